@@ -1,0 +1,71 @@
+// What the headless CLI prints: one JSON object per line, only when something a reader cares about changed
+// (progress in 10% steps, not every sampler step).
+import type { JobView, ServerView } from '../shared/app-state.js';
+
+export function connectionLine(server: ServerView): Record<string, unknown> {
+  return {
+    event: 'connection',
+    server: server.id,
+    state: server.state,
+    ...(server.version !== undefined && { version: server.version }),
+    ...(server.attempt !== undefined && server.state !== 'connected' && { attempt: server.attempt }),
+    ...(server.nextRetryAt !== undefined && server.state !== 'connected' && { nextRetryAt: new Date(server.nextRetryAt).toISOString() }),
+    ...(server.lastError !== undefined && server.state !== 'connected' && { error: server.lastError }),
+    ...(server.capabilities !== undefined && server.state === 'connected' && { capabilities: server.capabilities }),
+  };
+}
+
+export function jobLine(job: JobView, final: boolean): Record<string, unknown> {
+  return {
+    event: 'job',
+    server: job.serverId,
+    id: job.id,
+    status: job.status,
+    submittedBy: job.submittedBy,
+    ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
+    ...(job.queuePosition !== undefined && { queuePosition: job.queuePosition }),
+    ...(job.progress !== undefined && !final && { progress: roundProgress(job.progress) }),
+    ...(job.createdAt !== undefined && { createdAt: iso(job.createdAt) }),
+    ...(job.startedAt !== undefined && { startedAt: iso(job.startedAt) }),
+    ...(job.endedAt !== undefined && { endedAt: iso(job.endedAt) }),
+    ...(job.durationMs !== undefined && { durationMs: job.durationMs }),
+    ...(job.error !== undefined && { error: job.error }),
+    ...(job.lostReason !== undefined && { lostReason: job.lostReason }),
+    ...(job.caughtUp === true && { caughtUp: true }),
+    ...((final || job.outputs.length > 0) && { outputs: job.outputs }),
+    ...(final && { final: true }),
+  };
+}
+
+/** Decides whether a job change is worth a line: status, queue position, node, outputs or a 10% progress step. */
+export class JobLineFilter {
+  private readonly last = new Map<string, string>();
+
+  shouldPrint(job: JobView): boolean {
+    const key = `${job.serverId}\u0000${job.id}`;
+    const overall = job.progress?.overall;
+    const signature = JSON.stringify([
+      job.status,
+      job.queuePosition,
+      job.progress?.nodeId,
+      overall === undefined ? undefined : Math.floor(overall * 10),
+      job.outputs.length,
+      job.error?.message,
+    ]);
+    if (this.last.get(key) === signature) return false;
+    this.last.set(key, signature);
+    return true;
+  }
+
+  forget(job: JobView): void {
+    this.last.delete(`${job.serverId}\u0000${job.id}`);
+  }
+}
+
+function roundProgress(progress: NonNullable<JobView['progress']>): Record<string, unknown> {
+  return { ...progress, ...(progress.overall !== undefined && { overall: Math.round(progress.overall * 1000) / 1000 }) };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,243 @@
+// The JobBackend for a stock ComfyUI server: the jobs API when the server has it, /queue and /history otherwise.
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { OutputRef } from '../../shared/app-state.js';
+import { Emitter } from '../emitter.js';
+import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
+import { createLogger } from '../logger.js';
+import type { BackendEvents, JobBackend, NodeValidationError, SubmitRequest, SubmitResult } from '../jobs/backend.js';
+import { PromptRejectedError } from '../jobs/backend.js';
+import type { ServerCapabilities } from '../../shared/app-state.js';
+import { probeServer, type ServerIdentity } from './capabilities.js';
+import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from './comfy-connection.js';
+import { ComfyHttp } from './http-client.js';
+import type { ConnectionTimings } from './reconnect-policy.js';
+import {
+  activeFromQueue,
+  fromHistoryBody,
+  fromHistoryEntry,
+  fromJobsApiItem,
+  fromJobsList,
+  sortByExecutionOrder,
+  type ActiveJobs,
+  type RemoteJob,
+} from './remote-jobs.js';
+import { redactedUrl, type ResolvedServer } from './server-config.js';
+
+const promptAccepted = z.object({ prompt_id: z.string(), number: z.number().optional(), node_errors: z.unknown().optional() });
+const promptRejected = z.object({
+  error: z.union([z.string(), z.object({ type: z.string().optional(), message: z.string().optional(), details: z.string().optional() })]).optional(),
+  node_errors: z.unknown().optional(),
+});
+const nodeErrorSchema = z.object({
+  class_type: z.string().optional(),
+  errors: z
+    .array(
+      z.object({
+        type: z.string().default('error'),
+        message: z.string().default(''),
+        details: z.string().optional(),
+        extra_info: z.object({ input_name: z.string().optional() }).partial().passthrough().optional(),
+      }),
+    )
+    .default([]),
+});
+
+export class ComfyBackend implements JobBackend {
+  readonly events = new Emitter<BackendEvents>();
+  readonly serverId: string;
+  readonly name: string;
+  readonly url: string;
+  private readonly http: ComfyHttp;
+  private readonly conn: ComfyConnection;
+  private readonly log;
+  private readonly httpTimeoutMs: number | undefined;
+  private probed: ServerCapabilities | undefined;
+
+  constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
+    this.serverId = server.id;
+    this.name = server.name;
+    this.url = redactedUrl(server.baseUrl);
+    this.log = createLogger(`Backend ${server.name}`);
+    this.httpTimeoutMs = options.timings?.httpTimeoutMs;
+    this.http = new ComfyHttp(server, { timeoutMs: this.httpTimeoutMs });
+    this.conn = new ComfyConnection(server, this.http, clientIds, options);
+    this.conn.events.on('state', (info) => this.events.emit('connection', info));
+    this.conn.events.on('message', (message) => this.events.emit('message', message));
+    this.conn.events.on('connected', (info) => this.events.emit('connected', info));
+    this.conn.events.on('probe', (info) => this.events.emit('probe', info));
+  }
+
+  get connection(): ConnectionInfo {
+    return this.conn.current;
+  }
+
+  get clientId(): string | undefined {
+    return this.conn.clientId;
+  }
+
+  /** Counters for tests and benchmarks. */
+  get stats(): ComfyConnection['stats'] {
+    return this.conn.stats;
+  }
+
+  start(): void {
+    this.conn.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.conn.stop();
+    await this.http.close();
+  }
+
+  reconnectNow(): void {
+    this.conn.reconnectNow();
+  }
+
+  /** Version and capabilities over HTTP alone, for one-shot commands that never open the socket. */
+  async probe(): Promise<ServerIdentity> {
+    const identity = await probeServer(this.http, this.httpTimeoutMs ?? 15_000);
+    this.probed = identity.capabilities;
+    return identity;
+  }
+
+  private get capabilities(): ServerCapabilities | undefined {
+    return this.conn.current.capabilities ?? this.probed;
+  }
+
+  private get jobsApi(): boolean {
+    return this.capabilities?.jobsApi === true;
+  }
+
+  async listActive(): Promise<ActiveJobs> {
+    if (this.jobsApi) {
+      const { jobs } = fromJobsList(await this.http.getJson('api/jobs', { status: 'in_progress,pending' }));
+      return {
+        running: jobs.filter((j) => j.status === 'running'),
+        pending: sortByExecutionOrder(jobs.filter((j) => j.status === 'pending')),
+      };
+    }
+    return activeFromQueue(await this.http.getJson('api/queue'));
+  }
+
+  async listFinished(limit: number): Promise<RemoteJob[]> {
+    if (this.jobsApi) {
+      const body = await this.http.getJson('api/jobs', {
+        status: 'completed,failed,cancelled',
+        sort_by: 'created_at',
+        sort_order: 'desc',
+        limit,
+      });
+      return fromJobsList(body).jobs;
+    }
+    // Bounded: /history without max_items returns everything the server remembers (up to 10,000 full entries).
+    return fromHistoryBody(await this.http.getJson('api/history', { max_items: limit })).reverse();
+  }
+
+  async lookup(id: string): Promise<RemoteJob | undefined> {
+    if (this.jobsApi) {
+      try {
+        return fromJobsApiItem(await this.http.getJson(`api/jobs/${encodeURIComponent(id)}`));
+      } catch (error) {
+        if (error instanceof HttpStatusError && error.status === 404) return undefined;
+        throw error;
+      }
+    }
+    const body = await this.http.getJson(`api/history/${encodeURIComponent(id)}`);
+    const entry = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[id] : undefined;
+    return entry === undefined ? undefined : fromHistoryEntry(id, entry);
+  }
+
+  async submit(request: SubmitRequest & { promptId: string }): Promise<SubmitResult> {
+    const clientId = this.conn.clientId;
+    const body: Record<string, unknown> = { prompt: request.prompt, prompt_id: request.promptId };
+    if (clientId !== undefined) body.client_id = clientId;
+    if (request.workflow !== undefined) body.extra_data = { extra_pnginfo: { workflow: request.workflow } };
+    if (request.front === true) body.front = true;
+    const token = this.conn.beforeSubmit();
+    const response = await this.http.postJson('api/prompt', body);
+    if (response.status === 200) {
+      const accepted = promptAccepted.safeParse(response.body);
+      if (!accepted.success) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: unexpected answer to POST /prompt`);
+      this.conn.afterSubmit(token);
+      return {
+        promptId: accepted.data.prompt_id,
+        ...(accepted.data.number !== undefined && { number: accepted.data.number }),
+        nodeErrors: parseNodeErrors(accepted.data.node_errors),
+      };
+    }
+    if (response.status === 400) throw rejection(response.body);
+    if (response.status === 413) throw new PromptRejectedError(`${this.name}: the prompt is larger than the server accepts`, 'too_large', []);
+    throw new HttpStatusError(response.status, `${this.name} /prompt`, typeof response.body === 'string' ? response.body : '');
+  }
+
+  async cancel(id: string, isRunning: boolean): Promise<boolean> {
+    const caps = this.capabilities;
+    if (caps?.cancelEndpoint) {
+      const response = await this.http.postJson(`api/jobs/${encodeURIComponent(id)}/cancel`, {});
+      if (response.status === 200) return (response.body as { cancelled?: unknown } | null)?.cancelled === true;
+      if (response.status !== 404 && response.status !== 405) throw new HttpStatusError(response.status, `${this.name} cancel`, '');
+      this.log.info('cancel endpoint missing; falling back to interrupt/queue delete');
+    }
+    if (!isRunning) {
+      await this.expectOk(await this.http.postJson('api/queue', { delete: [id] }), 'queue delete');
+      return true;
+    }
+    if (caps?.targetedInterrupt) {
+      await this.expectOk(await this.http.postJson('api/interrupt', { prompt_id: id }), 'interrupt');
+      return true;
+    }
+    // Old servers only know a global interrupt: send it only while this job is the one running.
+    const active = await this.listActive();
+    if (!active.running.some((job) => job.id === id)) return false;
+    await this.expectOk(await this.http.postJson('api/interrupt', {}), 'interrupt');
+    return true;
+  }
+
+  async removePending(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.expectOk(await this.http.postJson('api/queue', { delete: ids }), 'queue delete');
+  }
+
+  async clearPending(): Promise<void> {
+    await this.expectOk(await this.http.postJson('api/queue', { clear: true }), 'queue clear');
+  }
+
+  async fetchOutput(ref: OutputRef): Promise<Readable> {
+    const { body } = await this.http.stream('api/view', { filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
+    return body;
+  }
+
+  private async expectOk(response: { status: number }, what: string): Promise<void> {
+    if (response.status !== 200) throw new HttpStatusError(response.status, `${this.name} ${what}`, '');
+  }
+}
+
+function parseNodeErrors(value: unknown): NodeValidationError[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const result: NodeValidationError[] = [];
+  for (const [nodeId, raw] of Object.entries(value as Record<string, unknown>)) {
+    const parsed = nodeErrorSchema.safeParse(raw);
+    if (!parsed.success) continue;
+    result.push({
+      nodeId,
+      ...(parsed.data.class_type !== undefined && { classType: parsed.data.class_type }),
+      errors: parsed.data.errors.map((e) => ({
+        type: e.type,
+        message: e.message,
+        ...(e.details !== undefined && { details: e.details }),
+        ...(e.extra_info?.input_name !== undefined && { inputName: e.extra_info.input_name }),
+      })),
+    });
+  }
+  return result;
+}
+
+function rejection(body: unknown): PromptRejectedError {
+  const parsed = promptRejected.safeParse(body);
+  if (!parsed.success) return new PromptRejectedError(`The server rejected the prompt: ${errorMessage(body)}`, 'unknown', []);
+  const error = parsed.data.error;
+  const type = typeof error === 'string' ? 'error' : (error?.type ?? 'error');
+  const message = typeof error === 'string' ? error : [error?.message, error?.details].filter(Boolean).join(': ');
+  return new PromptRejectedError(message || 'The server rejected the prompt', type, parseNodeErrors(parsed.data.node_errors));
+}

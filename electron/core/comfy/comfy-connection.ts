@@ -1,0 +1,448 @@
+// One live connection to one ComfyUI server: HTTP probe, WebSocket with the feature-flag handshake, liveness
+// checks, and reconnection forever. It reports what it hears; it does not interpret jobs (the tracker does).
+import { randomUUID } from 'node:crypto';
+import WebSocket, { type RawData } from 'ws';
+import type { ConnectionStateName, ErrorView, ServerCapabilities } from '../../shared/app-state.js';
+import { Emitter } from '../emitter.js';
+import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { decodeBinaryFrame } from './binary-frames.js';
+import { probeServer } from './capabilities.js';
+import { type ComfyHttp, networkError } from './http-client.js';
+import { decodeTextFrame, type ServerMessage } from './messages.js';
+import { CONNECTION_DEFAULTS, type ConnectionTimings, retryDelay } from './reconnect-policy.js';
+import { authHeaders, socketUrl, type ResolvedServer } from './server-config.js';
+
+/** Remembers the last client id per server and whether its socket is known to be closed on the server side. */
+export interface ClientIdStore {
+  get(serverId: string): { clientId: string; closedCleanly: boolean } | undefined;
+  set(serverId: string, record: { clientId: string; closedCleanly: boolean }): void;
+}
+
+export interface ConnectionInfo {
+  readonly state: ConnectionStateName;
+  readonly attempt?: number;
+  readonly nextRetryAt?: number;
+  readonly lastError?: ErrorView;
+  readonly version?: string;
+  readonly capabilities?: ServerCapabilities;
+  readonly queueRemaining?: number;
+  readonly clientId?: string;
+}
+
+export interface ConnectionEvents {
+  state: ConnectionInfo;
+  message: ServerMessage;
+  /** Every successful (re)connect: the moment to reconcile. */
+  connected: { clientId: string; reusedClientId: boolean };
+  /** The HTTP probe read the queue size (a cheap, slow safety net for reconciliation). */
+  probe: { queueRemaining: number };
+}
+
+export interface ConnectionStats {
+  frames: number;
+  malformed: number;
+  unknown: number;
+  reconnects: number;
+  deafDetections: number;
+  halfOpenDetections: number;
+}
+
+/** What we ask for in the handshake; preview metadata switches preview frames to type 4 (with prompt/node ids). */
+export const CLIENT_FEATURE_FLAGS = { supports_preview_metadata: true };
+
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+const STATUS_QUIET_MS = 2_000;
+
+export class ComfyConnection {
+  readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
+  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0 };
+  private readonly timings: ConnectionTimings;
+  private readonly log;
+  private info: ConnectionInfo = { state: 'connecting' };
+  private socket: WebSocket | undefined;
+  private running = false;
+  /** Generation of the connect attempt in flight, if any: one connect at a time. */
+  private connectingGeneration: number | undefined;
+  private generation = 0;
+  private attempt = 0;
+  private everConnected = false;
+  private droppedAt: number | undefined;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private lastStatusAt = 0;
+  private lastStatusQueue: number | undefined;
+  private statusSeq = 0;
+  private probeMismatches = 0;
+  private probeFailures = 0;
+  private awaitingPong = false;
+
+  constructor(
+    private readonly server: ResolvedServer,
+    private readonly http: ComfyHttp,
+    private readonly clientIds: ClientIdStore,
+    options: { timings?: Partial<ConnectionTimings>; random?: () => number } = {},
+  ) {
+    this.timings = { ...CONNECTION_DEFAULTS, ...options.timings };
+    this.random = options.random ?? Math.random;
+    this.log = createLogger(`Connection ${server.name}`);
+  }
+
+  private readonly random: () => number;
+
+  get current(): ConnectionInfo {
+    return this.info;
+  }
+
+  get clientId(): string | undefined {
+    return this.info.clientId;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.setInfo({ state: 'connecting' });
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.generation++;
+    this.connectingGeneration = undefined;
+    this.clearTimers();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await this.closeCleanly(socket);
+  }
+
+  /**
+   * After sleep or a network change: if connected, verify the socket at once (a quick ping and probe) instead of
+   * waiting for the next timer; if not, retry now with the backoff reset.
+   */
+  reconnectNow(): void {
+    if (!this.running) return;
+    this.attempt = 0;
+    if (this.socket && this.info.state === 'connected') {
+      this.sendPing(Math.min(this.timings.pongTimeoutMs, 3_000));
+      void this.probe();
+      return;
+    }
+    this.clearTimer('retry');
+    void this.connect();
+  }
+
+  /** Call before POST /prompt; pass the token to `afterSubmit` once the server accepted it. */
+  beforeSubmit(): number {
+    return this.statusSeq;
+  }
+
+  /** The server broadcasts `status` for every queued prompt; silence afterwards means our socket is deaf. */
+  afterSubmit(token: number): void {
+    if (this.statusSeq !== token || !this.socket) return;
+    this.setTimer('submit-watch', this.timings.statusAfterSubmitMs, () => {
+      if (this.statusSeq === token && this.socket) this.dropSocket('deaf', 'no status broadcast after our submission');
+    });
+  }
+
+  private async connect(): Promise<void> {
+    if (this.connectingGeneration !== undefined || !this.running || this.socket) return;
+    const generation = ++this.generation;
+    this.connectingGeneration = generation;
+    this.clearTimer('retry');
+    try {
+      const identity = await probeServer(this.http, this.timings.httpTimeoutMs);
+      if (generation !== this.generation) return;
+      const { socket, clientId, reused } = await this.openSocket(generation);
+      if (generation !== this.generation) {
+        socket.terminate();
+        return;
+      }
+      this.socket = socket;
+      this.onConnected(identity, clientId, reused);
+    } catch (error) {
+      if (generation === this.generation && this.running) this.scheduleRetry(error);
+    } finally {
+      if (this.connectingGeneration === generation) this.connectingGeneration = undefined;
+    }
+  }
+
+  private openSocket(generation: number): Promise<{ socket: WebSocket; clientId: string; reused: boolean }> {
+    const previous = this.clientIds.get(this.server.id);
+    // Reusing an id whose old socket may still be open on the server gets the new socket deregistered when the old
+    // one finally closes (ComfyUI #16010); only a cleanly closed id is safe to reuse.
+    const reused = previous?.closedCleanly === true;
+    const clientId = reused && previous ? previous.clientId : randomUUID();
+    this.clientIds.set(this.server.id, { clientId, closedCleanly: false });
+
+    const socket = new WebSocket(socketUrl(this.server.baseUrl, clientId), {
+      headers: authHeaders(this.server.auth),
+      handshakeTimeout: this.timings.handshakeTimeoutMs,
+      maxPayload: MAX_MESSAGE_BYTES,
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.terminate();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new ComfyTrayError('COMFY_CONNECT_TIMEOUT', `${this.server.name}: no handshake within ${this.timings.handshakeTimeoutMs} ms`)),
+        this.timings.handshakeTimeoutMs,
+      );
+      socket.once('unexpected-response', (request, response) => {
+        response.resume();
+        request.destroy();
+        const status = response.statusCode ?? 0;
+        fail(
+          status === 401 || status === 403
+            ? new HttpStatusError(status, `${this.server.name} /ws`, '')
+            : new ComfyTrayError(status === 404 ? 'COMFY_INCOMPATIBLE' : 'COMFY_HTTP_STATUS', `${this.server.name}: WebSocket upgrade answered HTTP ${status}`),
+        );
+      });
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'feature_flags', data: CLIENT_FEATURE_FLAGS })));
+      socket.on('error', (error) => {
+        if (!settled) fail(networkError(error, `${this.server.name} /ws`));
+        else this.log.debug('socket error', { error: errorMessage(error) });
+      });
+      socket.on('close', (code) => {
+        if (!settled) fail(new ComfyTrayError('COMFY_SOCKET_CLOSED', `${this.server.name}: socket closed during handshake (${code})`));
+        else this.onSocketClosed(generation, socket, code);
+      });
+      socket.on('pong', () => {
+        this.awaitingPong = false;
+        this.clearTimer('pong');
+      });
+      socket.on('message', (data: RawData, isBinary: boolean) => {
+        const message = this.decode(data, isBinary);
+        if (!settled) {
+          // The server's first frame is always `status` with our sid; anything else first is not ComfyUI.
+          if (message.type === 'status' && message.sid !== undefined) {
+            settled = true;
+            clearTimeout(timer);
+            resolve({ socket, clientId, reused });
+            this.handleMessage(message);
+          }
+          return;
+        }
+        if (generation === this.generation) this.handleMessage(message);
+      });
+    });
+  }
+
+  private decode(data: RawData, isBinary: boolean): ServerMessage {
+    this.stats.frames++;
+    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString('utf8'));
+  }
+
+  private handleMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'malformed':
+        this.stats.malformed++;
+        this.log.debug('malformed frame ignored', { reason: message.reason });
+        return;
+      case 'unknown':
+        this.stats.unknown++;
+        return;
+      case 'status':
+        this.statusSeq++;
+        this.lastStatusAt = Date.now();
+        this.clearTimer('submit-watch');
+        if (message.queueRemaining !== undefined) {
+          this.lastStatusQueue = message.queueRemaining;
+          if (this.info.queueRemaining !== message.queueRemaining) this.setInfo({ ...this.info, queueRemaining: message.queueRemaining });
+        }
+        break;
+      case 'feature_flags':
+        if (this.info.capabilities) {
+          const supportsPreviewMetadata = message.flags.supports_preview_metadata === true;
+          this.setInfo({ ...this.info, capabilities: { ...this.info.capabilities, supportsPreviewMetadata } });
+        }
+        break;
+      default:
+        break;
+    }
+    this.events.emit('message', message);
+  }
+
+  private onConnected(identity: Awaited<ReturnType<typeof probeServer>>, clientId: string, reused: boolean): void {
+    if (this.everConnected) this.stats.reconnects++;
+    this.everConnected = true;
+    this.droppedAt = undefined;
+    this.probeMismatches = 0;
+    this.probeFailures = 0;
+    this.awaitingPong = false;
+    this.setInfo({
+      state: 'connected',
+      ...(identity.version !== undefined && { version: identity.version }),
+      capabilities: identity.capabilities,
+      ...(this.lastStatusQueue !== undefined && { queueRemaining: this.lastStatusQueue }),
+      clientId,
+    });
+    this.setTimer('stable', this.timings.stableAfterMs, () => {
+      this.attempt = 0;
+    });
+    this.setInterval('ping', this.timings.pingIntervalMs, () => this.sendPing(this.timings.pongTimeoutMs));
+    this.setInterval('probe', this.timings.probeIntervalMs, () => void this.probe());
+    this.events.emit('connected', { clientId, reusedClientId: reused });
+  }
+
+  private sendPing(timeoutMs: number): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    if (this.awaitingPong && this.timers.has('pong')) return;
+    this.awaitingPong = true;
+    try {
+      socket.ping();
+    } catch {
+      // A failing send shows up as a close event.
+    }
+    this.setTimer('pong', timeoutMs, () => {
+      if (this.awaitingPong) this.dropSocket('half-open', `no pong within ${timeoutMs} ms`);
+    });
+  }
+
+  /** GET /api/prompt: is the server there, and does our socket hear the same queue size? */
+  private async probe(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    let queueRemaining: number;
+    try {
+      const body = (await this.http.getJson('api/prompt', undefined, { timeoutMs: this.timings.httpTimeoutMs })) as {
+        exec_info?: { queue_remaining?: unknown };
+      };
+      const value = body?.exec_info?.queue_remaining;
+      if (typeof value !== 'number') return;
+      queueRemaining = value;
+      this.probeFailures = 0;
+    } catch (error) {
+      if (socket !== this.socket) return;
+      if (errorCode(error) === 'COMFY_AUTH_FAILED') {
+        this.dropSocket('auth', errorMessage(error), error);
+        return;
+      }
+      if (++this.probeFailures >= 2) this.dropSocket('half-open', `HTTP probe failed twice: ${errorMessage(error)}`);
+      return;
+    }
+    if (socket !== this.socket) return;
+    this.events.emit('probe', { queueRemaining });
+    const quiet = Date.now() - this.lastStatusAt > STATUS_QUIET_MS;
+    if (this.lastStatusQueue !== undefined && queueRemaining !== this.lastStatusQueue && quiet) {
+      // One mismatch can be a race with a broadcast in flight; two in a row mean the socket no longer hears us.
+      if (++this.probeMismatches >= 2) this.dropSocket('deaf', 'queue size over HTTP differs from the socket twice');
+    } else {
+      this.probeMismatches = 0;
+    }
+  }
+
+  /** Abandon the current socket. Its server-side twin may still be open, so its client id is not reused. */
+  private dropSocket(reason: 'deaf' | 'half-open' | 'auth', detail: string, error?: unknown): void {
+    const socket = this.socket;
+    if (!socket) return;
+    if (reason === 'deaf') this.stats.deafDetections++;
+    if (reason === 'half-open') this.stats.halfOpenDetections++;
+    this.log.info('dropping socket', { reason, detail });
+    this.generation++;
+    this.socket = undefined;
+    this.clearTimers();
+    socket.terminate();
+    const record = this.clientIds.get(this.server.id);
+    if (record) this.clientIds.set(this.server.id, { ...record, closedCleanly: false });
+    this.droppedAt = Date.now();
+    this.scheduleRetry(error ?? new ComfyTrayError(reason === 'deaf' ? 'COMFY_SOCKET_DEAF' : 'COMFY_SOCKET_CLOSED', `${this.server.name}: ${detail}`), true);
+  }
+
+  private onSocketClosed(generation: number, socket: WebSocket, code: number): void {
+    if (generation !== this.generation || socket !== this.socket) return;
+    this.socket = undefined;
+    this.clearTimers();
+    // 1006 = the connection ended without a close frame: the server-side socket may still be alive.
+    const record = this.clientIds.get(this.server.id);
+    if (record) this.clientIds.set(this.server.id, { ...record, closedCleanly: code !== 1006 });
+    this.droppedAt = Date.now();
+    this.scheduleRetry(new ComfyTrayError('COMFY_SOCKET_CLOSED', `${this.server.name}: connection closed (${code})`), true);
+  }
+
+  private scheduleRetry(error: unknown, immediate = false): void {
+    if (!this.running) return;
+    const code = errorCode(error) ?? 'COMFY_UNREACHABLE';
+    const lastError: ErrorView = { code, message: errorMessage(error) };
+    let state: ConnectionStateName;
+    let delay: number;
+    if (code === 'COMFY_AUTH_FAILED') {
+      state = 'auth-failed';
+      delay = this.timings.authRetryMs;
+    } else if (code === 'COMFY_INCOMPATIBLE') {
+      state = 'incompatible';
+      delay = this.timings.incompatibleRetryMs;
+    } else {
+      // The first retry after a drop goes out at once: most drops are a restart that is already over.
+      delay = immediate ? 0 : retryDelay(this.attempt, this.random(), this.timings);
+      if (!immediate) this.attempt++;
+      const since = this.droppedAt;
+      state = this.everConnected && since !== undefined && Date.now() - since < this.timings.offlineAfterMs ? 'reconnecting' : 'offline';
+    }
+    const nextRetryAt = Date.now() + delay;
+    const keep = { version: this.info.version, capabilities: this.info.capabilities };
+    this.setInfo({
+      state,
+      attempt: this.attempt,
+      nextRetryAt,
+      lastError,
+      ...(keep.version !== undefined && { version: keep.version }),
+      ...(keep.capabilities !== undefined && { capabilities: keep.capabilities }),
+    });
+    if (state !== 'reconnecting' || !immediate) this.log.info(`retry in ${delay} ms`, { code });
+    this.setTimer('retry', delay, () => void this.connect());
+  }
+
+  private async closeCleanly(socket: WebSocket): Promise<void> {
+    const closed = new Promise<number>((resolve) => {
+      if (socket.readyState === WebSocket.CLOSED) resolve(1006);
+      socket.once('close', (code) => resolve(code));
+    });
+    socket.close(1000, 'client shutting down');
+    const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(1006), 2_000).unref());
+    const code = await Promise.race([closed, timeout]);
+    if (code === 1006) socket.terminate();
+    const record = this.clientIds.get(this.server.id);
+    if (record) this.clientIds.set(this.server.id, { ...record, closedCleanly: code !== 1006 });
+  }
+
+  private setInfo(info: ConnectionInfo): void {
+    this.info = info;
+    this.events.emit('state', info);
+  }
+
+  private setTimer(name: string, ms: number, fn: () => void): void {
+    this.clearTimer(name);
+    const timer = setTimeout(() => {
+      this.timers.delete(name);
+      fn();
+    }, ms);
+    this.timers.set(name, timer);
+  }
+
+  private setInterval(name: string, ms: number, fn: () => void): void {
+    this.clearTimer(name);
+    const timer = setInterval(fn, ms);
+    this.timers.set(name, timer);
+  }
+
+  private clearTimer(name: string): void {
+    const timer = this.timers.get(name);
+    if (timer) {
+      clearTimeout(timer);
+      this.timers.delete(name);
+    }
+  }
+
+  private clearTimers(): void {
+    for (const name of [...this.timers.keys()]) this.clearTimer(name);
+    this.awaitingPong = false;
+  }
+}

@@ -1,0 +1,158 @@
+// HTTP to one ComfyUI server through undici: timeouts, a body size cap, auth headers, errors with stable codes.
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { ComfyTrayError, HttpStatusError } from '../errors.js';
+import { parseJson, stringifyJson } from '../json.js';
+import { authHeaders, routeUrl, type ResolvedServer } from './server-config.js';
+
+export interface HttpOptions {
+  readonly timeoutMs?: number;
+  /** Bodies above this are refused (a 10,000-item /queue carries every prompt: tens of MB). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly text: string;
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
+
+export class ComfyHttp {
+  private readonly agent: Agent;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly server: ResolvedServer,
+    private readonly options: HttpOptions = {},
+  ) {
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+    // No Origin / Sec-Fetch-Site: the server's origin middleware answers 403 to cross-site browser requests.
+    this.headers = { ...authHeaders(server.auth), 'comfy-user': '' };
+  }
+
+  /** GET a JSON body; any status but 200 is an error. */
+  async getJson(route: string, query?: Query, options: { exactIntegers?: boolean; timeoutMs?: number } = {}): Promise<unknown> {
+    const result = await this.send('GET', route, { query, timeoutMs: options.timeoutMs });
+    if (result.status !== 200) throw new HttpStatusError(result.status, this.describe(route), result.text);
+    return this.parse(route, result.text, options.exactIntegers);
+  }
+
+  /** POST JSON; returns status and parsed body (empty bodies parse to null) so callers can read 400 details. */
+  async postJson(route: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
+    const result = await this.send('POST', route, { body: stringifyJson(body), timeoutMs: options.timeoutMs });
+    if (result.status === 401 || result.status === 403) throw new HttpStatusError(result.status, this.describe(route), result.text);
+    const trimmed = result.text.trim();
+    if (trimmed === '') return { status: result.status, body: null };
+    try {
+      return { status: result.status, body: parseJson(trimmed) };
+    } catch {
+      return { status: result.status, body: trimmed };
+    }
+  }
+
+  parse(route: string, text: string, exactIntegers = false): unknown {
+    try {
+      return parseJson(text, { exactIntegers });
+    } catch (cause) {
+      throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.describe(route)} did not return JSON`, { cause });
+    }
+  }
+
+  async send(
+    method: 'GET' | 'POST',
+    route: string,
+    options: { query?: Query; body?: string; timeoutMs?: number } = {},
+  ): Promise<HttpResult> {
+    const response = await this.dispatch(method, route, options);
+    const text = await readText(response.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, this.describe(route));
+    return { status: response.statusCode, text };
+  }
+
+  /** Streams a body (for output files). The caller must consume or destroy the stream. */
+  async stream(route: string, query: Query, timeoutMs?: number): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
+    const response = await this.dispatch('GET', route, { query, timeoutMs });
+    if (response.statusCode !== 200) {
+      const text = await readText(response.body, 64 * 1024, this.describe(route)).catch(() => '');
+      throw new HttpStatusError(response.statusCode, this.describe(route), text);
+    }
+    return { status: response.statusCode, body: response.body, headers: response.headers };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async dispatch(
+    method: 'GET' | 'POST',
+    route: string,
+    options: { query?: Query; body?: string; timeoutMs?: number },
+  ): Promise<Dispatcher.ResponseData> {
+    const url = routeUrl(this.server.baseUrl, route, options.query);
+    const timeout = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const headers: Record<string, string> = { ...this.headers, accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await request(url, {
+        method,
+        headers,
+        body: options.body,
+        dispatcher: this.agent,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        signal: AbortSignal.timeout(timeout + 1_000),
+      });
+    } catch (cause) {
+      throw networkError(cause, this.describe(route));
+    }
+  }
+
+  private describe(route: string): string {
+    return `${this.server.name} ${route}`;
+  }
+}
+
+async function readText(body: Readable, maxBytes: number, what: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > maxBytes) {
+        body.destroy();
+        throw new ComfyTrayError('COMFY_RESPONSE_TOO_LARGE', `${what} sent more than ${maxBytes} bytes`);
+      }
+      chunks.push(buffer);
+    }
+  } catch (cause) {
+    if (cause instanceof ComfyTrayError) throw cause;
+    throw networkError(cause, what);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+export function networkError(cause: unknown, what: string): ComfyTrayError {
+  if (cause instanceof ComfyTrayError) return cause;
+  const code = findCode(cause);
+  const name = cause instanceof Error ? cause.name : '';
+  if ((code && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') {
+    return new ComfyTrayError('COMFY_TIMEOUT', `${what} timed out`, { cause });
+  }
+  const detail = code ?? (cause instanceof Error ? cause.message : String(cause));
+  return new ComfyTrayError('COMFY_UNREACHABLE', `${what} unreachable (${detail})`, { cause });
+}
+
+function findCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

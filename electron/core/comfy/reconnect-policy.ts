@@ -1,0 +1,51 @@
+// Connection timing in one place. Backoff: capped exponential with jitter, retried forever; the attempt counter is
+// reset only once a connection has stayed up for `stableAfterMs`, so a server that accepts and then drops at once
+// does not get hammered.
+
+export interface ConnectionTimings {
+  readonly firstRetryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  readonly backoffFactor: number;
+  /** ±ratio applied to each delay, so many clients do not reconnect in lockstep after a server restart. */
+  readonly jitterRatio: number;
+  readonly stableAfterMs: number;
+  /** HTTP probe plus socket open plus the first `status` frame. */
+  readonly handshakeTimeoutMs: number;
+  readonly httpTimeoutMs: number;
+  /** The server never pings; we do, and a missing pong means a half-open socket. */
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
+  /** Cheap HTTP check of the queue size; also the slow safety net for reconciliation. */
+  readonly probeIntervalMs: number;
+  /** After this long without a connection, `reconnecting` becomes `offline` (still retrying). */
+  readonly offlineAfterMs: number;
+  readonly authRetryMs: number;
+  readonly incompatibleRetryMs: number;
+  /** After our own submission, a `status` broadcast must arrive within this; else the socket is deaf. */
+  readonly statusAfterSubmitMs: number;
+}
+
+export const CONNECTION_DEFAULTS: ConnectionTimings = {
+  firstRetryDelayMs: 250,
+  maxRetryDelayMs: 30_000,
+  backoffFactor: 2,
+  jitterRatio: 0.2,
+  stableAfterMs: 20_000,
+  handshakeTimeoutMs: 10_000,
+  httpTimeoutMs: 15_000,
+  pingIntervalMs: 20_000,
+  pongTimeoutMs: 10_000,
+  probeIntervalMs: 30_000,
+  offlineAfterMs: 60_000,
+  authRetryMs: 5 * 60_000,
+  incompatibleRetryMs: 10 * 60_000,
+  statusAfterSubmitMs: 5_000,
+};
+
+/** Delay before retry number `attempt` (0-based); `random` in [0, 1). */
+export function retryDelay(attempt: number, random: number, t: ConnectionTimings = CONNECTION_DEFAULTS): number {
+  const exponent = Math.min(Math.max(attempt, 0), 30);
+  const base = Math.min(t.maxRetryDelayMs, t.firstRetryDelayMs * t.backoffFactor ** exponent);
+  const jittered = base * (1 - t.jitterRatio + 2 * t.jitterRatio * random);
+  return Math.round(Math.min(t.maxRetryDelayMs, Math.max(0, jittered)));
+}

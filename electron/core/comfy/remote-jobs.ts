@@ -1,0 +1,224 @@
+// The server's view of jobs, from whichever route the server has (/api/jobs, /queue, /history), normalised into
+// one shape. Parsing is lenient about extra fields and strict about the ones we use.
+import { z } from 'zod';
+import type { JobError, OutputRef } from '../../shared/app-state.js';
+import { executionErrorSchema, toJobError } from './messages.js';
+import { outputsOfJob } from './outputs.js';
+
+export type RemoteStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface NodeInfo {
+  readonly type: string;
+  readonly title?: string;
+}
+
+export interface RemoteJob {
+  readonly id: string;
+  readonly status: RemoteStatus;
+  readonly priority?: number;
+  /** `extra_data.client_id` of the submitter, when the route tells it. */
+  readonly clientId?: string;
+  readonly createdAt?: number;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  /** Present when the record is authoritative about outputs (history entry, jobs API detail). */
+  readonly outputs?: readonly OutputRef[];
+  readonly error?: JobError;
+  readonly nodes?: Readonly<Record<string, NodeInfo>>;
+  readonly outputNodeIds?: readonly string[];
+  readonly workflowName?: string;
+}
+
+export interface ActiveJobs {
+  readonly running: readonly RemoteJob[];
+  /** In execution order. */
+  readonly pending: readonly RemoteJob[];
+}
+
+const record = z.record(z.string(), z.unknown());
+
+// ---- /queue ---------------------------------------------------------------------------------------------------
+
+const queueItem = z.array(z.unknown()).min(2);
+export const queueBodySchema = z.object({ queue_running: z.array(queueItem), queue_pending: z.array(queueItem) });
+
+/** `[number, prompt_id, prompt, extra_data, outputs]`; Comfy Cloud swaps the last two. */
+export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'running'): RemoteJob | undefined {
+  const [number, id, prompt] = item;
+  if (typeof id !== 'string') return undefined;
+  const cloudOrder = Array.isArray(item[3]);
+  const extra = asRecord(cloudOrder ? item[4] : item[3]);
+  const outputNodes = cloudOrder ? item[3] : item[4];
+  const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
+  const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
+  return {
+    id,
+    status,
+    ...(typeof number === 'number' && { priority: number }),
+    ...(clientId !== undefined && { clientId }),
+    ...(createdAt !== undefined && { createdAt }),
+    ...nodeInfoOf(prompt),
+    ...(Array.isArray(outputNodes) && { outputNodeIds: outputNodes.map(String) }),
+    ...workflowNameOf(extra),
+  };
+}
+
+export function activeFromQueue(body: unknown): ActiveJobs {
+  const parsed = queueBodySchema.parse(body);
+  const running = parsed.queue_running.flatMap((item) => fromQueueItem(item, 'running') ?? []);
+  const pending = parsed.queue_pending.flatMap((item) => fromQueueItem(item, 'pending') ?? []);
+  return { running, pending: sortByExecutionOrder(pending) };
+}
+
+/** The pending list is a binary heap's array: execution order is (priority, prompt id). */
+export function sortByExecutionOrder(jobs: readonly RemoteJob[]): RemoteJob[] {
+  return [...jobs].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+// ---- /history ---------------------------------------------------------------------------------------------------
+
+const historyEntry = z.object({
+  prompt: z.array(z.unknown()).optional(),
+  outputs: record.optional(),
+  status: z
+    .object({
+      status_str: z.string().optional(),
+      completed: z.boolean().optional(),
+      messages: z.array(z.tuple([z.string(), z.unknown()]).rest(z.unknown())).optional(),
+    })
+    .nullable()
+    .optional(),
+});
+export const historyBodySchema = z.record(z.string(), z.unknown());
+
+/** History entries, oldest first (the server's insertion order). Entries that do not parse are skipped. */
+export function fromHistoryBody(body: unknown): RemoteJob[] {
+  const entries = historyBodySchema.parse(body);
+  return Object.entries(entries).flatMap(([id, entry]) => fromHistoryEntry(id, entry) ?? []);
+}
+
+export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefined {
+  const parsed = historyEntry.safeParse(entry);
+  if (!parsed.success) return undefined;
+  const { prompt, outputs, status } = parsed.data;
+  const messages = status?.messages ?? [];
+  let startedAt: number | undefined;
+  let endedAt: number | undefined;
+  let error: JobError | undefined;
+  let interrupted = false;
+  for (const [type, data] of messages) {
+    const ts = asRecord(data)?.timestamp;
+    if (type === 'execution_start' && typeof ts === 'number') startedAt = ts;
+    if (type === 'execution_success' || type === 'execution_error' || type === 'execution_interrupted') {
+      if (typeof ts === 'number') endedAt = ts;
+    }
+    if (type === 'execution_interrupted') interrupted = true;
+    if (type === 'execution_error') {
+      const e = executionErrorSchema.safeParse(data);
+      if (e.success) error = toJobError(e.data);
+    }
+  }
+  // The jobs API's rule: no status at all (very old servers) counts as completed.
+  const remoteStatus: RemoteStatus =
+    status?.status_str === undefined || status.status_str === 'success' ? 'completed' : interrupted ? 'cancelled' : 'failed';
+  const extra = prompt ? asRecord(prompt[3]) : undefined;
+  const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
+  const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
+  return {
+    id,
+    status: remoteStatus,
+    ...(prompt && typeof prompt[0] === 'number' && { priority: prompt[0] }),
+    ...(clientId !== undefined && { clientId }),
+    ...(createdAt !== undefined && { createdAt }),
+    ...(startedAt !== undefined && { startedAt }),
+    ...(endedAt !== undefined && { endedAt }),
+    outputs: outputsOfJob(outputs ?? {}),
+    ...(error && { error }),
+    ...(prompt ? nodeInfoOf(prompt[2]) : {}),
+    ...workflowNameOf(extra),
+  };
+}
+
+// ---- /api/jobs --------------------------------------------------------------------------------------------------
+
+const jobsApiItem = z.object({
+  id: z.string(),
+  status: z.string(),
+  priority: z.number().optional(),
+  create_time: z.number().optional(),
+  execution_start_time: z.number().optional(),
+  execution_end_time: z.number().optional(),
+  execution_error: z.unknown().optional(),
+  outputs: z.unknown().optional(),
+  workflow: z.object({ prompt: z.unknown().optional(), extra_data: z.unknown().optional() }).partial().optional(),
+});
+export const jobsListSchema = z.object({
+  jobs: z.array(z.unknown()),
+  pagination: z.object({ total: z.number().optional(), has_more: z.boolean().optional() }).partial().optional(),
+});
+
+const JOBS_API_STATUS: Record<string, RemoteStatus> = {
+  pending: 'pending',
+  in_progress: 'running',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
+  const parsed = jobsApiItem.safeParse(item);
+  if (!parsed.success) return undefined;
+  const j = parsed.data;
+  const status = JOBS_API_STATUS[j.status];
+  if (!status) return undefined;
+  const errorParsed = j.execution_error === undefined ? undefined : executionErrorSchema.safeParse(j.execution_error);
+  const extra = asRecord(j.workflow?.extra_data);
+  const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
+  const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
+  return {
+    id: j.id,
+    status,
+    ...(j.priority !== undefined && { priority: j.priority }),
+    ...(j.create_time !== undefined && { createdAt: j.create_time }),
+    ...(j.execution_start_time !== undefined && { startedAt: j.execution_start_time }),
+    ...(j.execution_end_time !== undefined && { endedAt: j.execution_end_time }),
+    ...(clientId !== undefined && { clientId }),
+    // Only the detail route carries `outputs`; list items are not authoritative about them.
+    ...(finished && j.outputs !== undefined && { outputs: outputsOfJob(j.outputs) }),
+    ...(errorParsed?.success && { error: toJobError(errorParsed.data) }),
+    ...(j.workflow?.prompt !== undefined ? nodeInfoOf(j.workflow.prompt) : {}),
+    ...workflowNameOf(extra),
+  };
+}
+
+export function fromJobsList(body: unknown): { jobs: RemoteJob[]; hasMore: boolean } {
+  const parsed = jobsListSchema.parse(body);
+  return { jobs: parsed.jobs.flatMap((item) => fromJobsApiItem(item) ?? []), hasMore: parsed.pagination?.has_more === true };
+}
+
+// ---- shared -----------------------------------------------------------------------------------------------------
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Node types and titles from an API prompt, for showing "KSampler (Sampler)" instead of a bare node id. */
+export function nodeInfoOf(prompt: unknown): { nodes?: Record<string, NodeInfo> } {
+  const graph = asRecord(prompt);
+  if (!graph) return {};
+  const nodes: Record<string, NodeInfo> = {};
+  for (const [id, node] of Object.entries(graph)) {
+    const n = asRecord(node);
+    if (typeof n?.class_type !== 'string') continue;
+    const title = asRecord(n._meta)?.title;
+    nodes[id] = typeof title === 'string' ? { type: n.class_type, title } : { type: n.class_type };
+  }
+  return { nodes };
+}
+
+/** The UI workflow's own name, when the submitter sent it in `extra_pnginfo`. */
+function workflowNameOf(extra: Record<string, unknown> | undefined): { workflowName?: string } {
+  const workflow = asRecord(asRecord(extra?.extra_pnginfo)?.workflow);
+  const name = asRecord(workflow?.extra)?.name ?? workflow?.name;
+  return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+}

@@ -1,0 +1,117 @@
+// What the user configures for one server, validated at the boundary. Credentials live only here and in the
+// request headers built from them; `redactedUrl` is what views and logs get.
+import { z } from 'zod';
+import { ComfyTrayError } from '../errors.js';
+
+export const serverAuthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('basic'), username: z.string(), password: z.string() }),
+  z.object({ kind: z.literal('bearer'), token: z.string().min(1) }),
+  z.object({ kind: z.literal('header'), name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), value: z.string() }),
+  z.object({ kind: z.literal('api-key'), key: z.string().min(1) }),
+]);
+export type ServerAuth = z.infer<typeof serverAuthSchema>;
+
+export const serverConfigSchema = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().min(1).max(200),
+  url: z.string().min(1).max(2000),
+  auth: serverAuthSchema.default({ kind: 'none' }),
+  enabled: z.boolean().default(true),
+});
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+export type ServerConfig = z.output<typeof serverConfigSchema>;
+
+export interface ResolvedServer {
+  readonly id: string;
+  readonly name: string;
+  /** Always ends with '/', keeps the reverse-proxy path prefix, never holds credentials. */
+  readonly baseUrl: URL;
+  readonly auth: ServerAuth;
+}
+
+/** Validates a configured server; `user:pass@` in the URL becomes basic auth and is removed from the URL. */
+export function resolveServer(input: ServerConfigInput): ResolvedServer {
+  const parsed = serverConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ComfyTrayError('CONFIG_INVALID', `Invalid server settings: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+  }
+  const config = parsed.data;
+  const baseUrl = parseBaseUrl(config.url);
+  let auth = config.auth;
+  if (baseUrl.username || baseUrl.password) {
+    if (auth.kind === 'none') {
+      auth = { kind: 'basic', username: decodeURIComponent(baseUrl.username), password: decodeURIComponent(baseUrl.password) };
+    }
+    baseUrl.username = '';
+    baseUrl.password = '';
+  }
+  return { id: config.id, name: config.name, baseUrl, auth };
+}
+
+export function parseBaseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim()) ? text.trim() : `http://${text.trim()}`);
+  } catch {
+    throw new ComfyTrayError('CONFIG_INVALID', `Not a valid server URL: ${redactText(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ComfyTrayError('CONFIG_INVALID', `Server URL must start with http:// or https:// (got ${url.protocol})`);
+  }
+  url.search = '';
+  url.hash = '';
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+/** A stable id for a server URL given on a command line: the URL itself without credentials. */
+export function serverIdForUrl(text: string): string {
+  return redactedUrl(parseBaseUrl(text)).replace(/\/$/, '');
+}
+
+export function redactedUrl(url: URL): string {
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  return copy.href;
+}
+
+function redactText(text: string): string {
+  return text.replace(/\/\/[^@/]*@/, '//***@').slice(0, 200);
+}
+
+/** Headers that authenticate requests (HTTP and the WebSocket upgrade) to this server. */
+export function authHeaders(auth: ServerAuth): Record<string, string> {
+  switch (auth.kind) {
+    case 'none':
+      return {};
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+    case 'bearer':
+      return { authorization: `Bearer ${auth.token}` };
+    case 'header':
+      return { [auth.name.toLowerCase()]: auth.value };
+    case 'api-key':
+      return { 'x-api-key': auth.key };
+  }
+}
+
+/** `api/prompt` → `<base>/api/prompt`; the route is relative so a path prefix is kept. */
+export function routeUrl(baseUrl: URL, route: string, query?: Record<string, string | number | undefined>): URL {
+  const url = new URL(route.replace(/^\/+/, ''), baseUrl);
+  if (query) {
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+  }
+  return url;
+}
+
+/**
+ * The socket lives at `<base>/ws` (the path the official frontend and reverse-proxy recipes use; the server also
+ * answers `/api/ws`).
+ */
+export function socketUrl(baseUrl: URL, clientId: string): URL {
+  const url = routeUrl(baseUrl, 'ws', { clientId });
+  url.protocol = baseUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url;
+}

@@ -1,0 +1,145 @@
+// The whole engine for any number of servers: one backend and one tracker per server, one journal, one event
+// stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
+import { join } from 'node:path';
+import type { JobView, ServerView } from '../shared/app-state.js';
+import { ComfyBackend } from './comfy/comfy-backend.js';
+import type { ConnectionInfo } from './comfy/comfy-connection.js';
+import type { ConnectionTimings } from './comfy/reconnect-policy.js';
+import { resolveServer, type ServerConfigInput } from './comfy/server-config.js';
+import { Emitter } from './emitter.js';
+import { ComfyTrayError, errorMessage } from './errors.js';
+import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
+import { Journal } from './jobs/journal.js';
+import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
+import { createLogger } from './logger.js';
+
+export interface EngineEvents extends TrackerEvents {
+  server: ServerView;
+}
+
+export interface EngineOptions {
+  readonly dataDir: string;
+  readonly servers: readonly ServerConfigInput[];
+  readonly maxJobsPerServer?: number;
+  readonly timings?: Partial<ConnectionTimings>;
+  readonly tracker?: TrackerOptions;
+  /** For other backend kinds (and tests); defaults to a stock ComfyUI server. */
+  readonly createBackend?: (config: ServerConfigInput, journal: Journal) => JobBackend;
+}
+
+interface ServerEntry {
+  readonly backend: JobBackend;
+  readonly tracker: ServerTracker;
+  view: ServerView;
+}
+
+export class Engine {
+  readonly events = new Emitter<EngineEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
+  private readonly entries = new Map<string, ServerEntry>();
+  private readonly log = createLogger('Engine');
+
+  private constructor(
+    readonly journal: Journal,
+    readonly warnings: readonly string[],
+  ) {}
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
+      ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
+    });
+    const engine = new Engine(journal, warning ? [warning] : []);
+    for (const config of options.servers) engine.addServer(config, options);
+    return engine;
+  }
+
+  private addServer(config: ServerConfigInput, options: EngineOptions): void {
+    const backend = options.createBackend?.(config, this.journal) ?? new ComfyBackend(resolveServer(config), this.journal, { timings: options.timings ?? {} });
+    if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
+    const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {});
+    const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection) };
+    backend.events.on('connection', (info) => {
+      entry.view = serverView(backend, info);
+      this.events.emit('server', entry.view);
+    });
+    this.entries.set(backend.serverId, entry);
+  }
+
+  start(): void {
+    for (const { tracker } of this.entries.values()) tracker.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.entries.values()].map(({ tracker }) => tracker.stop()));
+    await this.journal.flush();
+  }
+
+  servers(): ServerView[] {
+    return [...this.entries.values()].map((entry) => entry.view);
+  }
+
+  jobs(serverId?: string): JobView[] {
+    const entries = serverId === undefined ? [...this.entries.values()] : [this.entry(serverId)];
+    return entries.flatMap((entry) => entry.tracker.jobs());
+  }
+
+  job(serverId: string, id: string): JobView | undefined {
+    return this.entry(serverId).tracker.job(id);
+  }
+
+  submit(serverId: string, request: SubmitRequest): Promise<SubmitResult> {
+    return this.entry(serverId).tracker.submit(request);
+  }
+
+  cancel(serverId: string, jobId: string): Promise<boolean> {
+    return this.entry(serverId).tracker.cancel(jobId);
+  }
+
+  removePending(serverId: string, jobIds: readonly string[]): Promise<void> {
+    return this.entry(serverId).tracker.removePending(jobIds);
+  }
+
+  clearPending(serverId: string): Promise<void> {
+    return this.entry(serverId).tracker.clearPending();
+  }
+
+  lookupJob(serverId: string, jobId: string): Promise<JobView | undefined> {
+    return this.entry(serverId).tracker.lookup(jobId);
+  }
+
+  /** After sleep or a network change: verify every connection now and catch up on what finished meanwhile. */
+  reconnectNow(): void {
+    for (const { tracker } of this.entries.values()) tracker.reconnectNow();
+  }
+
+  /** Resolves once every server's reconciliation in flight is done. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.entries.values()].map(({ tracker }) => tracker.settled()));
+  }
+
+  backend(serverId: string): JobBackend {
+    return this.entry(serverId).backend;
+  }
+
+  private entry(serverId: string): ServerEntry {
+    const entry = this.entries.get(serverId);
+    if (!entry) throw new ComfyTrayError('CONFIG_INVALID', `No server with id ${serverId}`);
+    return entry;
+  }
+}
+
+function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {
+  return {
+    id: backend.serverId,
+    name: backend.name,
+    url: backend.url,
+    state: info.state,
+    ...(info.attempt !== undefined && { attempt: info.attempt }),
+    ...(info.nextRetryAt !== undefined && { nextRetryAt: info.nextRetryAt }),
+    ...(info.lastError !== undefined && { lastError: info.lastError }),
+    ...(info.version !== undefined && { version: info.version }),
+    ...(info.capabilities !== undefined && { capabilities: info.capabilities }),
+    ...(info.queueRemaining !== undefined && { queueRemaining: info.queueRemaining }),
+  };
+}
+
+

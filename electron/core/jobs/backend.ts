@@ -1,0 +1,76 @@
+// What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/comfy; hosted
+// backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
+import type { Readable } from 'node:stream';
+import type { OutputRef } from '../../shared/app-state.js';
+import type { ConnectionInfo } from '../comfy/comfy-connection.js';
+import type { ServerMessage } from '../comfy/messages.js';
+import type { ActiveJobs, RemoteJob } from '../comfy/remote-jobs.js';
+import type { Emitter } from '../emitter.js';
+import { ComfyTrayError } from '../errors.js';
+
+export interface BackendEvents {
+  connection: ConnectionInfo;
+  /** Live events, already parsed. */
+  message: ServerMessage;
+  connected: { clientId: string; reusedClientId: boolean };
+  probe: { queueRemaining: number };
+}
+
+export interface SubmitRequest {
+  /** API-format prompt; may hold `bigint`s for integers above 2^53 (sent exactly). */
+  readonly prompt: Readonly<Record<string, unknown>>;
+  /** Canonical lowercase UUID; generated when absent (retry-safe: the id is known before the request). */
+  readonly promptId?: string;
+  /** UI workflow, stored by the server in saved files' metadata. */
+  readonly workflow?: unknown;
+  readonly front?: boolean;
+}
+
+export interface NodeValidationError {
+  readonly nodeId: string;
+  readonly classType?: string;
+  readonly errors: readonly { type: string; message: string; details?: string; inputName?: string }[];
+}
+
+export interface SubmitResult {
+  readonly promptId: string;
+  readonly number?: number;
+  /** Outputs dropped by validation while the rest was queued: warnings, not failures. */
+  readonly nodeErrors: readonly NodeValidationError[];
+}
+
+export class PromptRejectedError extends ComfyTrayError {
+  constructor(
+    message: string,
+    readonly errorType: string,
+    readonly nodeErrors: readonly NodeValidationError[],
+  ) {
+    super('COMFY_PROMPT_REJECTED', message);
+    this.name = 'PromptRejectedError';
+  }
+}
+
+export interface JobBackend {
+  readonly serverId: string;
+  readonly name: string;
+  /** Without credentials. */
+  readonly url: string;
+  readonly events: Emitter<BackendEvents>;
+  readonly connection: ConnectionInfo;
+  /** The id live events are addressed to now (undefined before the first connect). */
+  readonly clientId: string | undefined;
+  start(): void;
+  stop(): Promise<void>;
+  reconnectNow(): void;
+  listActive(): Promise<ActiveJobs>;
+  /** Newest first. */
+  listFinished(limit: number): Promise<RemoteJob[]>;
+  /** The server's record of one job, or undefined when it does not know the id. */
+  lookup(id: string): Promise<RemoteJob | undefined>;
+  submit(request: SubmitRequest & { promptId: string }): Promise<SubmitResult>;
+  /** Stops a running job or removes a pending one; false when the server had nothing to cancel. */
+  cancel(id: string, isRunning: boolean): Promise<boolean>;
+  removePending(ids: readonly string[]): Promise<void>;
+  clearPending(): Promise<void>;
+  fetchOutput(ref: OutputRef): Promise<Readable>;
+}

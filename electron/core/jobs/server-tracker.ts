@@ -1,0 +1,613 @@
+// Follows every job on one server. Live socket events give progress for jobs addressed to us (and the broadcast
+// progress of prompts without a client id); reconciliation against the server's own lists (on every `status`
+// broadcast, every (re)connect and a slow probe) finds everything else. Only `finish` announces a job, once.
+import { randomUUID } from 'node:crypto';
+import type { JobView, TerminalJobStatus } from '../../shared/app-state.js';
+import type { ServerMessage } from '../comfy/messages.js';
+import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
+import { nodeInfoOf, type RemoteJob } from '../comfy/remote-jobs.js';
+import type { EventSink } from '../emitter.js';
+import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
+import { createLogger } from '../logger.js';
+import { PromptRejectedError, type JobBackend, type SubmitRequest, type SubmitResult } from './backend.js';
+import type { FinishedRecord, Journal } from './journal.js';
+import { newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
+
+export interface TrackerEvents {
+  /** Any visible change of a job. */
+  job: JobView;
+  /** A job the tracker stopped showing without it finishing (a submission the server refused). */
+  'job-removed': { serverId: string; id: string };
+  /** Exactly once per job that ends, whatever told us. */
+  'job-finished': JobView;
+  preview: { serverId: string; jobId: string; mime: string; image: Buffer };
+  /** Jobs that finished while we were not watching, announced together after a (re)connect. */
+  digest: { serverId: string; jobs: readonly JobView[] };
+  warning: { serverId: string; code: string; message: string };
+}
+
+export interface TrackerOptions {
+  /** How long to wait before deciding a job the server does not know is gone (it may be between lists). */
+  readonly recheckDelayMs?: number;
+  readonly maxFinishedInMemory?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const RECENT_WINDOWS = [20, 200, 1000];
+const LOOKUP_CONCURRENCY = 4;
+
+export class ServerTracker {
+  private readonly active = new Map<string, TrackedJob>();
+  private readonly finished = new Map<string, JobView>();
+  private readonly finishing = new Set<string>();
+  private readonly log;
+  private readonly serverId: string;
+  private readonly unsubscribe: (() => void)[] = [];
+  private epoch = 0;
+  private catchUpPending = false;
+  private everDropped = false;
+  private wasConnected = false;
+  private reconciling: Promise<void> | undefined;
+  private reconcileAgain = false;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private lastRunningId: string | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly backend: JobBackend,
+    private readonly journal: Journal,
+    private readonly events: EventSink<TrackerEvents>,
+    private readonly options: TrackerOptions = {},
+  ) {
+    this.serverId = backend.serverId;
+    this.log = createLogger(`Tracker ${backend.name}`);
+    for (const record of journal.finishedJobs(this.serverId)) this.finished.set(record.id, fromFinishedRecord(this.serverId, record));
+    for (const record of journal.activeJobs(this.serverId)) {
+      this.active.set(record.id, newTrackedJob(record.id, { ...record, epoch: -1 }));
+    }
+  }
+
+  start(): void {
+    this.unsubscribe.push(
+      this.backend.events.on('message', (message) => this.onMessage(message)),
+      this.backend.events.on('connected', () => {
+        this.epoch++;
+        this.catchUpPending = true;
+        this.wasConnected = true;
+        this.requestReconcile();
+      }),
+      this.backend.events.on('connection', (info) => {
+        if (info.state !== 'connected' && this.wasConnected) this.everDropped = true;
+      }),
+      this.backend.events.on('probe', ({ queueRemaining }) => {
+        // The slow safety net: reconcile whenever the server has work or we believe it has.
+        if (queueRemaining > 0 || this.active.size > 0) this.requestReconcile();
+      }),
+    );
+    this.backend.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    await this.reconciling?.catch(() => undefined);
+    this.persistActive();
+    await this.backend.stop();
+  }
+
+  jobs(): JobView[] {
+    return [...this.finished.values(), ...[...this.active.values()].map((job) => toView(this.serverId, job))];
+  }
+
+  job(id: string): JobView | undefined {
+    const active = this.active.get(id);
+    return active ? toView(this.serverId, active) : this.finished.get(id);
+  }
+
+  // ---- commands ----
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const promptId = request.promptId ?? randomUUID();
+    if (!UUID.test(promptId)) throw new PromptRejectedError('A prompt id must be a lowercase UUID', 'invalid_prompt_id', []);
+    if (this.active.has(promptId) || this.journal.isSettled(this.serverId, promptId)) {
+      throw new PromptRejectedError(`Prompt id ${promptId} was already used on this server`, 'duplicate_prompt_id', []);
+    }
+    const job = newTrackedJob(promptId, {
+      status: 'pending',
+      submittedBy: 'this-app',
+      epoch: this.epoch,
+      createdAt: Date.now(),
+      ...nodeInfoOf(request.prompt),
+      ...workflowName(request.workflow),
+    });
+    // Recorded before the request goes out: if we crash or time out, reconciliation finds the job by its id.
+    this.active.set(promptId, job);
+    this.persistActive();
+    await this.journal.flush();
+    this.emitJob(job);
+    try {
+      const result = await this.backend.submit({ ...request, promptId });
+      this.requestReconcile();
+      return result;
+    } catch (error) {
+      if (!(await this.queuedDespite(error, promptId))) {
+        this.active.delete(promptId);
+        this.persistActive();
+        this.events.emit('job-removed', { serverId: this.serverId, id: promptId });
+        throw error;
+      }
+      return { promptId, nodeErrors: [] };
+    }
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const job = this.active.get(id);
+    if (job) job.cancelRequested = true;
+    const cancelled = await this.backend.cancel(id, job?.status === 'running' || this.lastRunningId === id);
+    this.requestReconcile();
+    return cancelled;
+  }
+
+  async removePending(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const job = this.active.get(id);
+      if (job) job.cancelRequested = true;
+    }
+    await this.backend.removePending(ids);
+    this.requestReconcile();
+  }
+
+  async clearPending(): Promise<void> {
+    for (const job of this.active.values()) if (job.status === 'pending') job.cancelRequested = true;
+    await this.backend.clearPending();
+    this.requestReconcile();
+  }
+
+  /** The server's current answer for one job (queue position included), merged with what we know. */
+  async lookup(id: string): Promise<JobView | undefined> {
+    const active = await this.backend.listActive();
+    const pendingIndex = active.pending.findIndex((job) => job.id === id);
+    const queued = active.running.find((job) => job.id === id) ?? active.pending[pendingIndex];
+    const record = queued ?? (await this.backend.lookup(id));
+    const known = this.job(id);
+    if (!record) return known;
+    if (known && (known.status === 'lost' || !queued) && record.status === 'pending') return known;
+    const job = newTrackedJob(id, {
+      status: record.status,
+      submittedBy: known?.submittedBy ?? this.submitterOf(record),
+      epoch: this.epoch,
+      ...(pendingIndex >= 0 && { queuePosition: pendingIndex + 1 }),
+      ...remoteFields(record),
+    });
+    if (record.status === 'pending' || record.status === 'running') return toView(this.serverId, job);
+    return finishedView(this.serverId, job, terminalFromRecord(record), false);
+  }
+
+  reconnectNow(): void {
+    this.catchUpPending = true;
+    this.backend.reconnectNow();
+    if (this.backend.connection.state === 'connected') this.requestReconcile();
+  }
+
+  // ---- live events ----
+
+  private onMessage(message: ServerMessage): void {
+    switch (message.type) {
+      case 'status':
+        this.requestReconcile();
+        return;
+      case 'execution_start': {
+        // Start/executing/executed/success/error are only ever sent to the submitter's client id: ours.
+        const job = this.liveJob(message.promptId, true);
+        if (!job) return;
+        job.status = 'running';
+        job.queuePosition = undefined;
+        job.startedAt = message.timestamp ?? Date.now();
+        this.lastRunningId = job.id;
+        this.emitJob(job);
+        return;
+      }
+      case 'execution_cached': {
+        const job = this.liveJob(message.promptId, true);
+        if (!job) return;
+        job.cached = new Set(message.nodes);
+        return;
+      }
+      case 'executing': {
+        if (message.node === null) {
+          // After this, the server's record of the job is written: announce without waiting for a reconcile.
+          const job = message.promptId === undefined ? undefined : this.active.get(message.promptId);
+          if (job?.live) void this.finalizeFromRecord(job);
+          return;
+        }
+        const job = message.promptId !== undefined ? this.liveJob(message.promptId, true) : this.currentRunning();
+        if (!job || job.live) return;
+        job.status = 'running';
+        job.queuePosition = undefined;
+        job.progress = { ...job.progress, nodeId: message.node, ...nodeLabel(job, message.node), value: undefined, max: undefined };
+        this.lastRunningId = job.id;
+        this.emitJob(job);
+        return;
+      }
+      case 'progress': {
+        const job = message.promptId !== undefined ? this.liveJob(message.promptId, false) : this.currentRunning();
+        if (!job || job.live) return;
+        const nodeId = message.node ?? job.progress?.nodeId;
+        job.status = 'running';
+        job.progress = { ...job.progress, ...(nodeId != null && { nodeId, ...nodeLabel(job, nodeId) }), value: message.value, max: message.max };
+        this.lastRunningId = job.id;
+        this.emitJob(job);
+        return;
+      }
+      case 'progress_state': {
+        const job = this.liveJob(message.promptId, false);
+        if (!job || job.live) return;
+        const overall = overallProgress(job, message.nodes);
+        if (overall === undefined) return;
+        job.status = 'running';
+        job.progress = { ...job.progress, overall };
+        this.emitJob(job);
+        return;
+      }
+      case 'executed': {
+        const job = this.liveJob(message.promptId, true);
+        if (!job) return;
+        job.outputs = mergeOutputs(job.outputs, outputsOfNode(message.displayNode ?? message.node, message.output));
+        this.emitJob(job);
+        return;
+      }
+      case 'execution_success':
+        this.onLiveTerminal(message.promptId, { status: 'completed', ...(message.timestamp !== undefined && { endedAt: message.timestamp }) }, true);
+        return;
+      case 'execution_error':
+        // ExecutionBlocked is a notice from a node; the prompt goes on and may still succeed.
+        if (message.blocked) return;
+        this.onLiveTerminal(message.promptId, { status: 'failed', error: message.error, ...(message.timestamp !== undefined && { endedAt: message.timestamp }) }, true);
+        return;
+      case 'execution_interrupted':
+        this.onLiveTerminal(message.promptId, { status: 'cancelled', ...(message.timestamp !== undefined && { endedAt: message.timestamp }) }, false);
+        return;
+      case 'preview': {
+        const jobId = message.promptId ?? this.lastRunningId;
+        const job = jobId === undefined ? undefined : this.active.get(jobId);
+        if (!job || job.live) return;
+        job.previewVersion = (job.previewVersion ?? 0) + 1;
+        this.events.emit('preview', { serverId: this.serverId, jobId: job.id, mime: message.mime, image: message.image });
+        this.emitJob(job);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** The job a live event is about; created when the event is the first we hear of it. */
+  private liveJob(promptId: string, addressedToUs: boolean): TrackedJob | undefined {
+    const existing = this.active.get(promptId);
+    if (existing) {
+      existing.epoch = this.epoch;
+      return existing;
+    }
+    if (this.finishing.has(promptId) || this.journal.isSettled(this.serverId, promptId)) return undefined;
+    const job = newTrackedJob(promptId, { status: 'running', submittedBy: addressedToUs ? 'this-app' : 'other', epoch: this.epoch });
+    this.active.set(promptId, job);
+    this.requestReconcile();
+    return job;
+  }
+
+  private currentRunning(): TrackedJob | undefined {
+    return this.lastRunningId === undefined ? undefined : this.active.get(this.lastRunningId);
+  }
+
+  private onLiveTerminal(promptId: string, live: NonNullable<TrackedJob['live']>, addressedToUs: boolean): void {
+    const job = this.liveJob(promptId, addressedToUs);
+    if (!job || job.live) return;
+    job.live = live;
+    job.status = live.status;
+    if (live.status === 'completed') job.progress = { ...job.progress, overall: 1 };
+    if (this.lastRunningId === promptId) this.lastRunningId = undefined;
+    this.emitJob(job);
+  }
+
+  private async finalizeFromRecord(job: TrackedJob): Promise<void> {
+    try {
+      const record = await this.backend.lookup(job.id);
+      if (record && isFinishedRemote(record)) await this.finish(job, terminalFromRecord(record), false);
+    } catch (error) {
+      this.log.debug('record not available yet', { error: errorMessage(error) });
+    }
+  }
+
+  // ---- reconciliation ----
+
+  /** Coalesced: a burst of triggers costs at most one run in flight plus one after it. */
+  requestReconcile(): void {
+    if (this.stopped) return;
+    if (this.reconciling) {
+      this.reconcileAgain = true;
+      return;
+    }
+    this.reconciling = this.reconcileLoop().finally(() => {
+      this.reconciling = undefined;
+    });
+  }
+
+  /** Resolves when no reconciliation is running or queued (for tests and the CLI). */
+  async settled(): Promise<void> {
+    while (this.reconciling) await this.reconciling;
+  }
+
+  private async reconcileLoop(): Promise<void> {
+    do {
+      this.reconcileAgain = false;
+      if (this.backend.connection.state !== 'connected' || this.stopped) return;
+      try {
+        await this.reconcileOnce();
+      } catch (error) {
+        this.log.info('reconciliation failed; the next trigger retries', { code: errorCode(error), error: errorMessage(error) });
+      }
+    } while (this.reconcileAgain && !this.stopped);
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    const catchUp = this.catchUpPending;
+    const epoch = this.epoch;
+    const active = await this.backend.listActive();
+    const seen = new Set<string>();
+    for (const remote of active.running) {
+      seen.add(remote.id);
+      this.applyActive(remote, undefined);
+    }
+    active.pending.forEach((remote, index) => {
+      seen.add(remote.id);
+      this.applyActive(remote, index + 1);
+    });
+
+    const restarted = catchUp && (await this.historyWasCleared(seen));
+    const caught: JobView[] = [];
+    const missing = [...this.active.values()].filter((job) => !seen.has(job.id));
+    let recheck = false;
+    await forEachLimited(missing, LOOKUP_CONCURRENCY, async (job) => {
+      const record = await this.backend.lookup(job.id);
+      const wasAway = catchUp && job.epoch < epoch;
+      if (record && isFinishedRemote(record)) {
+        const view = await this.finish(job, terminalFromRecord(record), wasAway);
+        if (view?.caughtUp) caught.push(view);
+        return;
+      }
+      if (record) {
+        job.misses = 0;
+        return;
+      }
+      const terminal = this.vanished(job, restarted, catchUp);
+      if (!terminal) {
+        recheck = true;
+        return;
+      }
+      const view = await this.finish(job, terminal, wasAway);
+      if (view?.caughtUp) caught.push(view);
+    });
+
+    caught.push(...(await this.discoverFinished(catchUp)));
+    if (catchUp) this.catchUpPending = false;
+    this.persistActive();
+    if (recheck) this.scheduleRecheck();
+    if (caught.length > 0) this.events.emit('digest', { serverId: this.serverId, jobs: caught });
+  }
+
+  private applyActive(remote: RemoteJob, position: number | undefined): void {
+    let job = this.active.get(remote.id);
+    if (!job) {
+      if (this.finishing.has(remote.id) || this.journal.isSettled(this.serverId, remote.id)) return;
+      job = newTrackedJob(remote.id, { status: remote.status, submittedBy: this.submitterOf(remote), epoch: this.epoch });
+      this.active.set(remote.id, job);
+    }
+    job.epoch = this.epoch;
+    job.misses = 0;
+    const before = JSON.stringify(toView(this.serverId, job));
+    Object.assign(job, remoteFields(remote, job));
+    // A terminal event already heard beats a list fetched a moment before the server moved the job to history.
+    if (!job.live) {
+      job.status = remote.status;
+      job.queuePosition = position;
+    }
+    if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
+    if (JSON.stringify(toView(this.serverId, job)) !== before) this.emitJob(job);
+  }
+
+  /** Decides what a job the server no longer knows became; undefined = look again shortly. */
+  private vanished(job: TrackedJob, restarted: boolean, catchUp: boolean): Terminal | undefined {
+    if (restarted) return { status: 'lost', lostReason: 'server-restarted' };
+    if (job.cancelRequested && job.status === 'pending') return { status: 'cancelled' };
+    job.misses++;
+    if (job.misses < 2) return undefined;
+    // Heard the end on the socket, but the record is gone (evicted, or the server restarted after writing it).
+    if (job.live) return { status: job.live.status, ...(job.live.endedAt !== undefined && { endedAt: job.live.endedAt }), ...(job.live.error && { error: job.live.error }) };
+    // Watched continuously, a pending job that disappears without a record was removed from the queue.
+    if (job.status === 'pending' && !(catchUp && this.everDropped) && job.epoch >= 0) return { status: 'cancelled' };
+    return { status: 'lost', lostReason: 'vanished' };
+  }
+
+  /** Queue and history live in the server's memory: if a job we saw in its history is gone, it restarted. */
+  private async historyWasCleared(seen: ReadonlySet<string>): Promise<boolean> {
+    const witness = this.journal.witness(this.serverId);
+    if (witness === undefined || seen.has(witness)) return false;
+    const record = await this.backend.lookup(witness);
+    if (record) return false;
+    this.journal.setWitness(this.serverId, undefined);
+    this.log.info('server history was cleared: it restarted');
+    return true;
+  }
+
+  /** Jobs that started and finished between two looks (other clients' fast jobs, or while we were away). */
+  private async discoverFinished(catchUp: boolean): Promise<JobView[]> {
+    const baselined = this.journal.isBaselined(this.serverId);
+    let recent: RemoteJob[] = [];
+    for (const limit of baselined ? RECENT_WINDOWS : [RECENT_WINDOWS[1]!]) {
+      recent = await this.backend.listFinished(limit);
+      const anyKnown = recent.some((r) => this.journal.isSettled(this.serverId, r.id));
+      if (anyKnown || recent.length < limit) break;
+    }
+    if (recent[0]) this.journal.setWitness(this.serverId, recent[0].id);
+    if (!baselined) {
+      // A server seen for the first time starts from now: its past is not news.
+      await this.journal.markBaseline(this.serverId, recent.filter((r) => !this.active.has(r.id)).map((r) => r.id));
+      return [];
+    }
+    const fresh = recent.filter((r) => !this.journal.isSettled(this.serverId, r.id) && !this.finishing.has(r.id)).reverse();
+    const caught: JobView[] = [];
+    for (const summary of fresh) {
+      const existing = this.active.get(summary.id);
+      const record = summary.outputs !== undefined ? summary : ((await this.backend.lookup(summary.id)) ?? summary);
+      const job = existing ?? newTrackedJob(summary.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
+      if (!existing) this.active.set(job.id, job);
+      Object.assign(job, remoteFields(record, job));
+      const view = await this.finish(job, terminalFromRecord(record), catchUp);
+      if (view?.caughtUp) caught.push(view);
+    }
+    return caught;
+  }
+
+  /** Announces a job's end: once, after its record is on disk. */
+  private async finish(job: TrackedJob, terminal: Terminal, caughtUp: boolean): Promise<JobView | undefined> {
+    if (this.finishing.has(job.id) || this.journal.isSettled(this.serverId, job.id)) return undefined;
+    this.finishing.add(job.id);
+    try {
+      const view = finishedView(this.serverId, job, terminal, caughtUp);
+      try {
+        await this.journal.recordFinished(this.serverId, view);
+      } catch (error) {
+        this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
+      }
+      this.active.delete(job.id);
+      this.finished.set(job.id, view);
+      const max = this.options.maxFinishedInMemory ?? 1000;
+      while (this.finished.size > max) {
+        const oldest = this.finished.keys().next().value;
+        if (oldest === undefined) break;
+        this.finished.delete(oldest);
+      }
+      if (this.lastRunningId === job.id) this.lastRunningId = undefined;
+      if (terminal.status !== 'lost') this.journal.setWitness(this.serverId, job.id);
+      this.events.emit('job', view);
+      this.events.emit('job-finished', view);
+      return view;
+    } finally {
+      this.finishing.delete(job.id);
+    }
+  }
+
+  // ---- helpers ----
+
+  private async queuedDespite(error: unknown, promptId: string): Promise<boolean> {
+    if (error instanceof PromptRejectedError) return false;
+    if (error instanceof HttpStatusError && error.status >= 400 && error.status < 500) return false;
+    if (!(error instanceof ComfyTrayError)) return false;
+    // Timeout or dropped connection: the server may have queued it. Our id makes the question answerable.
+    try {
+      const active = await this.backend.listActive();
+      if ([...active.running, ...active.pending].some((job) => job.id === promptId)) return true;
+      return (await this.backend.lookup(promptId)) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  private submitterOf(remote: RemoteJob): 'this-app' | 'other' {
+    return this.journal.isOwnClientId(this.serverId, remote.clientId) ? 'this-app' : 'other';
+  }
+
+  private scheduleRecheck(): void {
+    if (this.recheckTimer || this.stopped) return;
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      this.requestReconcile();
+    }, this.options.recheckDelayMs ?? 1_000);
+  }
+
+  private persistActive(): void {
+    this.journal.setActive(
+      this.serverId,
+      [...this.active.values()].map((job) => ({
+        id: job.id,
+        status: job.status === 'running' ? 'running' : 'pending',
+        submittedBy: job.submittedBy,
+        ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
+        ...(job.createdAt !== undefined && { createdAt: job.createdAt }),
+        ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
+      })),
+    );
+  }
+
+  private emitJob(job: TrackedJob): void {
+    this.events.emit('job', toView(this.serverId, job));
+  }
+}
+
+function isFinishedRemote(record: RemoteJob): boolean {
+  return record.status === 'completed' || record.status === 'failed' || record.status === 'cancelled';
+}
+
+function terminalFromRecord(record: RemoteJob): Terminal {
+  const status = record.status === 'failed' || record.status === 'cancelled' ? record.status : 'completed';
+  return {
+    status,
+    ...(record.outputs !== undefined && { outputs: record.outputs }),
+    ...(record.error && { error: record.error }),
+    ...(record.startedAt !== undefined && { startedAt: record.startedAt }),
+    ...(record.endedAt !== undefined && { endedAt: record.endedAt }),
+  };
+}
+
+function remoteFields(remote: RemoteJob, job?: TrackedJob): Partial<TrackedJob> {
+  return {
+    ...(remote.createdAt !== undefined && { createdAt: remote.createdAt }),
+    ...(remote.startedAt !== undefined && job?.startedAt === undefined && { startedAt: remote.startedAt }),
+    ...(remote.nodes !== undefined && job?.nodes === undefined && { nodes: remote.nodes }),
+    ...(remote.workflowName !== undefined && job?.workflowName === undefined && { workflowName: remote.workflowName }),
+  };
+}
+
+function finishedView(serverId: string, job: TrackedJob, terminal: Terminal, caughtUp: boolean): JobView & { status: TerminalJobStatus } {
+  const base = toView(serverId, job);
+  const startedAt = job.startedAt ?? terminal.startedAt;
+  const endedAt = terminal.endedAt ?? job.live?.endedAt ?? Date.now();
+  const error = terminal.error ?? job.live?.error;
+  const outputs = terminal.outputs ? mergeOutputs(terminal.outputs, job.outputs) : job.outputs;
+  const { queuePosition: _q, progress: _p, previewVersion: _v, error: _e, ...rest } = base;
+  return {
+    ...rest,
+    status: terminal.status,
+    outputs,
+    ...(startedAt !== undefined && { startedAt }),
+    endedAt,
+    ...(startedAt !== undefined && endedAt >= startedAt && { durationMs: endedAt - startedAt }),
+    ...(error && { error: withTitle(job, error) }),
+    ...(terminal.lostReason !== undefined && { lostReason: terminal.lostReason }),
+    ...(caughtUp && { caughtUp: true }),
+  };
+}
+
+function fromFinishedRecord(serverId: string, record: FinishedRecord): JobView {
+  const { handled: _handled, ...view } = record;
+  return { serverId, ...view };
+}
+
+function workflowName(workflow: unknown): { workflowName?: string } {
+  if (workflow === null || typeof workflow !== 'object') return {};
+  const w = workflow as { extra?: { name?: unknown }; name?: unknown };
+  const name = w.extra?.name ?? w.name;
+  return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,90 @@
+// The tracker's working record of one job that has not finished yet, and its conversion to the public view.
+import type { JobError, JobProgress, JobStatus, JobView, LostReason, OutputRef, SubmittedBy } from '../../shared/app-state.js';
+import type { NodeProgressState } from '../comfy/messages.js';
+import type { NodeInfo } from '../comfy/remote-jobs.js';
+
+export interface LiveTerminal {
+  readonly status: 'completed' | 'failed' | 'cancelled';
+  readonly endedAt?: number;
+  readonly error?: JobError;
+}
+
+export interface TrackedJob {
+  readonly id: string;
+  status: JobStatus;
+  submittedBy: SubmittedBy;
+  workflowName?: string;
+  createdAt?: number;
+  startedAt?: number;
+  queuePosition?: number;
+  progress?: JobProgress;
+  previewVersion?: number;
+  outputs: OutputRef[];
+  nodes?: Readonly<Record<string, NodeInfo>>;
+  cached: ReadonlySet<string>;
+  /** A terminal event heard on the socket; the server's record (with all outputs) is fetched before announcing. */
+  live?: LiveTerminal;
+  /** Consecutive reconciliations in which the server knew nothing of this job. */
+  misses: number;
+  /** Connection epoch in which the job was last seen in the queue or on the socket (-1: not this session). */
+  epoch: number;
+  /** We asked the server to cancel or remove it. */
+  cancelRequested?: boolean;
+}
+
+export function newTrackedJob(id: string, fields: Partial<TrackedJob> & Pick<TrackedJob, 'status' | 'submittedBy' | 'epoch'>): TrackedJob {
+  return { id, outputs: [], cached: new Set(), misses: 0, ...fields };
+}
+
+export function nodeLabel(job: TrackedJob, nodeId: string | undefined): { nodeTitle?: string; nodeType?: string } {
+  if (nodeId === undefined) return {};
+  const info = job.nodes?.[nodeId];
+  if (!info) return {};
+  return { nodeType: info.type, ...(info.title !== undefined && { nodeTitle: info.title }) };
+}
+
+/** Whole-job progress from a `progress_state` snapshot: finished nodes count 1, running ones their fraction. */
+export function overallProgress(job: TrackedJob, nodes: Readonly<Record<string, NodeProgressState>>): number | undefined {
+  if (!job.nodes) return undefined;
+  const total = Object.keys(job.nodes).length;
+  if (total === 0) return undefined;
+  let done = job.cached.size;
+  for (const [id, node] of Object.entries(nodes)) {
+    if (job.cached.has(id)) continue;
+    if (node.state === 'finished') done += 1;
+    else if (node.max > 0) done += Math.min(1, Math.max(0, node.value / node.max));
+  }
+  return Math.min(1, done / total);
+}
+
+export function toView(serverId: string, job: TrackedJob): JobView {
+  return {
+    serverId,
+    id: job.id,
+    status: job.status,
+    submittedBy: job.submittedBy,
+    outputs: job.outputs,
+    ...(job.queuePosition !== undefined && job.status === 'pending' && { queuePosition: job.queuePosition }),
+    ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
+    ...(job.createdAt !== undefined && { createdAt: job.createdAt }),
+    ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
+    ...(job.progress !== undefined && { progress: job.progress }),
+    ...(job.previewVersion !== undefined && { previewVersion: job.previewVersion }),
+    ...(job.live?.error && { error: withTitle(job, job.live.error) }),
+  };
+}
+
+export function withTitle(job: TrackedJob, error: JobError): JobError {
+  if (error.nodeTitle !== undefined || error.nodeId === undefined) return error;
+  const label = nodeLabel(job, error.nodeId);
+  return { ...error, ...(label.nodeTitle !== undefined && { nodeTitle: label.nodeTitle }), ...(error.nodeType === undefined && label.nodeType !== undefined && { nodeType: label.nodeType }) };
+}
+
+export interface Terminal {
+  readonly status: 'completed' | 'failed' | 'cancelled' | 'lost';
+  readonly outputs?: readonly OutputRef[];
+  readonly error?: JobError;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly lostReason?: LostReason;
+}

@@ -1,0 +1,39 @@
+// Entry point of `npm run headless`: the engine without Electron, for servers and scripts.
+import { parseCli, HELP } from './cli/args.js';
+import { status, watch } from './cli/commands.js';
+import { configureLogging } from './core/logger.js';
+import { defaultDataDir } from './core/store/data-dir.js';
+import { errorCode, errorMessage } from './core/errors.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const cli = parseCli(argv);
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  switch (cli.command) {
+    case 'help':
+      process.stdout.write(HELP);
+      return 0;
+    case 'watch': {
+      configureLogging({ level: cli.verbose ? 'info' : 'error' });
+      const stop = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      return watch({ servers: cli.servers, dataDir: cli.dataDir ?? defaultDataDir() }, io, stop);
+    }
+    case 'status':
+      configureLogging({ level: cli.verbose ? 'info' : 'error' });
+      return status({ server: cli.server, jobId: cli.jobId, dataDir: cli.dataDir ?? defaultDataDir() }, io);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Sockets and agents are closed by then; exit explicitly so a stray keep-alive timer cannot hold the process.
+    setImmediate(() => process.exit(code));
+  },
+  (error: unknown) => {
+    process.stderr.write(`comfy-tray: ${errorMessage(error)}${errorCode(error) ? ` [${errorCode(error)}]` : ''}\n`);
+    process.exit(errorCode(error) === 'CLI_USAGE' || errorCode(error) === 'CONFIG_INVALID' ? 2 : 1);
+  },
+);

@@ -1,0 +1,113 @@
+// Composition root: build the core, build the shell, wire them.
+import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, powerMonitor } from 'electron';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Engine } from './core/engine.js';
+import { defaultDataDir } from './core/store/data-dir.js';
+import type { AppSnapshot } from './shared/ipc-contract.js';
+import { trayIconPng } from './shell/icon-png.js';
+import { registerHandlers } from './shell/ipc.js';
+import { trayModel, type TrayAction, type TrayMenuItem } from './shell/tray-model.js';
+import { windowOptions } from './shell/window-options.js';
+
+const DEFAULT_SERVERS = [{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188' }];
+
+if (!app.requestSingleInstanceLock()) app.quit();
+else void main();
+
+async function main(): Promise<void> {
+  app.setPath('userData', defaultDataDir());
+  await app.whenReady();
+  app.dock?.hide();
+
+  const engine = await Engine.create({ dataDir: app.getPath('userData'), servers: DEFAULT_SERVERS });
+  let window: BrowserWindow | undefined;
+  let version = 0;
+  const snapshot = (): AppSnapshot => ({ version: ++version, servers: engine.servers(), jobs: engine.jobs() });
+
+  const showWindow = (): void => {
+    if (!window) {
+      window = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs')));
+      window.on('close', (event) => {
+        if (!quitting) {
+          event.preventDefault();
+          window?.hide();
+        }
+      });
+      void window.loadFile(join(__dirname, 'renderer', 'index.html'));
+      window.once('ready-to-show', () => window?.show());
+    } else {
+      window.show();
+    }
+    window.focus();
+  };
+
+  const tray = new Tray(nativeImage.createFromBuffer(trayIconPng('idle', 32)).resize({ width: 16, height: 16 }));
+  const run = (action: TrayAction): void => {
+    switch (action.type) {
+      case 'open-window':
+        showWindow();
+        return;
+      case 'cancel-job':
+        void engine.cancel(action.serverId, action.jobId).catch(() => undefined);
+        return;
+      case 'quit':
+        app.quit();
+        return;
+    }
+  };
+  const toMenu = (items: readonly TrayMenuItem[]): Menu =>
+    Menu.buildFromTemplate(
+      items.map((item) =>
+        item.kind === 'separator' ? { type: 'separator' } : item.kind === 'label' ? { label: item.label, enabled: false } : { label: item.label, click: () => run(item.action) },
+      ),
+    );
+  let refreshQueued = false;
+  const refresh = (): void => {
+    // Coalesced: a burst of progress events updates the tray and the window once per tick.
+    if (refreshQueued) return;
+    refreshQueued = true;
+    setTimeout(() => {
+      refreshQueued = false;
+      const state = snapshot();
+      const model = trayModel(state);
+      tray.setImage(nativeImage.createFromBuffer(trayIconPng(model.icon, 32)).resize({ width: 16, height: 16 }));
+      tray.setToolTip(model.tooltip);
+      tray.setContextMenu(toMenu(model.menu));
+      if (window?.isVisible()) window.webContents.send('state:snapshot', state);
+    }, 33);
+  };
+  tray.on('click', showWindow);
+  engine.events.on('server', refresh);
+  engine.events.on('job', refresh);
+
+  registerHandlers(
+    ipcMain,
+    {
+      'state:get-snapshot': () => snapshot(),
+      'jobs:cancel': (serverId, jobId) => engine.cancel(serverId, jobId),
+    },
+    {
+      'state:get-snapshot': z.tuple([]),
+      'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
+    },
+    (sender) => window !== undefined && sender === window.webContents,
+  );
+
+  powerMonitor.on('resume', () => engine.reconnectNow());
+  powerMonitor.on('unlock-screen', () => engine.reconnectNow());
+  app.on('second-instance', showWindow);
+  app.on('window-all-closed', () => {
+    // A tray app keeps running without windows.
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void engine.stop().finally(() => app.exit(0));
+  });
+
+  engine.start();
+  refresh();
+}

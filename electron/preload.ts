@@ -1,0 +1,17 @@
+// The renderer's only door to the main process: exactly `TrayApi`, nothing else.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { AppSnapshot, TrayApi } from './shared/ipc-contract.js';
+
+const api = {
+  getSnapshot: () => ipcRenderer.invoke('state:get-snapshot') as Promise<AppSnapshot>,
+  cancelJob: (serverId: string, jobId: string) => ipcRenderer.invoke('jobs:cancel', serverId, jobId) as Promise<boolean>,
+  onSnapshot: (listener: (snapshot: AppSnapshot) => void) => {
+    const handler = (_event: IpcRendererEvent, snapshot: AppSnapshot): void => listener(snapshot);
+    ipcRenderer.on('state:snapshot', handler);
+    return () => {
+      ipcRenderer.removeListener('state:snapshot', handler);
+    };
+  },
+} satisfies TrayApi;
+
+contextBridge.exposeInMainWorld('comfyTray', api);

@@ -1,0 +1,100 @@
+// The state every view shows (tray, window, headless output). Types only: imported by core, shell and renderer.
+
+export type JobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'lost';
+export type TerminalJobStatus = Extract<JobStatus, 'completed' | 'failed' | 'cancelled' | 'lost'>;
+export type SubmittedBy = 'this-app' | 'other';
+
+export const TERMINAL_STATUSES: readonly TerminalJobStatus[] = ['completed', 'failed', 'cancelled', 'lost'];
+
+export function isTerminal(status: JobStatus): status is TerminalJobStatus {
+  return (TERMINAL_STATUSES as readonly JobStatus[]).includes(status);
+}
+
+/** One file a job produced, as the server names it (untrusted text: sanitise before using it as a path). */
+export interface OutputRef {
+  readonly nodeId: string;
+  /** The key the node listed it under: `images`, `gifs`, `audio`, `video`, `latents`, `3d`… */
+  readonly kind: string;
+  readonly index: number;
+  readonly filename: string;
+  readonly subfolder: string;
+  readonly type: string;
+  /** True when the node also said `animated` for this entry (animated WebP/PNG, videos listed under images). */
+  readonly animated?: boolean;
+  readonly format?: string;
+}
+
+export interface JobError {
+  readonly nodeId?: string;
+  readonly nodeType?: string;
+  readonly nodeTitle?: string;
+  readonly exceptionType: string;
+  readonly message: string;
+  readonly traceback: readonly string[];
+}
+
+export interface JobProgress {
+  readonly nodeId?: string;
+  readonly nodeTitle?: string;
+  readonly nodeType?: string;
+  /** Step of the current node (sampler steps…). */
+  readonly value?: number;
+  readonly max?: number;
+  /** Whole job, 0…1, from `progress_state` over the nodes that will run. */
+  readonly overall?: number;
+}
+
+export type LostReason = 'server-restarted' | 'vanished';
+
+export interface JobView {
+  readonly serverId: string;
+  readonly id: string;
+  readonly status: JobStatus;
+  /** 1 = runs next. Only for pending jobs. */
+  readonly queuePosition?: number;
+  readonly submittedBy: SubmittedBy;
+  readonly workflowName?: string;
+  readonly createdAt?: number;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  readonly durationMs?: number;
+  readonly progress?: JobProgress;
+  /** Increments with every live preview image; the bytes are fetched separately. */
+  readonly previewVersion?: number;
+  readonly outputs: readonly OutputRef[];
+  readonly error?: JobError;
+  readonly lostReason?: LostReason;
+  /** Finished while this app was closed or disconnected: reported in a digest, not one by one. */
+  readonly caughtUp?: boolean;
+}
+
+export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth-failed' | 'incompatible';
+
+export interface ServerCapabilities {
+  /** `/api/jobs` exists (ComfyUI ≥ 0.6). */
+  readonly jobsApi: boolean;
+  /** `POST /api/jobs/{id}/cancel` exists (≥ 0.26). */
+  readonly cancelEndpoint: boolean;
+  /** `POST /interrupt {prompt_id}` only stops that prompt (≥ 0.3.57). */
+  readonly targetedInterrupt: boolean;
+  readonly supportsPreviewMetadata: boolean;
+}
+
+export interface ErrorView {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ServerView {
+  readonly id: string;
+  readonly name: string;
+  /** Base URL without credentials. */
+  readonly url: string;
+  readonly state: ConnectionStateName;
+  readonly attempt?: number;
+  readonly nextRetryAt?: number;
+  readonly lastError?: ErrorView;
+  readonly version?: string;
+  readonly capabilities?: ServerCapabilities;
+  readonly queueRemaining?: number;
+}

@@ -1,0 +1,30 @@
+// Every channel between the renderer and the main process, declared once. The preload exposes `TrayApi`; the
+// shell registers one handler per `InvokeMap` entry (checked by a type test). Channel names read `area:verb-noun`.
+import type { JobView, ServerView } from './app-state.js';
+
+export interface AppSnapshot {
+  readonly version: number;
+  readonly servers: readonly ServerView[];
+  readonly jobs: readonly JobView[];
+}
+
+export interface InvokeMap {
+  'state:get-snapshot': { args: []; result: AppSnapshot };
+  'jobs:cancel': { args: [serverId: string, jobId: string]; result: boolean };
+}
+
+export interface EventMap {
+  'state:snapshot': AppSnapshot;
+}
+
+export type InvokeChannel = keyof InvokeMap;
+export type EventChannel = keyof EventMap;
+
+export const INVOKE_CHANNELS = ['state:get-snapshot', 'jobs:cancel'] as const satisfies readonly InvokeChannel[];
+
+export interface TrayApi {
+  getSnapshot(): Promise<AppSnapshot>;
+  cancelJob(serverId: string, jobId: string): Promise<boolean>;
+  /** Returns its unsubscribe. */
+  onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
+}

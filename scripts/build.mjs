@@ -1,0 +1,42 @@
+// Bundles the app with esbuild: the main process, the preload, the renderer and the headless CLI.
+// Everything the app needs at run time is inside these bundles, so the packaged app ships no node_modules.
+import { build } from 'esbuild';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+
+const headlessOnly = process.argv.includes('--headless-only');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+const node = {
+  ...common,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // ws probes for optional native helpers; without them it uses its JavaScript code paths.
+  external: ['electron', 'bufferutil', 'utf-8-validate'],
+  // import.meta.url is used by ESM-only dependencies; give the CJS bundle an equivalent.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+await mkdir('dist', { recursive: true });
+const jobs = [build({ ...node, entryPoints: ['electron/headless.ts'], outfile: 'dist/headless.cjs' })];
+if (!headlessOnly) {
+  await rm('dist/renderer', { recursive: true, force: true });
+  jobs.push(
+    build({ ...node, entryPoints: ['electron/main.ts'], outfile: 'dist/main.cjs' }),
+    // Sandboxed preloads are CommonJS and may only require 'electron'.
+    build({ ...node, entryPoints: ['electron/preload.ts'], outfile: 'dist/preload.cjs', sourcemap: false }),
+    build({
+      ...common,
+      entryPoints: ['renderer/main.tsx'],
+      outfile: 'dist/renderer/main.js',
+      platform: 'browser',
+      format: 'esm',
+      target: 'chrome120',
+      jsx: 'automatic',
+      jsxImportSource: 'preact',
+    }).then(async () => {
+      await copyFile('renderer/index.html', 'dist/renderer/index.html');
+    }),
+  );
+}
+await Promise.all(jobs);

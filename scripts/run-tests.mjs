@@ -1,0 +1,24 @@
+// Runs every test file under test/ (or the files given) with Node's own test runner, TypeScript through tsx.
+// Node 20's runner does not expand globs, so the file list is built here.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function findTests(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...findTests(path));
+    else if (/\.test\.tsx?$/.test(name)) found.push(path);
+  }
+  return found;
+}
+
+const args = process.argv.slice(2);
+const files = args.length > 0 ? args : findTests('test').sort();
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
