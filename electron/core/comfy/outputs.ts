@@ -9,12 +9,13 @@ const MODEL_3D = /\.(obj|fbx|gltf|glb|usdz|stl|ply)$/i;
 export function outputsOfNode(nodeId: string, ui: unknown): OutputRef[] {
   if (ui === null || typeof ui !== 'object' || Array.isArray(ui)) return [];
   const record = ui as Record<string, unknown>;
+  // `animated` runs parallel to `images` (animated WebP/PNG, and core video savers list videos as images).
   const animated = Array.isArray(record.animated) ? record.animated : [];
   const refs: OutputRef[] = [];
   for (const [kind, value] of Object.entries(record)) {
     if (NOT_FILE_KEYS.has(kind) || !Array.isArray(value)) continue;
     value.forEach((entry: unknown, index) => {
-      const ref = toRef(nodeId, kind, index, entry, animated[index] === true);
+      const ref = toRef(nodeId, kind, index, entry, kind === 'images' && animated[index] === true);
       if (ref) refs.push(ref);
     });
   }

@@ -39,7 +39,8 @@ const LOOKUP_CONCURRENCY = 4;
 export class ServerTracker {
   private readonly active = new Map<string, TrackedJob>();
   private readonly finished = new Map<string, JobView>();
-  private readonly finishing = new Set<string>();
+  /** Announcements in flight (the journal write comes first), by job id. */
+  private readonly finishing = new Map<string, Promise<JobView | undefined>>();
   private readonly log;
   private readonly serverId: string;
   private readonly unsubscribe: (() => void)[] = [];
@@ -335,7 +336,10 @@ export class ServerTracker {
 
   /** Resolves when no reconciliation is running or queued (for tests and the CLI). */
   async settled(): Promise<void> {
-    while (this.reconciling) await this.reconciling;
+    while (this.reconciling || this.finishing.size > 0) {
+      await this.reconciling;
+      await Promise.all(this.finishing.values());
+    }
   }
 
   private async reconcileLoop(): Promise<void> {
@@ -470,32 +474,33 @@ export class ServerTracker {
   }
 
   /** Announces a job's end: once, after its record is on disk. */
-  private async finish(job: TrackedJob, terminal: Terminal, caughtUp: boolean): Promise<JobView | undefined> {
-    if (this.finishing.has(job.id) || this.journal.isSettled(this.serverId, job.id)) return undefined;
-    this.finishing.add(job.id);
+  private finish(job: TrackedJob, terminal: Terminal, caughtUp: boolean): Promise<JobView | undefined> {
+    if (this.finishing.has(job.id) || this.journal.isSettled(this.serverId, job.id)) return Promise.resolve(undefined);
+    const announcing = this.announce(job, terminal, caughtUp).finally(() => this.finishing.delete(job.id));
+    this.finishing.set(job.id, announcing);
+    return announcing;
+  }
+
+  private async announce(job: TrackedJob, terminal: Terminal, caughtUp: boolean): Promise<JobView> {
+    const view = finishedView(this.serverId, job, terminal, caughtUp);
     try {
-      const view = finishedView(this.serverId, job, terminal, caughtUp);
-      try {
-        await this.journal.recordFinished(this.serverId, view);
-      } catch (error) {
-        this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
-      }
-      this.active.delete(job.id);
-      this.finished.set(job.id, view);
-      const max = this.options.maxFinishedInMemory ?? 1000;
-      while (this.finished.size > max) {
-        const oldest = this.finished.keys().next().value;
-        if (oldest === undefined) break;
-        this.finished.delete(oldest);
-      }
-      if (this.lastRunningId === job.id) this.lastRunningId = undefined;
-      if (terminal.status !== 'lost') this.journal.setWitness(this.serverId, job.id);
-      this.events.emit('job', view);
-      this.events.emit('job-finished', view);
-      return view;
-    } finally {
-      this.finishing.delete(job.id);
+      await this.journal.recordFinished(this.serverId, view);
+    } catch (error) {
+      this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
     }
+    this.active.delete(job.id);
+    this.finished.set(job.id, view);
+    const max = this.options.maxFinishedInMemory ?? 1000;
+    while (this.finished.size > max) {
+      const oldest = this.finished.keys().next().value;
+      if (oldest === undefined) break;
+      this.finished.delete(oldest);
+    }
+    if (this.lastRunningId === job.id) this.lastRunningId = undefined;
+    if (terminal.status !== 'lost') this.journal.setWitness(this.serverId, job.id);
+    this.events.emit('job', view);
+    this.events.emit('job-finished', view);
+    return view;
   }
 
   // ---- helpers ----

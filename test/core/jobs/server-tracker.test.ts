@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { Engine } from '../../../electron/core/engine.js';
+import { PromptRejectedError } from '../../../electron/core/jobs/backend.js';
+import { FakeBackend, output } from '../../support/fake-backend.js';
+import { nextEvent, record, tempDir } from '../../support/events.js';
+
+async function engineWith(dataDir: string, backend: FakeBackend, options: { recheckDelayMs?: number } = {}): Promise<Engine> {
+  const engine = await Engine.create({
+    dataDir,
+    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
+    createBackend: () => backend,
+    tracker: { recheckDelayMs: options.recheckDelayMs ?? 5 },
+  });
+  engine.start();
+  return engine;
+}
+
+const PROMPT = {
+  '1': { class_type: 'EmptyImage', inputs: {}, _meta: { title: 'Blank' } },
+  '9': { class_type: 'SaveImage', inputs: { images: ['1', 0] }, _meta: { title: 'Save' } },
+};
+
+test('own job: live progress, then one job-finished with the outputs of the server record', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  assert.equal(engine.job('fake', promptId)?.submittedBy, 'this-app');
+  backend.start_(promptId);
+  backend.send({ type: 'execution_start', promptId, timestamp: 1000 });
+  backend.send({ type: 'execution_cached', promptId, nodes: [] });
+  backend.send({ type: 'executing', promptId, node: '9', displayNode: '9' });
+  backend.send({ type: 'progress', promptId, node: '9', value: 3, max: 10 });
+  const running = engine.job('fake', promptId);
+  assert.equal(running?.status, 'running');
+  assert.deepEqual(running?.progress, { nodeId: '9', nodeType: 'SaveImage', nodeTitle: 'Save', value: 3, max: 10 });
+  backend.send({ type: 'progress_state', promptId, nodes: { '1': { value: 1, max: 1, state: 'finished', displayNodeId: '1' }, '9': { value: 5, max: 10, state: 'running', displayNodeId: '9' } } });
+  assert.equal(engine.job('fake', promptId)?.progress?.overall, 0.75);
+  backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } });
+  backend.send({ type: 'execution_success', promptId, timestamp: 4000 });
+  assert.equal(engine.job('fake', promptId)?.status, 'completed');
+  assert.equal(rec.finished.length, 0, 'not announced before the server record exists');
+
+  backend.complete(promptId, { outputs: [output('9', 'a.png'), output('9', 'b.png')], startedAt: 1000, endedAt: 4000 });
+  const finished = nextEvent(engine.events, 'job-finished');
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  backend.status(0);
+  backend.status(0);
+  const job = await finished;
+  await engine.settled();
+  assert.equal(job.status, 'completed');
+  assert.deepEqual(job.outputs.map((o) => o.filename), ['a.png', 'b.png']);
+  assert.equal(job.durationMs, 3000);
+  assert.deepEqual(rec.finishedIds(), [promptId]);
+});
+
+test('a job queued by another client is found by reconciliation and announced once', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+
+  const id = randomUUID();
+  backend.pending.push({ id, status: 'pending', clientId: 'browser-tab', priority: 4 });
+  backend.status();
+  await engine.settled();
+  assert.equal(engine.job('fake', id)?.status, 'pending');
+  assert.equal(engine.job('fake', id)?.queuePosition, 1);
+  assert.equal(engine.job('fake', id)?.submittedBy, 'other');
+
+  backend.start_(id);
+  backend.status();
+  await engine.settled();
+  assert.equal(engine.job('fake', id)?.status, 'running');
+
+  backend.complete(id, { outputs: [output('3', 'x.png')] });
+  for (let i = 0; i < 5; i++) backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [id]);
+  assert.equal(rec.finished[0]?.submittedBy, 'other');
+  assert.deepEqual(rec.finished[0]?.outputs.map((o) => o.filename), ['x.png']);
+});
+
+test('a fast job that came and went between two looks is discovered from recent history', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const id = randomUUID();
+  backend.complete(id, { status: 'failed', error: { nodeId: '2', nodeType: 'ImageInvert', exceptionType: 'RuntimeError', message: 'boom', traceback: [] } });
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [id]);
+  assert.equal(rec.finished[0]?.status, 'failed');
+  assert.equal(rec.finished[0]?.error?.message, 'boom');
+});
+
+test('a server seen for the first time starts from now: its existing history is not announced', async (t) => {
+  const backend = new FakeBackend();
+  for (let i = 0; i < 30; i++) backend.complete(randomUUID());
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  backend.status(0);
+  await engine.settled();
+  assert.equal(rec.finished.length, 0);
+  const next = randomUUID();
+  backend.complete(next);
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [next]);
+});
+
+test('a burst of status broadcasts costs at most two reconciliations', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  backend.connect();
+  await engine.settled();
+  const before = backend.calls.listActive;
+  for (let i = 0; i < 100; i++) backend.status(i);
+  await engine.settled();
+  assert.ok(backend.calls.listActive - before <= 2, `${backend.calls.listActive - before} reconciliations`);
+});
+
+test('duplicate and out-of-order terminal events still finish the job exactly once', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  backend.complete(promptId, { outputs: [output('9', 'a.png')] });
+  // The record is already there when the events arrive late and twice.
+  backend.status(0);
+  backend.send({ type: 'execution_success', promptId });
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  backend.send({ type: 'execution_success', promptId });
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  backend.send({ type: 'progress', promptId, node: '9', value: 1, max: 2 });
+  backend.status(0);
+  await engine.settled();
+  await new Promise((resolve) => setImmediate(resolve));
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [promptId]);
+  assert.equal(engine.job('fake', promptId)?.status, 'completed');
+});
+
+test('ExecutionBlocked is a notice, not the end of the job', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  backend.connect();
+  await engine.settled();
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  backend.start_(promptId);
+  backend.send({ type: 'execution_start', promptId });
+  backend.send({ type: 'execution_error', promptId, blocked: true, error: { exceptionType: 'ExecutionBlocked', message: 'Execution Blocked: x', traceback: [] } });
+  assert.equal(engine.job('fake', promptId)?.status, 'running');
+  assert.equal(engine.job('fake', promptId)?.error, undefined);
+});
+
+test('a pending job removed by another client ends as cancelled', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const id = randomUUID();
+  backend.pending.push({ id, status: 'pending' });
+  backend.status();
+  await engine.settled();
+  backend.pending = [];
+  const finished = nextEvent(engine.events, 'job-finished');
+  backend.status(0);
+  const job = await finished;
+  assert.equal(job.status, 'cancelled');
+  assert.deepEqual(rec.finishedIds(), [id]);
+});
+
+test('our own cancel of a pending job ends it as cancelled at once', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend, { recheckDelayMs: 60_000 });
+  t.after(() => engine.stop());
+  backend.connect();
+  await engine.settled();
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  await engine.settled();
+  const finished = nextEvent(engine.events, 'job-finished');
+  assert.equal(await engine.cancel('fake', promptId), true);
+  assert.equal((await finished).status, 'cancelled');
+});
+
+test('a server restart (its history gone) marks the jobs it was running as lost', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const done = randomUUID();
+  backend.complete(done);
+  backend.status(0);
+  await engine.settled();
+  const running = randomUUID();
+  backend.running.push({ id: running, status: 'running' });
+  backend.status(1);
+  await engine.settled();
+  assert.equal(engine.job('fake', running)?.status, 'running');
+
+  backend.disconnect();
+  backend.running = [];
+  backend.history = [];
+  backend.connect('client-2');
+  await engine.settled();
+  const lost = rec.finished.find((job) => job.id === running);
+  assert.equal(lost?.status, 'lost');
+  assert.equal(lost?.lostReason, 'server-restarted');
+});
+
+test('a job we saw finish live whose record was evicted still finishes, with what the socket told', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  backend.connect();
+  await engine.settled();
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  backend.start_(promptId);
+  backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'live.png', subfolder: '', type: 'output' }] } });
+  backend.send({ type: 'execution_success', promptId });
+  backend.running = [];
+  const finished = nextEvent(engine.events, 'job-finished');
+  backend.status(0);
+  const job = await finished;
+  assert.equal(job.status, 'completed');
+  assert.deepEqual(job.outputs.map((o) => o.filename), ['live.png']);
+});
+
+test('a refused submission is removed again and the caller gets the server’s reasons', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  backend.submitHandler = async () => {
+    throw new PromptRejectedError('Prompt outputs failed validation', 'prompt_outputs_failed_validation', [
+      { nodeId: '4', classType: 'CheckpointLoaderSimple', errors: [{ type: 'value_not_in_list', message: 'Value not in list', inputName: 'ckpt_name' }] },
+    ]);
+  };
+  await assert.rejects(engine.submit('fake', { prompt: PROMPT }), (error: unknown) => error instanceof PromptRejectedError && error.code === 'COMFY_PROMPT_REJECTED' && error.nodeErrors[0]?.nodeId === '4');
+  assert.equal(rec.removed.length, 1);
+  assert.equal(engine.jobs('fake').length, 0);
+  await assert.rejects(engine.submit('fake', { prompt: PROMPT, promptId: 'NOT-A-UUID' }), { code: 'COMFY_PROMPT_REJECTED' });
+});
+
+test('restarting the app neither repeats nor forgets: jobs that ended meanwhile come as one digest', async (t) => {
+  const dir = await tempDir(t);
+  const backend = new FakeBackend();
+  let engine = await engineWith(dir, backend);
+  const first = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const done = randomUUID();
+  backend.complete(done);
+  const inFlight = randomUUID();
+  backend.running.push({ id: inFlight, status: 'running' });
+  backend.status(1);
+  await engine.settled();
+  assert.deepEqual(first.finishedIds(), [done]);
+  await engine.stop();
+
+  // While the app is closed: the running job finishes, and another client's job comes and goes.
+  backend.complete(inFlight, { outputs: [output('9', 'late.png')] });
+  const meanwhile = randomUUID();
+  backend.complete(meanwhile);
+
+  const again = new FakeBackend();
+  Object.assign(again, { history: backend.history, running: [], pending: [] });
+  engine = await engineWith(dir, again);
+  t.after(() => engine.stop());
+  const second = record(engine.events);
+  assert.equal(engine.job('fake', done)?.status, 'completed', 'finished jobs are remembered');
+  again.connect('client-2');
+  await engine.settled();
+  assert.deepEqual(second.finishedIds().sort(), [inFlight, meanwhile].sort());
+  assert.ok(second.finished.every((job) => job.caughtUp === true));
+  assert.equal(second.digests.length, 1);
+  assert.equal(second.digests[0]?.jobs.length, 2);
+});

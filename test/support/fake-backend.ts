@@ -1,0 +1,116 @@
+// An in-memory JobBackend for tracker tests: the test plays the server (its queue, its history, its socket).
+import { Readable } from 'node:stream';
+import type { OutputRef } from '../../electron/shared/app-state.js';
+import type { ConnectionInfo } from '../../electron/core/comfy/comfy-connection.js';
+import type { ServerMessage } from '../../electron/core/comfy/messages.js';
+import type { ActiveJobs, RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
+import { Emitter } from '../../electron/core/emitter.js';
+import type { BackendEvents, JobBackend, SubmitRequest, SubmitResult } from '../../electron/core/jobs/backend.js';
+
+export class FakeBackend implements JobBackend {
+  readonly events = new Emitter<BackendEvents>();
+  readonly name: string;
+  readonly url: string;
+  connection: ConnectionInfo = { state: 'connecting' };
+  clientId: string | undefined;
+  running: RemoteJob[] = [];
+  pending: RemoteJob[] = [];
+  /** Finished jobs, oldest first (like history). */
+  history: RemoteJob[] = [];
+  readonly calls = { listActive: 0, listFinished: 0, lookup: 0, submit: 0 };
+  submitHandler: (request: SubmitRequest & { promptId: string }) => Promise<SubmitResult> = async (request) => {
+    this.pending.push({ id: request.promptId, status: 'pending', clientId: this.clientId });
+    return { promptId: request.promptId, nodeErrors: [] };
+  };
+
+  constructor(readonly serverId = 'fake') {
+    this.name = serverId;
+    this.url = `http://${serverId}.invalid/`;
+  }
+
+  start(): void {}
+  async stop(): Promise<void> {}
+  reconnectNow(): void {}
+
+  /** Plays a (re)connect: state connected, then the connected event. */
+  connect(clientId = 'client-1'): void {
+    this.clientId = clientId;
+    this.connection = { state: 'connected', clientId, capabilities: { jobsApi: true, cancelEndpoint: true, targetedInterrupt: true, supportsPreviewMetadata: true } };
+    this.events.emit('connection', this.connection);
+    this.events.emit('connected', { clientId, reusedClientId: false });
+  }
+
+  disconnect(): void {
+    this.connection = { state: 'reconnecting', attempt: 1 };
+    this.events.emit('connection', this.connection);
+  }
+
+  send(message: ServerMessage): void {
+    this.events.emit('message', message);
+  }
+
+  status(queueRemaining = this.running.length + this.pending.length): void {
+    this.send({ type: 'status', queueRemaining });
+  }
+
+  /** Moves a job to history with the given end state. */
+  complete(id: string, fields: Partial<RemoteJob> = {}): RemoteJob {
+    const before = [...this.running, ...this.pending].find((job) => job.id === id);
+    this.running = this.running.filter((job) => job.id !== id);
+    this.pending = this.pending.filter((job) => job.id !== id);
+    const record: RemoteJob = { ...before, id, status: 'completed', outputs: [], ...fields };
+    this.history.push(record);
+    return record;
+  }
+
+  start_(id: string): void {
+    const job = this.pending.find((j) => j.id === id);
+    this.pending = this.pending.filter((j) => j.id !== id);
+    this.running.push({ ...(job ?? { id }), id, status: 'running' });
+  }
+
+  async listActive(): Promise<ActiveJobs> {
+    this.calls.listActive++;
+    await Promise.resolve();
+    return { running: [...this.running], pending: [...this.pending] };
+  }
+
+  async listFinished(limit: number): Promise<RemoteJob[]> {
+    this.calls.listFinished++;
+    await Promise.resolve();
+    return this.history.slice(-limit).reverse().map(({ outputs: _o, ...summary }) => summary);
+  }
+
+  async lookup(id: string): Promise<RemoteJob | undefined> {
+    this.calls.lookup++;
+    await Promise.resolve();
+    return this.history.find((job) => job.id === id) ?? [...this.running, ...this.pending].find((job) => job.id === id);
+  }
+
+  async submit(request: SubmitRequest & { promptId: string }): Promise<SubmitResult> {
+    this.calls.submit++;
+    return this.submitHandler(request);
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const had = this.pending.some((job) => job.id === id);
+    this.pending = this.pending.filter((job) => job.id !== id);
+    return had;
+  }
+
+  async removePending(ids: readonly string[]): Promise<void> {
+    this.pending = this.pending.filter((job) => !ids.includes(job.id));
+  }
+
+  async clearPending(): Promise<void> {
+    this.pending = [];
+  }
+
+  async fetchOutput(_ref: OutputRef): Promise<Readable> {
+    return Readable.from([Buffer.from('bytes')]);
+  }
+}
+
+export function output(nodeId: string, filename: string, type = 'output'): OutputRef {
+  return { nodeId, kind: 'images', index: 0, filename, subfolder: '', type };
+}
