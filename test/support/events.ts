@@ -54,3 +54,25 @@ export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, p
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** The same for a Node EventEmitter (the simulator's). */
+export function nextNodeEvent<T>(
+  emitter: import('node:events').EventEmitter,
+  event: string,
+  predicate: (payload: T) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const listener = (payload: T): void => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${event}`));
+    }, timeoutMs);
+    emitter.on(event, listener);
+  });
+}

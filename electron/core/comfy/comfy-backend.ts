@@ -53,6 +53,7 @@ export class ComfyBackend implements JobBackend {
   private readonly log;
   private readonly httpTimeoutMs: number | undefined;
   private probed: ServerCapabilities | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
     this.serverId = server.id;
@@ -86,8 +87,11 @@ export class ComfyBackend implements JobBackend {
   }
 
   async stop(): Promise<void> {
-    await this.conn.stop();
-    await this.http.close();
+    this.stopping ??= (async () => {
+      await this.conn.stop();
+      await this.http.close();
+    })();
+    await this.stopping;
   }
 
   reconnectNow(): void {

@@ -52,7 +52,6 @@ export interface ConnectionStats {
 export const CLIENT_FEATURE_FLAGS = { supports_preview_metadata: true };
 
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-const STATUS_QUIET_MS = 2_000;
 
 export class ComfyConnection {
   readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
@@ -330,7 +329,7 @@ export class ComfyConnection {
     }
     if (socket !== this.socket) return;
     this.events.emit('probe', { queueRemaining });
-    const quiet = Date.now() - this.lastStatusAt > STATUS_QUIET_MS;
+    const quiet = Date.now() - this.lastStatusAt > this.timings.statusQuietMs;
     if (this.lastStatusQueue !== undefined && queueRemaining !== this.lastStatusQueue && quiet) {
       // One mismatch can be a race with a broadcast in flight; two in a row mean the socket no longer hears us.
       if (++this.probeMismatches >= 2) this.dropSocket('deaf', 'queue size over HTTP differs from the socket twice');

@@ -23,6 +23,8 @@ export interface ConnectionTimings {
   readonly incompatibleRetryMs: number;
   /** After our own submission, a `status` broadcast must arrive within this; else the socket is deaf. */
   readonly statusAfterSubmitMs: number;
+  /** A probe that disagrees with the socket only counts once no `status` arrived for this long (races). */
+  readonly statusQuietMs: number;
 }
 
 export const CONNECTION_DEFAULTS: ConnectionTimings = {
@@ -40,6 +42,7 @@ export const CONNECTION_DEFAULTS: ConnectionTimings = {
   authRetryMs: 5 * 60_000,
   incompatibleRetryMs: 10 * 60_000,
   statusAfterSubmitMs: 5_000,
+  statusQuietMs: 2_000,
 };
 
 /** Delay before retry number `attempt` (0-based); `random` in [0, 1). */

@@ -32,6 +32,8 @@ export interface TrackerOptions {
   readonly maxFinishedInMemory?: number;
 }
 
+type HistoryState = 'intact' | 'cleared' | 'unknown';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RECENT_WINDOWS = [20, 200, 1000];
 const LOOKUP_CONCURRENCY = 4;
@@ -46,8 +48,6 @@ export class ServerTracker {
   private readonly unsubscribe: (() => void)[] = [];
   private epoch = 0;
   private catchUpPending = false;
-  private everDropped = false;
-  private wasConnected = false;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
   private recheckTimer: NodeJS.Timeout | undefined;
@@ -74,11 +74,7 @@ export class ServerTracker {
       this.backend.events.on('connected', () => {
         this.epoch++;
         this.catchUpPending = true;
-        this.wasConnected = true;
         this.requestReconcile();
-      }),
-      this.backend.events.on('connection', (info) => {
-        if (info.state !== 'connected' && this.wasConnected) this.everDropped = true;
       }),
       this.backend.events.on('probe', ({ queueRemaining }) => {
         // The slow safety net: reconcile whenever the server has work or we believe it has.
@@ -368,7 +364,7 @@ export class ServerTracker {
       this.applyActive(remote, index + 1);
     });
 
-    const restarted = catchUp && (await this.historyWasCleared(seen));
+    const history = await this.historyState(catchUp, seen);
     const caught: JobView[] = [];
     const missing = [...this.active.values()].filter((job) => !seen.has(job.id));
     let recheck = false;
@@ -384,7 +380,7 @@ export class ServerTracker {
         job.misses = 0;
         return;
       }
-      const terminal = this.vanished(job, restarted, catchUp);
+      const terminal = this.vanished(job, history);
       if (!terminal) {
         recheck = true;
         return;
@@ -409,7 +405,8 @@ export class ServerTracker {
     }
     job.epoch = this.epoch;
     job.misses = 0;
-    const before = JSON.stringify(toView(this.serverId, job));
+    // Compared field by field: with 10,000 queued jobs this runs 10,000 times per reconciliation.
+    const before = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName];
     Object.assign(job, remoteFields(remote, job));
     // A terminal event already heard beats a list fetched a moment before the server moved the job to history.
     if (!job.live) {
@@ -417,31 +414,35 @@ export class ServerTracker {
       job.queuePosition = position;
     }
     if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
-    if (JSON.stringify(toView(this.serverId, job)) !== before) this.emitJob(job);
+    const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName];
+    if (after.some((value, i) => value !== before[i])) this.emitJob(job);
   }
 
   /** Decides what a job the server no longer knows became; undefined = look again shortly. */
-  private vanished(job: TrackedJob, restarted: boolean, catchUp: boolean): Terminal | undefined {
-    if (restarted) return { status: 'lost', lostReason: 'server-restarted' };
+  private vanished(job: TrackedJob, history: HistoryState): Terminal | undefined {
+    if (history === 'cleared') return { status: 'lost', lostReason: 'server-restarted' };
     if (job.cancelRequested && job.status === 'pending') return { status: 'cancelled' };
     job.misses++;
     if (job.misses < 2) return undefined;
     // Heard the end on the socket, but the record is gone (evicted, or the server restarted after writing it).
     if (job.live) return { status: job.live.status, ...(job.live.endedAt !== undefined && { endedAt: job.live.endedAt }), ...(job.live.error && { error: job.live.error }) };
-    // Watched continuously, a pending job that disappears without a record was removed from the queue.
-    if (job.status === 'pending' && !(catchUp && this.everDropped) && job.epoch >= 0) return { status: 'cancelled' };
+    // With the server's memory intact, a pending job that left no record was removed from the queue.
+    if (job.status === 'pending' && history === 'intact') return { status: 'cancelled' };
     return { status: 'lost', lostReason: 'vanished' };
   }
 
-  /** Queue and history live in the server's memory: if a job we saw in its history is gone, it restarted. */
-  private async historyWasCleared(seen: ReadonlySet<string>): Promise<boolean> {
+  /**
+   * Queue and history live in the server's memory, and the server offers no boot id: after a reconnect, a job we saw
+   * in its history that is now unknown means it restarted. While we stayed connected it cannot have restarted.
+   */
+  private async historyState(catchUp: boolean, seen: ReadonlySet<string>): Promise<HistoryState> {
+    if (!catchUp) return 'intact';
     const witness = this.journal.witness(this.serverId);
-    if (witness === undefined || seen.has(witness)) return false;
-    const record = await this.backend.lookup(witness);
-    if (record) return false;
+    if (witness === undefined) return 'unknown';
+    if (seen.has(witness) || (await this.backend.lookup(witness))) return 'intact';
     this.journal.setWitness(this.serverId, undefined);
     this.log.info('server history was cleared: it restarted');
-    return true;
+    return 'cleared';
   }
 
   /** Jobs that started and finished between two looks (other clients' fast jobs, or while we were away). */
