@@ -86,6 +86,10 @@ export class Engine {
     return this.entry(serverId).tracker.job(id);
   }
 
+  latestPreview(serverId: string, jobId: string): { mime: string; image: Buffer } | undefined {
+    return this.entry(serverId).tracker.latestPreview(jobId);
+  }
+
   submit(serverId: string, request: SubmitRequest): Promise<SubmitResult> {
     return this.entry(serverId).tracker.submit(request);
   }

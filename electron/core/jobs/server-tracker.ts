@@ -41,6 +41,8 @@ const LOOKUP_CONCURRENCY = 4;
 export class ServerTracker {
   private readonly active = new Map<string, TrackedJob>();
   private readonly finished = new Map<string, JobView>();
+  /** The latest live preview of each running job (only the newest is kept: previews are many and large). */
+  private readonly previews = new Map<string, { mime: string; image: Buffer }>();
   /** Announcements in flight (the journal write comes first), by job id. */
   private readonly finishing = new Map<string, Promise<JobView | undefined>>();
   private readonly log;
@@ -95,6 +97,10 @@ export class ServerTracker {
 
   jobs(): JobView[] {
     return [...this.finished.values(), ...[...this.active.values()].map((job) => toView(this.serverId, job))];
+  }
+
+  latestPreview(id: string): { mime: string; image: Buffer } | undefined {
+    return this.previews.get(id);
   }
 
   job(id: string): JobView | undefined {
@@ -270,6 +276,7 @@ export class ServerTracker {
         const job = jobId === undefined ? undefined : this.active.get(jobId);
         if (!job || job.live) return;
         job.previewVersion = (job.previewVersion ?? 0) + 1;
+        this.previews.set(job.id, { mime: message.mime, image: message.image });
         this.events.emit('preview', { serverId: this.serverId, jobId: job.id, mime: message.mime, image: message.image });
         this.emitJob(job);
         return;
@@ -490,6 +497,7 @@ export class ServerTracker {
       this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
     }
     this.active.delete(job.id);
+    this.previews.delete(job.id);
     this.finished.set(job.id, view);
     const max = this.options.maxFinishedInMemory ?? 1000;
     while (this.finished.size > max) {
