@@ -1,4 +1,5 @@
 // Waiting on events instead of sleeping, and recording what an engine announced.
+import type { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, p
 
 /** The same for a Node EventEmitter (the simulator's). */
 export function nextNodeEvent<T>(
-  emitter: import('node:events').EventEmitter,
+  emitter: EventEmitter,
   event: string,
   predicate: (payload: T) => boolean = () => true,
   timeoutMs = 10_000,

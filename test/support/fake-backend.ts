@@ -28,6 +28,10 @@ export class FakeBackend implements JobBackend {
     this.url = `http://${serverId}.invalid/`;
   }
 
+  serverTime(): number {
+    return Date.now();
+  }
+
   start(): void {}
   async stop(): Promise<void> {}
   reconnectNow(): void {}

@@ -82,6 +82,10 @@ export class ComfyBackend implements JobBackend {
     return this.conn.stats;
   }
 
+  serverTime(): number {
+    return Date.now() + (this.http.clockOffsetMs ?? 0);
+  }
+
   start(): void {
     this.conn.start();
   }

@@ -68,6 +68,7 @@ export class ComfyHttp {
     options: { query?: Query; body?: string; timeoutMs?: number } = {},
   ): Promise<HttpResult> {
     const response = await this.dispatch(method, route, options);
+    this.noteServerDate(response.headers.date);
     const text = await readText(response.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, this.describe(route));
     return { status: response.statusCode, text };
   }
@@ -80,6 +81,23 @@ export class ComfyHttp {
       throw new HttpStatusError(response.statusCode, this.describe(route), text);
     }
     return { status: response.statusCode, body: response.body, headers: response.headers };
+  }
+
+  /**
+   * The server's clock minus ours, from HTTP `Date` headers (whole seconds, so ±1 s), or undefined before any
+   * answer. Lets job times written by the server be compared with moments measured here.
+   */
+  get clockOffsetMs(): number | undefined {
+    return this.offset;
+  }
+
+  private offset: number | undefined;
+
+  private noteServerDate(header: string | string[] | undefined): void {
+    const value = Array.isArray(header) ? header[0] : header;
+    const serverMs = value === undefined ? NaN : Date.parse(value);
+    // The header is truncated to the second: its middle is the best single guess.
+    if (Number.isFinite(serverMs)) this.offset = serverMs + 500 - Date.now();
   }
 
   async close(): Promise<void> {

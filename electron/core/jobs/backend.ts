@@ -59,6 +59,8 @@ export interface JobBackend {
   readonly connection: ConnectionInfo;
   /** The id live events are addressed to now (undefined before the first connect). */
   readonly clientId: string | undefined;
+  /** The server's clock now (job times are the server's), as well as this side can tell. */
+  serverTime(): number;
   start(): void;
   stop(): Promise<void>;
   reconnectNow(): void;

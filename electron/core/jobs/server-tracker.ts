@@ -30,12 +30,15 @@ export interface TrackerOptions {
   /** How long to wait before deciding a job the server does not know is gone (it may be between lists). */
   readonly recheckDelayMs?: number;
   readonly maxFinishedInMemory?: number;
+  /** Reconcile at least this often while the server has work, even when nothing seems to change. */
+  readonly safetyIntervalMs?: number;
 }
 
 type HistoryState = 'intact' | 'cleared' | 'unknown';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RECENT_WINDOWS = [20, 200, 1000];
+const BASELINE_CLOCK_MARGIN_MS = 2_000;
 const LOOKUP_CONCURRENCY = 4;
 
 export class ServerTracker {
@@ -54,6 +57,9 @@ export class ServerTracker {
   private reconcileAgain = false;
   private recheckTimer: NodeJS.Timeout | undefined;
   private lastRunningId: string | undefined;
+  private lastReconcileAt = 0;
+  /** When the current connection was made, on the server's clock. */
+  private connectedAt = 0;
   private stopped = false;
 
   constructor(
@@ -74,13 +80,16 @@ export class ServerTracker {
     this.unsubscribe.push(
       this.backend.events.on('message', (message) => this.onMessage(message)),
       this.backend.events.on('connected', () => {
+        this.connectedAt = this.backend.serverTime();
         this.epoch++;
         this.catchUpPending = true;
         this.requestReconcile();
       }),
       this.backend.events.on('probe', ({ queueRemaining }) => {
-        // The slow safety net: reconcile whenever the server has work or we believe it has.
-        if (queueRemaining > 0 || this.active.size > 0) this.requestReconcile();
+        // The slow safety net: reconcile when the server's queue size disagrees with ours, or now and then anyway.
+        const believed = [...this.active.values()].filter((job) => !job.live).length;
+        const stale = Date.now() - this.lastReconcileAt > (this.options.safetyIntervalMs ?? 120_000);
+        if (queueRemaining !== believed || (stale && (queueRemaining > 0 || believed > 0))) this.requestReconcile();
       }),
     );
     this.backend.start();
@@ -328,13 +337,8 @@ export class ServerTracker {
   /** Coalesced: a burst of triggers costs at most one run in flight plus one after it. */
   requestReconcile(): void {
     if (this.stopped) return;
-    if (this.reconciling) {
-      this.reconcileAgain = true;
-      return;
-    }
-    this.reconciling = this.reconcileLoop().finally(() => {
-      this.reconciling = undefined;
-    });
+    this.reconcileAgain = true;
+    this.reconciling ??= this.reconcileLoop();
   }
 
   /** Resolves when no reconciliation is running or queued (for tests and the CLI). */
@@ -346,15 +350,23 @@ export class ServerTracker {
   }
 
   private async reconcileLoop(): Promise<void> {
-    do {
-      this.reconcileAgain = false;
-      if (this.backend.connection.state !== 'connected' || this.stopped) return;
-      try {
-        await this.reconcileOnce();
-      } catch (error) {
-        this.log.info('reconciliation failed; the next trigger retries', { code: errorCode(error), error: errorMessage(error) });
+    // Yield once so `requestReconcile` has stored this promise before `finally` can clear it.
+    await Promise.resolve();
+    try {
+      // The flag is re-checked after every run; `finally` clears `reconciling` in the same tick the loop ends, so a
+      // request can never fall between the last check and the end of the loop.
+      while (this.reconcileAgain && !this.stopped) {
+        this.reconcileAgain = false;
+        if (this.backend.connection.state !== 'connected') continue;
+        try {
+          await this.reconcileOnce();
+        } catch (error) {
+          this.log.info('reconciliation failed; the next trigger retries', { code: errorCode(error), error: errorMessage(error) });
+        }
       }
-    } while (this.reconcileAgain && !this.stopped);
+    } finally {
+      this.reconciling = undefined;
+    }
   }
 
   private async reconcileOnce(): Promise<void> {
@@ -397,6 +409,7 @@ export class ServerTracker {
     });
 
     caught.push(...(await this.discoverFinished(catchUp)));
+    this.lastReconcileAt = Date.now();
     if (catchUp) this.catchUpPending = false;
     this.persistActive();
     if (recheck) this.scheduleRecheck();
@@ -463,9 +476,11 @@ export class ServerTracker {
     }
     if (recent[0]) this.journal.setWitness(this.serverId, recent[0].id);
     if (!baselined) {
-      // A server seen for the first time starts from now: its past is not news.
-      await this.journal.markBaseline(this.serverId, recent.filter((r) => !this.active.has(r.id)).map((r) => r.id));
-      return [];
+      // A server seen for the first time starts from now: what ended before we connected is not news. Jobs that
+      // began after (or within the clock's uncertainty of) that moment are announced like any other.
+      const cutoff = this.connectedAt - BASELINE_CLOCK_MARGIN_MS;
+      const before = recent.filter((r) => !this.active.has(r.id) && (jobTime(r) ?? 0) < cutoff);
+      await this.journal.markBaseline(this.serverId, before.map((r) => r.id));
     }
     const fresh = recent.filter((r) => !this.journal.isSettled(this.serverId, r.id) && !this.finishing.has(r.id)).reverse();
     const caught: JobView[] = [];
@@ -557,6 +572,10 @@ export class ServerTracker {
   private emitJob(job: TrackedJob): void {
     this.events.emit('job', toView(this.serverId, job));
   }
+}
+
+function jobTime(job: RemoteJob): number | undefined {
+  return job.createdAt ?? job.startedAt ?? job.endedAt;
 }
 
 function isFinishedRemote(record: RemoteJob): boolean {

@@ -1,0 +1,205 @@
+// The connection against a real socket server that behaves like ComfyUI: handshake, capabilities, reconnection,
+// liveness, authentication, hostile frames.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { ComfySimulator, type SimulatorOptions } from '../../support/comfy-simulator.js';
+import { backendFor, stateReached } from '../../support/connect.js';
+import { nextEvent, nextNodeEvent, tempDir } from '../../support/events.js';
+
+async function simulator(t: { after: (fn: () => Promise<void>) => void }, options: SimulatorOptions = {}): Promise<ComfySimulator> {
+  const sim = await ComfySimulator.start(options);
+  t.after(() => sim.stop());
+  return sim;
+}
+
+describe('ComfyConnection', () => {
+  test('connects with the feature-flag handshake and reads version and capabilities (modern server)', async (t) => {
+    const sim = await simulator(t, { generation: 'modern' });
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    const info = await stateReached(backend, 'connected');
+    assert.equal(info.version, '0.28.0');
+    assert.equal(info.capabilities?.jobsApi, true);
+    assert.equal(info.capabilities?.cancelEndpoint, true);
+    await nextEvent(backend.events, 'connection', (i) => i.capabilities?.supportsPreviewMetadata === true).catch(() => undefined);
+    assert.equal(backend.connection.capabilities?.supportsPreviewMetadata, true, 'the server answered our feature_flags');
+    assert.deepEqual(sim.connectedSids(), [backend.clientId]);
+  });
+
+  test('a legacy server (no /api/jobs) is detected and still connects', async (t) => {
+    const sim = await simulator(t, { generation: 'legacy' });
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    const info = await stateReached(backend, 'connected');
+    assert.equal(info.version, '0.3.54');
+    assert.equal(info.capabilities?.jobsApi, false);
+    assert.equal(info.capabilities?.cancelEndpoint, false);
+  });
+
+  test('works behind a reverse-proxy path prefix', async (t) => {
+    const sim = await simulator(t, { basePath: '/comfy' });
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+  });
+
+  test('reconnects after a server restart, and again after a second one', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    for (let round = 1; round <= 2; round++) {
+      const dropped = stateReached(backend, 'reconnecting');
+      await sim.restart();
+      await dropped;
+      await stateReached(backend, 'connected');
+      assert.equal(backend.stats.reconnects, round);
+    }
+  });
+
+  test('a long outage shows offline with the next retry time, retries with backoff, and recovers', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    await sim.stop();
+    const offline = await stateReached(backend, 'offline');
+    assert.equal(offline.lastError?.code, 'COMFY_UNREACHABLE');
+    assert.ok((offline.nextRetryAt ?? 0) > Date.now() - 1_000);
+    assert.ok((offline.attempt ?? 0) >= 1);
+    await sim.start();
+    await stateReached(backend, 'connected');
+  });
+
+  test('reconnectNow retries at once instead of waiting for the backoff', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url, { timings: { firstRetryDelayMs: 60_000, maxRetryDelayMs: 60_000 } });
+    await sim.stop();
+    backend.start();
+    await stateReached(backend, 'offline');
+    await sim.start();
+    backend.reconnectNow();
+    await stateReached(backend, 'connected', 3_000);
+  });
+
+  test('a half-open socket (no pong, no data) is detected and replaced, with a fresh client id', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url, { timings: { pingIntervalMs: 100, pongTimeoutMs: 300 } });
+    backend.start();
+    await stateReached(backend, 'connected');
+    const firstId = backend.clientId;
+    sim.freezeSockets();
+    await stateReached(backend, 'reconnecting');
+    await stateReached(backend, 'connected');
+    assert.equal(backend.stats.halfOpenDetections, 1);
+    assert.notEqual(backend.clientId, firstId, 'an id whose old socket may still be open is not reused');
+  });
+
+  test('a client id is reused only after its socket was closed cleanly (here: across an app restart)', async (t) => {
+    const sim = await simulator(t);
+    const dataDir = await tempDir(t);
+    const first = await backendFor(t, sim.url, { dataDir });
+    first.backend.start();
+    await stateReached(first.backend, 'connected');
+    const id = first.backend.clientId;
+    const closed = nextNodeEvent(sim.events, 'ws-closed');
+    await first.backend.stop();
+    await closed;
+    await first.journal.flush();
+    const second = await backendFor(t, sim.url, { dataDir });
+    second.backend.start();
+    await stateReached(second.backend, 'connected');
+    assert.equal(second.backend.clientId, id);
+  });
+
+  test('a deaf socket (deregistered by the server) is noticed by the probe and replaced', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    // ComfyUI keeps one socket per client id: a second socket with our id silently takes our place.
+    const intruder = new WebSocket(`${sim.url.replace('http', 'ws')}ws?clientId=${backend.clientId}`);
+    t.after(() => intruder.terminate());
+    await new Promise((resolve) => intruder.once('message', resolve));
+    sim.enqueue({ '1': { class_type: 'SimSteps', inputs: { steps: 200 } } , '2': { class_type: 'SimOutput', inputs: { filename: 'x.png' } } }, { clientId: 'browser' });
+    await stateReached(backend, 'reconnecting');
+    await stateReached(backend, 'connected');
+    assert.equal(backend.stats.deafDetections, 1);
+  });
+
+  test('401/403 put the server in auth-failed with a slow retry, never a tight loop', async (t) => {
+    const sim = await simulator(t, { requireHeader: { name: 'authorization', value: 'Bearer right' } });
+    const { backend } = await backendFor(t, sim.url, { auth: { kind: 'bearer', token: 'wrong' }, timings: { authRetryMs: 60_000 } });
+    backend.start();
+    const failed = await stateReached(backend, 'auth-failed');
+    assert.equal(failed.lastError?.code, 'COMFY_AUTH_FAILED');
+    const before = sim.requestCount();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(sim.requestCount(), before, 'no requests while waiting for the slow retry');
+    assert.ok(!failed.lastError?.message.includes('wrong'), 'credentials never appear in errors');
+
+    const { backend: good } = await backendFor(t, sim.url, { auth: { kind: 'bearer', token: 'right' } });
+    good.start();
+    await stateReached(good, 'connected');
+  });
+
+  test('5xx and 429 answers are retried as outages, not as incompatibility', async (t) => {
+    const sim = await simulator(t);
+    sim.failNext('/system_stats', 500);
+    sim.failNext('/system_stats', 429);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    const failed = await stateReached(backend, 'offline');
+    assert.equal(failed.lastError?.code, 'COMFY_HTTP_STATUS');
+    await stateReached(backend, 'connected');
+  });
+
+  test('something that is not ComfyUI is reported as incompatible', async (t) => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>hello</html>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { backend } = await backendFor(t, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    backend.start();
+    const info = await stateReached(backend, 'incompatible');
+    assert.equal(info.lastError?.code, 'COMFY_INCOMPATIBLE');
+  });
+
+  test('malformed JSON, unknown types, every binary type and a 20 MB frame leave the connection up', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    const head = (type: number, second: number) => {
+      const b = Buffer.alloc(8);
+      b.writeUInt32BE(type, 0);
+      b.writeUInt32BE(second, 4);
+      return b;
+    };
+    const meta = Buffer.from('{"prompt_id":"p","node_id":"1","image_type":"image/png"}');
+    const frames: (string | Buffer)[] = [
+      '{not json',
+      '{"type":"progress","data":{"value":"x"}}',
+      '{"type":"my.custom_event","data":{"x":1}}',
+      '{"type":"executed","data":{"prompt_id":"p","node":"1","output":{"v":[NaN,Infinity]}}}',
+      Buffer.concat([head(1, 1), Buffer.from('jpeg')]),
+      Buffer.concat([head(3, 1), Buffer.from('1hello')]),
+      Buffer.concat([head(4, meta.length), meta, Buffer.from('png')]),
+      head(4, 0xffffffff),
+      Buffer.concat([head(77, 0), Buffer.alloc(100)]),
+      Buffer.from([1]),
+      JSON.stringify({ type: 'big', data: { blob: 'x'.repeat(20 * 1024 * 1024) } }),
+    ];
+    for (const frame of frames) sim.sendRaw(frame);
+    sim.broadcastStatus();
+    await nextEvent(backend.events, 'message', (m) => m.type === 'status');
+    assert.equal(backend.connection.state, 'connected');
+    assert.equal(backend.stats.malformed, 4);
+    assert.equal(backend.stats.unknown, 3);
+  });
+});
