@@ -214,3 +214,16 @@ test('one server failing never stops the others', async (t) => {
   assert.equal((await finishedOf(engine.events, promptId)).status, 'completed');
   assert.notEqual(engine.servers().find((s) => s.id === 's0')?.state, 'connected');
 });
+
+test('a 64-bit seed in a submitted prompt reaches the server digit for digit', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const engine = await engineFor(t, [sim.url]);
+  await serverConnected(engine);
+  sim.hold();
+  const seed = 18446744073709551615n;
+  const { promptId } = await engine.submit('s0', { prompt: { ...SAVE('seed', 1), '2': { class_type: 'SimSteps', inputs: { steps: 1, seed } } } });
+  const queue = await (await fetch(`${sim.url}api/queue`)).text();
+  assert.ok(queue.includes(promptId));
+  assert.ok(queue.includes('"seed": 18446744073709551615') || queue.includes('"seed":18446744073709551615'), 'exact seed on the server');
+});
