@@ -132,18 +132,7 @@ export class Engine {
 }
 
 function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {
-  return {
-    id: backend.serverId,
-    name: backend.name,
-    url: backend.url,
-    state: info.state,
-    ...(info.attempt !== undefined && { attempt: info.attempt }),
-    ...(info.nextRetryAt !== undefined && { nextRetryAt: info.nextRetryAt }),
-    ...(info.lastError !== undefined && { lastError: info.lastError }),
-    ...(info.version !== undefined && { version: info.version }),
-    ...(info.capabilities !== undefined && { capabilities: info.capabilities }),
-    ...(info.queueRemaining !== undefined && { queueRemaining: info.queueRemaining }),
-  };
+  // The client id is an implementation detail of the socket, not something views show.
+  const { clientId: _clientId, ...connection } = info;
+  return { id: backend.serverId, name: backend.name, url: backend.url, ...connection };
 }
-
-

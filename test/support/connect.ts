@@ -21,7 +21,10 @@ export async function backendFor(
   const backend = new ComfyBackend(resolveServer({ id: 'sim', name: 'sim', url, ...(options.auth && { auth: options.auth }) }), journal, {
     timings: { ...FAST_TIMINGS, ...options.timings },
   });
-  t.after(() => backend.stop());
+  t.after(async () => {
+    await backend.stop();
+    await journal.flush();
+  });
   return { backend, journal };
 }
 

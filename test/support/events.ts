@@ -52,7 +52,8 @@ export function record(events: Emitter<EngineEvents>): Recorder {
 
 export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, prefix = 'comfy-tray-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  // A journal write may still land while the folder is removed: let rm retry rather than fail the test.
+  t.after(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
 }
 

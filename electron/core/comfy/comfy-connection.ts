@@ -2,7 +2,7 @@
 // checks, and reconnection forever. It reports what it hears; it does not interpret jobs (the tracker does).
 import { randomUUID } from 'node:crypto';
 import WebSocket, { type RawData } from 'ws';
-import type { ConnectionStateName, ErrorView, ServerCapabilities } from '../../shared/app-state.js';
+import type { ConnectionStateName, ErrorView, ServerView } from '../../shared/app-state.js';
 import { Emitter } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -19,16 +19,8 @@ export interface ClientIdStore {
   set(serverId: string, record: { clientId: string; closedCleanly: boolean }): void;
 }
 
-export interface ConnectionInfo {
-  readonly state: ConnectionStateName;
-  readonly attempt?: number;
-  readonly nextRetryAt?: number;
-  readonly lastError?: ErrorView;
-  readonly version?: string;
-  readonly capabilities?: ServerCapabilities;
-  readonly queueRemaining?: number;
-  readonly clientId?: string;
-}
+/** The connection part of a server's view, plus the client id live events are addressed to. */
+export type ConnectionInfo = Omit<ServerView, 'id' | 'name' | 'url'> & { readonly clientId?: string };
 
 export interface ConnectionEvents {
   state: ConnectionInfo;
@@ -366,7 +358,7 @@ export class ComfyConnection {
     this.scheduleRetry(new ComfyTrayError('COMFY_SOCKET_CLOSED', `${this.server.name}: connection closed (${code})`), true);
   }
 
-  private scheduleRetry(error: unknown, immediate = false): void {
+  private scheduleRetry(error: unknown, afterDrop = false): void {
     if (!this.running) return;
     const code = errorCode(error) ?? 'COMFY_UNREACHABLE';
     const lastError: ErrorView = { code, message: errorMessage(error) };
@@ -379,9 +371,10 @@ export class ComfyConnection {
       state = 'incompatible';
       delay = this.timings.incompatibleRetryMs;
     } else {
-      // The first retry after a drop goes out at once: most drops are a restart that is already over.
-      delay = immediate ? 0 : retryDelay(this.attempt, this.random(), this.timings);
-      if (!immediate) this.attempt++;
+      // After a drop from a stable connection the first retry goes out at once (most drops are a restart that is
+      // already over); a server that keeps dropping us before we count as stable gets the growing backoff.
+      delay = afterDrop && this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
+      this.attempt++;
       const since = this.droppedAt;
       state = this.everConnected && since !== undefined && Date.now() - since < this.timings.offlineAfterMs ? 'reconnecting' : 'offline';
     }
@@ -395,7 +388,7 @@ export class ComfyConnection {
       ...(keep.version !== undefined && { version: keep.version }),
       ...(keep.capabilities !== undefined && { capabilities: keep.capabilities }),
     });
-    if (state !== 'reconnecting' || !immediate) this.log.info(`retry in ${delay} ms`, { code });
+    this.log.info(`retry in ${delay} ms`, { code });
     this.setTimer('retry', delay, () => void this.connect());
   }
 

@@ -60,6 +60,22 @@ describe('ComfyConnection', () => {
     }
   });
 
+  test('a server that drops us again and again before we are stable gets a growing backoff, not a tight loop', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url, { timings: { stableAfterMs: 60_000, firstRetryDelayMs: 50, maxRetryDelayMs: 5_000, jitterRatio: 0 } });
+    backend.start();
+    const delays: number[] = [];
+    for (let drop = 0; drop < 4; drop++) {
+      await stateReached(backend, 'connected');
+      const dropped = stateReached(backend, 'reconnecting');
+      await sim.restart();
+      const info = await dropped;
+      delays.push((info.nextRetryAt ?? 0) - Date.now());
+    }
+    assert.ok(delays[0]! <= 10, `first retry at once, got ${delays[0]}`);
+    assert.ok(delays[1]! >= 30 && delays[2]! >= 80 && delays[3]! >= 180, `growing: ${delays.join(', ')}`);
+  });
+
   test('a long outage shows offline with the next retry time, retries with backoff, and recovers', async (t) => {
     const sim = await simulator(t);
     const { backend } = await backendFor(t, sim.url);
@@ -144,6 +160,13 @@ describe('ComfyConnection', () => {
     const { backend: good } = await backendFor(t, sim.url, { auth: { kind: 'bearer', token: 'right' } });
     good.start();
     await stateReached(good, 'connected');
+
+    // 403, as a proxy or the server's origin check answers, is the same kind of failure.
+    sim.setRequiredHeader(undefined);
+    sim.failNext('/system_stats', 403);
+    const { backend: forbidden } = await backendFor(t, sim.url, { timings: { authRetryMs: 60_000 } });
+    forbidden.start();
+    assert.equal((await stateReached(forbidden, 'auth-failed')).lastError?.code, 'COMFY_AUTH_FAILED');
   });
 
   test('5xx and 429 answers are retried as outages, not as incompatibility', async (t) => {
