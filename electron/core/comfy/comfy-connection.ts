@@ -66,6 +66,7 @@ export class ComfyConnection {
   private probeMismatches = 0;
   private probeFailures = 0;
   private awaitingPong = false;
+  private readonly random: () => number;
 
   constructor(
     private readonly server: ResolvedServer,
@@ -77,8 +78,6 @@ export class ComfyConnection {
     this.random = options.random ?? Math.random;
     this.log = createLogger(`Connection ${server.name}`);
   }
-
-  private readonly random: () => number;
 
   get current(): ConnectionInfo {
     return this.info;

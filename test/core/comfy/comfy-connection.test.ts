@@ -1,6 +1,7 @@
 // The connection against a real socket server that behaves like ComfyUI: handshake, capabilities, reconnection,
 // liveness, authentication, hostile frames.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -141,6 +142,22 @@ describe('ComfyConnection', () => {
     t.after(() => intruder.terminate());
     await new Promise((resolve) => intruder.once('message', resolve));
     sim.enqueue({ '1': { class_type: 'SimSteps', inputs: { steps: 200 } } , '2': { class_type: 'SimOutput', inputs: { filename: 'x.png' } } }, { clientId: 'browser' });
+    await stateReached(backend, 'reconnecting');
+    await stateReached(backend, 'connected');
+    assert.equal(backend.stats.deafDetections, 1);
+  });
+
+  test('no status broadcast after our own submission means a deaf socket: it is replaced', async (t) => {
+    const sim = await simulator(t);
+    // A probe far away, so only the submission watch can notice.
+    const { backend } = await backendFor(t, sim.url, { timings: { probeIntervalMs: 60_000, statusAfterSubmitMs: 300 } });
+    backend.start();
+    await stateReached(backend, 'connected');
+    const intruder = new WebSocket(`${sim.url.replace('http', 'ws')}ws?clientId=${backend.clientId}`);
+    t.after(() => intruder.terminate());
+    await new Promise((resolve) => intruder.once('message', resolve));
+    sim.hold();
+    await backend.submit({ prompt: { '1': { class_type: 'SimOutput', inputs: { filename: 'x.png' } } }, promptId: randomUUID() });
     await stateReached(backend, 'reconnecting');
     await stateReached(backend, 'connected');
     assert.equal(backend.stats.deafDetections, 1);
