@@ -100,6 +100,7 @@ export class ServerTracker {
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
     await this.reconciling?.catch(() => undefined);
+    await Promise.allSettled(this.finishing.values());
     this.persistActive();
     await this.backend.stop();
   }
@@ -129,7 +130,8 @@ export class ServerTracker {
       status: 'pending',
       submittedBy: 'this-app',
       epoch: this.epoch,
-      createdAt: Date.now(),
+      // Job times are the server's: keep ours on its clock too.
+      createdAt: this.backend.serverTime(),
       ...nodeInfoOf(request.prompt),
       ...workflowName(request.workflow),
     });
