@@ -1,0 +1,106 @@
+// The one schema of the user's settings, with its defaults and its migrations. Every value that reaches the store
+// passed this schema; anything that does not is refused where it is typed, not discovered later.
+import { z } from 'zod';
+import { serverAuthSchema } from '../comfy/server-config.js';
+
+export const SETTINGS_VERSION = 2;
+
+const template = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((t) => [...t.matchAll(/\{([^}]*)\}/g)].every((m) => TEMPLATE_TOKENS.includes(m[1] as TemplateToken)), {
+    message: `Unknown token; use ${'{server} {date} {time} {job} {node} {index} {filename} {subfolder} {workflow}'}`,
+  });
+
+export const TEMPLATE_TOKENS = ['server', 'date', 'time', 'job', 'node', 'index', 'filename', 'subfolder', 'workflow'] as const;
+export type TemplateToken = (typeof TEMPLATE_TOKENS)[number];
+
+const notificationKinds = z.object({
+  success: z.boolean().default(true),
+  failure: z.boolean().default(true),
+  cancelled: z.boolean().default(false),
+  lost: z.boolean().default(true),
+  queueFinished: z.boolean().default(false),
+});
+
+export const serverSettingsSchema = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string().trim().min(1).max(100),
+  url: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), { message: 'Use an http:// or https:// URL' }),
+  auth: serverAuthSchema.default({ kind: 'none' }),
+  enabled: z.boolean().default(true),
+  saveOutputs: z.boolean().optional(),
+  outputFolder: z.string().min(1).optional(),
+  notifications: notificationKinds.partial().optional(),
+});
+
+export const settingsSchema = z.object({
+  version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
+  servers: z
+    .array(serverSettingsSchema)
+    .max(50)
+    .refine((list) => new Set(list.map((s) => s.id)).size === list.length, { message: 'Server ids must be unique' })
+    .default([{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }]),
+  outputs: z
+    .object({
+      enabled: z.boolean().default(true),
+      folder: z.string().min(1).optional(),
+      template: template.default('{server}/{date}/{filename}'),
+      saveTemp: z.boolean().default(false),
+      sidecar: z.boolean().default(false),
+    })
+    .default({ enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false }),
+  notifications: z
+    .object({
+      enabled: z.boolean().default(true),
+      kinds: notificationKinds.default({ success: true, failure: true, cancelled: false, lost: true, queueFinished: false }),
+      /** Jobs ending within this window are announced together. */
+      batchWindowMs: z.number().int().min(0).max(60_000).default(2_500),
+      sound: z.boolean().default(false),
+      /** Epoch ms until which notifications are paused; -1 = until resumed. */
+      pausedUntil: z.number().int().optional(),
+    })
+    .default({ enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2_500, sound: false }),
+  general: z
+    .object({
+      startAtLogin: z.boolean().default(false),
+      theme: z.enum(['system', 'light', 'dark']).default('system'),
+      journalJobsPerServer: z.number().int().min(50).max(100_000).default(1_000),
+    })
+    .default({ startAtLogin: false, theme: 'system', journalJobsPerServer: 1_000 }),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;
+export type ServerSettings = z.output<typeof serverSettingsSchema>;
+
+/**
+ * Migrations from each older version to the next, applied in order before validation.
+ * v1 → v2: `notifications.paused: boolean` became `pausedUntil` (epoch ms, -1 = until resumed).
+ */
+const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  1: (old) => {
+    const notifications = { ...(asRecord(old.notifications) ?? {}) };
+    if (notifications.paused === true) notifications.pausedUntil = -1;
+    delete notifications.paused;
+    return { ...old, notifications, version: 2 };
+  },
+};
+
+export function migrate(raw: unknown): unknown {
+  let current = asRecord(raw);
+  if (!current) return raw;
+  let version = typeof current.version === 'number' ? current.version : 1;
+  while (version < SETTINGS_VERSION) {
+    const step = MIGRATIONS[version];
+    if (!step) break;
+    current = step(current);
+    version++;
+  }
+  return current;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

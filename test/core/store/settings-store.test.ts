@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { JsonFileStore, NO_SECRET_PROTECTION, type SecretProtector } from '../../../electron/core/store/kv-store.js';
+import { SettingsStore } from '../../../electron/core/store/settings-store.js';
+import { tempDir } from '../../support/events.js';
+
+/** Stands in for the OS keychain: reversible, and visibly not plain text. */
+const protector: SecretProtector = {
+  available: true,
+  protect: (plain) => `enc:${Buffer.from(plain).toString('base64').split('').reverse().join('')}`,
+  reveal: (text) => Buffer.from(text.slice(4).split('').reverse().join(''), 'base64').toString(),
+};
+
+test('a fresh store has defaults: the local server, outputs on, notifications on', async (t) => {
+  const { store: kv } = await JsonFileStore.open(join(await tempDir(t), 'settings.json'));
+  const { store, warnings } = await SettingsStore.open(kv, protector);
+  assert.deepEqual(warnings, []);
+  assert.equal(store.current.servers[0]?.url, 'http://127.0.0.1:8188');
+  assert.equal(store.current.outputs.template, '{server}/{date}/{filename}');
+  assert.equal(store.current.notifications.kinds.success, true);
+});
+
+test('invalid values never reach the store; the message names the field', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store } = await SettingsStore.open(kv, protector);
+  await assert.rejects(store.update((s) => ({ ...s, servers: [{ id: 'a', name: 'A', url: 'ftp://x' }] })), (e: Error & { code?: string }) => e.code === 'CONFIG_INVALID' && /servers\.0\.url/.test(e.message));
+  await assert.rejects(store.update((s) => ({ ...s, outputs: { ...s.outputs, template: '{server}/{nope}' } })), { code: 'CONFIG_INVALID' });
+  await assert.rejects(store.update((s) => ({ ...s, servers: [...s.servers, ...s.servers] })), /unique/);
+  await assert.rejects(readFile(path), { code: 'ENOENT' });
+});
+
+test('credentials are written only through the protector, and come back on reopen', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store } = await SettingsStore.open(kv, protector);
+  await store.update((s) => ({ ...s, servers: [{ id: 'gpu', name: 'GPU box', url: 'https://gpu.example.com/comfy', auth: { kind: 'basic', username: 'me', password: 'hunter2-secret' } }] }));
+  const text = await readFile(path, 'utf8');
+  assert.ok(!text.includes('hunter2-secret'), 'no plain-text secret on disk');
+  const { store: kv2 } = await JsonFileStore.open(path);
+  const { store: again, warnings } = await SettingsStore.open(kv2, protector);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(again.current.servers[0]?.auth, { kind: 'basic', username: 'me', password: 'hunter2-secret' });
+});
+
+test('without secure storage, credentials are kept in memory only, with a warning', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store } = await SettingsStore.open(kv, NO_SECRET_PROTECTION);
+  const { warnings } = await store.update((s) => ({ ...s, servers: [{ id: 'c', name: 'Cloud', url: 'https://cloud.example.com', auth: { kind: 'api-key', key: 'sk-very-secret' } }] }));
+  assert.match(warnings[0] ?? '', /until the app quits/);
+  assert.equal(store.current.servers[0]?.auth.kind === 'api-key' && store.current.servers[0].auth.key, 'sk-very-secret');
+  assert.ok(!(await readFile(path, 'utf8')).includes('sk-very-secret'));
+});
+
+test('a corrupt file is backed up and replaced by defaults; the app still starts', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 'settings.json');
+  await writeFile(path, '{"settings": {"servers": [');
+  const { store: kv, warning } = await JsonFileStore.open(path);
+  assert.match(warning ?? '', /defaults are used/);
+  const { store } = await SettingsStore.open(kv, protector);
+  assert.equal(store.current.servers.length, 1);
+  assert.ok((await readdir(dir)).some((f) => f.startsWith('settings.json.corrupt-')));
+});
+
+test('hand-broken but valid JSON is set aside under a backup key, with a warning naming the problem', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  await writeFile(path, JSON.stringify({ settings: { version: 2, servers: [{ id: 'x', name: '', url: 'nope' }] } }));
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store, warnings } = await SettingsStore.open(kv, protector);
+  assert.match(warnings[0] ?? '', /servers\.0/);
+  assert.equal(store.current.servers[0]?.id, 'local');
+  const saved = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  assert.ok(Object.keys(saved).some((k) => k.startsWith('settings-invalid-')));
+});
+
+test('version 1 settings are migrated (paused → pausedUntil)', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  await writeFile(path, JSON.stringify({ settings: { version: 1, notifications: { paused: true } } }));
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store, warnings } = await SettingsStore.open(kv, protector);
+  assert.deepEqual(warnings, []);
+  assert.equal(store.current.version, 2);
+  assert.equal(store.current.notifications.pausedUntil, -1);
+});
