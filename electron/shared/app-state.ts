@@ -54,6 +54,8 @@ export interface JobView {
   readonly queuePosition?: number;
   readonly submittedBy: SubmittedBy;
   readonly workflowName?: string;
+  /** Title (or type) of the node that produced the first output: a name the user recognises when the workflow has none. */
+  readonly outputTitle?: string;
   readonly createdAt?: number;
   readonly startedAt?: number;
   readonly endedAt?: number;

@@ -611,10 +611,13 @@ function finishedView(serverId: string, job: TrackedJob, terminal: Terminal, cau
   const error = terminal.error ?? job.live?.error;
   const outputs = terminal.outputs ? mergeOutputs(terminal.outputs, job.outputs) : job.outputs;
   const { queuePosition: _q, progress: _p, previewVersion: _v, error: _e, ...rest } = base;
+  const outputNode = outputs[0] ? job.nodes?.[outputs[0].nodeId] : undefined;
+  const outputTitle = outputNode?.title ?? outputNode?.type;
   return {
     ...rest,
     status: terminal.status,
     outputs,
+    ...(outputTitle !== undefined && { outputTitle }),
     ...(startedAt !== undefined && { startedAt }),
     endedAt,
     ...(startedAt !== undefined && endedAt >= startedAt && { durationMs: endedAt - startedAt }),
