@@ -3,14 +3,18 @@ import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, powerMonitor } fr
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
+import { noticeFor } from './core/notify/notification-model.js';
+import { NotificationPlanner } from './core/notify/notification-planner.js';
 import { defaultDataDir } from './core/store/data-dir.js';
+import { SettingsStore } from './core/store/settings-store.js';
+import { openElectronKvStore } from './shell/electron-kv-store.js';
+import { showNotification } from './shell/notifications.js';
+import { safeStorageProtector } from './shell/safe-storage-protector.js';
 import type { AppSnapshot } from './shared/ipc-contract.js';
 import { trayIconPng } from './shell/icon-png.js';
 import { registerHandlers } from './shell/ipc.js';
 import { trayModel, type TrayAction, type TrayMenuItem } from './shell/tray-model.js';
 import { windowOptions } from './shell/window-options.js';
-
-const DEFAULT_SERVERS = [{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188' }];
 
 if (!app.requestSingleInstanceLock()) app.quit();
 else void main();
@@ -20,7 +24,13 @@ async function main(): Promise<void> {
   await app.whenReady();
   app.dock?.hide();
 
-  const engine = await Engine.create({ dataDir: app.getPath('userData'), servers: DEFAULT_SERVERS });
+  const kv = openElectronKvStore();
+  const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector());
+  const engine = await Engine.create({
+    dataDir: app.getPath('userData'),
+    servers: settings.current.servers.filter((server) => server.enabled),
+    maxJobsPerServer: settings.current.general.journalJobsPerServer,
+  });
   let window: BrowserWindow | undefined;
   let version = 0;
   const snapshot = (): AppSnapshot => ({ version: ++version, servers: engine.servers(), jobs: engine.jobs() });
@@ -78,6 +88,22 @@ async function main(): Promise<void> {
     }, 33);
   };
   tray.on('click', showWindow);
+
+  const serverName = (id: string): string => settings.current.servers.find((s) => s.id === id)?.name ?? id;
+  const planner = new NotificationPlanner(
+    () => ({ settings: settings.current, serverName }),
+    (content) => showNotification(content, { openJob: showWindow, thumbnailPath: () => undefined }),
+  );
+  engine.events.on('job-finished', (job) => {
+    // Catch-ups arrive together as a digest instead.
+    if (!job.caughtUp) planner.finished(job);
+    const busy = engine.jobs(job.serverId).some((j) => j.status === 'pending' || j.status === 'running');
+    if (!busy) planner.queueDrained(job.serverId);
+  });
+  engine.events.on('digest', ({ jobs }) => planner.digest(jobs));
+  for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
+    if (warning) showNotification(noticeFor(warning), { openJob: showWindow, thumbnailPath: () => undefined });
+  }
   engine.events.on('server', refresh);
   engine.events.on('job', refresh);
 

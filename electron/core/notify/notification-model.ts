@@ -4,7 +4,7 @@ import type { JobView, OutputRef } from '../../shared/app-state.js';
 import { firstLine } from '../errors.js';
 import type { Settings } from '../store/settings-schema.js';
 
-export type NotificationKind = 'success' | 'failure' | 'cancelled' | 'lost' | 'batch' | 'digest' | 'queue-finished';
+export type NotificationKind = 'success' | 'failure' | 'cancelled' | 'lost' | 'batch' | 'digest' | 'queue-finished' | 'notice';
 
 export interface NotificationContent {
   readonly kind: NotificationKind;
@@ -132,6 +132,11 @@ export function countByStatus(jobs: readonly JobView[]): string {
     .filter(([n]) => n > 0)
     .map(([n, word]) => `${n} ${word}`)
     .join(', ');
+}
+
+/** Something the user must know about the app itself (a settings file set aside, credentials to re-enter). */
+export function noticeFor(message: string): NotificationContent {
+  return { kind: 'notice', title: 'Comfy Tray', body: firstLine(message, 300), target: {}, actions: [], silent: true };
 }
 
 export function formatDuration(ms: number): string {
