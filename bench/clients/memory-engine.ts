@@ -1,0 +1,102 @@
+// Child process for bench/memory.ts: one Engine following 20 in-memory servers (FakeBackend) until it tracks
+// 10,000 jobs, then the heap and RSS after full collections. The servers' own lists live in the same heap, so
+// they are built first and measured as the baseline; the figure that matters is the engine's delta.
+//   lean    pending items as /api/jobs lists them (id, status, priority, create time)
+//   rich    pending items as /queue lists them: client id, output nodes, and node types and titles of the prompt
+//   live    rich, then each job also gets progress, progress_state and an `executed` output over the socket
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActiveJobs, RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
+import { nodeInfoOf } from '../../electron/core/comfy/remote-jobs.js';
+import { Engine } from '../../electron/core/engine.js';
+import { FakeBackend } from '../../test/support/fake-backend.js';
+import { jobId, realisticPrompt } from '../support/comfy-data.js';
+import { parentChannel } from '../support/channel.js';
+
+export type Variant = 'lean' | 'rich' | 'live';
+export interface MemoryResult {
+  readonly type: 'result';
+  readonly jobs: number;
+  readonly before: NodeJS.MemoryUsage;
+  readonly after: NodeJS.MemoryUsage;
+  readonly journalBytes: number;
+  readonly setupMs: number;
+}
+
+const [variant, serversArg, perServerArg] = process.argv.slice(2) as [Variant, string, string];
+const SERVERS = Number(serversArg);
+const PER_SERVER = Number(perServerArg);
+const channel = parentChannel<never, MemoryResult>();
+
+/** Answers like a server over HTTP would: fresh objects on every call, never shared with the tracker. */
+class ParsedFakeBackend extends FakeBackend {
+  override async listActive(): Promise<ActiveJobs> {
+    return structuredClone(await super.listActive());
+  }
+}
+
+function pendingJob(server: number, i: number): RemoteJob {
+  const n = server * PER_SERVER + i;
+  const lean: RemoteJob = { id: jobId(n), status: 'pending', priority: n, createdAt: 1_795_384_764_000 + n };
+  if (variant === 'lean') return lean;
+  return { ...lean, clientId: `client-${server}-${i % 7}`, outputNodeIds: ['9'], ...nodeInfoOf(realisticPrompt(n)) };
+}
+
+async function settle(): Promise<NodeJS.MemoryUsage> {
+  for (let i = 0; i < 4; i++) {
+    gc?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage();
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'comfy-tray-bench-mem-'));
+  const backends = new Map<string, ParsedFakeBackend>();
+  for (let s = 0; s < SERVERS; s++) {
+    const backend = new ParsedFakeBackend(`server-${s}`);
+    backend.pending = Array.from({ length: PER_SERVER }, (_, i) => pendingJob(s, i));
+    backends.set(backend.serverId, backend);
+  }
+  const before = await settle();
+
+  const start = performance.now();
+  const engine = await Engine.create({
+    dataDir,
+    servers: [...backends.keys()].map((id) => ({ id, name: id, url: `http://${id}.invalid/` })),
+    createBackend: (config) => backends.get(config.id)!,
+  });
+  engine.start();
+  for (const backend of backends.values()) backend.connect(`own-${backend.serverId}`);
+  await engine.settled();
+  if (variant === 'live') {
+    for (const backend of backends.values()) {
+      for (const job of backend.pending) {
+        backend.send({ type: 'progress', promptId: job.id, node: '3', value: 12, max: 30 });
+        backend.send({
+          type: 'progress_state',
+          promptId: job.id,
+          nodes: { '4': { value: 1, max: 1, state: 'finished', displayNodeId: '4' }, '3': { value: 12, max: 30, state: 'running', displayNodeId: '3' } },
+        });
+        backend.send({
+          type: 'executed',
+          promptId: job.id,
+          node: '9',
+          displayNode: '9',
+          output: { images: [{ filename: `ComfyUI_${job.id.slice(-5)}_.png`, subfolder: 'batch', type: 'output' }] },
+        });
+      }
+    }
+    await engine.settled();
+  }
+  await engine.journal.flush();
+  const setupMs = performance.now() - start;
+  const after = await settle();
+  const jobs = engine.jobs().length;
+  const journalBytes = statSync(engine.journal.path).size;
+  rmSync(dataDir, { recursive: true, force: true });
+  channel.finish({ type: 'result', jobs, before, after, journalBytes, setupMs });
+}
+
+void main();
