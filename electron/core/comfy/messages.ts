@@ -1,61 +1,9 @@
 // Text frames from the ComfyUI socket, parsed at the boundary into a closed union. Unknown types (custom nodes send
 // their own) and malformed frames become values, never exceptions, so one bad frame cannot break a connection.
-import { z } from 'zod';
 import type { JobError } from '../../shared/app-state.js';
 import { parseJson } from '../json.js';
-
-const nodeId = z.union([z.string(), z.number()]).transform(String);
-const optionalNodeId = z.union([z.string(), z.number(), z.null()]).optional().transform((v) => (v == null ? null : String(v)));
-const timestamp = z.number().optional();
-
-const statusData = z.object({
-  status: z.object({ exec_info: z.object({ queue_remaining: z.number() }) }).optional(),
-  sid: z.string().optional(),
-});
-const promptOnly = z.object({ prompt_id: z.string(), timestamp });
-const cachedData = z.object({ prompt_id: z.string(), nodes: z.array(nodeId).default([]), timestamp });
-const executingData = z.object({
-  node: optionalNodeId,
-  display_node: optionalNodeId,
-  prompt_id: z.string().optional(),
-});
-const progressData = z.object({
-  value: z.number(),
-  max: z.number(),
-  prompt_id: z.string().optional(),
-  node: optionalNodeId,
-});
-const nodeProgress = z.object({
-  value: z.number().default(0),
-  max: z.number().default(1),
-  state: z.string(),
-  display_node_id: optionalNodeId,
-  real_node_id: optionalNodeId,
-  parent_node_id: optionalNodeId,
-});
-const progressStateData = z.object({ prompt_id: z.string(), nodes: z.record(z.string(), nodeProgress) });
-const executedData = z.object({
-  prompt_id: z.string(),
-  node: nodeId,
-  display_node: optionalNodeId,
-  output: z.record(z.string(), z.unknown()).nullable().optional(),
-});
-const errorData = z.object({
-  prompt_id: z.string(),
-  node_id: optionalNodeId,
-  node_type: z.string().nullable().optional(),
-  exception_type: z.string().default('Error'),
-  exception_message: z.string().default(''),
-  traceback: z.array(z.string()).default([]),
-  timestamp,
-});
-const interruptedData = z.object({
-  prompt_id: z.string(),
-  node_id: optionalNodeId,
-  node_type: z.string().nullable().optional(),
-  timestamp,
-});
-const frame = z.object({ type: z.string(), data: z.unknown() });
+import { executionErrorSchema, toJobError } from './execution-error.js';
+import { asFields, readNodeId, readNumber, readString, type Fields } from './frame-fields.js';
 
 export interface NodeProgressState {
   readonly value: number;
@@ -88,94 +36,109 @@ export function decodeTextFrame(text: string): ServerMessage {
   } catch {
     return { type: 'malformed', reason: 'not JSON' };
   }
-  const envelope = frame.safeParse(raw);
-  if (!envelope.success) return { type: 'malformed', reason: 'no type/data envelope' };
-  const { type, data } = envelope.data;
+  const envelope = asFields(raw);
+  const type = readString(envelope?.type);
+  if (!envelope || type === undefined) return { type: 'malformed', reason: 'no type/data envelope' };
+  const data = asFields(envelope.data);
+  if (!data) return KNOWN.has(type) ? malformed(type) : { type: 'unknown', rawType: type };
+  return decodeData(type, data) ?? malformed(type);
+}
+
+const KNOWN = new Set([
+  'status', 'feature_flags', 'execution_start', 'execution_success', 'execution_cached', 'executing', 'progress',
+  'progress_state', 'executed', 'execution_error', 'execution_interrupted',
+]);
+
+/** undefined = a known type whose data does not have the shape the protocol gives it. */
+function decodeData(type: string, data: Fields): ServerMessage | undefined {
   switch (type) {
-    case 'status': {
-      const d = statusData.safeParse(data);
-      if (!d.success) return malformed(type);
-      const queueRemaining = d.data.status?.exec_info.queue_remaining;
-      return { type, ...(queueRemaining !== undefined && { queueRemaining }), ...(d.data.sid !== undefined && { sid: d.data.sid }) };
-    }
-    case 'feature_flags':
-      return data !== null && typeof data === 'object' && !Array.isArray(data)
-        ? { type, flags: data as Record<string, unknown> }
-        : malformed(type);
-    case 'execution_start':
-    case 'execution_success': {
-      const d = promptOnly.safeParse(data);
-      if (!d.success) return malformed(type);
-      return { type, promptId: d.data.prompt_id, ...(d.data.timestamp !== undefined && { timestamp: d.data.timestamp }) };
-    }
-    case 'execution_cached': {
-      const d = cachedData.safeParse(data);
-      return d.success ? { type, promptId: d.data.prompt_id, nodes: d.data.nodes } : malformed(type);
-    }
-    case 'executing': {
-      const d = executingData.safeParse(data);
-      if (!d.success) return malformed(type);
-      return { type, node: d.data.node, displayNode: d.data.display_node, ...(d.data.prompt_id !== undefined && { promptId: d.data.prompt_id }) };
+    case 'progress_state': {
+      const promptId = readString(data.prompt_id);
+      const raw = asFields(data.nodes);
+      if (promptId === undefined || !raw) return undefined;
+      const nodes: Record<string, NodeProgressState> = {};
+      for (const id in raw) {
+        const n = asFields(raw[id]);
+        const state = readString(n?.state);
+        const displayNodeId = readNodeId(n?.display_node_id);
+        if (!n || state === undefined || displayNodeId === undefined) return undefined;
+        const value = n.value === undefined ? 0 : readNumber(n.value);
+        const max = n.max === undefined ? 1 : readNumber(n.max);
+        if (value === undefined || max === undefined) return undefined;
+        nodes[id] = { value, max, state, displayNodeId };
+      }
+      return { type, promptId, nodes };
     }
     case 'progress': {
-      const d = progressData.safeParse(data);
-      if (!d.success) return malformed(type);
-      return { type, node: d.data.node, value: d.data.value, max: d.data.max, ...(d.data.prompt_id !== undefined && { promptId: d.data.prompt_id }) };
+      const value = readNumber(data.value);
+      const max = readNumber(data.max);
+      const node = readNodeId(data.node);
+      const promptId = data.prompt_id === undefined ? undefined : readString(data.prompt_id);
+      if (value === undefined || max === undefined || node === undefined || (data.prompt_id !== undefined && promptId === undefined)) return undefined;
+      return { type, node, value, max, ...(promptId !== undefined && { promptId }) };
     }
-    case 'progress_state': {
-      const d = progressStateData.safeParse(data);
-      if (!d.success) return malformed(type);
-      const nodes: Record<string, NodeProgressState> = {};
-      for (const [id, n] of Object.entries(d.data.nodes)) {
-        nodes[id] = { value: n.value, max: n.max, state: n.state, displayNodeId: n.display_node_id };
-      }
-      return { type, promptId: d.data.prompt_id, nodes };
+    case 'executing': {
+      const node = readNodeId(data.node);
+      const displayNode = readNodeId(data.display_node);
+      const promptId = data.prompt_id === undefined ? undefined : readString(data.prompt_id);
+      if (node === undefined || displayNode === undefined || (data.prompt_id !== undefined && promptId === undefined)) return undefined;
+      return { type, node, displayNode, ...(promptId !== undefined && { promptId }) };
     }
     case 'executed': {
-      const d = executedData.safeParse(data);
-      if (!d.success) return malformed(type);
-      return { type, promptId: d.data.prompt_id, node: d.data.node, displayNode: d.data.display_node, output: d.data.output ?? null };
+      const promptId = readString(data.prompt_id);
+      const node = readNodeId(data.node);
+      const displayNode = readNodeId(data.display_node);
+      const output = data.output === undefined || data.output === null ? null : asFields(data.output);
+      if (promptId === undefined || !node || displayNode === undefined || output === undefined) return undefined;
+      return { type, promptId, node, displayNode, output };
+    }
+    case 'status': {
+      const status = data.status === undefined ? undefined : asFields(data.status);
+      const queueRemaining = readNumber(asFields(status?.exec_info)?.queue_remaining);
+      const sid = data.sid === undefined ? undefined : readString(data.sid);
+      if ((data.status !== undefined && queueRemaining === undefined) || (data.sid !== undefined && sid === undefined)) return undefined;
+      return { type, ...(queueRemaining !== undefined && { queueRemaining }), ...(sid !== undefined && { sid }) };
+    }
+    case 'feature_flags':
+      return { type, flags: data };
+    case 'execution_start':
+    case 'execution_success': {
+      const promptId = readString(data.prompt_id);
+      if (promptId === undefined) return undefined;
+      const timestamp = readNumber(data.timestamp);
+      return { type, promptId, ...(timestamp !== undefined && { timestamp }) };
+    }
+    case 'execution_cached': {
+      const promptId = readString(data.prompt_id);
+      const nodes = data.nodes === undefined ? [] : Array.isArray(data.nodes) ? data.nodes.map(readNodeId) : undefined;
+      if (promptId === undefined || !nodes || nodes.some((n) => !n)) return undefined;
+      return { type, promptId, nodes: nodes as string[] };
     }
     case 'execution_error': {
-      const d = errorData.safeParse(data);
-      if (!d.success) return malformed(type);
-      const error = toJobError(d.data);
+      // Rare and rich: the general schema is fine here.
+      const parsed = executionErrorSchema.safeParse(data);
+      if (!parsed.success) return undefined;
       return {
         type,
-        promptId: d.data.prompt_id,
-        error,
-        blocked: d.data.exception_type === 'ExecutionBlocked',
-        ...(d.data.timestamp !== undefined && { timestamp: d.data.timestamp }),
+        promptId: parsed.data.prompt_id,
+        error: toJobError(parsed.data),
+        blocked: parsed.data.exception_type === 'ExecutionBlocked',
+        ...(parsed.data.timestamp !== undefined && { timestamp: parsed.data.timestamp }),
       };
     }
     case 'execution_interrupted': {
-      const d = interruptedData.safeParse(data);
-      if (!d.success) return malformed(type);
-      return {
-        type,
-        promptId: d.data.prompt_id,
-        nodeId: d.data.node_id,
-        ...(d.data.node_type != null && { nodeType: d.data.node_type }),
-        ...(d.data.timestamp !== undefined && { timestamp: d.data.timestamp }),
-      };
+      const promptId = readString(data.prompt_id);
+      const nodeId = readNodeId(data.node_id);
+      const nodeType = readString(data.node_type);
+      if (promptId === undefined || nodeId === undefined) return undefined;
+      const timestamp = readNumber(data.timestamp);
+      return { type, promptId, nodeId, ...(nodeType !== undefined && { nodeType }), ...(timestamp !== undefined && { timestamp }) };
     }
     default:
       return { type: 'unknown', rawType: type };
   }
 }
 
-/** The `execution_error` payload (socket or history) as the job model's error. */
-export function toJobError(d: z.infer<typeof errorData>): JobError {
-  return {
-    ...(d.node_id != null && { nodeId: d.node_id }),
-    ...(d.node_type != null && { nodeType: d.node_type }),
-    exceptionType: d.exception_type,
-    message: d.exception_message,
-    traceback: d.traceback,
-  };
-}
-
-export const executionErrorSchema = errorData;
 
 function malformed(type: string): ServerMessage {
   return { type: 'malformed', reason: `bad ${type} data` };

@@ -2,7 +2,7 @@
 // one shape. Parsing is lenient about extra fields and strict about the ones we use.
 import { z } from 'zod';
 import type { JobError, OutputRef } from '../../shared/app-state.js';
-import { executionErrorSchema, toJobError } from './messages.js';
+import { executionErrorSchema, toJobError } from './execution-error.js';
 import { outputsOfJob } from './outputs.js';
 
 export type RemoteStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

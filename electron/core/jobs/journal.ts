@@ -178,9 +178,8 @@ export class Journal implements ClientIdStore {
 
   setActive(serverId: string, jobs: readonly ActiveRecord[]): void {
     const server = this.server(serverId);
-    const next = jobs.map((job) => ({ ...job }));
-    if (JSON.stringify(next) === JSON.stringify(server.active)) return;
-    server.active = next;
+    if (sameActive(server.active, jobs)) return;
+    server.active = jobs.map((job) => ({ ...job }));
     this.scheduleSave();
   }
 
@@ -254,6 +253,16 @@ export class Journal implements ClientIdStore {
     }
     return JSON.stringify({ version: 1, servers });
   }
+}
+
+function sameActive(a: readonly ActiveRecord[], b: readonly ActiveRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.id !== y.id || x.status !== y.status || x.submittedBy !== y.submittedBy || x.workflowName !== y.workflowName || x.createdAt !== y.createdAt || x.startedAt !== y.startedAt) return false;
+  }
+  return true;
 }
 
 function fromRecord(record: z.infer<typeof serverRecord>): ServerState {

@@ -39,6 +39,8 @@ type HistoryState = 'intact' | 'cleared' | 'unknown';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RECENT_WINDOWS = [20, 200, 1000];
 const BASELINE_CLOCK_MARGIN_MS = 2_000;
+const RECONCILE_PAUSE_FACTOR = 3;
+const MAX_RECONCILE_PAUSE_MS = 10_000;
 const LOOKUP_CONCURRENCY = 4;
 
 export class ServerTracker {
@@ -360,11 +362,15 @@ export class ServerTracker {
       while (this.reconcileAgain && !this.stopped) {
         this.reconcileAgain = false;
         if (this.backend.connection.state !== 'connected') continue;
+        const started = Date.now();
         try {
           await this.reconcileOnce();
         } catch (error) {
           this.log.info('reconciliation failed; the next trigger retries', { code: errorCode(error), error: errorMessage(error) });
         }
+        // ComfyUI broadcasts `status` at every queue change; with a huge queue each look costs real time, so the
+        // next one waits in proportion (a few ms for a normal queue, seconds for 10,000 legacy items).
+        if (this.reconcileAgain && !this.stopped) await delay(Math.min(MAX_RECONCILE_PAUSE_MS, (Date.now() - started) * RECONCILE_PAUSE_FACTOR));
       }
     } finally {
       this.reconciling = undefined;
@@ -637,6 +643,10 @@ function workflowName(workflow: unknown): { workflowName?: string } {
   const w = workflow as { extra?: { name?: unknown }; name?: unknown };
   const name = w.extra?.name ?? w.name;
   return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
