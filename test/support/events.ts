@@ -1,5 +1,6 @@
 // Waiting on events instead of sleeping, and recording what an engine announced.
 import type { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,11 +51,26 @@ export function record(events: Emitter<EngineEvents>): Recorder {
   return rec;
 }
 
+/**
+ * A fresh folder for one test. All of a test file's folders live under one root removed when the process exits:
+ * `after` hooks run in registration order, so a folder removed by its own hook could be written again by an
+ * engine stopped in a later hook.
+ */
 export async function tempDir(t: { after: (fn: () => Promise<void>) => void }, prefix = 'comfy-tray-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  // A journal write may still land while the folder is removed: let rm retry rather than fail the test.
+  const dir = await mkdtemp(join(processRoot(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
+}
+
+let root: string | undefined;
+
+function processRoot(): string {
+  if (root === undefined) {
+    const created = mkdtempSync(join(tmpdir(), 'comfy-tray-test-'));
+    root = created;
+    process.once('exit', () => rmSync(created, { recursive: true, force: true }));
+  }
+  return root;
 }
 
 /** The same for a Node EventEmitter (the simulator's). */
