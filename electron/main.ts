@@ -6,11 +6,11 @@ import { Engine } from './core/engine.js';
 import { noticeFor } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
 import { defaultDataDir } from './core/store/data-dir.js';
+import { AppStore } from './core/store/app-store.js';
 import { SettingsStore } from './core/store/settings-store.js';
 import { openElectronKvStore } from './shell/electron-kv-store.js';
 import { showNotification } from './shell/notifications.js';
 import { safeStorageProtector } from './shell/safe-storage-protector.js';
-import type { AppSnapshot } from './shared/ipc-contract.js';
 import { trayIconPng } from './shell/icon-png.js';
 import { registerHandlers } from './shell/ipc.js';
 import { trayModel, type TrayAction, type TrayMenuItem } from './shell/tray-model.js';
@@ -32,8 +32,14 @@ async function main(): Promise<void> {
     maxJobsPerServer: settings.current.general.journalJobsPerServer,
   });
   let window: BrowserWindow | undefined;
-  let version = 0;
-  const snapshot = (): AppSnapshot => ({ version: ++version, servers: engine.servers(), jobs: engine.jobs() });
+  const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() });
+  engine.events.on('server', (server) => store.serverUpdated(server));
+  engine.events.on('job', (job) => store.jobUpdated(job));
+  engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
+  // Patches go to the window only while it is visible; when shown again it starts from a fresh snapshot.
+  store.subscribe((batch) => {
+    if (window?.isVisible()) window.webContents.send('state:patches', batch);
+  });
 
   const showWindow = (): void => {
     if (!window) {
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
       window.once('ready-to-show', () => window?.show());
     } else {
       window.show();
+      window.webContents.send('state:snapshot', store.snapshot());
     }
     window.focus();
   };
@@ -72,21 +79,14 @@ async function main(): Promise<void> {
         item.kind === 'separator' ? { type: 'separator' } : item.kind === 'label' ? { label: item.label, enabled: false } : { label: item.label, click: () => run(item.action) },
       ),
     );
-  let refreshQueued = false;
+  // The tray follows the same coalesced patches as the window, so the two never disagree.
   const refresh = (): void => {
-    // Coalesced: a burst of progress events updates the tray and the window once per tick.
-    if (refreshQueued) return;
-    refreshQueued = true;
-    setTimeout(() => {
-      refreshQueued = false;
-      const state = snapshot();
-      const model = trayModel(state);
-      tray.setImage(nativeImage.createFromBuffer(trayIconPng(model.icon, 32)).resize({ width: 16, height: 16 }));
-      tray.setToolTip(model.tooltip);
-      tray.setContextMenu(toMenu(model.menu));
-      if (window?.isVisible()) window.webContents.send('state:snapshot', state);
-    }, 33);
+    const model = trayModel(store.snapshot());
+    tray.setImage(nativeImage.createFromBuffer(trayIconPng(model.icon, 32)).resize({ width: 16, height: 16 }));
+    tray.setToolTip(model.tooltip);
+    tray.setContextMenu(toMenu(model.menu));
   };
+  store.subscribe(refresh);
   tray.on('click', showWindow);
 
   const serverName = (id: string): string => settings.current.servers.find((s) => s.id === id)?.name ?? id;
@@ -104,13 +104,11 @@ async function main(): Promise<void> {
   for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
     if (warning) showNotification(noticeFor(warning), { openJob: showWindow, thumbnailPath: () => undefined });
   }
-  engine.events.on('server', refresh);
-  engine.events.on('job', refresh);
 
   registerHandlers(
     ipcMain,
     {
-      'state:get-snapshot': () => snapshot(),
+      'state:get-snapshot': () => store.snapshot(),
       'jobs:cancel': (serverId, jobId) => engine.cancel(serverId, jobId),
     },
     {

@@ -1,6 +1,6 @@
 // The renderer's only door to the main process: exactly `TrayApi`, nothing else.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { AppSnapshot, TrayApi } from './shared/ipc-contract.js';
+import type { AppSnapshot, TrayApi, VersionedPatches } from './shared/ipc-contract.js';
 
 const api = {
   getSnapshot: () => ipcRenderer.invoke('state:get-snapshot') as Promise<AppSnapshot>,
@@ -10,6 +10,13 @@ const api = {
     ipcRenderer.on('state:snapshot', handler);
     return () => {
       ipcRenderer.removeListener('state:snapshot', handler);
+    };
+  },
+  onPatches: (listener: (batch: VersionedPatches) => void) => {
+    const handler = (_event: IpcRendererEvent, batch: VersionedPatches): void => listener(batch);
+    ipcRenderer.on('state:patches', handler);
+    return () => {
+      ipcRenderer.removeListener('state:patches', handler);
     };
   },
 } satisfies TrayApi;

@@ -3,14 +3,20 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { AppSnapshot } from '../electron/shared/ipc-contract.js';
 import { trayApi } from './bridge.js';
+import { applyPatches } from './models/apply-patches.js';
 
 function App() {
   const [snapshot, setSnapshot] = useState<AppSnapshot | undefined>();
   useEffect(() => {
     const api = trayApi();
-    const off = api.onSnapshot((next) => setSnapshot((current) => (current && current.version > next.version ? current : next)));
-    void api.getSnapshot().then((first) => setSnapshot((current) => current ?? first));
-    return off;
+    // Subscribe first, then ask: patches that arrive before the snapshot are dropped by their version.
+    const offSnapshot = api.onSnapshot((next) => setSnapshot(next));
+    const offPatches = api.onPatches((batch) => setSnapshot((current) => (current ? applyPatches(current, batch) : current)));
+    void api.getSnapshot().then((first) => setSnapshot((current) => (current && current.version >= first.version ? current : first)));
+    return () => {
+      offSnapshot();
+      offPatches();
+    };
   }, []);
   if (!snapshot) return <p>Loading…</p>;
   return (

@@ -8,6 +8,17 @@ export interface AppSnapshot {
   readonly jobs: readonly JobView[];
 }
 
+export type StatePatch =
+  | { readonly type: 'server-updated'; readonly server: ServerView }
+  | { readonly type: 'job-updated'; readonly job: JobView }
+  | { readonly type: 'job-removed'; readonly serverId: string; readonly jobId: string };
+
+/** Patches newer than a snapshot of version `version - 1`; a view drops batches not newer than what it has. */
+export interface VersionedPatches {
+  readonly version: number;
+  readonly patches: readonly StatePatch[];
+}
+
 export interface InvokeMap {
   'state:get-snapshot': { args: []; result: AppSnapshot };
   'jobs:cancel': { args: [serverId: string, jobId: string]; result: boolean };
@@ -15,6 +26,7 @@ export interface InvokeMap {
 
 export interface EventMap {
   'state:snapshot': AppSnapshot;
+  'state:patches': VersionedPatches;
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -27,4 +39,6 @@ export interface TrayApi {
   cancelJob(serverId: string, jobId: string): Promise<boolean>;
   /** Returns its unsubscribe. */
   onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
+  /** Changes after a snapshot, coalesced per frame; returns its unsubscribe. */
+  onPatches(listener: (batch: VersionedPatches) => void): () => void;
 }
