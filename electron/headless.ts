@@ -18,7 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      return watch({ servers: cli.servers, dataDir: cli.dataDir ?? defaultDataDir() }, io, stop);
+      return watch({ servers: cli.servers, dataDir: cli.dataDir ?? defaultDataDir(), outputDir: cli.outputDir, outputTemplate: cli.outputTemplate }, io, stop);
     }
     case 'status':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });

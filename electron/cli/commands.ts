@@ -7,6 +7,7 @@ import { Engine } from '../core/engine.js';
 import { Journal } from '../core/jobs/journal.js';
 import { ServerTracker } from '../core/jobs/server-tracker.js';
 import { Emitter } from '../core/emitter.js';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectionLine, jobLine, JobLineFilter } from './json-lines.js';
 
@@ -20,10 +21,19 @@ function print(io: Io, value: unknown): void {
 }
 
 /** Runs until `stop` resolves; returns the exit code. */
-export async function watch(options: { servers: readonly string[]; dataDir: string }, io: Io, stop: Promise<void>): Promise<number> {
+export async function watch(
+  options: { servers: readonly string[]; dataDir: string; outputDir?: string; outputTemplate?: string },
+  io: Io,
+  stop: Promise<void>,
+): Promise<number> {
+  // Asked for by name on the command line, so created; the saver itself never creates a missing root folder.
+  if (options.outputDir !== undefined) await mkdir(options.outputDir, { recursive: true });
   const engine = await Engine.create({
     dataDir: options.dataDir,
     servers: options.servers.map((url) => ({ id: serverIdForUrl(url), name: serverIdForUrl(url), url })),
+    ...(options.outputDir !== undefined && {
+      outputs: { folder: options.outputDir, ...(options.outputTemplate !== undefined && { template: options.outputTemplate }) },
+    }),
   });
   for (const warning of engine.warnings) print(io, { event: 'warning', message: warning });
   const filter = new JobLineFilter();
@@ -46,6 +56,8 @@ export async function watch(options: { servers: readonly string[]; dataDir: stri
   });
   engine.events.on('digest', ({ serverId, jobs }) => print(io, { event: 'digest', server: serverId, finished: jobs.length, ids: jobs.map((j) => j.id) }));
   engine.events.on('warning', (w) => print(io, { event: 'warning', server: w.serverId, code: w.code, message: w.message }));
+  engine.events.on('saved', (e) => print(io, { event: 'saved', server: e.serverId, id: e.jobId, files: e.files, ...(e.sidecar !== undefined && { sidecar: e.sidecar }) }));
+  engine.events.on('save-failed', (e) => print(io, { event: 'save-failed', server: e.serverId, id: e.jobId, code: e.code, reason: e.reason, pending: e.pending }));
   engine.start();
   await stop;
   await engine.stop();

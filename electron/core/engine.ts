@@ -12,8 +12,10 @@ import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js'
 import { Journal } from './jobs/journal.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
+import type { OutputOptions } from './outputs/output-options.js';
+import { OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
 
-export interface EngineEvents extends TrackerEvents {
+export interface EngineEvents extends TrackerEvents, OutputSaverEvents {
   server: ServerView;
 }
 
@@ -25,6 +27,8 @@ export interface EngineOptions {
   readonly tracker?: TrackerOptions;
   /** For other backend kinds (and tests); defaults to a stock ComfyUI server. */
   readonly createBackend?: (config: ServerConfigInput, journal: Journal) => JobBackend;
+  /** Save every finished job's outputs to disk; off when absent. */
+  readonly outputs?: OutputOptions;
 }
 
 interface ServerEntry {
@@ -37,17 +41,28 @@ export class Engine {
   readonly events = new Emitter<EngineEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
   private readonly entries = new Map<string, ServerEntry>();
   private readonly log = createLogger('Engine');
+  /** Present when the engine saves outputs. */
+  readonly outputs: OutputSaver | undefined;
 
   private constructor(
     readonly journal: Journal,
     readonly warnings: readonly string[],
-  ) {}
+    outputs: OutputOptions | undefined,
+  ) {
+    this.outputs = outputs && new OutputSaver(journal, outputs, (error) => this.log.error('listener failed', { error: errorMessage(error) }));
+    const saver = this.outputs;
+    if (saver) {
+      this.events.on('job-finished', (job) => saver.jobFinished(job));
+      saver.events.on('saved', (event) => this.events.emit('saved', event));
+      saver.events.on('save-failed', (event) => this.events.emit('save-failed', event));
+    }
+  }
 
   static async create(options: EngineOptions): Promise<Engine> {
     const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
       ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
     });
-    const engine = new Engine(journal, warning ? [warning] : []);
+    const engine = new Engine(journal, warning ? [warning] : [], options.outputs);
     for (const config of options.servers) engine.addServer(config, options);
     return engine;
   }
@@ -62,13 +77,18 @@ export class Engine {
       this.events.emit('server', entry.view);
     });
     this.entries.set(backend.serverId, entry);
+    this.outputs?.addServer(backend);
   }
 
   start(): void {
+    this.outputs?.start();
     for (const { tracker } of this.entries.values()) tracker.start();
   }
 
   async stop(): Promise<void> {
+    // Downloads first: a backend waits for its requests in flight before it closes. Jobs still announced while the
+    // trackers stop are recorded as to-be-saved and saved after the next start.
+    await this.outputs?.stop();
     await Promise.allSettled([...this.entries.values()].map(({ tracker }) => tracker.stop()));
     await this.journal.flush();
   }

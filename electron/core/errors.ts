@@ -17,7 +17,15 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'JOURNAL_CORRUPT'
   | 'STORE_WRITE_FAILED'
-  | 'CLI_USAGE';
+  | 'CLI_USAGE'
+  | 'OUTPUT_PATH_ESCAPE'
+  | 'OUTPUT_TEMPLATE_INVALID'
+  | 'OUTPUT_FOLDER_MISSING'
+  | 'OUTPUT_DISK_FULL'
+  | 'OUTPUT_PERMISSION_DENIED'
+  | 'OUTPUT_WRITE_FAILED'
+  | 'OUTPUT_NOT_FOUND'
+  | 'OUTPUT_TRUNCATED';
 
 export class ComfyTrayError extends Error {
   readonly code: ErrorCode;

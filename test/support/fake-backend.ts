@@ -5,7 +5,7 @@ import type { ConnectionInfo } from '../../electron/core/comfy/comfy-connection.
 import type { ServerMessage } from '../../electron/core/comfy/messages.js';
 import type { ActiveJobs, RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
 import { Emitter } from '../../electron/core/emitter.js';
-import type { BackendEvents, JobBackend, SubmitRequest, SubmitResult } from '../../electron/core/jobs/backend.js';
+import type { BackendEvents, JobBackend, OutputStream, SubmitRequest, SubmitResult } from '../../electron/core/jobs/backend.js';
 
 export class FakeBackend implements JobBackend {
   readonly events = new Emitter<BackendEvents>();
@@ -110,8 +110,8 @@ export class FakeBackend implements JobBackend {
     this.pending = [];
   }
 
-  async fetchOutput(_ref: OutputRef): Promise<Readable> {
-    return Readable.from([Buffer.from('bytes')]);
+  async fetchOutput(_ref: OutputRef): Promise<OutputStream> {
+    return { body: Readable.from([Buffer.from('bytes')]), size: 5 };
   }
 }
 

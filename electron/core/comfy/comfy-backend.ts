@@ -1,11 +1,10 @@
 // The JobBackend for a stock ComfyUI server: the jobs API when the server has it, /queue and /history otherwise.
-import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { OutputRef } from '../../shared/app-state.js';
 import { Emitter } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
-import type { BackendEvents, JobBackend, NodeValidationError, SubmitRequest, SubmitResult } from '../jobs/backend.js';
+import type { BackendEvents, JobBackend, NodeValidationError, OutputStream, SubmitRequest, SubmitResult } from '../jobs/backend.js';
 import { PromptRejectedError } from '../jobs/backend.js';
 import type { ServerCapabilities } from '../../shared/app-state.js';
 import { probeServer, type ServerIdentity } from './capabilities.js';
@@ -211,9 +210,10 @@ export class ComfyBackend implements JobBackend {
     await this.expectOk(await this.http.postJson('api/queue', { clear: true }), 'queue clear');
   }
 
-  async fetchOutput(ref: OutputRef): Promise<Readable> {
-    const { body } = await this.http.stream('api/view', { filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
-    return body;
+  async fetchOutput(ref: OutputRef): Promise<OutputStream> {
+    const { body, headers } = await this.http.stream('api/view', { filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
+    const declared = Number(Array.isArray(headers['content-length']) ? headers['content-length'][0] : headers['content-length']);
+    return Number.isSafeInteger(declared) && declared >= 0 ? { body, size: declared } : { body };
   }
 
   private async expectOk(response: { status: number }, what: string): Promise<void> {

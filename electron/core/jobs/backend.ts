@@ -50,6 +50,12 @@ export class PromptRejectedError extends ComfyTrayError {
   }
 }
 
+/** An output file's bytes as the server streams them, and the size it declared (to tell a cut-off download). */
+export interface OutputStream {
+  readonly body: Readable;
+  readonly size?: number;
+}
+
 export interface JobBackend {
   readonly serverId: string;
   readonly name: string;
@@ -74,5 +80,5 @@ export interface JobBackend {
   cancel(id: string, isRunning: boolean): Promise<boolean>;
   removePending(ids: readonly string[]): Promise<void>;
   clearPending(): Promise<void>;
-  fetchOutput(ref: OutputRef): Promise<Readable>;
+  fetchOutput(ref: OutputRef): Promise<OutputStream>;
 }

@@ -1,0 +1,61 @@
+// How saving is configured: one default folder and template, overridable per server. A plain object passed in;
+// the settings store fills it later. Validated once, up front, so a bad template fails at start, not per file.
+import { resolve } from 'node:path';
+import { ComfyTrayError } from '../errors.js';
+import type { WriteStreamFactory } from './download.js';
+import { DEFAULT_TEMPLATE, validateTemplate } from './file-template.js';
+
+export interface ServerSaveOptions {
+  /** Default true. */
+  readonly enabled?: boolean;
+  readonly folder?: string;
+  readonly template?: string;
+}
+
+export interface OutputOptions {
+  /** The folder outputs are saved under. It must exist: a missing one (unplugged drive) is reported, not created. */
+  readonly folder: string;
+  /** Default `{server}/{date}/{filename}`. */
+  readonly template?: string;
+  /** By server id. */
+  readonly perServer?: Readonly<Record<string, ServerSaveOptions>>;
+  /** Save `type: "temp"` previews too. Default false. */
+  readonly saveTemp?: boolean;
+  /** Write a JSON file per job beside its outputs. Default false. */
+  readonly sidecar?: boolean;
+  /** Downloads at a time per server. Default 2. */
+  readonly concurrency?: number;
+  /** Tries per file within one pass, for network errors and truncated bodies. Default 3. */
+  readonly attempts?: number;
+  /** Delay before the second try of a file; doubles each try. Default 500 ms. */
+  readonly retryDelayMs?: number;
+  /** Delay before a failed job is tried again (a reconnect also triggers it); doubles up to `retryMaxMs`. */
+  readonly retryLaterMs?: number;
+  readonly retryMaxMs?: number;
+  /** Tests: the stream file bytes are written through. */
+  readonly createWriteStream?: WriteStreamFactory;
+}
+
+export interface ResolvedServerSave {
+  readonly enabled: boolean;
+  readonly folder: string;
+  readonly template: string;
+}
+
+export function validateOutputOptions(options: OutputOptions): void {
+  if (options.folder.trim() === '') throw new ComfyTrayError('CONFIG_INVALID', 'The output folder is empty');
+  validateTemplate(options.template ?? DEFAULT_TEMPLATE);
+  for (const [id, server] of Object.entries(options.perServer ?? {})) {
+    if (server.template !== undefined) validateTemplate(server.template);
+    if (server.folder !== undefined && server.folder.trim() === '') throw new ComfyTrayError('CONFIG_INVALID', `The output folder for ${id} is empty`);
+  }
+}
+
+export function serverSaveOptions(options: OutputOptions, serverId: string): ResolvedServerSave {
+  const own = options.perServer?.[serverId];
+  return {
+    enabled: own?.enabled ?? true,
+    folder: resolve(own?.folder ?? options.folder),
+    template: own?.template ?? options.template ?? DEFAULT_TEMPLATE,
+  };
+}

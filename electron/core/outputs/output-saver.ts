@@ -1,0 +1,367 @@
+// Saves every output of every finished job to the user's disk, exactly once. The journal's `saved` stage is the
+// source of truth: a job is accepted there before anything is downloaded, each file is recorded only once it is on
+// disk under its final name with the right size, and whatever is still missing is retried after a reconnect, on a
+// timer, or after the app restarts. Failures are reported once per job and never lose the pending work.
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { JobView, OutputRef } from '../../shared/app-state.js';
+import { mergeOutputs } from '../comfy/outputs.js';
+import type { NodeInfo } from '../comfy/remote-jobs.js';
+import { Emitter } from '../emitter.js';
+import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
+import type { JobBackend } from '../jobs/backend.js';
+import type { FinishedRecord, Journal } from '../jobs/journal.js';
+import { createLogger } from '../logger.js';
+import { downloadTo } from './download.js';
+import { dateTokens, renderTemplate, type TemplateValues } from './file-template.js';
+import { Limiter } from './limiter.js';
+import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
+import { ensureFolderInside, fsError, realRoot, sanitizeComponent } from './path-safety.js';
+import { parseSavedStage, SAVED_STAGE, savedKey, type SavedFileRecord, type SavedStage } from './saved-stage.js';
+import { sidecarJson } from './sidecar.js';
+import { publishUnique } from './unique-name.js';
+
+export interface SavedFile {
+  readonly nodeId: string;
+  readonly kind: string;
+  readonly index: number;
+  readonly type: string;
+  readonly subfolder: string;
+  /** The server's name for it. */
+  readonly filename: string;
+  /** Where it is on this machine. */
+  readonly path: string;
+  readonly size: number;
+}
+
+export interface OutputSaverEvents {
+  /** Every wanted output of the job is on disk (once per job). */
+  saved: { serverId: string; jobId: string; files: readonly SavedFile[]; sidecar?: string };
+  /** Saving failed for a reason the user can act on (once per job); the missing files are retried later. */
+  'save-failed': { serverId: string; jobId: string; code: string; reason: string; pending: number };
+}
+
+/** Only these statuses produce outputs worth keeping (a failed job keeps what its earlier nodes saved). */
+const SAVED_STATUSES = new Set(['completed', 'failed']);
+/** The server being away is not a saving failure: it shows as the server's state and resumes on reconnect. */
+const OFFLINE_CODES = new Set(['COMFY_UNREACHABLE', 'COMFY_TIMEOUT', 'COMFY_NOT_CONNECTED', 'COMFY_SOCKET_CLOSED']);
+const TEMP_PREFIX = '.comfy-tray-';
+
+interface ServerSlot {
+  readonly backend: JobBackend;
+  readonly limiter: Limiter;
+  readonly off: () => void;
+}
+
+export class OutputSaver {
+  readonly events: Emitter<OutputSaverEvents>;
+  private readonly servers = new Map<string, ServerSlot>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly failedPasses = new Map<string, number>();
+  private readonly abort = new AbortController();
+  private readonly log = createLogger('Outputs');
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly options: OutputOptions,
+    onListenerError?: (error: unknown) => void,
+  ) {
+    validateOutputOptions(options);
+    this.events = new Emitter<OutputSaverEvents>(onListenerError);
+  }
+
+  addServer(backend: JobBackend): void {
+    const off = backend.events.on('connected', () => this.retryPending(backend.serverId));
+    this.servers.set(backend.serverId, { backend, limiter: new Limiter(this.options.concurrency ?? 2), off });
+  }
+
+  /** Pending saves (from before a restart too) start on each server's next connect. */
+  start(): void {
+    this.started = true;
+  }
+
+  /** Aborts downloads in flight (their temporary files are removed); what is missing stays pending in the journal. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    for (const slot of this.servers.values()) slot.off();
+    await this.settled();
+  }
+
+  /** Resolves once no save is in flight. */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** The engine calls this for every `job-finished`; duplicates are harmless. */
+  jobFinished(job: JobView): void {
+    if (!this.started || !SAVED_STATUSES.has(job.status) || job.outputs.length === 0) return;
+    if (this.stopped) this.accept(job.serverId, job.id);
+    else this.trigger(job.serverId, job.id, true);
+  }
+
+  /** Tries every job of the server whose saving is unfinished (after a reconnect, at start). */
+  retryPending(serverId: string): void {
+    if (!this.started || this.stopped) return;
+    for (const record of this.journal.finishedJobs(serverId)) {
+      const stage = parseSavedStage(record.handled[SAVED_STAGE]);
+      if (stage && stage.state !== 'done') this.trigger(serverId, record.id, false);
+    }
+  }
+
+  /** What the journal says about saving one job; undefined when saving never started for it. */
+  saveState(serverId: string, jobId: string): SavedStage | undefined {
+    return parseSavedStage(this.journal.finishedRecord(serverId, jobId)?.handled[SAVED_STAGE]);
+  }
+
+  // ---- one job ----
+
+  /**
+   * Notes in the journal that the job's outputs are to be saved, without saving them yet: for jobs announced while
+   * the engine stops, so the next start saves them. The engine's final journal flush writes it.
+   */
+  private accept(serverId: string, jobId: string): void {
+    const record = this.journal.finishedRecord(serverId, jobId);
+    if (!record || !serverSaveOptions(this.options, serverId).enabled || parseSavedStage(record.handled[SAVED_STAGE])) return;
+    this.journal.markHandled(serverId, jobId, SAVED_STAGE, { state: 'pending', files: {} }).catch(() => undefined);
+  }
+
+  /** One pass per job at a time; a trigger during a pass runs another pass after it. */
+  private trigger(serverId: string, jobId: string, accept: boolean): void {
+    const key = `${serverId}\u0000${jobId}`;
+    if (this.running.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    const timer = this.retryTimers.get(key);
+    if (timer) clearTimeout(timer);
+    this.retryTimers.delete(key);
+    const run = (async () => {
+      do {
+        this.again.delete(key);
+        await this.saveJob(serverId, jobId, accept);
+      } while (this.again.has(key) && !this.stopped);
+    })()
+      .catch((error: unknown) => this.log.error('saving failed unexpectedly', { serverId, jobId, error: errorMessage(error) }))
+      .finally(() => {
+        this.running.delete(key);
+        if (this.again.has(key) && !this.stopped) this.trigger(serverId, jobId, accept);
+      });
+    this.running.set(key, run);
+  }
+
+  private async saveJob(serverId: string, jobId: string, accept: boolean): Promise<void> {
+    const slot = this.servers.get(serverId);
+    const settings = serverSaveOptions(this.options, serverId);
+    const record = this.journal.finishedRecord(serverId, jobId);
+    if (!slot || !settings.enabled || !record || this.stopped) return;
+    let stage = parseSavedStage(record.handled[SAVED_STAGE]);
+    if (stage?.state === 'done') return;
+    if (!stage) {
+      if (!accept) return;
+      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
+      stage = { state: 'pending', files: {} };
+      await this.record(serverId, jobId, stage);
+    }
+    const current = stage;
+    const failures: ComfyTrayError[] = [];
+    let wanted: OutputRef[] = [];
+    let nodes: Readonly<Record<string, NodeInfo>> | undefined;
+    let rootReal = '';
+    try {
+      ({ wanted, nodes } = await this.authoritativeOutputs(slot.backend, record));
+      rootReal = await realRoot(settings.folder);
+    } catch (error) {
+      failures.push(coded(error));
+    }
+    const todo = failures.length > 0 ? [] : wanted.filter((ref) => current.files[savedKey(ref)] === undefined);
+    await Promise.all(
+      todo.map(async (ref) => {
+        try {
+          const saved = await slot.limiter.run(() => this.saveFile(slot.backend, settings, rootReal, record, ref));
+          current.files[savedKey(ref)] = saved;
+          await this.record(serverId, jobId, current);
+        } catch (error) {
+          if (!this.stopped) failures.push(coded(error));
+        }
+      }),
+    );
+    if (this.stopped) return;
+    if (failures.length === 0 && this.options.sidecar === true && current.sidecar === undefined && wanted.length > 0) {
+      try {
+        current.sidecar = await this.writeSidecar(slot.backend, settings, rootReal, record, wanted, current.files, nodes);
+      } catch (error) {
+        failures.push(coded(error));
+      }
+    }
+    const key = `${serverId}\u0000${jobId}`;
+    if (failures.length === 0) {
+      const { error: _error, ...rest } = current;
+      await this.record(serverId, jobId, { ...rest, state: 'done' });
+      this.failedPasses.delete(key);
+      this.events.emit('saved', {
+        serverId,
+        jobId,
+        files: wanted.flatMap((ref) => {
+          const file = current.files[savedKey(ref)];
+          return file ? [savedFile(ref, file)] : [];
+        }),
+        ...(current.sidecar && { sidecar: current.sidecar.path }),
+      });
+      return;
+    }
+    const failure = failures.find((f) => !OFFLINE_CODES.has(f.code)) ?? failures[0]!;
+    const reportable = !OFFLINE_CODES.has(failure.code);
+    const alreadyReported = current.error !== undefined;
+    if (reportable) await this.record(serverId, jobId, { ...current, state: 'failed', error: { code: failure.code, reason: failure.message } });
+    this.log.info('saving incomplete; retrying later', { serverId, jobId, code: failure.code });
+    if (reportable && !alreadyReported) {
+      const pending = wanted.filter((ref) => current.files[savedKey(ref)] === undefined).length;
+      this.events.emit('save-failed', { serverId, jobId, code: failure.code, reason: failure.message, pending: Math.max(pending, 1) });
+    }
+    this.scheduleRetry(serverId, jobId, key);
+  }
+
+  /** The server's own record of the job's outputs (the finished event may have missed some), else the journal's. */
+  private async authoritativeOutputs(backend: JobBackend, record: FinishedRecord): Promise<{ wanted: OutputRef[]; nodes?: Readonly<Record<string, NodeInfo>> }> {
+    const remote = await backend.lookup(record.id);
+    const all = remote?.outputs ? mergeOutputs(remote.outputs, record.outputs) : [...record.outputs];
+    const wanted = all.filter((ref) => this.options.saveTemp === true || ref.type !== 'temp');
+    return { wanted, ...(remote?.nodes && { nodes: remote.nodes }) };
+  }
+
+  // ---- one file ----
+
+  private async saveFile(backend: JobBackend, settings: ResolvedServerSave, rootReal: string, record: FinishedRecord, ref: OutputRef): Promise<SavedFileRecord> {
+    const segments = renderTemplate(settings.template, templateValues(backend, record, ref));
+    const name = segments.pop()!;
+    const dir = await ensureFolderInside(rootReal, segments);
+    const tag = createHash('sha256').update(`${backend.serverId}\u0000${record.id}\u0000${savedKey(ref)}`).digest('hex').slice(0, 12);
+    await removeStaleTemps(dir, tag);
+    const temp = join(dir, `${TEMP_PREFIX}${tag}-${randomBytes(4).toString('hex')}.part`);
+    const what = `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
+    const attempts = Math.max(1, this.options.attempts ?? 3);
+    let size = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        size = await downloadTo(() => backend.fetchOutput(ref), temp, {
+          signal: this.abort.signal,
+          what,
+          ...(this.options.createWriteStream && { createWriteStream: this.options.createWriteStream }),
+        });
+        break;
+      } catch (error) {
+        if (this.abort.signal.aborted || attempt >= attempts || !retryable(error)) throw error;
+        await delay((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1), undefined, { signal: this.abort.signal });
+      }
+    }
+    let path: string;
+    try {
+      path = await publishUnique(temp, dir, name);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw fsError(error, `Could not save ${what}`);
+    }
+    const onDisk = await stat(path).catch((error: unknown) => {
+      throw fsError(error, `Could not check ${path}`);
+    });
+    if (onDisk.size !== size) throw new ComfyTrayError('OUTPUT_TRUNCATED', `${path} has ${onDisk.size} bytes on disk, expected ${size}`);
+    return { path, size };
+  }
+
+  private async writeSidecar(
+    backend: JobBackend,
+    settings: ResolvedServerSave,
+    rootReal: string,
+    record: FinishedRecord,
+    wanted: readonly OutputRef[],
+    files: Readonly<Record<string, SavedFileRecord>>,
+    nodes: Readonly<Record<string, NodeInfo>> | undefined,
+  ): Promise<SavedFileRecord> {
+    const first = wanted[0]!;
+    const segments = renderTemplate(settings.template, templateValues(backend, record, first));
+    segments.pop();
+    const dir = await ensureFolderInside(rootReal, segments);
+    const text = sidecarJson(
+      { id: backend.serverId, name: backend.name, url: backend.url },
+      record,
+      wanted.flatMap((ref) => {
+        const file = files[savedKey(ref)];
+        return file ? [{ ref, ...file }] : [];
+      }),
+      nodes,
+    );
+    const temp = join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}.part`);
+    try {
+      await writeFile(temp, text, { flag: 'wx' });
+      const path = await publishUnique(temp, dir, sanitizeComponent(`${record.id}.job.json`));
+      return { path, size: Buffer.byteLength(text) };
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw fsError(error, `Could not write the job file in ${dir}`);
+    }
+  }
+
+  private async record(serverId: string, jobId: string, stage: SavedStage): Promise<void> {
+    // A copy: the journal serialises later, and the pass keeps changing its own object.
+    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, { ...stage, files: { ...stage.files } });
+  }
+
+  private scheduleRetry(serverId: string, jobId: string, key: string): void {
+    if (this.stopped) return;
+    const passes = (this.failedPasses.get(key) ?? 0) + 1;
+    this.failedPasses.set(key, passes);
+    const base = this.options.retryLaterMs ?? 30_000;
+    const wait = Math.min(base * 2 ** Math.min(passes - 1, 20), this.options.retryMaxMs ?? 15 * 60_000);
+    clearTimeout(this.retryTimers.get(key));
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(key);
+      this.trigger(serverId, jobId, false);
+    }, wait);
+    timer.unref();
+    this.retryTimers.set(key, timer);
+  }
+}
+
+function templateValues(backend: JobBackend, record: FinishedRecord, ref: OutputRef): TemplateValues {
+  return {
+    server: backend.name,
+    ...dateTokens(record.endedAt ?? Date.now()),
+    job: record.id,
+    node: ref.nodeId,
+    index: String(ref.index),
+    filename: ref.filename,
+    subfolder: ref.subfolder,
+    workflow: record.workflowName ?? '',
+  };
+}
+
+function savedFile(ref: OutputRef, file: SavedFileRecord): SavedFile {
+  return { nodeId: ref.nodeId, kind: ref.kind, index: ref.index, type: ref.type, subfolder: ref.subfolder, filename: ref.filename, path: file.path, size: file.size };
+}
+
+function coded(error: unknown): ComfyTrayError {
+  if (error instanceof ComfyTrayError) return error;
+  return new ComfyTrayError('OUTPUT_WRITE_FAILED', errorMessage(error), { cause: error });
+}
+
+function retryable(error: unknown): boolean {
+  if (error instanceof HttpStatusError) return error.status >= 500;
+  if (!(error instanceof ComfyTrayError)) return false;
+  return OFFLINE_CODES.has(error.code) || error.code === 'OUTPUT_TRUNCATED';
+}
+
+/** Temporary files a killed process left for this same output (graceful stops remove their own). */
+async function removeStaleTemps(dir: string, tag: string): Promise<void> {
+  const prefix = `${TEMP_PREFIX}${tag}-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dir, n), { force: true }).catch(() => undefined)));
+}

@@ -1,0 +1,51 @@
+// Publishing a finished download under its final name without ever overwriting anything: the name is claimed
+// atomically by the file system, and a clash moves on to `name (1).ext`, `name (2).ext`…
+import { link, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ComfyTrayError } from '../errors.js';
+import { MAX_COMPONENT_BYTES, splitExtension, truncateUtf8 } from './path-safety.js';
+
+const MAX_ATTEMPTS = 10_000;
+/** Hard links are missing on FAT/exFAT drives and some network shares: claim the name with O_EXCL instead. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+export function candidateName(name: string, n: number): string {
+  if (n === 0) return name;
+  const { stem, ext } = splitExtension(name);
+  const suffix = ` (${n})${ext}`;
+  return truncateUtf8(stem, MAX_COMPONENT_BYTES - Buffer.byteLength(suffix)) + suffix;
+}
+
+/**
+ * Moves `tempPath` to a free name in `dir` and returns the path. A hard link is the atomic "rename unless it
+ * exists" (the final name never shows a partial file); where links are not supported, the name is reserved with
+ * an exclusive create and the finished file renamed over the reservation.
+ */
+export async function publishUnique(tempPath: string, dir: string, name: string): Promise<string> {
+  let useLinks = true;
+  for (let n = 0; n < MAX_ATTEMPTS; n++) {
+    const target = join(dir, candidateName(name, n));
+    if (useLinks) {
+      try {
+        await link(tempPath, target);
+        await unlink(tempPath).catch(() => undefined);
+        return target;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? '';
+        if (code === 'EEXIST') continue;
+        if (!NO_LINKS.has(code)) throw error;
+        useLinks = false;
+      }
+    }
+    try {
+      const handle = await open(target, 'wx');
+      await handle.close();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    await rename(tempPath, target);
+    return target;
+  }
+  throw new ComfyTrayError('OUTPUT_WRITE_FAILED', `No free file name for ${name} in ${dir}`);
+}
