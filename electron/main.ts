@@ -1,11 +1,16 @@
 // Composition root: build the core, build the shell, wire them.
 import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, powerMonitor } from 'electron';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
 import { noticeFor } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
-import { defaultDataDir } from './core/store/data-dir.js';
+import type { OutputOptions } from './core/outputs/output-options.js';
+import { savedKey } from './core/outputs/saved-stage.js';
+import type { OutputRef } from './shared/app-state.js';
+import { PRODUCT_NAME, defaultDataDir } from './core/store/data-dir.js';
+import type { Settings } from './core/store/settings-schema.js';
 import { AppStore } from './core/store/app-store.js';
 import { SettingsStore } from './core/store/settings-store.js';
 import { openElectronKvStore } from './shell/electron-kv-store.js';
@@ -19,6 +24,16 @@ import { windowOptions } from './shell/window-options.js';
 if (!app.requestSingleInstanceLock()) app.quit();
 else void main();
 
+/** Saving as the settings ask for it; the default folder is created, a chosen one must exist (it may be a drive). */
+async function outputOptions(settings: Settings): Promise<OutputOptions> {
+  const folder = settings.outputs.folder ?? join(app.getPath('pictures'), PRODUCT_NAME);
+  if (settings.outputs.folder === undefined) await mkdir(folder, { recursive: true });
+  const perServer = Object.fromEntries(
+    settings.servers.map((server) => [server.id, { ...(server.saveOutputs !== undefined && { enabled: server.saveOutputs }), ...(server.outputFolder !== undefined && { folder: server.outputFolder }) }]),
+  );
+  return { folder, template: settings.outputs.template, saveTemp: settings.outputs.saveTemp, sidecar: settings.outputs.sidecar, perServer };
+}
+
 async function main(): Promise<void> {
   app.setPath('userData', defaultDataDir());
   await app.whenReady();
@@ -30,6 +45,7 @@ async function main(): Promise<void> {
     dataDir: app.getPath('userData'),
     servers: settings.current.servers.filter((server) => server.enabled),
     maxJobsPerServer: settings.current.general.journalJobsPerServer,
+    ...(settings.current.outputs.enabled && { outputs: await outputOptions(settings.current) }),
   });
   let window: BrowserWindow | undefined;
   const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() });
@@ -89,10 +105,12 @@ async function main(): Promise<void> {
   store.subscribe(refresh);
   tray.on('click', showWindow);
 
+  const savedPath = (serverId: string, jobId: string, output: OutputRef): string | undefined =>
+    engine.outputs?.saveState(serverId, jobId)?.files[savedKey(output)]?.path;
   const serverName = (id: string): string => settings.current.servers.find((s) => s.id === id)?.name ?? id;
   const planner = new NotificationPlanner(
     () => ({ settings: settings.current, serverName }),
-    (content) => showNotification(content, { openJob: showWindow, thumbnailPath: () => undefined }),
+    (content) => showNotification(content, { openJob: showWindow, thumbnailPath: (thumb) => savedPath(thumb.serverId, thumb.jobId, thumb.output) }),
   );
   engine.events.on('job-finished', (job) => {
     // Catch-ups arrive together as a digest instead.

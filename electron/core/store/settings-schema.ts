@@ -2,19 +2,22 @@
 // passed this schema; anything that does not is refused where it is typed, not discovered later.
 import { z } from 'zod';
 import { serverAuthSchema } from '../comfy/server-config.js';
+import { errorMessage } from '../errors.js';
+import { validateTemplate } from '../outputs/file-template.js';
 
 export const SETTINGS_VERSION = 2;
 
+/** The saver's own rules, so a template the settings accept is one the saver can use. */
 const template = z
   .string()
-  .min(1)
   .max(500)
-  .refine((t) => [...t.matchAll(/\{([^}]*)\}/g)].every((m) => TEMPLATE_TOKENS.includes(m[1] as TemplateToken)), {
-    message: `Unknown token; use ${'{server} {date} {time} {job} {node} {index} {filename} {subfolder} {workflow}'}`,
+  .superRefine((value, ctx) => {
+    try {
+      validateTemplate(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: errorMessage(error) });
+    }
   });
-
-export const TEMPLATE_TOKENS = ['server', 'date', 'time', 'job', 'node', 'index', 'filename', 'subfolder', 'workflow'] as const;
-export type TemplateToken = (typeof TEMPLATE_TOKENS)[number];
 
 const notificationKinds = z.object({
   success: z.boolean().default(true),
