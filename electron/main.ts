@@ -1,5 +1,5 @@
 // Composition root: build the core, build the shell, wire them.
-import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, powerMonitor } from 'electron';
+import { BrowserWindow, Tray, app, dialog, ipcMain, nativeImage, powerMonitor, shell } from 'electron';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -16,9 +16,12 @@ import { SettingsStore } from './core/store/settings-store.js';
 import { openElectronKvStore } from './shell/electron-kv-store.js';
 import { showNotification } from './shell/notifications.js';
 import { safeStorageProtector } from './shell/safe-storage-protector.js';
-import { trayIconPng } from './shell/icon-png.js';
+import { hardenApp, openExternalSafely } from './shell/harden.js';
+import { applyTrayModel } from './shell/tray.js';
+import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
+import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
-import { trayModel, type TrayAction, type TrayMenuItem } from './shell/tray-model.js';
+import { trayModel } from './shell/tray-model.js';
 import { windowOptions } from './shell/window-options.js';
 
 if (!app.requestSingleInstanceLock()) app.quit();
@@ -75,35 +78,52 @@ async function main(): Promise<void> {
     window.focus();
   };
 
-  const tray = new Tray(nativeImage.createFromBuffer(trayIconPng('idle', 32)).resize({ width: 16, height: 16 }));
-  const run = (action: TrayAction): void => {
-    switch (action.type) {
-      case 'open-window':
-        showWindow();
-        return;
-      case 'cancel-job':
-        void engine.cancel(action.serverId, action.jobId).catch(() => undefined);
-        return;
-      case 'quit':
-        app.quit();
-        return;
-    }
+  const resourcesDir = app.isPackaged ? process.resourcesPath : join(__dirname, '..', 'resources');
+  const tray = new Tray(nativeImage.createFromPath(trayIconPath(resourcesDir, 'idle', process.platform)));
+  // Failures and save failures since the user last opened the window: the tray asks for attention until then.
+  let unseenProblems = 0;
+  engine.events.on('job-finished', (job) => {
+    if (job.status === 'failed' || job.status === 'lost') unseenProblems++;
+  });
+  engine.events.on('save-failed', () => unseenProblems++);
+  const serverUrl = (id: string): string | undefined => settings.current.servers.find((s) => s.id === id)?.url;
+  const isConfiguredServer = (url: URL): boolean => settings.current.servers.some((s) => new URL(s.url).origin === url.origin);
+  const commands: TrayCommands = {
+    showWindow: () => {
+      unseenProblems = 0;
+      showWindow();
+    },
+    cancelJob: (serverId, jobId) => engine.cancel(serverId, jobId),
+    confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
+    clearPending: (serverId) => engine.clearPending(serverId),
+    serverWebUrl: serverUrl,
+    outputFolder: (serverId) => {
+      const server = settings.current.servers.find((s) => s.id === serverId);
+      if (!settings.current.outputs.enabled || server?.saveOutputs === false) return undefined;
+      return server?.outputFolder ?? settings.current.outputs.folder ?? join(app.getPath('pictures'), PRODUCT_NAME);
+    },
+    openExternal: (url) => openExternalSafely(url, isConfiguredServer),
+    openFolder: (path) => shell.openPath(path),
+    pauseNotifications: (until) => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: until } })),
+    resumeNotifications: () => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: undefined } })),
+    quit: () => app.quit(),
+    now: () => Date.now(),
+    reportError: (message) => showNotification(noticeFor(message), { openJob: showWindow, thumbnailPath: () => undefined }),
   };
-  const toMenu = (items: readonly TrayMenuItem[]): Menu =>
-    Menu.buildFromTemplate(
-      items.map((item) =>
-        item.kind === 'separator' ? { type: 'separator' } : item.kind === 'label' ? { label: item.label, enabled: false } : { label: item.label, click: () => run(item.action) },
-      ),
-    );
   // The tray follows the same coalesced patches as the window, so the two never disagree.
   const refresh = (): void => {
-    const model = trayModel(store.snapshot());
-    tray.setImage(nativeImage.createFromBuffer(trayIconPng(model.icon, 32)).resize({ width: 16, height: 16 }));
-    tray.setToolTip(model.tooltip);
-    tray.setContextMenu(toMenu(model.menu));
+    const model = trayModel({
+      snapshot: store.snapshot(),
+      unseenProblems,
+      now: Date.now(),
+      ...(settings.current.notifications.pausedUntil !== undefined && { notificationsPausedUntil: settings.current.notifications.pausedUntil }),
+    });
+    applyTrayModel(tray, model, resourcesDir, (action) => void runTrayAction(action, commands), window);
   };
   store.subscribe(refresh);
-  tray.on('click', showWindow);
+  settings.events.on('changed', refresh);
+  tray.on('click', () => commands.showWindow());
+  hardenApp(isConfiguredServer);
 
   const savedPath = (serverId: string, jobId: string, output: OutputRef): string | undefined =>
     engine.outputs?.saveState(serverId, jobId)?.files[savedKey(output)]?.path;
@@ -138,7 +158,7 @@ async function main(): Promise<void> {
 
   powerMonitor.on('resume', () => engine.reconnectNow());
   powerMonitor.on('unlock-screen', () => engine.reconnectNow());
-  app.on('second-instance', showWindow);
+  app.on('second-instance', () => commands.showWindow());
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.
   });

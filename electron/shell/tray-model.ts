@@ -1,50 +1,143 @@
-// What the tray shows, computed from the snapshot alone (tested in Node; tray.ts only applies it).
+// What the tray shows, computed from the state alone (tested in Node; tray adapters only apply it): the icon for the
+// aggregate over all servers, a tooltip line per server, a short macOS title, and the context menu.
 import type { JobView, ServerView } from '../shared/app-state.js';
 import type { AppSnapshot } from '../shared/ipc-contract.js';
 
-export type TrayIconState = 'idle' | 'running' | 'attention' | 'offline';
+/** Icon names match the files scripts/make-icons.ts writes into resources/tray/. */
+export type TrayIconName = 'idle' | 'attention' | 'offline' | 'paused' | `running-${number}`;
+
+export interface TrayState {
+  readonly snapshot: AppSnapshot;
+  /** Epoch ms, -1 = until resumed; absent = not paused. */
+  readonly notificationsPausedUntil?: number;
+  /** Failures (of jobs or of saving) the user has not looked at yet. */
+  readonly unseenProblems: number;
+  readonly now: number;
+}
+
+export type TrayAction =
+  | { readonly type: 'open-window' }
+  | { readonly type: 'open-settings' }
+  | { readonly type: 'cancel-job'; readonly serverId: string; readonly jobId: string }
+  | { readonly type: 'clear-pending'; readonly serverId: string }
+  | { readonly type: 'open-web-ui'; readonly serverId: string }
+  | { readonly type: 'open-output-folder'; readonly serverId: string }
+  | { readonly type: 'pause-notifications'; readonly forMs: number | 'until-resumed' }
+  | { readonly type: 'resume-notifications' }
+  | { readonly type: 'quit' };
 
 export type TrayMenuItem =
   | { readonly kind: 'label'; readonly label: string }
   | { readonly kind: 'separator' }
-  | { readonly kind: 'action'; readonly label: string; readonly action: TrayAction };
-
-export type TrayAction = { readonly type: 'open-window' } | { readonly type: 'cancel-job'; readonly serverId: string; readonly jobId: string } | { readonly type: 'quit' };
+  | { readonly kind: 'action'; readonly label: string; readonly action: TrayAction; readonly enabled?: boolean }
+  | { readonly kind: 'submenu'; readonly label: string; readonly items: readonly TrayMenuItem[] };
 
 export interface TrayModel {
-  readonly icon: TrayIconState;
+  readonly icon: TrayIconName;
   readonly tooltip: string;
+  /** macOS shows this beside the icon: overall % of the running jobs and the number waiting. */
+  readonly title: string;
   readonly menu: readonly TrayMenuItem[];
+  /** Window taskbar progress (0…1) or undefined when nothing runs. */
+  readonly progress?: number;
+  /** Dock badge: jobs waiting or running. */
+  readonly badgeCount: number;
 }
 
-export function trayModel(snapshot: AppSnapshot): TrayModel {
-  const lines = snapshot.servers.map((server) => serverLine(server, jobsOf(snapshot, server.id)));
-  const menu: TrayMenuItem[] = [];
-  for (const server of snapshot.servers) {
-    menu.push({ kind: 'label', label: serverLine(server, jobsOf(snapshot, server.id)) });
-    const running = jobsOf(snapshot, server.id).find((job) => job.status === 'running');
-    if (running) menu.push({ kind: 'action', label: `Cancel current job on ${server.name}`, action: { type: 'cancel-job', serverId: server.id, jobId: running.id } });
+const HOUR = 60 * 60 * 1000;
+
+export function trayModel(state: TrayState): TrayModel {
+  const { snapshot } = state;
+  const byServer = new Map<string, JobView[]>(snapshot.servers.map((s) => [s.id, []]));
+  for (const job of snapshot.jobs) byServer.get(job.serverId)?.push(job);
+  const running = snapshot.jobs.filter((job) => job.status === 'running');
+  const waiting = snapshot.jobs.filter((job) => job.status === 'pending').length;
+  const progress = running.length === 0 ? undefined : running.reduce((sum, job) => sum + (job.progress?.overall ?? 0), 0) / running.length;
+  const paused = isPaused(state);
+  return {
+    icon: iconName(state, progress, paused),
+    tooltip: ['Comfy Tray', ...snapshot.servers.map((server) => serverLine(server, byServer.get(server.id) ?? [], state.now)), ...(paused ? ['Notifications paused'] : [])].join('\n'),
+    title: progress === undefined ? (waiting > 0 ? `${waiting}` : '') : `${Math.round(progress * 100)}%${waiting > 0 ? ` · ${waiting}` : ''}`,
+    menu: [
+      ...snapshot.servers.map((server) => serverMenu(server, byServer.get(server.id) ?? [], state.now)),
+      ...(snapshot.servers.length > 0 ? [{ kind: 'separator' } as const] : []),
+      { kind: 'action', label: 'Open Comfy Tray', action: { type: 'open-window' } },
+      paused
+        ? { kind: 'action', label: 'Resume notifications', action: { type: 'resume-notifications' } }
+        : {
+            kind: 'submenu',
+            label: 'Pause notifications',
+            items: [
+              { kind: 'action', label: 'For 1 hour', action: { type: 'pause-notifications', forMs: HOUR } },
+              { kind: 'action', label: 'Until resumed', action: { type: 'pause-notifications', forMs: 'until-resumed' } },
+            ],
+          },
+      { kind: 'action', label: 'Settings…', action: { type: 'open-settings' } },
+      { kind: 'separator' },
+      // Always there, always enabled: a tray app must never be impossible to quit.
+      { kind: 'action', label: 'Quit Comfy Tray', action: { type: 'quit' } },
+    ],
+    ...(progress !== undefined && { progress }),
+    badgeCount: running.length + waiting,
+  };
+}
+
+function isPaused(state: TrayState): boolean {
+  const until = state.notificationsPausedUntil;
+  return until !== undefined && (until === -1 || until > state.now);
+}
+
+function iconName(state: TrayState, progress: number | undefined, paused: boolean): TrayIconName {
+  const { servers } = state.snapshot;
+  if (state.unseenProblems > 0 || servers.some((s) => s.state === 'auth-failed' || s.state === 'incompatible')) return 'attention';
+  if (servers.length > 0 && servers.every((s) => s.state !== 'connected')) return 'offline';
+  // Ten steps are enough to see movement and keep the number of icon files small.
+  if (progress !== undefined) return `running-${Math.min(10, Math.floor(progress * 10))}`;
+  return paused ? 'paused' : 'idle';
+}
+
+export function connectionText(server: ServerView, now: number): string {
+  switch (server.state) {
+    case 'connected':
+      return server.version ? `connected, ComfyUI ${server.version}` : 'connected';
+    case 'connecting':
+      return 'connecting…';
+    case 'reconnecting':
+    case 'offline': {
+      const seconds = server.nextRetryAt === undefined ? undefined : Math.max(0, Math.ceil((server.nextRetryAt - now) / 1000));
+      return seconds === undefined ? server.state : `${server.state}, retrying in ${seconds} s`;
+    }
+    case 'auth-failed':
+      return 'sign-in failed: check the credentials';
+    case 'incompatible':
+      return 'not a ComfyUI server';
   }
-  if (menu.length > 0) menu.push({ kind: 'separator' });
-  menu.push({ kind: 'action', label: 'Open Comfy Tray', action: { type: 'open-window' } }, { kind: 'separator' }, { kind: 'action', label: 'Quit', action: { type: 'quit' } });
-  return { icon: iconState(snapshot), tooltip: ['Comfy Tray', ...lines].join('\n'), menu };
 }
 
-function jobsOf(snapshot: AppSnapshot, serverId: string): JobView[] {
-  return snapshot.jobs.filter((job) => job.serverId === serverId);
-}
-
-function serverLine(server: ServerView, jobs: readonly JobView[]): string {
-  if (server.state !== 'connected') return `${server.name}: ${server.state}`;
+function serverLine(server: ServerView, jobs: readonly JobView[], now: number): string {
+  if (server.state !== 'connected') return `${server.name}: ${connectionText(server, now)}`;
   const running = jobs.find((job) => job.status === 'running');
   const pending = jobs.filter((job) => job.status === 'pending').length;
   const percent = running?.progress?.overall === undefined ? '' : ` ${Math.round(running.progress.overall * 100)}%`;
   return `${server.name}: ${running ? `running${percent}` : 'idle'}${pending > 0 ? `, ${pending} queued` : ''}`;
 }
 
-function iconState(snapshot: AppSnapshot): TrayIconState {
-  if (snapshot.servers.length > 0 && snapshot.servers.every((s) => s.state !== 'connected')) return 'offline';
-  if (snapshot.servers.some((s) => s.state === 'auth-failed')) return 'attention';
-  if (snapshot.jobs.some((job) => job.status === 'running')) return 'running';
-  return 'idle';
+function serverMenu(server: ServerView, jobs: readonly JobView[], now: number): TrayMenuItem {
+  const running = jobs.find((job) => job.status === 'running');
+  const pending = jobs.filter((job) => job.status === 'pending').length;
+  const percent = running?.progress?.overall === undefined ? '' : ` ${Math.round(running.progress.overall * 100)}%`;
+  return {
+    kind: 'submenu',
+    label: serverLine(server, jobs, now),
+    items: [
+      { kind: 'label', label: connectionText(server, now) },
+      { kind: 'label', label: running ? `Running: ${running.workflowName ?? running.id.slice(0, 8)}${percent}` : 'Nothing running' },
+      { kind: 'label', label: `${pending} waiting` },
+      { kind: 'separator' },
+      ...(running ? [{ kind: 'action', label: 'Cancel current job', action: { type: 'cancel-job', serverId: server.id, jobId: running.id } } as const] : []),
+      { kind: 'action', label: 'Clear pending jobs…', action: { type: 'clear-pending', serverId: server.id }, enabled: pending > 0 },
+      { kind: 'action', label: 'Open web UI', action: { type: 'open-web-ui', serverId: server.id } },
+      { kind: 'action', label: 'Open output folder', action: { type: 'open-output-folder', serverId: server.id } },
+    ],
+  };
 }

@@ -1,42 +1,115 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { trayModel } from '../../electron/shell/tray-model.js';
-import { crc32, trayIconPng } from '../../electron/shell/icon-png.js';
-import type { AppSnapshot } from '../../electron/shared/ipc-contract.js';
+import { runTrayAction, type TrayCommands } from '../../electron/shell/tray-actions.js';
+import { trayModel, type TrayMenuItem, type TrayState } from '../../electron/shell/tray-model.js';
+import type { JobView, ServerView } from '../../electron/shared/app-state.js';
 
-const server = (id: string, state: AppSnapshot['servers'][number]['state']) => ({ id, name: id, url: `http://${id}/`, state });
+const NOW = 1_000_000;
+const server = (id: string, state: ServerView['state'], extra: Partial<ServerView> = {}): ServerView => ({ id, name: id, url: `http://${id}/`, state, ...extra });
+const job = (serverId: string, id: string, status: JobView['status'], extra: Partial<JobView> = {}): JobView => ({ serverId, id, status, submittedBy: 'other', outputs: [], ...extra });
+const state = (servers: ServerView[], jobs: JobView[] = [], extra: Partial<TrayState> = {}): TrayState => ({ snapshot: { version: 1, servers, jobs }, unseenProblems: 0, now: NOW, ...extra });
 
-test('one of three servers running at 37% shows running, with the percentage and queue in the tooltip', () => {
-  const model = trayModel({
-    version: 1,
-    servers: [server('a', 'connected'), server('b', 'connected'), server('c', 'offline')],
-    jobs: [
-      { serverId: 'b', id: 'r', status: 'running', submittedBy: 'other', outputs: [], progress: { overall: 0.37 } },
-      { serverId: 'b', id: 'p', status: 'pending', submittedBy: 'other', outputs: [] },
-    ],
-  });
-  assert.equal(model.icon, 'running');
-  assert.match(model.tooltip, /b: running 37%, 1 queued/);
-  assert.match(model.tooltip, /c: offline/);
-  assert.ok(model.menu.some((item) => item.kind === 'action' && item.action.type === 'cancel-job' && item.action.jobId === 'r'));
-  assert.equal(model.menu.at(-1)?.kind === 'action' && model.menu.at(-1)?.kind === 'action' ? (model.menu.at(-1) as { label: string }).label : '', 'Quit');
+function labels(items: readonly TrayMenuItem[]): string[] {
+  return items.flatMap((item) => (item.kind === 'submenu' ? [item.label, ...labels(item.items)] : item.kind === 'separator' ? [] : [item.label]));
+}
+
+test('idle: all connected, nothing running', () => {
+  const model = trayModel(state([server('a', 'connected', { version: '0.28.0' })]));
+  assert.equal(model.icon, 'idle');
+  assert.equal(model.title, '');
+  assert.equal(model.badgeCount, 0);
+  assert.equal(model.progress, undefined);
 });
 
-test('all servers down shows offline; an auth failure asks for attention', () => {
-  assert.equal(trayModel({ version: 1, servers: [server('a', 'offline')], jobs: [] }).icon, 'offline');
-  assert.equal(trayModel({ version: 1, servers: [server('a', 'auth-failed'), server('b', 'connected')], jobs: [] }).icon, 'attention');
-  assert.equal(trayModel({ version: 1, servers: [server('a', 'connected')], jobs: [] }).icon, 'idle');
+test('one of three servers running at 37%: progress icon in 10% steps, tooltip, title, badge, cancel in its submenu', () => {
+  const model = trayModel(
+    state(
+      [server('a', 'connected'), server('b', 'connected'), server('c', 'offline', { nextRetryAt: NOW + 12_000 })],
+      [job('b', 'r', 'running', { progress: { overall: 0.37 } }), job('b', 'p1', 'pending'), job('b', 'p2', 'pending')],
+    ),
+  );
+  assert.equal(model.icon, 'running-3');
+  assert.equal(model.title, '37% · 2');
+  assert.equal(model.progress, 0.37);
+  assert.equal(model.badgeCount, 3);
+  assert.match(model.tooltip, /b: running 37%, 2 queued/);
+  assert.match(model.tooltip, /c: offline, retrying in 12 s/);
+  const b = model.menu.find((item) => item.kind === 'submenu' && item.label.startsWith('b:'));
+  assert.ok(b && b.kind === 'submenu');
+  assert.ok(b.items.some((item) => item.kind === 'action' && item.action.type === 'cancel-job' && item.action.jobId === 'r'));
+  assert.ok(b.items.some((item) => item.kind === 'action' && item.action.type === 'clear-pending' && item.enabled === true));
+  assert.deepEqual(
+    labels(b.items).filter((l) => /web UI|output folder/.test(l)),
+    ['Open web UI', 'Open output folder'],
+  );
 });
 
-test('icons are valid PNGs (signature and chunk CRCs)', () => {
-  const png = trayIconPng('running', 32);
-  assert.equal(png.subarray(0, 8).toString('hex'), '89504e470d0a1a0a');
-  let offset = 8;
-  while (offset < png.length) {
-    const length = png.readUInt32BE(offset);
-    const body = png.subarray(offset + 4, offset + 8 + length);
-    assert.equal(png.readUInt32BE(offset + 8 + length), crc32(body));
-    offset += 12 + length;
+test('an auth failure or an unseen failure asks for attention, above running', () => {
+  assert.equal(trayModel(state([server('a', 'auth-failed'), server('b', 'connected')])).icon, 'attention');
+  assert.equal(trayModel(state([server('a', 'connected')], [job('a', 'r', 'running', { progress: { overall: 0.5 } })], { unseenProblems: 1 })).icon, 'attention');
+  assert.match(trayModel(state([server('a', 'auth-failed')])).tooltip, /sign-in failed/);
+});
+
+test('all servers offline shows offline', () => {
+  assert.equal(trayModel(state([server('a', 'offline'), server('b', 'reconnecting')])).icon, 'offline');
+});
+
+test('paused notifications: paused icon when idle, "Resume" in the menu; the pause ends by itself', () => {
+  const paused = trayModel(state([server('a', 'connected')], [], { notificationsPausedUntil: NOW + 60_000 }));
+  assert.equal(paused.icon, 'paused');
+  assert.ok(labels(paused.menu).includes('Resume notifications'));
+  assert.match(paused.tooltip, /Notifications paused/);
+  const over = trayModel(state([server('a', 'connected')], [], { notificationsPausedUntil: NOW - 1 }));
+  assert.equal(over.icon, 'idle');
+  assert.ok(labels(over.menu).includes('For 1 hour'));
+  assert.equal(trayModel(state([server('a', 'connected')], [], { notificationsPausedUntil: -1 })).icon, 'paused');
+});
+
+test('Quit is always the last entry and always enabled, whatever the state', () => {
+  for (const s of [state([]), state([server('a', 'auth-failed')]), state([server('a', 'connected')], [job('a', 'r', 'running')])]) {
+    const last = trayModel(s).menu.at(-1);
+    assert.ok(last && last.kind === 'action' && last.action.type === 'quit' && last.enabled !== false);
   }
-  assert.equal(offset, png.length);
+});
+
+function fakeCommands(overrides: Partial<TrayCommands> = {}): { commands: TrayCommands; calls: string[] } {
+  const calls: string[] = [];
+  const commands: TrayCommands = {
+    showWindow: (view) => calls.push(`show ${view}`),
+    cancelJob: async (s, j) => calls.push(`cancel ${s} ${j}`),
+    confirm: async () => true,
+    clearPending: async (s) => calls.push(`clear ${s}`),
+    serverWebUrl: (s) => `http://${s}:8188/`,
+    outputFolder: () => '/out',
+    openExternal: async (u) => calls.push(`open ${u}`),
+    openFolder: async (p) => calls.push(`folder ${p}`),
+    pauseNotifications: async (until) => calls.push(`pause ${until}`),
+    resumeNotifications: async () => calls.push('resume'),
+    quit: () => calls.push('quit'),
+    now: () => NOW,
+    reportError: (m) => calls.push(`error ${m}`),
+    ...overrides,
+  };
+  return { commands, calls };
+}
+
+test('menu actions call the right commands', async () => {
+  const { commands, calls } = fakeCommands();
+  await runTrayAction({ type: 'cancel-job', serverId: 'b', jobId: 'r' }, commands);
+  await runTrayAction({ type: 'clear-pending', serverId: 'b' }, commands);
+  await runTrayAction({ type: 'open-web-ui', serverId: 'b' }, commands);
+  await runTrayAction({ type: 'open-output-folder', serverId: 'b' }, commands);
+  await runTrayAction({ type: 'pause-notifications', forMs: 3_600_000 }, commands);
+  await runTrayAction({ type: 'pause-notifications', forMs: 'until-resumed' }, commands);
+  await runTrayAction({ type: 'resume-notifications' }, commands);
+  await runTrayAction({ type: 'open-settings' }, commands);
+  await runTrayAction({ type: 'quit' }, commands);
+  assert.deepEqual(calls, ['cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'quit']);
+});
+
+test('clearing pending jobs asks first; a failing command is reported, not thrown', async () => {
+  const { commands, calls } = fakeCommands({ confirm: async () => false, cancelJob: async () => Promise.reject(new Error('server gone')) });
+  await runTrayAction({ type: 'clear-pending', serverId: 'b' }, commands);
+  await runTrayAction({ type: 'cancel-job', serverId: 'b', jobId: 'r' }, commands);
+  assert.deepEqual(calls, ['error server gone']);
 });
