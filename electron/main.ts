@@ -22,7 +22,7 @@ import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
 import { trayModel } from './shell/tray-model.js';
-import { windowOptions } from './shell/window-options.js';
+import { createMainWindow } from './shell/window.js';
 
 if (!app.requestSingleInstanceLock()) app.quit();
 else void main();
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
 
   const showWindow = (): void => {
     if (!window) {
-      window = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs')));
+      window = createMainWindow(join(__dirname, 'preload.cjs'));
       window.on('close', (event) => {
         if (!quitting) {
           event.preventDefault();
