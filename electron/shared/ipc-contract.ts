@@ -32,6 +32,10 @@ export interface EventMap {
 export type InvokeChannel = keyof InvokeMap;
 export type EventChannel = keyof EventMap;
 
+/** Compile-time check: the runtime list names every channel of InvokeMap. */
+type MissingChannels = Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>;
+export const INVOKE_CHANNELS_COMPLETE: MissingChannels extends never ? true : never = true;
+
 export const INVOKE_CHANNELS = ['state:get-snapshot', 'jobs:cancel'] as const satisfies readonly InvokeChannel[];
 
 export interface TrayApi {
