@@ -17,6 +17,7 @@ import { openElectronKvStore } from './shell/electron-kv-store.js';
 import { showNotification } from './shell/notifications.js';
 import { safeStorageProtector } from './shell/safe-storage-protector.js';
 import { hardenApp, openExternalSafely } from './shell/harden.js';
+import { wirePowerEvents } from './shell/power.js';
 import { applyTrayModel } from './shell/tray.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
@@ -156,8 +157,7 @@ async function main(): Promise<void> {
     (sender) => window !== undefined && sender === window.webContents,
   );
 
-  powerMonitor.on('resume', () => engine.reconnectNow());
-  powerMonitor.on('unlock-screen', () => engine.reconnectNow());
+  wirePowerEvents(powerMonitor, engine);
   app.on('second-instance', () => commands.showWindow());
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.
