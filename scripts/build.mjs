@@ -1,10 +1,11 @@
 // Bundles the app with esbuild: the main process, the preload, the renderer and the headless CLI.
 // Everything the app needs at run time is inside these bundles, so the packaged app ships no node_modules.
 import { build } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 
 const headlessOnly = process.argv.includes('--headless-only');
-const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none' };
+// The metafiles say what went into each bundle; a test checks no test, bench or script file ever does.
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', legalComments: 'none', metafile: true };
 const node = {
   ...common,
   platform: 'node',
@@ -34,9 +35,12 @@ if (!headlessOnly) {
       target: 'chrome120',
       jsx: 'automatic',
       jsxImportSource: 'preact',
-    }).then(async () => {
+    }).then(async (result) => {
       await copyFile('renderer/index.html', 'dist/renderer/index.html');
+      return result;
     }),
   );
 }
-await Promise.all(jobs);
+const results = await Promise.all(jobs);
+const inputs = [...new Set(results.flatMap((result) => Object.keys(result?.metafile?.inputs ?? {})))].sort();
+await writeFile(headlessOnly ? 'dist/inputs-headless.json' : 'dist/inputs.json', JSON.stringify(inputs, null, 1));
