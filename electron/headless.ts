@@ -1,6 +1,7 @@
 // Entry point of `npm run headless`: the engine without Electron, for servers and scripts.
 import { parseCli, HELP } from './cli/args.js';
 import { status, watch } from './cli/commands.js';
+import { convert, submit } from './cli/submit-commands.js';
 import { configureLogging } from './core/logger.js';
 import { defaultDataDir } from './core/store/data-dir.js';
 import { errorCode, errorMessage } from './core/errors.js';
@@ -23,6 +24,14 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'status':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
       return status({ server: cli.server, jobId: cli.jobId, dataDir: cli.dataDir ?? defaultDataDir() }, io);
+    case 'submit': {
+      configureLogging({ level: cli.verbose ? 'info' : 'error' });
+      const { command: _command, verbose: _verbose, dataDir, ...options } = cli;
+      return submit({ ...options, dataDir: dataDir ?? defaultDataDir() }, io);
+    }
+    case 'convert':
+      configureLogging({ level: cli.verbose ? 'info' : 'error' });
+      return convert({ file: cli.file, server: cli.server }, io);
   }
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ComfyTrayError } from '../core/errors.js';
 import { parseBaseUrl } from '../core/comfy/server-config.js';
 import { validateTemplate } from '../core/outputs/file-template.js';
+import { MAX_REPEAT } from '../core/workflow/seeds.js';
 
 export type CliCommand =
   | { readonly command: 'help' }
@@ -14,7 +15,21 @@ export type CliCommand =
       readonly outputDir?: string;
       readonly outputTemplate?: string;
     }
-  | { readonly command: 'status'; readonly jobId: string; readonly server: string; readonly dataDir?: string; readonly verbose: boolean };
+  | { readonly command: 'status'; readonly jobId: string; readonly server: string; readonly dataDir?: string; readonly verbose: boolean }
+  | {
+      readonly command: 'submit';
+      readonly file: string;
+      readonly server: string;
+      readonly dataDir?: string;
+      readonly verbose: boolean;
+      readonly wait: boolean;
+      readonly repeat: number;
+      readonly randomizeSeeds: boolean;
+      readonly front: boolean;
+      readonly upload: boolean;
+      readonly force: boolean;
+    }
+  | { readonly command: 'convert'; readonly file: string; readonly server: string; readonly verbose: boolean };
 
 export const HELP = `Comfy Tray headless: the Comfy Tray engine without a window.
 
@@ -22,6 +37,9 @@ Usage:
   npm run headless -- [watch] --server URL [--server URL ...] [--data-dir DIR] [--verbose]
                        [--output-dir DIR [--output-template TEMPLATE]]
   npm run headless -- status JOB_ID --server URL [--data-dir DIR]
+  npm run headless -- submit FILE --server URL [--wait] [--repeat N] [--randomize-seeds] [--front]
+                       [--upload] [--force] [--data-dir DIR]
+  npm run headless -- convert FILE --server URL
   npm run headless -- --help
 
 Commands:
@@ -41,6 +59,17 @@ Commands:
            Ctrl-C stops cleanly.
   status   Look one job up and print it as JSON (status, queue position, times, error, outputs).
            Exits with 1 when the server does not know the job.
+  submit   Queue a workflow file on the server: API or UI JSON, or a file with an embedded workflow (PNG, WebP,
+           FLAC, MP3, Opus, MP4, WebM...). The embedded API prompt is preferred; a UI workflow is converted with
+           the server's /object_info. Checked first (missing node types, models, values, input files: all
+           reported on stderr, per node); nothing is queued when a check fails unless --force.
+           Prints one line per queued prompt:  {"event":"submitted","server":URL,"id":ID,"index":0}
+           A prompt the server refuses:        {"event":"rejected","server":URL,"index":0,"code":...,"problems":[...]}
+           (problems per node: nodeId, title, input, message). Repeats stop at the first refusal; the lines
+           say exactly which were queued. With --wait, follows the queued jobs (job lines as in watch) and
+           exits 0 only when every one completed.
+  convert  Print the API prompt that submit would queue (JSON on stdout, 64-bit integers exact; nothing is
+           queued) and the check's findings on stderr. Exits with 1 when the file cannot be converted.
 
 Options:
   --server URL     ComfyUI base URL: http(s)://host:port[/path-prefix]. user:password@ in the URL is
@@ -52,6 +81,15 @@ Options:
   --output-template TEMPLATE
                    Path of each saved file below DIR. Tokens: {server} {date} {time} {job} {node}
                    {index} {filename} {subfolder} {workflow}. Default: {server}/{date}/{filename}
+  --wait           submit: follow the queued jobs to their end.
+  --repeat N       submit: queue the prompt N times (1-1000).
+  --randomize-seeds
+                   submit: fresh seeds for every seed input, per repeat (the editor's rule). Default: the
+                   values saved in the file, as the editor's Queue button sends them.
+  --front          submit: queue at the front.
+  --upload         submit: upload missing input images that came with the file (a PNG dropped for its own
+                   LoadImage), under the name the server gives them.
+  --force          submit: queue even when the check found problems (the server decides).
   --verbose        Log connection details on stderr.
   -h, --help       Show this help.
 `;
@@ -68,6 +106,12 @@ export function parseCli(argv: readonly string[]): CliCommand {
         'output-dir': { type: 'string' },
         'output-template': { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
+        repeat: { type: 'string' },
+        'randomize-seeds': { type: 'boolean', default: false },
+        front: { type: 'boolean', default: false },
+        upload: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -81,6 +125,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   for (const server of servers) parseBaseUrl(server);
   const dataDir = values['data-dir'];
   const common = { verbose: values.verbose === true, ...(dataDir !== undefined && { dataDir }) };
+  const submitFlags = (['wait', 'repeat', 'randomize-seeds', 'front', 'upload', 'force'] as const).filter((flag) => values[flag] !== undefined && values[flag] !== false);
+  if (command !== 'submit' && submitFlags.length > 0) throw new ComfyTrayError('CLI_USAGE', `--${submitFlags[0]} only applies to submit. Try --help.`);
   switch (command) {
     case 'watch':
       if (rest.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${rest[0]}. Try --help.`);
@@ -92,9 +138,39 @@ export function parseCli(argv: readonly string[]): CliCommand {
       if (servers.length !== 1) throw new ComfyTrayError('CLI_USAGE', 'status needs exactly one --server URL.');
       return { command: 'status', jobId, server: servers[0]!, ...common };
     }
+    case 'submit':
+    case 'convert': {
+      const [file, ...extra] = rest;
+      if (file === undefined) throw new ComfyTrayError('CLI_USAGE', `${command} needs a file. Try --help.`);
+      if (extra.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${extra[0]}. Try --help.`);
+      if (servers.length !== 1) throw new ComfyTrayError('CLI_USAGE', `${command} needs exactly one --server URL.`);
+      const server = servers[0]!;
+      if (command === 'convert') return { command, file, server, verbose: common.verbose };
+      return {
+        command,
+        file,
+        server,
+        ...common,
+        wait: values.wait === true,
+        repeat: parseRepeat(values.repeat),
+        randomizeSeeds: values['randomize-seeds'] === true,
+        front: values.front === true,
+        upload: values.upload === true,
+        force: values.force === true,
+      };
+    }
     default:
       throw new ComfyTrayError('CLI_USAGE', `Unknown command: ${command}. Try --help.`);
   }
+}
+
+function parseRepeat(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > MAX_REPEAT) {
+    throw new ComfyTrayError('CLI_USAGE', `--repeat needs a whole number from 1 to ${MAX_REPEAT}. Try --help.`);
+  }
+  return n;
 }
 
 function outputOptions(values: { 'output-dir'?: string; 'output-template'?: string }): { outputDir?: string; outputTemplate?: string } {

@@ -69,3 +69,24 @@ function roundProgress(progress: NonNullable<JobView['progress']>): Record<strin
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** One queued repeat of `submit`. */
+export function submittedLine(serverId: string, queued: { index: number; promptId: string; number?: number; warnings: readonly unknown[] }): Record<string, unknown> {
+  return {
+    event: 'submitted',
+    server: serverId,
+    id: queued.promptId,
+    index: queued.index,
+    ...(queued.number !== undefined && { number: queued.number }),
+    ...(queued.warnings.length > 0 && { warnings: queued.warnings }),
+  };
+}
+
+/** A repeat the server refused (or that could not be sent), with the server's errors per node. */
+export function rejectedLine(
+  serverId: string,
+  failed: { index: number; promptId: string; code: string; message: string; problems: readonly unknown[] },
+  notSent: readonly number[],
+): Record<string, unknown> {
+  return { event: 'rejected', server: serverId, index: failed.index, code: failed.code, message: failed.message, problems: failed.problems, notSent };
+}

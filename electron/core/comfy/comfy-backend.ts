@@ -1,15 +1,18 @@
 // The JobBackend for a stock ComfyUI server: the jobs API when the server has it, /queue and /history otherwise.
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'undici';
 import { z } from 'zod';
 import type { OutputRef } from '../../shared/app-state.js';
 import { Emitter } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
-import type { BackendEvents, JobBackend, NodeValidationError, OutputStream, SubmitRequest, SubmitResult } from '../jobs/backend.js';
+import type { BackendEvents, JobBackend, NodeValidationError, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../jobs/backend.js';
 import { PromptRejectedError } from '../jobs/backend.js';
 import type { ServerCapabilities } from '../../shared/app-state.js';
 import { probeServer, type ServerIdentity } from './capabilities.js';
 import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from './comfy-connection.js';
-import { ComfyHttp } from './http-client.js';
+import { ComfyHttp, networkError } from './http-client.js';
+import { parseObjectInfo, type ObjectInfo } from '../workflow/object-info.js';
 import type { ConnectionTimings } from './reconnect-policy.js';
 import {
   activeFromQueue,
@@ -21,7 +24,10 @@ import {
   type ActiveJobs,
   type RemoteJob,
 } from './remote-jobs.js';
-import { redactedUrl, type ResolvedServer } from './server-config.js';
+import { authHeaders, redactedUrl, routeUrl, type ResolvedServer } from './server-config.js';
+
+const uploadAnswer = z.object({ name: z.string().min(1), subfolder: z.string().optional() });
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 const promptAccepted = z.object({ prompt_id: z.string(), number: z.number().optional(), node_errors: z.unknown().optional() });
 const promptRejected = z.object({
@@ -53,8 +59,13 @@ export class ComfyBackend implements JobBackend {
   private readonly httpTimeoutMs: number | undefined;
   private probed: ServerCapabilities | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly server: ResolvedServer;
+  /** /object_info for one server version; refetched when the version seen on (re)connect changes. */
+  private objectInfoCache: { version: string | undefined; info: Promise<ObjectInfo> } | undefined;
+  private probedVersion: string | undefined;
 
   constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
+    this.server = server;
     this.serverId = server.id;
     this.name = server.name;
     this.url = redactedUrl(server.baseUrl);
@@ -105,6 +116,7 @@ export class ComfyBackend implements JobBackend {
   async probe(): Promise<ServerIdentity> {
     const identity = await probeServer(this.http, this.httpTimeoutMs ?? 15_000);
     this.probed = identity.capabilities;
+    this.probedVersion = identity.version;
     return identity;
   }
 
@@ -216,9 +228,69 @@ export class ComfyBackend implements JobBackend {
     return Number.isSafeInteger(declared) && declared >= 0 ? { body, size: declared } : { body };
   }
 
+  /** The server's node definitions, cached per server version (a restart onto another version drops the cache). */
+  objectInfo(options: { refresh?: boolean } = {}): Promise<ObjectInfo> {
+    const version = this.conn.current.version ?? this.probedVersion;
+    const cached = this.objectInfoCache;
+    if (cached !== undefined && cached.version === version && options.refresh !== true) return cached.info;
+    const info = this.http
+      .getJson('api/object_info', undefined, { exactIntegers: true, timeoutMs: Math.max(this.httpTimeoutMs ?? 0, 60_000) })
+      .then((body) => parseObjectInfo(body).info);
+    const entry = { version, info };
+    this.objectInfoCache = entry;
+    // A failed fetch is not cached: the next call asks again.
+    info.catch(() => {
+      if (this.objectInfoCache === entry) this.objectInfoCache = undefined;
+    });
+    return info;
+  }
+
+  /** POST /upload/image (multipart, type input); the server may pick another name, which is what callers must use. */
+  async uploadInput(bytes: Uint8Array, filename: string, options: { subfolder?: string } = {}): Promise<UploadedInput> {
+    const boundary = `----comfytray${randomUUID().replaceAll('-', '')}`;
+    const body = multipartBody(boundary, [
+      { name: 'image', filename, data: bytes },
+      { name: 'type', data: 'input' },
+      ...(options.subfolder ? [{ name: 'subfolder', data: options.subfolder }] : []),
+    ]);
+    const what = `${this.name} upload/image`;
+    let status: number;
+    let text: string;
+    try {
+      const response = await httpRequest(routeUrl(this.server.baseUrl, 'api/upload/image'), {
+        method: 'POST',
+        headers: { ...authHeaders(this.server.auth), 'comfy-user': '', accept: 'application/json', 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+        headersTimeout: UPLOAD_TIMEOUT_MS,
+        bodyTimeout: UPLOAD_TIMEOUT_MS,
+        signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS + 1_000),
+      });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (cause) {
+      throw networkError(cause, what);
+    }
+    if (status !== 200) throw new HttpStatusError(status, what, text.slice(0, 64 * 1024));
+    const parsed = uploadAnswer.safeParse(this.http.parse('api/upload/image', text));
+    if (!parsed.success) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: unexpected answer to POST /upload/image`);
+    return { name: parsed.data.name, subfolder: parsed.data.subfolder ?? options.subfolder ?? '' };
+  }
+
   private async expectOk(response: { status: number }, what: string): Promise<void> {
     if (response.status !== 200) throw new HttpStatusError(response.status, `${this.name} ${what}`, '');
   }
+}
+
+function multipartBody(boundary: string, parts: readonly { name: string; filename?: string; data: Uint8Array | string }[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const quoted = (text: string): string => text.replace(/["\r\n]/g, (c) => encodeURIComponent(c));
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${quoted(part.name)}"`;
+    if (part.filename !== undefined) head += `; filename="${quoted(part.filename)}"\r\nContent-Type: application/octet-stream`;
+    chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'), Buffer.from(part.data), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
 }
 
 function parseNodeErrors(value: unknown): NodeValidationError[] {

@@ -7,6 +7,7 @@ import type { ServerMessage } from '../comfy/messages.js';
 import type { ActiveJobs, RemoteJob } from '../comfy/remote-jobs.js';
 import type { Emitter } from '../emitter.js';
 import { ComfyTrayError } from '../errors.js';
+import type { ObjectInfo } from '../workflow/object-info.js';
 
 export interface BackendEvents {
   connection: ConnectionInfo;
@@ -81,4 +82,14 @@ export interface JobBackend {
   removePending(ids: readonly string[]): Promise<void>;
   clearPending(): Promise<void>;
   fetchOutput(ref: OutputRef): Promise<OutputStream>;
+  /** Node definitions for converting and preflighting workflows; hosted backends without /object_info omit it. */
+  objectInfo?(options?: { refresh?: boolean }): Promise<ObjectInfo>;
+  /** Stores a file in the server's input folder; the server may rename it (answers with the name it used). */
+  uploadInput?(bytes: Uint8Array, filename: string, options?: { subfolder?: string }): Promise<UploadedInput>;
+}
+
+/** Where an uploaded input file ended up: reference it as `subfolder/name` (or `name`). */
+export interface UploadedInput {
+  readonly name: string;
+  readonly subfolder: string;
 }

@@ -1,0 +1,180 @@
+// The headless `submit` and `convert` commands: a workflow file in, prompts queued (or printed), per-node findings
+// on stderr. `submit` runs the same engine as the app so progress is live and the journal knows the jobs are ours.
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { isTerminal } from '../shared/app-state.js';
+import type { JobView } from '../shared/app-state.js';
+import { ComfyBackend } from '../core/comfy/comfy-backend.js';
+import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
+import { resolveServer, serverIdForUrl } from '../core/comfy/server-config.js';
+import { Engine } from '../core/engine.js';
+import { ComfyTrayError, errorMessage } from '../core/errors.js';
+import { stringifyJson } from '../core/json.js';
+import { SubmitError, describeProblem } from '../core/submit/errors.js';
+import type { NodeProblem } from '../core/submit/errors.js';
+import { prepareSubmission } from '../core/submit/prepare.js';
+import type { PreparedSubmission } from '../core/submit/prepare.js';
+import { submitPrepared } from '../core/submit/submit.js';
+import type { Io } from './commands.js';
+import { jobLine, JobLineFilter, rejectedLine, submittedLine } from './json-lines.js';
+
+/** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
+const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+const CONNECT_TIMEOUT_MS = 30_000;
+
+function print(io: Io, value: unknown): void {
+  io.stdout.write(`${stringifyJson(value)}\n`);
+}
+
+function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void {
+  for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
+}
+
+async function readSource(file: string): Promise<{ bytes: Uint8Array; name: string }> {
+  try {
+    const info = await stat(file);
+    if (info.size > MAX_FILE_BYTES) throw new ComfyTrayError('CLI_USAGE', `${file} is too large to read`);
+    return { bytes: await readFile(file), name: basename(file) };
+  } catch (error) {
+    if (error instanceof ComfyTrayError) throw error;
+    throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${errorMessage(error)}`);
+  }
+}
+
+function printPrepared(io: Io, prepared: PreparedSubmission): void {
+  for (const warning of prepared.warnings) io.stderr.write(`warning: ${warning}\n`);
+  report(io, 'preflight', prepared.problems);
+}
+
+function failed(io: Io, error: unknown): number {
+  if (!(error instanceof SubmitError)) throw error;
+  io.stderr.write(`comfy-tray: ${error.message} [${error.code}]\n`);
+  report(io, error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
+  return 1;
+}
+
+/** Prints the API prompt `submit` would queue; 1 when the file cannot be converted for this server. */
+export async function convert(options: { file: string; server: string }, io: Io): Promise<number> {
+  const source = await readSource(options.file);
+  const serverId = serverIdForUrl(options.server);
+  // One-shot and socketless: no journal, no client id worth keeping.
+  const ids = new Map<string, { clientId: string; closedCleanly: boolean }>();
+  const store: ClientIdStore = { get: (id) => ids.get(id), set: (id, record) => void ids.set(id, record) };
+  const backend = new ComfyBackend(resolveServer({ id: serverId, name: serverId, url: options.server }), store);
+  try {
+    await backend.probe();
+    const prepared = await prepareSubmission({ backend: () => backend }, source, serverId);
+    printPrepared(io, prepared);
+    io.stdout.write(`${stringifyJson(prepared.prompt)}\n`);
+    return 0;
+  } catch (error) {
+    return failed(io, error);
+  } finally {
+    await backend.stop();
+  }
+}
+
+export interface SubmitCliOptions {
+  readonly file: string;
+  readonly server: string;
+  readonly dataDir: string;
+  readonly wait: boolean;
+  readonly repeat: number;
+  readonly randomizeSeeds: boolean;
+  readonly front: boolean;
+  readonly upload: boolean;
+  readonly force: boolean;
+}
+
+/** Queues the file's prompt (N times); with `wait`, follows the jobs and returns 0 only if every one completed. */
+export async function submit(options: SubmitCliOptions, io: Io): Promise<number> {
+  const source = await readSource(options.file);
+  const serverId = serverIdForUrl(options.server);
+  const engine = await Engine.create({ dataDir: options.dataDir, servers: [{ id: serverId, name: serverId, url: options.server }] });
+  const ours = new Set<string>();
+  const finished = new Map<string, JobView>();
+  const filter = new JobLineFilter();
+  let allDone: (() => void) | undefined;
+  // Job lines only after the "submitted" lines, so a reader always sees the id announced first.
+  let announced = false;
+  engine.events.on('job', (job) => {
+    if (!options.wait || !announced || !ours.has(job.id) || isTerminal(job.status) || !filter.shouldPrint(job)) return;
+    print(io, jobLine(job, false));
+  });
+  engine.events.on('job-finished', (job) => {
+    finished.set(job.id, job);
+    if (!options.wait || !announced || !ours.has(job.id)) return;
+    print(io, jobLine(job, true));
+    if ([...ours].every((id) => finished.has(id))) allDone?.();
+  });
+  try {
+    engine.start();
+    await connected(engine, serverId);
+    const prepared = await prepareSubmission(engine, source, serverId, {
+      repeat: options.repeat,
+      randomizeSeeds: options.randomizeSeeds,
+      front: options.front,
+    });
+    printPrepared(io, prepared);
+    const outcome = await submitPrepared(engine, prepared, { uploadInputs: options.upload, force: options.force }, () => {
+      const id = randomUUID();
+      ours.add(id);
+      return id;
+    });
+    for (const upload of outcome.uploaded) io.stderr.write(`uploaded ${upload.from}${upload.from === upload.to ? '' : ` as ${upload.to}`}\n`);
+    // Ids handed out for repeats that failed or were never sent are not jobs.
+    const queuedIds = new Set(outcome.queued.map((q) => q.promptId));
+    for (const id of ours) if (!queuedIds.has(id)) ours.delete(id);
+    for (const queued of outcome.queued) print(io, submittedLine(serverId, queued));
+    if (outcome.failed !== undefined) {
+      print(io, rejectedLine(serverId, outcome.failed, outcome.notSent));
+      io.stderr.write(`comfy-tray: ${outcome.failed.message} [${outcome.failed.code}]\n`);
+      report(io, 'rejected', outcome.failed.problems);
+      return 1;
+    }
+    if (!options.wait) return 0;
+    announced = true;
+    // Finished lines for jobs that ended before their ids were known to be queued.
+    for (const id of ours) {
+      const job = finished.get(id);
+      if (job !== undefined) print(io, jobLine(job, true));
+    }
+    if (![...ours].every((id) => finished.has(id))) await new Promise<void>((resolve) => (allDone = resolve));
+    return [...ours].every((id) => finished.get(id)?.status === 'completed') ? 0 : 1;
+  } catch (error) {
+    return failed(io, error);
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Resolves when the server is connected (so progress is addressed to us); refuses on auth or version failures. */
+function connected(engine: Engine, serverId: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const check = (): boolean => {
+      const view = engine.servers().find((s) => s.id === serverId);
+      if (view?.state === 'connected') {
+        resolve();
+        return true;
+      }
+      if (view?.state === 'auth-failed' || view?.state === 'incompatible') {
+        reject(new ComfyTrayError('COMFY_NOT_CONNECTED', `${serverId}: ${view.lastError?.message ?? view.state}`));
+        return true;
+      }
+      return false;
+    };
+    if (check()) return;
+    const timer = setTimeout(() => {
+      off();
+      const view = engine.servers().find((s) => s.id === serverId);
+      reject(new ComfyTrayError('COMFY_NOT_CONNECTED', `${serverId}: not connected after ${CONNECT_TIMEOUT_MS / 1000} s${view?.lastError ? ` (${view.lastError.message})` : ''}`));
+    }, CONNECT_TIMEOUT_MS);
+    const off = engine.events.on('server', () => {
+      if (check()) {
+        clearTimeout(timer);
+        off();
+      }
+    });
+  });
+}
