@@ -1,5 +1,5 @@
 // Composition root: build the core, build the shell, wire them.
-import type { BrowserWindow} from 'electron';
+import type { BrowserWindow } from 'electron';
 import { Tray, app, dialog, ipcMain, nativeImage, powerMonitor, shell } from 'electron';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
