@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
-import { noticeFor } from './core/notify/notification-model.js';
+import { noticeFor, saveFailedNotification } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
 import type { OutputOptions } from './core/outputs/output-options.js';
 import { savedKey } from './core/outputs/saved-stage.js';
@@ -23,6 +23,7 @@ import { applyTrayModel } from './shell/tray.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
+import type { EventMap } from './shared/ipc-contract.js';
 import { trayModel } from './shell/tray-model.js';
 import { createMainWindow } from './shell/window.js';
 
@@ -62,7 +63,14 @@ async function main(): Promise<void> {
     if (window?.isVisible()) window.webContents.send('state:patches', batch);
   });
 
-  const showWindow = (): void => {
+  // Messages for the page wait until it has loaded (a window created just now is not listening yet).
+  let pageReady = false;
+  const toPage: { channel: 'ui:show-view' | 'ui:focus-job'; payload: unknown }[] = [];
+  const sendToPage = <C extends 'ui:show-view' | 'ui:focus-job'>(channel: C, payload: EventMap[C]): void => {
+    if (window && pageReady) window.webContents.send(channel, payload);
+    else toPage.push({ channel, payload });
+  };
+  const showWindow = (focus?: { view?: 'queue' | 'settings'; serverId?: string; jobId?: string }): void => {
     if (!window) {
       window = createMainWindow(join(__dirname, 'preload.cjs'));
       window.on('close', (event) => {
@@ -71,12 +79,18 @@ async function main(): Promise<void> {
           window?.hide();
         }
       });
+      window.webContents.once('did-finish-load', () => {
+        pageReady = true;
+        for (const message of toPage.splice(0)) window?.webContents.send(message.channel, message.payload);
+      });
       void window.loadFile(join(__dirname, 'renderer', 'index.html'));
       window.once('ready-to-show', () => window?.show());
     } else {
       window.show();
       window.webContents.send('state:snapshot', store.snapshot());
     }
+    if (focus?.view) sendToPage('ui:show-view', focus.view);
+    if (focus?.serverId !== undefined && focus.jobId !== undefined) sendToPage('ui:focus-job', { serverId: focus.serverId, jobId: focus.jobId });
     window.focus();
   };
 
@@ -91,9 +105,9 @@ async function main(): Promise<void> {
   const serverUrl = (id: string): string | undefined => settings.current.servers.find((s) => s.id === id)?.url;
   const isConfiguredServer = (url: URL): boolean => settings.current.servers.some((s) => new URL(s.url).origin === url.origin);
   const commands: TrayCommands = {
-    showWindow: () => {
+    showWindow: (view) => {
       unseenProblems = 0;
-      showWindow();
+      showWindow(view ? { view } : undefined);
     },
     cancelJob: (serverId, jobId) => engine.cancel(serverId, jobId),
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
@@ -110,7 +124,7 @@ async function main(): Promise<void> {
     resumeNotifications: () => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: undefined } })),
     quit: () => app.quit(),
     now: () => Date.now(),
-    reportError: (message) => showNotification(noticeFor(message), { openJob: showWindow, thumbnailPath: () => undefined }),
+    reportError: (message) => showNotification(noticeFor(message), notificationActions),
   };
   // The tray follows the same coalesced patches as the window, so the two never disagree.
   const refresh = (): void => {
@@ -130,10 +144,19 @@ async function main(): Promise<void> {
   const savedPath = (serverId: string, jobId: string, output: OutputRef): string | undefined =>
     engine.outputs?.saveState(serverId, jobId)?.files[savedKey(output)]?.path;
   const serverName = (id: string): string => settings.current.servers.find((s) => s.id === id)?.name ?? id;
-  const planner = new NotificationPlanner(
-    () => ({ settings: settings.current, serverName }),
-    (content) => showNotification(content, { openJob: showWindow, thumbnailPath: (thumb) => savedPath(thumb.serverId, thumb.jobId, thumb.output) }),
-  );
+  const notificationActions = {
+    openJob: (target: { serverId?: string; jobId?: string }) => {
+      unseenProblems = 0;
+      showWindow({ view: 'queue', ...target });
+    },
+    thumbnailPath: (thumb: { serverId: string; jobId: string; output: OutputRef }) => savedPath(thumb.serverId, thumb.jobId, thumb.output),
+    openFile: (path: string) => void shell.openPath(path),
+    showInFolder: (path: string) => shell.showItemInFolder(path),
+  };
+  const planner = new NotificationPlanner(() => ({ settings: settings.current, serverName }), (content) => showNotification(content, notificationActions));
+  engine.events.on('save-failed', (failure) => {
+    if (settings.current.notifications.enabled) showNotification(saveFailedNotification(failure, { settings: settings.current, serverName }), notificationActions);
+  });
   engine.events.on('job-finished', (job) => {
     // Catch-ups arrive together as a digest instead.
     if (!job.caughtUp) planner.finished(job);
@@ -142,7 +165,7 @@ async function main(): Promise<void> {
   });
   engine.events.on('digest', ({ jobs }) => planner.digest(jobs));
   for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
-    if (warning) showNotification(noticeFor(warning), { openJob: showWindow, thumbnailPath: () => undefined });
+    if (warning) showNotification(noticeFor(warning), notificationActions);
   }
 
   registerHandlers(

@@ -1,6 +1,14 @@
 // The renderer's only door to the main process: exactly `TrayApi`, nothing else.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { AppSnapshot, TrayApi, VersionedPatches } from './shared/ipc-contract.js';
+import type { AppSnapshot, EventMap, TrayApi, VersionedPatches } from './shared/ipc-contract.js';
+
+function subscribe<C extends keyof EventMap>(channel: C, listener: (payload: EventMap[C]) => void): () => void {
+  const handler = (_event: IpcRendererEvent, payload: EventMap[C]): void => listener(payload);
+  ipcRenderer.on(channel, handler);
+  return () => {
+    ipcRenderer.removeListener(channel, handler);
+  };
+}
 
 const api = {
   getSnapshot: () => ipcRenderer.invoke('state:get-snapshot') as Promise<AppSnapshot>,
@@ -19,6 +27,8 @@ const api = {
       ipcRenderer.removeListener('state:patches', handler);
     };
   },
+  onShowView: (listener: (view: EventMap['ui:show-view']) => void) => subscribe('ui:show-view', listener),
+  onFocusJob: (listener: (job: EventMap['ui:focus-job']) => void) => subscribe('ui:focus-job', listener),
 } satisfies TrayApi;
 
 contextBridge.exposeInMainWorld('comfyTray', api);

@@ -27,6 +27,10 @@ export interface InvokeMap {
 export interface EventMap {
   'state:snapshot': AppSnapshot;
   'state:patches': VersionedPatches;
+  /** Show a view of the window (the tray's Settings… entry). */
+  'ui:show-view': 'queue' | 'settings';
+  /** Bring one job into view (a notification was clicked). */
+  'ui:focus-job': { readonly serverId: string; readonly jobId: string };
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -45,4 +49,6 @@ export interface TrayApi {
   onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
   /** Changes after a snapshot, coalesced per frame; returns its unsubscribe. */
   onPatches(listener: (batch: VersionedPatches) => void): () => void;
+  onShowView(listener: (view: EventMap['ui:show-view']) => void): () => void;
+  onFocusJob(listener: (job: EventMap['ui:focus-job']) => void): () => void;
 }

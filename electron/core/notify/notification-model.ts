@@ -4,7 +4,7 @@ import type { JobView, OutputRef } from '../../shared/app-state.js';
 import { firstLine } from '../errors.js';
 import type { Settings } from '../store/settings-schema.js';
 
-export type NotificationKind = 'success' | 'failure' | 'cancelled' | 'lost' | 'batch' | 'digest' | 'queue-finished' | 'notice';
+export type NotificationKind = 'success' | 'failure' | 'cancelled' | 'lost' | 'batch' | 'digest' | 'queue-finished' | 'save-failed' | 'notice';
 
 export interface NotificationContent {
   readonly kind: NotificationKind;
@@ -132,6 +132,22 @@ export function countByStatus(jobs: readonly JobView[]): string {
     .filter(([n]) => n > 0)
     .map(([n, word]) => `${n} ${word}`)
     .join(', ');
+}
+
+/** Outputs could not be saved (told once per job; the saver keeps retrying). */
+export function saveFailedNotification(
+  failure: { serverId: string; jobId: string; code: string; reason: string; pending: number },
+  ctx: Pick<NotifyContext, 'serverName' | 'settings'>,
+): NotificationContent {
+  const files = failure.pending === 1 ? '1 output' : `${failure.pending} outputs`;
+  return {
+    kind: 'save-failed',
+    title: `Could not save ${files}`,
+    body: `${firstLine(failure.reason, 200)} · ${ctx.serverName(failure.serverId)} · will retry`,
+    target: { serverId: failure.serverId, jobId: failure.jobId },
+    actions: [],
+    silent: !ctx.settings.notifications.sound,
+  };
 }
 
 /** Something the user must know about the app itself (a settings file set aside, credentials to re-enter). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, notificationFor, type NotificationContent, type NotifyContext } from '../../../electron/core/notify/notification-model.js';
+import { formatDuration, notificationFor, saveFailedNotification, type NotificationContent, type NotifyContext } from '../../../electron/core/notify/notification-model.js';
 import { NotificationPlanner, type PlannerClock } from '../../../electron/core/notify/notification-planner.js';
 import { settingsSchema, type SettingsInput } from '../../../electron/core/store/settings-schema.js';
 import type { JobView } from '../../../electron/shared/app-state.js';
@@ -141,4 +141,11 @@ test('queue-finished mode says once that the queue drained', () => {
 
 test('durations read naturally', () => {
   assert.deepEqual([4_400, 59_600, 83_000, 7_500_000].map(formatDuration), ['4s', '1m 0s', '1m 23s', '2h 5m']);
+});
+
+test('a save failure says how many outputs, why, where, and that it will retry', () => {
+  const n = saveFailedNotification({ serverId: 'gpu', jobId: 'j', code: 'OUTPUT_DISK_FULL', reason: 'The disk is full (ENOSPC)\nmore', pending: 3 }, context());
+  assert.equal(n.title, 'Could not save 3 outputs');
+  assert.equal(n.body, 'The disk is full (ENOSPC) · gpu-box · will retry');
+  assert.deepEqual(n.target, { serverId: 'gpu', jobId: 'j' });
 });
