@@ -24,8 +24,8 @@ export function parseJson(text: string, options: { exactIntegers?: boolean } = {
 }
 
 /** Stringifies values that may hold `bigint`s (from `parseJson(…, {exactIntegers: true})`) without rounding. */
-export function stringifyJson(value: unknown): string {
-  return containsBigInt(value) ? (stringifyLossless(value) ?? 'null') : JSON.stringify(value);
+export function stringifyJson(value: unknown, indent?: number): string {
+  return containsBigInt(value) ? (stringifyLossless(value, undefined, indent) ?? 'null') : JSON.stringify(value, undefined, indent);
 }
 
 function parseNumberExactly(value: string): number | bigint {

@@ -156,13 +156,13 @@ export class ComfyBackend implements JobBackend {
   async lookup(id: string): Promise<RemoteJob | undefined> {
     if (this.jobsApi) {
       try {
-        return fromJobsApiItem(await this.http.getJson(`api/jobs/${encodeURIComponent(id)}`));
+        return fromJobsApiItem(await this.http.getJson(`api/jobs/${encodeURIComponent(id)}`, undefined, { exactIntegers: true }));
       } catch (error) {
         if (error instanceof HttpStatusError && error.status === 404) return undefined;
         throw error;
       }
     }
-    const body = await this.http.getJson(`api/history/${encodeURIComponent(id)}`);
+    const body = await this.http.getJson(`api/history/${encodeURIComponent(id)}`, undefined, { exactIntegers: true });
     const entry = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[id] : undefined;
     return entry === undefined ? undefined : fromHistoryEntry(id, entry);
   }

@@ -27,6 +27,9 @@ export interface RemoteJob {
   readonly nodes?: Readonly<Record<string, NodeInfo>>;
   readonly outputNodeIds?: readonly string[];
   readonly workflowName?: string;
+  /** The API prompt and UI workflow as the server stored them (records only; integers above 2^53 as bigint). */
+  readonly prompt?: Readonly<Record<string, unknown>>;
+  readonly workflow?: unknown;
 }
 
 export interface ActiveJobs {
@@ -136,6 +139,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
     ...(error && { error }),
     ...(prompt ? nodeInfoOf(prompt[2]) : {}),
     ...workflowNameOf(extra),
+    ...storedGraphs(prompt?.[2], extra),
   };
 }
 
@@ -188,6 +192,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...(errorParsed?.success && { error: toJobError(errorParsed.data) }),
     ...(j.workflow?.prompt !== undefined ? nodeInfoOf(j.workflow.prompt) : {}),
     ...workflowNameOf(extra),
+    ...storedGraphs(j.workflow?.prompt, extra),
   };
 }
 
@@ -214,6 +219,12 @@ export function nodeInfoOf(prompt: unknown): { nodes?: Record<string, NodeInfo> 
     nodes[id] = typeof title === 'string' ? { type: n.class_type, title } : { type: n.class_type };
   }
   return { nodes };
+}
+
+function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefined): { prompt?: Record<string, unknown>; workflow?: unknown } {
+  const graph = asRecord(prompt);
+  const workflow = asRecord(extra?.extra_pnginfo)?.workflow;
+  return { ...(graph && { prompt: graph }), ...(workflow !== undefined && { workflow }) };
 }
 
 /** The UI workflow's own name, when the submitter sent it in `extra_pnginfo`. */

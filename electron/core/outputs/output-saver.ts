@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JobView, OutputRef } from '../../shared/app-state.js';
 import { mergeOutputs } from '../comfy/outputs.js';
-import type { NodeInfo } from '../comfy/remote-jobs.js';
+import type { RemoteJob } from '../comfy/remote-jobs.js';
 import { Emitter } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
 import type { JobBackend } from '../jobs/backend.js';
@@ -174,10 +174,10 @@ export class OutputSaver {
     const current = stage;
     const failures: ComfyTrayError[] = [];
     let wanted: OutputRef[] = [];
-    let nodes: Readonly<Record<string, NodeInfo>> | undefined;
+    let remote: RemoteJob | undefined;
     let rootReal = '';
     try {
-      ({ wanted, nodes } = await this.authoritativeOutputs(slot.backend, record));
+      ({ wanted, remote } = await this.authoritativeOutputs(slot.backend, record));
       rootReal = await realRoot(settings.folder);
     } catch (error) {
       failures.push(coded(error));
@@ -197,7 +197,7 @@ export class OutputSaver {
     if (this.stopped) return;
     if (failures.length === 0 && this.options.sidecar === true && current.sidecar === undefined && wanted.length > 0) {
       try {
-        current.sidecar = await this.writeSidecar(slot.backend, settings, rootReal, record, wanted, current.files, nodes);
+        current.sidecar = await this.writeSidecar(slot.backend, settings, rootReal, record, wanted, current.files, remote);
       } catch (error) {
         failures.push(coded(error));
       }
@@ -231,11 +231,11 @@ export class OutputSaver {
   }
 
   /** The server's own record of the job's outputs (the finished event may have missed some), else the journal's. */
-  private async authoritativeOutputs(backend: JobBackend, record: FinishedRecord): Promise<{ wanted: OutputRef[]; nodes?: Readonly<Record<string, NodeInfo>> }> {
+  private async authoritativeOutputs(backend: JobBackend, record: FinishedRecord): Promise<{ wanted: OutputRef[]; remote?: RemoteJob }> {
     const remote = await backend.lookup(record.id);
     const all = remote?.outputs ? mergeOutputs(remote.outputs, record.outputs) : [...record.outputs];
     const wanted = all.filter((ref) => this.options.saveTemp === true || ref.type !== 'temp');
-    return { wanted, ...(remote?.nodes && { nodes: remote.nodes }) };
+    return { wanted, ...(remote && { remote }) };
   }
 
   // ---- one file ----
@@ -284,7 +284,7 @@ export class OutputSaver {
     record: FinishedRecord,
     wanted: readonly OutputRef[],
     files: Readonly<Record<string, SavedFileRecord>>,
-    nodes: Readonly<Record<string, NodeInfo>> | undefined,
+    remote: RemoteJob | undefined,
   ): Promise<SavedFileRecord> {
     const first = wanted[0]!;
     const segments = renderTemplate(settings.template, templateValues(backend, record, first));
@@ -297,7 +297,7 @@ export class OutputSaver {
         const file = files[savedKey(ref)];
         return file ? [{ ref, ...file }] : [];
       }),
-      nodes,
+      remote,
     );
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}.part`);
     try {

@@ -1,7 +1,9 @@
-// The optional JSON written beside a job's saved files: what produced them (job, server, times, node titles), for
-// people and tools that sort outputs later. The files themselves keep the server's embedded workflow metadata.
+// The optional JSON written beside a job's saved files: what produced them (job, server, times, node titles, the
+// prompt and workflow as the server stored them), for people and tools that sort outputs later. 64-bit seeds are
+// written digit for digit.
 import type { OutputRef } from '../../shared/app-state.js';
-import type { NodeInfo } from '../comfy/remote-jobs.js';
+import type { RemoteJob } from '../comfy/remote-jobs.js';
+import { stringifyJson } from '../json.js';
 import type { FinishedRecord } from '../jobs/journal.js';
 
 export interface SidecarFile {
@@ -14,8 +16,9 @@ export function sidecarJson(
   server: { id: string; name: string; url: string },
   job: FinishedRecord,
   files: readonly SidecarFile[],
-  nodes: Readonly<Record<string, NodeInfo>> | undefined,
+  remote: RemoteJob | undefined,
 ): string {
+  const nodes = remote?.nodes;
   const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
   const body = {
     version: 1,
@@ -45,6 +48,8 @@ export function sidecarJson(
       path,
       size,
     })),
+    ...(remote?.prompt !== undefined && { prompt: remote.prompt }),
+    ...(remote?.workflow !== undefined && { workflow: remote.workflow }),
   };
-  return `${JSON.stringify(body, null, 2)}\n`;
+  return `${stringifyJson(body, 2)}\n`;
 }

@@ -70,7 +70,8 @@ test('every media kind is saved byte for byte under {server}/{date}/{filename}; 
   assert.ok((await readFile(join(folder, SERVER_NAME, date, 'still_1.png'))).includes('tEXtprompt'));
 
   assert.ok(saved.sidecar);
-  const sidecar = JSON.parse(await readFile(saved.sidecar, 'utf8')) as { job: { id: string }; server: { name: string }; outputs: { nodeTitle?: string; filename: string }[] };
+  const sidecar = JSON.parse(await readFile(saved.sidecar, 'utf8')) as { job: { id: string }; server: { name: string }; outputs: { nodeTitle?: string; filename: string }[]; prompt?: Record<string, unknown> };
+  assert.deepEqual(Object.keys(sidecar.prompt ?? {}).sort(), Object.keys(MEDIA).sort(), 'the prompt as the server stored it');
   assert.equal(sidecar.job.id, promptId);
   assert.equal(sidecar.server.name, SERVER_NAME);
   assert.equal(sidecar.outputs.length, SAVED_NAMES.length);
