@@ -1,0 +1,67 @@
+// The queue window: servers, filters, then running, pending and history, or an empty state that says what to do.
+import { useServices } from '../services.js';
+import { EmptyState, emptyKind } from './EmptyState.js';
+import { FeedbackArea } from './FeedbackArea.js';
+import { FilterBar } from './FilterBar.js';
+import { HistoryList } from './HistoryList.js';
+import { PendingList } from './PendingList.js';
+import { RunningJob } from './RunningJob.js';
+import { ServerBar } from './ServerBar.js';
+
+export function App() {
+  const { model } = useServices();
+  if (!model.loaded.value) {
+    return (
+      <main class="app">
+        <p class="loading">Loading…</p>
+      </main>
+    );
+  }
+  const servers = model.servers.value;
+  const lists = model.lists.value;
+  const names = new Map(servers.map((s) => [s.id, s.name]));
+  const serverName = (id: string): string => names.get(id) ?? id;
+  const shown = lists.running.length + lists.pending.length + lists.history.length;
+  const empty = emptyKind(servers, lists.total, shown);
+  const clearFilters = (): void => {
+    model.serverFilter.value = 'all';
+    model.statusFilter.value = 'all';
+    model.search.value = '';
+  };
+  return (
+    <main class="app">
+      <header class="app__header">
+        <h1>Comfy Tray</h1>
+        {servers.length > 0 && <ServerBar />}
+        {servers.length > 0 && lists.total > 0 && <FilterBar />}
+      </header>
+      <FeedbackArea />
+      {empty ? (
+        <EmptyState kind={empty} onClearFilters={clearFilters} />
+      ) : (
+        <div class="app__body">
+          {lists.running.length > 0 && (
+            <section aria-labelledby="running-title">
+              <h2 id="running-title">Running</h2>
+              {lists.running.map((entry) => (
+                <RunningJob key={entry.key} entry={entry} serverName={serverName(entry.job.peek().serverId)} />
+              ))}
+            </section>
+          )}
+          {lists.pending.length > 0 && (
+            <section aria-labelledby="pending-title">
+              <h2 id="pending-title">Pending ({lists.pending.length})</h2>
+              <PendingList entries={lists.pending} serverName={serverName} />
+            </section>
+          )}
+          {lists.history.length > 0 && (
+            <section class="app__history" aria-labelledby="history-title">
+              <h2 id="history-title">History ({lists.history.length})</h2>
+              <HistoryList entries={lists.history} serverName={serverName} />
+            </section>
+          )}
+        </div>
+      )}
+    </main>
+  );
+}

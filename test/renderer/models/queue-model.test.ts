@@ -1,0 +1,77 @@
+// The window's model: snapshot and patches by version, list order, filters, and that progress alone does not
+// rebuild the lists (only the job's own signal changes).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { effect } from '@preact/signals';
+import type { JobView } from '../../../electron/shared/app-state.js';
+import { QueueModel } from '../../../renderer/models/queue-model.js';
+
+const job = (id: string, extra: Partial<JobView> = {}): JobView => ({ serverId: 's', id, status: 'completed', submittedBy: 'other', outputs: [], ...extra });
+const ids = (entries: readonly { job: { value: JobView } }[]): string[] => entries.map((e) => e.job.value.id);
+
+test('snapshot then patches; stale batches and stale snapshots are ignored', () => {
+  const model = new QueueModel();
+  model.applyPatches({ version: 1, patches: [{ type: 'job-updated', job: job('early') }] });
+  assert.equal(model.loaded.value, false, 'patches before the snapshot are dropped: the snapshot has them');
+  model.applySnapshot({ version: 2, servers: [], jobs: [job('a', { endedAt: 1 })] });
+  model.applyPatches({ version: 2, patches: [{ type: 'job-removed', serverId: 's', jobId: 'a' }] });
+  assert.deepEqual(ids(model.lists.value.history), ['a']);
+  model.applyPatches({ version: 3, patches: [{ type: 'job-updated', job: job('b', { endedAt: 2 }) }] });
+  model.applySnapshot({ version: 2, servers: [], jobs: [] });
+  assert.deepEqual(ids(model.lists.value.history), ['b', 'a'], 'newest first; the older snapshot changed nothing');
+  model.applySnapshot({ version: 9, servers: [], jobs: [job('c')] });
+  assert.deepEqual(ids(model.lists.value.history), ['c'], 'a newer snapshot replaces everything');
+});
+
+test('running, pending in queue order, history newest first, filtered by server, status and search', () => {
+  const model = new QueueModel();
+  model.applySnapshot({
+    version: 1,
+    servers: [],
+    jobs: [
+      job('p2', { status: 'pending', queuePosition: 2 }),
+      job('r', { status: 'running', serverId: 't' }),
+      job('p1', { status: 'pending', queuePosition: 1, workflowName: 'Portrait' }),
+      job('old', { endedAt: 10, status: 'failed' }),
+      job('new', { endedAt: 20, workflowName: 'Landscape' }),
+    ],
+  });
+  const lists = model.lists.value;
+  assert.deepEqual([ids(lists.running), ids(lists.pending), ids(lists.history)], [['r'], ['p1', 'p2'], ['new', 'old']]);
+  model.serverFilter.value = 't';
+  assert.deepEqual(ids(model.lists.value.running), ['r']);
+  assert.equal(model.lists.value.pending.length, 0);
+  model.serverFilter.value = 'all';
+  model.statusFilter.value = 'failed';
+  assert.deepEqual(ids(model.lists.value.history), ['old']);
+  model.statusFilter.value = 'all';
+  model.search.value = ' portrait ';
+  assert.deepEqual(ids(model.lists.value.pending), ['p1']);
+  model.search.value = 'NE';
+  assert.deepEqual(ids(model.lists.value.history), ['new'], 'job ids match too, case-insensitively');
+  assert.equal(model.allLists.value.history.length, 2, 'counts ignore the filters');
+});
+
+test('a progress patch changes only that job signal; a status change rebuilds the lists', () => {
+  const model = new QueueModel();
+  model.applySnapshot({ version: 1, servers: [], jobs: [job('r', { status: 'running' }), job('h', { endedAt: 1 })] });
+  let builds = 0;
+  const stop = effect(() => {
+    const _lists = model.lists.value;
+    builds++;
+  });
+  const running = model.entry('s', 'r')!;
+  let seen: JobView | undefined;
+  const stopJob = effect(() => {
+    seen = running.job.value;
+  });
+  model.applyPatches({ version: 2, patches: [{ type: 'job-updated', job: job('r', { status: 'running', progress: { overall: 0.5 } }) }] });
+  assert.equal(builds, 1);
+  assert.equal(seen?.progress?.overall, 0.5);
+  model.applyPatches({ version: 3, patches: [{ type: 'job-updated', job: job('r', { status: 'completed', endedAt: 5 }) }] });
+  assert.equal(builds, 2);
+  assert.deepEqual(ids(model.lists.value.history), ['r', 'h']);
+  assert.equal(model.lists.value.history[0], running, 'the same entry object for the job’s whole life');
+  stop();
+  stopJob();
+});
