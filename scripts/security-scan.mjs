@@ -10,6 +10,7 @@ import { join } from 'node:path';
 const require = createRequire(import.meta.url);
 const electronVersion = require('electron/package.json').version;
 const work = mkdtempSync(join(tmpdir(), 'comfy-tray-scan-'));
+let exitCode = 1;
 try {
   cpSync('electron', join(work, 'electron'), { recursive: true });
   cpSync('renderer', join(work, 'renderer'), { recursive: true });
@@ -21,10 +22,7 @@ try {
     [require.resolve('@doyensec/electronegativity/dist/index.js'), '-i', work, '-r', '-e', electronVersion, '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
     { encoding: 'utf8' },
   );
-  if (run.status !== 0) {
-    console.error(run.stdout, run.stderr);
-    process.exit(1);
-  }
+  if (run.status !== 0) throw new Error(`the scanner failed:\n${run.stdout}\n${run.stderr}`);
   const accepted = JSON.parse(readFileSync('scripts/security-accepted.json', 'utf8'));
   const findings = readFileSync(csv, 'utf8')
     .split('\n')
@@ -37,8 +35,11 @@ try {
     });
   const open = findings.filter((f) => !accepted.some((a) => a.check === f.check && a.file === f.file && f.sample.includes(a.sample)));
   for (const f of open) console.error(`security scan: ${f.check} in ${f.file} ${f.location}: ${f.sample}`);
-  console.log(`security scan: ${findings.length} findings, ${findings.length - open.length} accepted (docs/security.md), ${open.length} open`);
-  process.exit(open.length === 0 ? 0 : 1);
+  console.log(`\nsecurity scan: ${findings.length} findings, ${findings.length - open.length} accepted (docs/security.md), ${open.length} open`);
+  exitCode = open.length === 0 ? 0 : 1;
+} catch (error) {
+  console.error(`security scan: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+process.exit(exitCode);
