@@ -2,6 +2,7 @@
 // and fill say the state (a progress arc in ten steps while running). `template` draws black on transparent, as
 // macOS menu bar template images must be. Pure, tested in Node; scripts/make-icons.ts writes the files.
 import { deflateSync } from 'node:zlib';
+import { crc32 } from '../core/crc32.js';
 import type { TrayIconName } from './tray-model.js';
 
 export type IconStyle = 'color' | 'template';
@@ -116,16 +117,4 @@ function chunk(type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(body));
   return Buffer.concat([length, body, crc]);
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-export function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

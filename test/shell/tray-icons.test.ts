@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { crc32, trayIconPng } from '../../electron/shell/icon-png.js';
+import { crc32 } from '../../electron/core/crc32.js';
+import { trayIconPng } from '../../electron/shell/icon-png.js';
 import { appIconFile, TRAY_ICON_NAMES, trayIconFiles } from '../../electron/shell/tray-icons.js';
 
 function assertValidPng(png: Buffer): void {

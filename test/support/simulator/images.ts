@@ -1,22 +1,7 @@
 // Small but valid image files: solid-colour PNGs (with tEXt metadata chunks like SaveImage writes) and a tiny
 // baseline JPEG for latent-preview frames.
 import { deflateSync } from 'node:zlib';
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+import { crc32 } from '../../../electron/core/crc32.js';
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
