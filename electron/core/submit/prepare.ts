@@ -9,7 +9,7 @@ import { convertWorkflow } from '../workflow/convert.js';
 import type { FileFormat } from '../workflow/detect.js';
 import { describeNode } from '../workflow/errors.js';
 import type { WorkflowError } from '../workflow/errors.js';
-import { extractWorkflow } from '../workflow/extract.js';
+import { extractWorkflow, fromClassifiedJson } from '../workflow/extract.js';
 import type { ExtractResult } from '../workflow/extract.js';
 import type { ObjectInfo } from '../workflow/object-info.js';
 import { preflightPrompt } from '../workflow/preflight.js';
@@ -126,17 +126,7 @@ function seedSource(info: ObjectInfo, random: (() => number) | undefined): { inf
 }
 
 function fromJson(value: unknown): ExtractResult {
-  const classified = classifyValue(value);
-  switch (classified.kind) {
-    case 'api-prompt':
-      return { kind: 'comfy', format: 'json', prompt: classified.prompt, warnings: [] };
-    case 'ui-workflow':
-      return { kind: 'comfy', format: 'json', workflow: classified.workflow, warnings: [] };
-    case 'template-bundle':
-      return { kind: 'not-comfy', format: 'json', reason: 'template-bundle' };
-    default:
-      return { kind: 'error', format: 'json', code: 'WORKFLOW_NOT_COMFY', message: classified.reason };
-  }
+  return fromClassifiedJson(classifyValue(value));
 }
 
 /** Missing input files we hold the bytes of: the dropped file itself, or an attachment, matched by file name. */

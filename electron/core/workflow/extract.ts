@@ -3,7 +3,7 @@
 import { DEFAULT_LIMITS, decodeText } from './bytes.js';
 import type { Damage, MetadataRead, ReaderLimits } from './bytes.js';
 import { MAX_JSON_CHARS, classifyJsonText } from './classify-json.js';
-import type { ApiPrompt } from './classify-json.js';
+import type { ApiPrompt, JsonClassification } from './classify-json.js';
 import { detectFormat } from './detect.js';
 import type { FileFormat } from './detect.js';
 import type { WorkflowErrorCode } from './errors.js';
@@ -47,7 +47,11 @@ export function extractWorkflow(bytes: Uint8Array, name?: string, limits: Reader
 
 function fromJson(bytes: Uint8Array): ExtractResult {
   if (bytes.length > MAX_JSON_CHARS) return { kind: 'error', format: 'json', code: 'WORKFLOW_TOO_LARGE', message: 'JSON file exceeds the size limit' };
-  const classified = classifyJsonText(decodeText(bytes));
+  return fromClassifiedJson(classifyJsonText(decodeText(bytes)));
+}
+
+/** A JSON document's classification as an extraction result (files and already-parsed JSON alike). */
+export function fromClassifiedJson(classified: JsonClassification): ExtractResult {
   switch (classified.kind) {
     case 'api-prompt':
       return { kind: 'comfy', format: 'json', prompt: classified.prompt, warnings: [] };
