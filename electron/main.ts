@@ -18,7 +18,7 @@ import { openElectronKvStore } from './shell/electron-kv-store.js';
 import { showNotification } from './shell/notifications.js';
 import { safeStorageProtector } from './shell/safe-storage-protector.js';
 import { hardenApp, openExternalSafely } from './shell/harden.js';
-import { wirePowerEvents } from './shell/power.js';
+import { watchNetwork, wirePowerEvents } from './shell/power.js';
 import { applyTrayModel } from './shell/tray.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
@@ -182,6 +182,11 @@ async function main(): Promise<void> {
   );
 
   wirePowerEvents(powerMonitor, engine);
+  const stopNetworkWatch = watchNetwork(() => engine.reconnectNow());
+  // Start at login as the settings say (macOS and Windows; Linux desktops use autostart entries the user manages).
+  const applyLoginItem = (): void => app.setLoginItemSettings({ openAtLogin: settings.current.general.startAtLogin, openAsHidden: true });
+  applyLoginItem();
+  settings.events.on('changed', applyLoginItem);
   app.on('second-instance', () => commands.showWindow());
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.
@@ -191,6 +196,7 @@ async function main(): Promise<void> {
     if (quitting) return;
     quitting = true;
     event.preventDefault();
+    stopNetworkWatch();
     void engine.stop().finally(() => app.exit(0));
   });
 

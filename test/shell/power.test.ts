@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { wirePowerEvents } from '../../electron/shell/power.js';
+import { networkChangeDetector, wirePowerEvents } from '../../electron/shell/power.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../support/connect.js';
 import { nextEvent, record } from '../support/events.js';
@@ -37,4 +37,19 @@ test('resume after sleep: the half-open socket is replaced at once and the jobs 
   assert.equal(rec.digests.length, 1, 'one digest');
   assert.deepEqual(rec.finishedIds().sort(), [...ids].sort());
   assert.ok(rec.finished.every((job) => job.caughtUp));
+});
+
+test('a change of network addresses asks for a reconnect, once per change; no change, no call', () => {
+  let addresses = 'eth0:10.0.0.2';
+  let changes = 0;
+  const detector = networkChangeDetector(() => changes++, () => addresses);
+  detector.check();
+  assert.equal(changes, 0);
+  addresses = 'wlan0:192.168.1.5';
+  detector.check();
+  detector.check();
+  assert.equal(changes, 1);
+  addresses = 'wlan0:192.168.1.5,tun0:10.8.0.2';
+  detector.check();
+  assert.equal(changes, 2);
 });
