@@ -1,7 +1,7 @@
 // The whole engine for any number of servers: one backend and one tracker per server, one journal, one event
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
-import type { JobView, ServerView } from '../shared/app-state.js';
+import type { JobView, SaveView, ServerView } from '../shared/app-state.js';
 import { ComfyBackend } from './comfy/comfy-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
@@ -53,8 +53,14 @@ export class Engine {
     const saver = this.outputs;
     if (saver) {
       this.events.on('job-finished', (job) => saver.jobFinished(job));
-      saver.events.on('saved', (event) => this.events.emit('saved', event));
-      saver.events.on('save-failed', (event) => this.events.emit('save-failed', event));
+      saver.events.on('saved', (event) => {
+        this.events.emit('saved', event);
+        this.emitSaveChange(event.serverId, event.jobId);
+      });
+      saver.events.on('save-failed', (event) => {
+        this.events.emit('save-failed', event);
+        this.emitSaveChange(event.serverId, event.jobId);
+      });
     }
   }
 
@@ -99,11 +105,29 @@ export class Engine {
 
   jobs(serverId?: string): JobView[] {
     const entries = serverId === undefined ? [...this.entries.values()] : [this.entry(serverId)];
-    return entries.flatMap((entry) => entry.tracker.jobs());
+    return entries.flatMap((entry) => entry.tracker.jobs().map((job) => this.withSave(job)));
   }
 
   job(serverId: string, id: string): JobView | undefined {
-    return this.entry(serverId).tracker.job(id);
+    const job = this.entry(serverId).tracker.job(id);
+    return job && this.withSave(job);
+  }
+
+  /** A finished job's view carries how saving its outputs went (the saver's record in the journal). */
+  private withSave(job: JobView): JobView {
+    const stage = this.outputs?.saveState(job.serverId, job.id);
+    if (!stage) return job;
+    const save: SaveView = {
+      state: stage.state,
+      files: Object.keys(stage.files).length,
+      ...(stage.error && { code: stage.error.code, reason: stage.error.reason }),
+    };
+    return { ...job, save };
+  }
+
+  private emitSaveChange(serverId: string, jobId: string): void {
+    const view = this.entries.has(serverId) ? this.job(serverId, jobId) : undefined;
+    if (view) this.events.emit('job', view);
   }
 
   latestPreview(serverId: string, jobId: string): { mime: string; image: Buffer } | undefined {

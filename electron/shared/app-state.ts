@@ -68,6 +68,16 @@ export interface JobView {
   readonly lostReason?: LostReason;
   /** Finished while this app was closed or disconnected: reported in a digest, not one by one. */
   readonly caughtUp?: boolean;
+  /** Saving its outputs to disk, when saving is on for its server. */
+  readonly save?: SaveView;
+}
+
+export interface SaveView {
+  readonly state: 'pending' | 'failed' | 'done';
+  /** Files on disk so far. */
+  readonly files: number;
+  readonly code?: string;
+  readonly reason?: string;
 }
 
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth-failed' | 'incompatible';

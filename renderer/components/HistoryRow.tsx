@@ -38,7 +38,14 @@ export const HistoryRow = memo(function HistoryRow({ entry, serverName }: { read
     <div class={`row row--${job.status}`}>
       <div class="row__main">
         <div class="row__title">
-          <StatusBadge status={job.status} /> <span class="row__name">{title}</span>
+          <StatusBadge status={job.status} />
+          {job.save?.state === 'failed' && (
+            <>
+              {' '}
+              <span class="badge badge--save-failed">Save failed</span>
+            </>
+          )}{' '}
+          <span class="row__name">{title}</span>
         </div>
         <div class="row__meta">
           {serverName}
@@ -49,6 +56,11 @@ export const HistoryRow = memo(function HistoryRow({ entry, serverName }: { read
         {text && (
           <div class="row__detail" title={text}>
             {text}
+          </div>
+        )}
+        {job.save?.state === 'failed' && job.save.reason && (
+          <div class="row__detail" title={job.save.reason}>
+            Outputs not saved yet: {job.save.reason} (retrying)
           </div>
         )}
       </div>

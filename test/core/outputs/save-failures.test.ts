@@ -115,11 +115,14 @@ for (const [code, errno] of [
     assert.match(failure.reason, new RegExp(errno));
     assert.deepEqual(await filesUnder(folder), [], 'no partial or temporary file');
     assert.deepEqual(engine.outputs!.saveState('s0', promptId)?.files, {}, 'nothing recorded as saved');
+    assert.deepEqual(engine.job('s0', promptId)?.save, { state: 'failed', files: 0, code, reason: failure.reason }, 'the job shows save-failed with the reason');
 
     broken = false;
     const saved = nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
+    const shown = nextEvent(engine.events, 'job', (job) => job.id === promptId && job.save?.state === 'done');
     engine.reconnectNow();
     await assertSavedIntact(sim, (await saved).files);
+    assert.equal((await shown).save?.files, 2);
     assert.equal(failed.length, 1);
   });
 }

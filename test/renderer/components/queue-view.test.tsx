@@ -76,7 +76,12 @@ test('history shows badges, durations and failures; Copy error copies the full r
     {
       version: 1,
       servers: [server('a')],
-      jobs: [failure, job('ok', { endedAt: NOW - 10_000, durationMs: 3_000 }), job('x', { status: 'cancelled', endedAt: NOW - 20_000 }), job('l', { status: 'lost', lostReason: 'server-restarted', endedAt: NOW - 30_000 })],
+      jobs: [
+        failure,
+        job('ok', { endedAt: NOW - 10_000, durationMs: 3_000, save: { state: 'failed', files: 0, code: 'OUTPUT_DISK_FULL', reason: 'The disk is full' } }),
+        job('x', { status: 'cancelled', endedAt: NOW - 20_000 }),
+        job('l', { status: 'lost', lostReason: 'server-restarted', endedAt: NOW - 30_000 }),
+      ],
     },
     <App />,
   );
@@ -84,7 +89,7 @@ test('history shows badges, durations and failures; Copy error copies the full r
   const rows = [...list.querySelectorAll('[role="listitem"]')].map((row) => row.textContent);
   assert.equal(rows.length, 4);
   assert.match(rows[0]!, /Failed.*Workflow f1.*Server a · 8 s.*Sampler \(KSampler\): RuntimeError: CUDA out of memory/);
-  assert.match(rows[1]!, /Completed.*Workflow ok.*3 s/);
+  assert.match(rows[1]!, /Completed.*Save failed.*Workflow ok.*3 s.*Outputs not saved yet: The disk is full \(retrying\)/);
   assert.match(rows[2]!, /Cancelled/);
   assert.match(rows[3]!, /Lost.*server restarted/);
   (byText(list, 'button', 'Copy error') as HTMLButtonElement).click();

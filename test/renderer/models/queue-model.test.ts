@@ -75,3 +75,33 @@ test('a progress patch changes only that job signal; a status change rebuilds th
   stop();
   stopJob();
 });
+
+test('a clicked notification focuses its job: the lists show that job alone', async () => {
+  const { connectModel } = await import('../../../renderer/models/connect.js');
+  const model = new QueueModel();
+  let focus: ((job: { serverId: string; jobId: string }) => void) | undefined;
+  const jobs: JobView[] = [
+    { serverId: 'a', id: 'first-job', status: 'completed', submittedBy: 'other', outputs: [], endedAt: 2 },
+    { serverId: 'a', id: 'second-job', status: 'failed', submittedBy: 'other', outputs: [], endedAt: 1 },
+  ];
+  const snapshot = { version: 1, servers: [{ id: 'a', name: 'a', url: 'http://a/', state: 'connected' as const }], jobs };
+  const off = connectModel(
+    model,
+    {
+      getSnapshot: async () => snapshot,
+      onSnapshot: () => () => undefined,
+      onPatches: () => () => undefined,
+      onFocusJob: (listener) => {
+        focus = listener;
+        return () => undefined;
+      },
+    },
+    (error) => assert.fail(String(error)),
+  );
+  await Promise.resolve();
+  model.applySnapshot(snapshot);
+  assert.equal(model.lists.value.history.length, 2);
+  focus?.({ serverId: 'a', jobId: 'second-job' });
+  assert.deepEqual(model.lists.value.history.map((entry) => entry.job.value.id), ['second-job']);
+  off();
+});
