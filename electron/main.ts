@@ -126,8 +126,20 @@ async function main(): Promise<void> {
     now: () => Date.now(),
     reportError: (message) => showNotification(noticeFor(message), notificationActions),
   };
-  // The tray follows the same coalesced patches as the window, so the two never disagree.
+  // The tray follows the same state as the window, at most once a second: its icon moves in 10% steps, and a menu
+  // rebuilt thirty times a second would close under the user's pointer.
+  let trayTimer: NodeJS.Timeout | undefined;
+  let trayLast = 0;
   const refresh = (): void => {
+    if (trayTimer) return;
+    const wait = Math.max(0, trayLast + 1_000 - Date.now());
+    trayTimer = setTimeout(() => {
+      trayTimer = undefined;
+      trayLast = Date.now();
+      applyTray();
+    }, wait);
+  };
+  const applyTray = (): void => {
     const model = trayModel({
       snapshot: store.snapshot(),
       unseenProblems,
