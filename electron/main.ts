@@ -23,6 +23,7 @@ import { applyTrayModel } from './shell/tray.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
+import { settingsHandlers, testConnection } from './shell/settings-handlers.js';
 import type { EventMap } from './shared/ipc-contract.js';
 import { trayModel } from './shell/tray-model.js';
 import { createMainWindow } from './shell/window.js';
@@ -180,15 +181,38 @@ async function main(): Promise<void> {
     if (warning) showNotification(noticeFor(warning), notificationActions);
   }
 
+  // Servers, saving and the journal size shape the engine itself: a change restarts the app (the journal makes that
+  // lossless); everything else (notifications, pause, login item) applies at once.
+  const engineShape = (value: Settings): string => JSON.stringify([value.servers, value.outputs, value.general.journalJobsPerServer]);
+  const startedWith = engineShape(settings.current);
+  settings.events.on('changed', (next) => {
+    if (engineShape(next) === startedWith || quitting) return;
+    quitting = true;
+    void engine.stop().finally(() => {
+      app.relaunch();
+      app.exit(0);
+    });
+  });
+  const settingsChannels = settingsHandlers({
+    settings,
+    testConnection: (config) => testConnection(config),
+    pickFolder: async () => {
+      const options = { properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+      const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+      return picked.canceled ? undefined : picked.filePaths[0];
+    },
+  });
   registerHandlers(
     ipcMain,
     {
       'state:get-snapshot': () => store.snapshot(),
       'jobs:cancel': (serverId, jobId) => engine.cancel(serverId, jobId),
+      ...settingsChannels.handlers,
     },
     {
       'state:get-snapshot': z.tuple([]),
       'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
+      ...settingsChannels.schemas,
     },
     (sender) => window !== undefined && sender === window.webContents,
   );

@@ -6,6 +6,8 @@ import { createClock } from './models/clock.js';
 import { connectModel } from './models/connect.js';
 import { FeedbackModel, errorText } from './models/feedback-model.js';
 import { QueueModel } from './models/queue-model.js';
+import { SettingsModel } from './models/settings-model.js';
+import { ViewModel, connectView } from './models/view-model.js';
 import { ServicesContext, type Services } from './services.js';
 import './styles/app.css';
 
@@ -16,9 +18,12 @@ const services: Services = {
   model: new QueueModel(),
   feedback,
   clock: createClock(),
+  view: new ViewModel(),
+  settings: new SettingsModel(api),
   copyText: (text) => navigator.clipboard.writeText(text),
 };
 connectModel(services.model, api, (error) => feedback.push('error', `Could not load the queue: ${errorText(error)}`));
+connectView(services.view, api);
 services.clock.start();
 
 render(

@@ -5,12 +5,16 @@ import type { TrayApi } from '../electron/shared/ipc-contract.js';
 import type { Clock } from './models/clock.js';
 import type { FeedbackModel } from './models/feedback-model.js';
 import type { QueueModel } from './models/queue-model.js';
+import type { SettingsModel } from './models/settings-model.js';
+import type { ViewModel } from './models/view-model.js';
 
 export interface Services {
   readonly api: TrayApi;
   readonly model: QueueModel;
   readonly feedback: FeedbackModel;
   readonly clock: Clock;
+  readonly view: ViewModel;
+  readonly settings: SettingsModel;
   copyText(text: string): Promise<void>;
 }
 

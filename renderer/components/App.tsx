@@ -7,9 +7,11 @@ import { HistoryList } from './HistoryList.js';
 import { PendingList } from './PendingList.js';
 import { RunningJob } from './RunningJob.js';
 import { ServerBar } from './ServerBar.js';
+import { SettingsView } from './SettingsView.js';
 
 export function App() {
-  const { model } = useServices();
+  const { model, view } = useServices();
+  if (view.current.value === 'settings') return <SettingsView onClose={() => (view.current.value = 'queue')} />;
   if (!model.loaded.value) {
     return (
       <main class="app">
@@ -32,6 +34,9 @@ export function App() {
     <main class="app">
       <header class="app__header">
         <h1>Comfy Tray</h1>
+        <button type="button" class="app__settings" onClick={() => (view.current.value = 'settings')}>
+          Settings
+        </button>
         {servers.length > 0 && <ServerBar />}
         {servers.length > 0 && lists.total > 0 && <FilterBar />}
       </header>

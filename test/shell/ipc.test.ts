@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { z } from 'zod';
+import type { SettingsStore } from '../../electron/core/store/settings-store.js';
 import { registerHandlers, type ArgSchemas, type Handlers } from '../../electron/shell/ipc.js';
+import { settingsHandlers } from '../../electron/shell/settings-handlers.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../electron/shared/ipc-contract.js';
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -19,13 +21,17 @@ const ours = { id: 1 } as unknown as WebContents;
 const stranger = { id: 2 } as unknown as WebContents;
 const event = (sender: WebContents) => ({ sender }) as unknown as IpcMainInvokeEvent;
 
+const settingsChannels = settingsHandlers({ settings: {} as unknown as SettingsStore, testConnection: async () => ({ ok: false, code: 'TEST', message: 'not used' }) });
+
 const schemas: ArgSchemas = {
+  ...settingsChannels.schemas,
   'state:get-snapshot': z.tuple([]),
   'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
 };
 
 function handlers(calls: string[]): Handlers {
   return {
+    ...settingsChannels.handlers,
     'state:get-snapshot': () => ({ version: 1, servers: [], jobs: [] }),
     'jobs:cancel': (serverId, jobId) => {
       calls.push(`${serverId}/${jobId}`);

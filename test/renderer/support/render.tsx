@@ -4,16 +4,21 @@ import type { ComponentChild } from 'preact';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { JobView, ServerView } from '../../../electron/shared/app-state.js';
-import type { AppSnapshot, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
+import type { AppSnapshot, ConnectionTestInput, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
 import { createClock } from '../../../renderer/models/clock.js';
 import { connectModel } from '../../../renderer/models/connect.js';
 import { FeedbackModel } from '../../../renderer/models/feedback-model.js';
 import { QueueModel } from '../../../renderer/models/queue-model.js';
+import { SettingsModel, type SettingsApi } from '../../../renderer/models/settings-model.js';
+import { ViewModel, connectView } from '../../../renderer/models/view-model.js';
 import { ServicesContext, type Services } from '../../../renderer/services.js';
 
 export interface FakeTray {
   readonly api: TrayApi;
   readonly cancelled: [string, string][];
+  /** What the settings channels answer; tests replace its functions. */
+  settingsApi: SettingsApi;
+  showView(view: 'queue' | 'settings'): Promise<void>;
   readonly copied: string[];
   push(batch: VersionedPatches): Promise<void>;
   cancelResult: () => Promise<boolean>;
@@ -24,6 +29,20 @@ export interface Rendered extends FakeTray {
   readonly services: Services;
   unmount(): void;
 }
+
+export const DEFAULT_SETTINGS: SettingsView = {
+  servers: [{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }],
+  outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
+  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+  general: { startAtLogin: false, theme: 'system', journalJobsPerServer: 1000 },
+};
+
+const DEFAULT_SETTINGS_API: SettingsApi = {
+  getSettings: async () => DEFAULT_SETTINGS,
+  updateSettings: async () => ({ ok: true, settings: DEFAULT_SETTINGS, warnings: [] }),
+  testConnection: async () => ({ ok: false, code: 'COMFY_UNREACHABLE', message: 'not configured in this test' }),
+  pickFolder: async () => undefined,
+};
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -42,6 +61,7 @@ export async function flush(): Promise<void> {
 }
 
 export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Promise<Rendered> {
+  let showView: ((view: 'queue' | 'settings') => void) | undefined;
   let patchListener: ((batch: VersionedPatches) => void) | undefined;
   const cancelled: [string, string][] = [];
   const copied: string[] = [];
@@ -58,14 +78,25 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Pr
       patchListener = listener;
       return () => (patchListener = undefined);
     },
-    onShowView: () => () => undefined,
+    onShowView: (listener: (view: 'queue' | 'settings') => void) => {
+      showView = listener;
+      return () => (showView = undefined);
+    },
     onFocusJob: () => () => undefined,
+    getSettings: async () => fake.settingsApi.getSettings(),
+    updateSettings: async (patch: SettingsPatch) => fake.settingsApi.updateSettings(patch),
+    testConnection: async (input: ConnectionTestInput) => fake.settingsApi.testConnection(input),
+    pickFolder: async () => fake.settingsApi.pickFolder(),
   };
   const fake: FakeTray = {
     cancelled,
     copied,
     cancelResult: async () => true,
     api,
+    settingsApi: { ...DEFAULT_SETTINGS_API },
+    showView: async (view) => {
+      await act(() => showView?.(view));
+    },
     push: async (batch) => {
       await act(() => patchListener?.(batch));
     },
@@ -76,13 +107,20 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Pr
     model: new QueueModel(),
     feedback: new FeedbackModel(50),
     clock,
+    view: new ViewModel(),
+    settings: new SettingsModel(api),
     copyText: async (text) => void copied.push(text),
   };
   const root = document.createElement('div');
   document.body.appendChild(root);
-  const off = connectModel(services.model, fake.api, (error) => {
+  const offModel = connectModel(services.model, fake.api, (error) => {
     throw error;
   });
+  const offView = connectView(services.view, fake.api);
+  const off = (): void => {
+    offModel();
+    offView();
+  };
   await act(() => render(<ServicesContext.Provider value={services}>{view}</ServicesContext.Provider>, root));
   await flush();
   return Object.assign(fake, {

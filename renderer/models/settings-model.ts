@@ -1,0 +1,284 @@
+// The Settings form: a draft of the settings (secrets never included, only whether one is stored), validated as the
+// user types with the same rules as the core schema, and turned into a patch on Save. The main process validates again.
+import { computed, signal } from '@preact/signals';
+import type {
+  AuthInput,
+  ConnectionTestResult,
+  NotificationKindsView,
+  RedactedAuth,
+  ServerSettingsInput,
+  SettingsPatch,
+  SettingsView,
+  TrayApi,
+} from '../../electron/shared/ipc-contract.js';
+import { templateProblem } from './template-preview.js';
+
+export type AuthKind = RedactedAuth['kind'];
+export type TestState = { readonly status: 'running' } | { readonly status: 'done'; readonly result: ConnectionTestResult };
+
+export interface ServerForm {
+  readonly key: string;
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly enabled: boolean;
+  readonly authKind: AuthKind;
+  readonly username: string;
+  readonly headerName: string;
+  /** What the user typed; empty keeps the stored secret (when the kind is unchanged). */
+  readonly secret: string;
+  readonly original: RedactedAuth;
+  readonly saveOutputs: 'default' | 'on' | 'off';
+  readonly outputFolder: string;
+  readonly notify: Partial<NotificationKindsView>;
+}
+
+export interface SettingsForm {
+  readonly servers: readonly ServerForm[];
+  readonly outputs: { readonly enabled: boolean; readonly folder: string; readonly template: string; readonly saveTemp: boolean; readonly sidecar: boolean };
+  readonly notifications: { readonly enabled: boolean; readonly kinds: NotificationKindsView; readonly batchWindowMs: string; readonly sound: boolean; readonly paused: boolean };
+  readonly general: { readonly startAtLogin: boolean; readonly theme: 'system' | 'light' | 'dark'; readonly journalJobsPerServer: string };
+}
+
+export const NOTIFICATION_KINDS: readonly (keyof NotificationKindsView)[] = ['success', 'failure', 'cancelled', 'lost', 'queueFinished'];
+
+let nextKey = 0;
+const newKey = (): string => `k${++nextKey}`;
+
+export function formFrom(view: SettingsView): SettingsForm {
+  return {
+    servers: view.servers.map((s) => ({
+      key: newKey(),
+      id: s.id,
+      name: s.name,
+      url: s.url,
+      enabled: s.enabled,
+      authKind: s.auth.kind,
+      username: s.auth.kind === 'basic' ? s.auth.username : '',
+      headerName: s.auth.kind === 'header' ? s.auth.name : '',
+      secret: '',
+      original: s.auth,
+      saveOutputs: s.saveOutputs === undefined ? 'default' : s.saveOutputs ? 'on' : 'off',
+      outputFolder: s.outputFolder ?? '',
+      notify: s.notifications ?? {},
+    })),
+    outputs: { ...view.outputs, folder: view.outputs.folder ?? '' },
+    notifications: {
+      enabled: view.notifications.enabled,
+      kinds: view.notifications.kinds,
+      batchWindowMs: String(view.notifications.batchWindowMs),
+      sound: view.notifications.sound,
+      paused: view.notifications.pausedUntil !== undefined,
+    },
+    general: { ...view.general, journalJobsPerServer: String(view.general.journalJobsPerServer) },
+  };
+}
+
+/** The stored secret is kept when nothing new was typed and the kind is unchanged. */
+export function keepsSecret(server: ServerForm): boolean {
+  return server.secret === '' && server.original.kind === server.authKind && 'hasSecret' in server.original && server.original.hasSecret;
+}
+
+function integerProblem(text: string, min: number, max: number): string | undefined {
+  if (!/^\d+$/.test(text.trim())) return 'Enter a whole number';
+  const value = Number(text);
+  return value < min || value > max ? `Enter a number from ${min} to ${max}` : undefined;
+}
+
+export function urlProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'Enter the server URL';
+  if (!/^https?:\/\//i.test(text.trim())) return 'Use an http:// or https:// URL';
+  try {
+    new URL(text.trim());
+    return undefined;
+  } catch {
+    return 'Not a valid URL';
+  }
+}
+
+/** Problems by field (`servers.<key>.url`, `outputs.template`, …); empty when the form can be saved. */
+export function validate(form: SettingsForm): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const set = (field: string, problem: string | undefined): void => {
+    if (problem) errors[field] = problem;
+  };
+  for (const s of form.servers) {
+    set(`servers.${s.key}.name`, s.name.trim() === '' ? 'Enter a name' : s.name.trim().length > 100 ? 'Use at most 100 characters' : undefined);
+    set(`servers.${s.key}.url`, urlProblem(s.url));
+    if ((s.authKind === 'bearer' || s.authKind === 'api-key') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'bearer' ? 'Enter the token' : 'Enter the API key');
+    if (s.authKind === 'header' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.headerName)) set(`servers.${s.key}.headerName`, 'Enter a header name (letters, digits and - only)');
+  }
+  if (form.servers.length > 50) errors.servers = 'At most 50 servers';
+  set('outputs.template', templateProblem(form.outputs.template));
+  set('notifications.batchWindowMs', integerProblem(form.notifications.batchWindowMs, 0, 60_000));
+  set('general.journalJobsPerServer', integerProblem(form.general.journalJobsPerServer, 50, 100_000));
+  return errors;
+}
+
+export function authInput(s: ServerForm): AuthInput {
+  if (keepsSecret(s)) {
+    switch (s.authKind) {
+      case 'basic':
+        return { kind: 'basic', username: s.username, hasSecret: true };
+      case 'header':
+        return { kind: 'header', name: s.headerName, hasSecret: true };
+      case 'bearer':
+        return { kind: 'bearer', hasSecret: true };
+      case 'api-key':
+        return { kind: 'api-key', hasSecret: true };
+    }
+  }
+  switch (s.authKind) {
+    case 'none':
+      return { kind: 'none' };
+    case 'basic':
+      return { kind: 'basic', username: s.username, password: s.secret };
+    case 'bearer':
+      return { kind: 'bearer', token: s.secret };
+    case 'header':
+      return { kind: 'header', name: s.headerName, value: s.secret };
+    case 'api-key':
+      return { kind: 'api-key', key: s.secret };
+  }
+}
+
+export function toPatch(form: SettingsForm): SettingsPatch {
+  return {
+    servers: form.servers.map(
+      (s): ServerSettingsInput => ({
+        id: s.id,
+        name: s.name.trim(),
+        url: s.url.trim(),
+        enabled: s.enabled,
+        auth: authInput(s),
+        ...(s.saveOutputs !== 'default' && { saveOutputs: s.saveOutputs === 'on' }),
+        ...(s.outputFolder.trim() !== '' && { outputFolder: s.outputFolder.trim() }),
+        ...(Object.keys(s.notify).length > 0 && { notifications: s.notify }),
+      }),
+    ),
+    outputs: { ...form.outputs, folder: form.outputs.folder.trim() === '' ? null : form.outputs.folder.trim() },
+    notifications: {
+      enabled: form.notifications.enabled,
+      kinds: form.notifications.kinds,
+      batchWindowMs: Number(form.notifications.batchWindowMs),
+      sound: form.notifications.sound,
+      // Pausing here means until resumed; an existing timed pause is kept as it is.
+      ...(!form.notifications.paused && { pausedUntil: null }),
+    },
+    general: { ...form.general, journalJobsPerServer: Number(form.general.journalJobsPerServer) },
+  };
+}
+
+export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'pickFolder'>;
+
+export class SettingsModel {
+  readonly form = signal<SettingsForm | undefined>(undefined);
+  readonly errors = computed(() => (this.form.value ? validate(this.form.value) : {}));
+  readonly valid = computed(() => Object.keys(this.errors.value).length === 0);
+  readonly dirty = signal(false);
+  readonly saving = signal(false);
+  readonly message = signal<{ readonly kind: 'ok' | 'error' | 'warning'; readonly text: string } | undefined>(undefined);
+  readonly tests = signal<Readonly<Record<string, TestState>>>({});
+  private pausedUntil: number | undefined;
+
+  constructor(private readonly api: SettingsApi) {}
+
+  async load(): Promise<void> {
+    try {
+      this.reset(await this.api.getSettings());
+    } catch (error) {
+      this.message.value = { kind: 'error', text: `Could not load the settings: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+
+  private reset(view: SettingsView): void {
+    this.pausedUntil = view.notifications.pausedUntil;
+    this.form.value = formFrom(view);
+    this.dirty.value = false;
+    this.tests.value = {};
+  }
+
+  edit(change: (form: SettingsForm) => SettingsForm): void {
+    if (!this.form.value) return;
+    this.form.value = change(this.form.value);
+    this.dirty.value = true;
+    this.message.value = undefined;
+  }
+
+  editServer(key: string, change: Partial<ServerForm>): void {
+    this.edit((f) => ({ ...f, servers: f.servers.map((s) => (s.key === key ? { ...s, ...change } : s)) }));
+  }
+
+  addServer(): void {
+    const key = newKey();
+    this.edit((f) => ({
+      ...f,
+      servers: [
+        ...f.servers,
+        {
+          key,
+          id: `server-${Date.now().toString(36)}-${key}`,
+          name: 'New server',
+          url: 'http://127.0.0.1:8188',
+          enabled: true,
+          authKind: 'none',
+          username: '',
+          headerName: '',
+          secret: '',
+          original: { kind: 'none' },
+          saveOutputs: 'default',
+          outputFolder: '',
+          notify: {},
+        },
+      ],
+    }));
+  }
+
+  removeServer(key: string): void {
+    this.edit((f) => ({ ...f, servers: f.servers.filter((s) => s.key !== key) }));
+  }
+
+  async save(): Promise<void> {
+    const form = this.form.value;
+    if (!form || !this.valid.value || this.saving.value) return;
+    this.saving.value = true;
+    try {
+      const patch = toPatch(form);
+      const keepPause = form.notifications.paused && this.pausedUntil !== undefined;
+      const result = await this.api.updateSettings({
+        ...patch,
+        notifications: { ...patch.notifications, ...(form.notifications.paused && !keepPause && { pausedUntil: -1 }) },
+      });
+      if (result.ok) {
+        this.reset(result.settings);
+        this.message.value = result.warnings.length > 0 ? { kind: 'warning', text: result.warnings.join(' ') } : { kind: 'ok', text: 'Settings saved.' };
+      } else {
+        this.message.value = { kind: 'error', text: `Not saved: ${result.message}` };
+      }
+    } catch (error) {
+      this.message.value = { kind: 'error', text: `Not saved: ${error instanceof Error ? error.message : String(error)}` };
+    } finally {
+      this.saving.value = false;
+    }
+  }
+
+  async testConnection(key: string): Promise<void> {
+    const server = this.form.value?.servers.find((s) => s.key === key);
+    if (!server) return;
+    this.tests.value = { ...this.tests.value, [key]: { status: 'running' } };
+    let result: ConnectionTestResult;
+    try {
+      result = await this.api.testConnection({ id: server.id, name: server.name, url: server.url.trim(), auth: authInput(server) });
+    } catch (error) {
+      result = { ok: false, code: 'IPC_FAILED', message: error instanceof Error ? error.message : String(error) };
+    }
+    this.tests.value = { ...this.tests.value, [key]: { status: 'done', result } };
+  }
+
+  async pickFolder(target: { readonly server?: string }): Promise<void> {
+    const folder = await this.api.pickFolder().catch(() => undefined);
+    if (folder === undefined) return;
+    if (target.server !== undefined) this.editServer(target.server, { outputFolder: folder });
+    else this.edit((f) => ({ ...f, outputs: { ...f.outputs, folder } }));
+  }
+}

@@ -1,0 +1,118 @@
+// The Settings view in happy-dom: opening it, editing, validation beside the field, connection tests, secrets.
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { act } from 'preact/test-utils';
+import type { SettingsPatch } from '../../../electron/shared/ipc-contract.js';
+import { App } from '../../../renderer/components/App.js';
+import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered } from '../support/render.js';
+
+let current: Rendered | undefined;
+afterEach(() => {
+  current?.unmount();
+  current = undefined;
+});
+
+async function openSettings(): Promise<Rendered> {
+  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
+  current.settingsApi.getSettings = async () => ({
+    ...DEFAULT_SETTINGS,
+    servers: [{ id: 'a', name: 'Studio', url: 'https://comfy.example/proxy/', auth: { kind: 'bearer', hasSecret: true }, enabled: true }],
+  });
+  await act(() => byText(current!.root, 'button', 'Settings').click());
+  await flush();
+  return current;
+}
+
+async function type(input: HTMLInputElement, text: string): Promise<void> {
+  await act(() => {
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+const saveButton = (root: HTMLElement): HTMLButtonElement => byText(root, 'button', 'Save') as HTMLButtonElement;
+
+test('the tray can open the settings view, and Back returns to the queue', async () => {
+  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
+  await current.showView('settings');
+  await flush();
+  assert.ok(byText(current.root, 'h2', 'Servers'));
+  await act(() => byText(current!.root, 'button', 'Back to queue').click());
+  assert.ok(byText(current.root, 'h1', 'Comfy Tray'));
+});
+
+test('a stored secret is never shown, only that one exists; editing and saving sends the marker', async () => {
+  const { root, settingsApi } = await openSettings();
+  const secret = root.querySelector<HTMLInputElement>('input[type="password"]')!;
+  assert.equal(secret.value, '');
+  assert.match(root.textContent!, /Saved — leave empty to keep it/);
+  assert.equal(saveButton(root).disabled, true, 'nothing to save yet');
+  let sent: SettingsPatch | undefined;
+  settingsApi.updateSettings = async (patch) => {
+    sent = patch;
+    return { ok: true, settings: DEFAULT_SETTINGS, warnings: [] };
+  };
+  await type(root.querySelector<HTMLInputElement>('input[id$="-name"]')!, 'Studio 2');
+  assert.equal(saveButton(root).disabled, false);
+  await act(() => saveButton(root).click());
+  await flush();
+  assert.equal(sent?.servers?.[0]?.name, 'Studio 2');
+  assert.deepEqual(sent?.servers?.[0]?.auth, { kind: 'bearer', hasSecret: true });
+  assert.match(root.textContent!, /Settings saved/);
+});
+
+test('problems show beside the field as the user types and disable Save', async () => {
+  const { root } = await openSettings();
+  const url = root.querySelector<HTMLInputElement>('input[id$="-url"]')!;
+  await type(url, 'ftp://nope');
+  assert.match(root.querySelector(`#${url.id}-error`)!.textContent!, /http:\/\/ or https:\/\//);
+  assert.equal(url.getAttribute('aria-invalid'), 'true');
+  assert.equal(saveButton(root).disabled, true);
+  await type(url, 'http://ok.local:8188');
+  assert.equal(root.querySelector(`#${url.id}-error`), null);
+  const template = root.querySelector<HTMLInputElement>('#outputs-template')!;
+  await type(template, '{server}/{nope}');
+  assert.match(root.querySelector('#outputs-template-error')!.textContent!, /Unknown token \{nope\}/);
+  await type(template, '{server}/{job}_{index}');
+  assert.match(root.querySelector('.template-preview')!.textContent!, /^<Pictures>\/Comfy Tray\/Studio\/3f2a9c1e_0\.png$/);
+  await type(root.querySelector<HTMLInputElement>('#general-journal')!, '10');
+  assert.match(root.querySelector('#general-journal-error')!.textContent!, /from 50 to 100000/);
+  assert.equal(saveButton(root).disabled, true);
+});
+
+test('a server switched to an API key needs the key before it can be saved', async () => {
+  const { root } = await openSettings();
+  const auth = root.querySelector<HTMLSelectElement>('select[id$="-auth"]')!;
+  await act(() => {
+    auth.value = 'api-key';
+    auth.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  assert.match(root.textContent!, /Enter the API key/);
+  await type(root.querySelector<HTMLInputElement>('input[type="password"]')!, 'k-123');
+  assert.doesNotMatch(root.textContent!, /Enter the API key/);
+  assert.doesNotMatch(root.textContent!, /k-123/);
+});
+
+test('Test connection shows the version and capabilities, or the exact error', async () => {
+  const { root, settingsApi } = await openSettings();
+  settingsApi.testConnection = async () => ({ ok: true, version: '0.28.0', capabilities: { jobsApi: true, cancelEndpoint: true, targetedInterrupt: false, supportsPreviewMetadata: false } });
+  await act(() => byText(root, 'button', 'Test connection').click());
+  await flush();
+  assert.match(root.querySelector('.test-result')!.textContent!, /ComfyUI 0\.28\.0.*jobs API, cancel endpoint/);
+  settingsApi.testConnection = async () => ({ ok: false, code: 'COMFY_AUTH_FAILED', message: 'HTTP 401 from https://comfy.example/proxy/api/system_stats' });
+  await act(() => byText(root, 'button', 'Test connection').click());
+  await flush();
+  assert.match(root.querySelector('.test-result')!.textContent!, /Failed \(COMFY_AUTH_FAILED\): HTTP 401 from https:\/\/comfy\.example\/proxy\/api\/system_stats/);
+});
+
+test('a refused save shows the main process message; adding and removing servers edits the list', async () => {
+  const { root, settingsApi } = await openSettings();
+  settingsApi.updateSettings = async () => ({ ok: false, code: 'CONFIG_INVALID', message: 'servers.0.url: Invalid URL' });
+  await act(() => byText(root, 'button', 'Add server').click());
+  assert.equal(root.querySelectorAll('fieldset.server-settings').length, 2);
+  await act(() => saveButton(root).click());
+  await flush();
+  assert.match(root.textContent!, /Not saved: servers\.0\.url: Invalid URL/);
+  await act(() => byText(root, 'button', 'Remove').click());
+  assert.equal(root.querySelectorAll('fieldset.server-settings').length, 1);
+});
