@@ -170,6 +170,7 @@ describe('ComfyConnection', () => {
     const failed = await stateReached(backend, 'auth-failed');
     assert.equal(failed.lastError?.code, 'COMFY_AUTH_FAILED');
     const before = sim.requestCount();
+    // Absence can only be observed over time: a tight retry loop would have sent requests within milliseconds.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(sim.requestCount(), before, 'no requests while waiting for the slow retry');
     assert.ok(!failed.lastError?.message.includes('wrong'), 'credentials never appear in errors');
