@@ -1,6 +1,6 @@
 // Runs the Electron security scanner (electronegativity) over the app's own code: main process, preload, shell and
 // renderer page. Every finding fails the run unless docs/security.md explains why it is a false positive (the
-// accepted ones are listed in scripts/security-accepted.json with that reason).
+// accepted ones are listed in scripts/security-accepted.json, one finding each, with that reason).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,28 +14,31 @@ let exitCode = 1;
 try {
   cpSync('electron', join(work, 'electron'), { recursive: true });
   cpSync('renderer', join(work, 'renderer'), { recursive: true });
-  const csv = join(work, 'findings.csv');
+  // SARIF, not CSV: the scanner's CSV writer sometimes garbles a row.
+  const report = join(work, 'findings.sarif');
   // The scanner's "available security fixes" check downloads Electron's release list; it cannot run offline, and
   // the Electron version is pinned by package-lock.json and updated on purpose.
   const run = spawnSync(
     process.execPath,
-    [require.resolve('@doyensec/electronegativity/dist/index.js'), '-i', work, '-r', '-e', electronVersion, '-x', 'AvailableSecurityFixesGlobalCheck', '-o', csv],
+    [require.resolve('@doyensec/electronegativity/dist/index.js'), '-i', work, '-r', '-e', electronVersion, '-x', 'AvailableSecurityFixesGlobalCheck', '-o', report],
     { encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`the scanner failed:\n${run.stdout}\n${run.stderr}`);
-  const accepted = JSON.parse(readFileSync('scripts/security-accepted.json', 'utf8'));
-  const findings = readFileSync(csv, 'utf8')
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const fields = [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => m[1].replace(/^"|"$/g, '').replace(/""/g, '"'));
-      const [check, , , file, location, sample = ''] = fields;
-      return { check, file, location, sample };
-    });
-  const open = findings.filter((f) => !accepted.some((a) => a.check === f.check && a.file === f.file && f.sample.includes(a.sample)));
-  for (const f of open) console.error(`security scan: ${f.check} in ${f.file} ${f.location}: ${f.sample}`);
-  console.log(`\nsecurity scan: ${findings.length} findings, ${findings.length - open.length} accepted (docs/security.md), ${open.length} open`);
+  const findings = JSON.parse(readFileSync(report, 'utf8')).runs[0].results.map((result) => ({
+    check: result.ruleId,
+    file: result.locations?.[0]?.physicalLocation?.artifactLocation?.uri ?? 'N/A',
+    line: result.locations?.[0]?.physicalLocation?.region?.startLine ?? 0,
+    message: result.message?.text ?? '',
+  }));
+  const unused = JSON.parse(readFileSync('scripts/security-accepted.json', 'utf8'));
+  const open = findings.filter((finding) => {
+    const index = unused.findIndex((a) => a.check === finding.check && a.file === finding.file);
+    if (index < 0) return true;
+    unused.splice(index, 1);
+    return false;
+  });
+  for (const f of open) console.error(`security scan: ${f.check} in ${f.file}:${f.line}: ${f.message}`);
+  console.log(`security scan: ${findings.length} findings, ${findings.length - open.length} accepted (docs/security.md), ${open.length} open`);
   exitCode = open.length === 0 ? 0 : 1;
 } catch (error) {
   console.error(`security scan: ${error instanceof Error ? error.message : String(error)}`);
