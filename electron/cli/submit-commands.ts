@@ -18,6 +18,7 @@ import type { PreparedSubmission } from '../core/submit/prepare.js';
 import { submitPrepared } from '../core/submit/submit.js';
 import type { Io } from './commands.js';
 import { jobLine, JobLineFilter, rejectedLine, submittedLine } from './json-lines.js';
+import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -75,17 +76,8 @@ export async function convert(options: { file: string; server: string }, io: Io)
   }
 }
 
-export interface SubmitCliOptions {
-  readonly file: string;
-  readonly server: string;
-  readonly dataDir: string;
-  readonly wait: boolean;
-  readonly repeat: number;
-  readonly randomizeSeeds: boolean;
-  readonly front: boolean;
-  readonly upload: boolean;
-  readonly force: boolean;
-}
+/** The parsed `submit` command, with the data folder resolved. */
+export type SubmitCliOptions = Omit<Extract<CliCommand, { command: 'submit' }>, 'command' | 'verbose' | 'dataDir'> & { readonly dataDir: string };
 
 /** Queues the file's prompt (N times); with `wait`, follows the jobs and returns 0 only if every one completed. */
 export async function submit(options: SubmitCliOptions, io: Io): Promise<number> {

@@ -17,18 +17,24 @@ async function engineWith(dataDir: string, backend: FakeBackend, options: { rech
   return engine;
 }
 
+/** An engine on a fake server, connected and past its first reconciliation. */
+async function connected(t: { after: (fn: () => Promise<void>) => void }, options: { recheckDelayMs?: number } = {}) {
+  const backend = new FakeBackend();
+  const engine = await engineWith(await tempDir(t), backend, options);
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  return { backend, engine, rec };
+}
+
 const PROMPT = {
   '1': { class_type: 'EmptyImage', inputs: {}, _meta: { title: 'Blank' } },
   '9': { class_type: 'SaveImage', inputs: { images: ['1', 0] }, _meta: { title: 'Save' } },
 };
 
 test('own job: live progress, then one job-finished with the outputs of the server record', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
 
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   assert.equal(engine.job('fake', promptId)?.submittedBy, 'this-app');
@@ -61,12 +67,7 @@ test('own job: live progress, then one job-finished with the outputs of the serv
 });
 
 test('a job queued by another client is found by reconciliation and announced once', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
 
   const id = randomUUID();
   backend.pending.push({ id, status: 'pending', clientId: 'browser-tab', priority: 4 });
@@ -90,12 +91,7 @@ test('a job queued by another client is found by reconciliation and announced on
 });
 
 test('a fast job that came and went between two looks is discovered from recent history', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
   const id = randomUUID();
   backend.complete(id, { status: 'failed', error: { nodeId: '2', nodeType: 'ImageInvert', exceptionType: 'RuntimeError', message: 'boom', traceback: [] } });
   backend.status(0);
@@ -124,11 +120,7 @@ test('a server seen for the first time starts from now: its existing history is 
 });
 
 test('a burst of status broadcasts costs at most two reconciliations', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  backend.connect();
-  await engine.settled();
+  const { backend, engine } = await connected(t);
   const before = backend.calls.listActive;
   for (let i = 0; i < 100; i++) backend.status(i);
   await engine.settled();
@@ -136,12 +128,7 @@ test('a burst of status broadcasts costs at most two reconciliations', async (t)
 });
 
 test('duplicate and out-of-order terminal events still finish the job exactly once', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   backend.complete(promptId, { outputs: [output('9', 'a.png')] });
   // The record is already there when the events arrive late and twice.
@@ -160,11 +147,7 @@ test('duplicate and out-of-order terminal events still finish the job exactly on
 });
 
 test('ExecutionBlocked is a notice, not the end of the job', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  backend.connect();
-  await engine.settled();
+  const { backend, engine } = await connected(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   backend.start_(promptId);
   backend.send({ type: 'execution_start', promptId });
@@ -174,12 +157,7 @@ test('ExecutionBlocked is a notice, not the end of the job', async (t) => {
 });
 
 test('a pending job removed by another client ends as cancelled', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
   const id = randomUUID();
   backend.pending.push({ id, status: 'pending' });
   backend.status();
@@ -193,11 +171,7 @@ test('a pending job removed by another client ends as cancelled', async (t) => {
 });
 
 test('our own cancel of a pending job ends it as cancelled at once', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend, { recheckDelayMs: 60_000 });
-  t.after(() => engine.stop());
-  backend.connect();
-  await engine.settled();
+  const { engine } = await connected(t, { recheckDelayMs: 60_000 });
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   await engine.settled();
   const finished = nextEvent(engine.events, 'job-finished');
@@ -206,12 +180,7 @@ test('our own cancel of a pending job ends it as cancelled at once', async (t) =
 });
 
 test('a server restart (its history gone) marks the jobs it was running as lost', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
   const done = randomUUID();
   backend.complete(done);
   backend.status(0);
@@ -233,11 +202,7 @@ test('a server restart (its history gone) marks the jobs it was running as lost'
 });
 
 test('a job we saw finish live whose record was evicted still finishes, with what the socket told', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  backend.connect();
-  await engine.settled();
+  const { backend, engine } = await connected(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   backend.start_(promptId);
   backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'live.png', subfolder: '', type: 'output' }] } });
@@ -251,12 +216,7 @@ test('a job we saw finish live whose record was evicted still finishes, with wha
 });
 
 test('a refused submission is removed again and the caller gets the server’s reasons', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connected(t);
   backend.submitHandler = async () => {
     throw new PromptRejectedError('Prompt outputs failed validation', 'prompt_outputs_failed_validation', [
       { nodeId: '4', classType: 'CheckpointLoaderSimple', errors: [{ type: 'value_not_in_list', message: 'Value not in list', inputName: 'ckpt_name' }] },
