@@ -57,6 +57,8 @@ export class ServerTracker {
   private catchUpPending = false;
   private reconciling: Promise<void> | undefined;
   private reconcileAgain = false;
+  /** Reconciliations started so far; orders listings against our own submissions. */
+  private reconciliations = 0;
   private recheckTimer: NodeJS.Timeout | undefined;
   private lastRunningId: string | undefined;
   private lastReconcileAt = 0;
@@ -138,12 +140,14 @@ export class ServerTracker {
       ...workflowName(request.workflow),
     });
     // Recorded before the request goes out: if we crash or time out, reconciliation finds the job by its id.
+    job.listedFrom = Number.POSITIVE_INFINITY;
     this.active.set(promptId, job);
     this.persistActive();
     await this.journal.flush();
     this.emitJob(job);
     try {
       const result = await this.backend.submit({ ...request, promptId });
+      job.listedFrom = this.reconciliations + 1;
       this.requestReconcile();
       return result;
     } catch (error) {
@@ -153,6 +157,7 @@ export class ServerTracker {
         this.events.emit('job-removed', { serverId: this.serverId, id: promptId });
         throw error;
       }
+      job.listedFrom = this.reconciliations + 1;
       return { promptId, nodeErrors: [] };
     }
   }
@@ -380,6 +385,7 @@ export class ServerTracker {
   private async reconcileOnce(): Promise<void> {
     const catchUp = this.catchUpPending;
     const epoch = this.epoch;
+    const sequence = ++this.reconciliations;
     const active = await this.backend.listActive();
     const seen = new Set<string>();
     for (const remote of active.running) {
@@ -393,7 +399,8 @@ export class ServerTracker {
 
     const history = await this.historyState(catchUp, seen);
     const caught: JobView[] = [];
-    const missing = [...this.active.values()].filter((job) => !seen.has(job.id));
+    // Our submissions still on their way are left alone: `submit` asks for a fresh look once the server answered.
+    const missing = [...this.active.values()].filter((job) => !seen.has(job.id) && !(job.listedFrom !== undefined && sequence < job.listedFrom));
     let recheck = false;
     await forEachLimited(missing, LOOKUP_CONCURRENCY, async (job) => {
       const record = await this.backend.lookup(job.id);

@@ -30,6 +30,11 @@ export interface TrackedJob {
   epoch: number;
   /** We asked the server to cancel or remove it. */
   cancelRequested?: boolean;
+  /**
+   * Our own submission: the first reconciliation whose listing can know of it. A listing fetched while the POST was
+   * still on its way (or just before the server answered it) proves nothing, and must not count as a miss.
+   */
+  listedFrom?: number;
 }
 
 export function newTrackedJob(id: string, fields: Partial<TrackedJob> & Pick<TrackedJob, 'status' | 'submittedBy' | 'epoch'>): TrackedJob {

@@ -215,6 +215,33 @@ test('a job we saw finish live whose record was evicted still finishes, with wha
   assert.deepEqual(job.outputs.map((o) => o.filename), ['live.png']);
 });
 
+test('our submission still on its way is not mistaken for a job removed from the queue', async (t) => {
+  const { backend, engine, rec } = await connected(t);
+  let answer = (): void => {};
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const defaultHandler = backend.submitHandler;
+  backend.submitHandler = async (request) => {
+    await answered; // a slow POST: the server has not queued it yet
+    return defaultHandler(request);
+  };
+  const submitted = engine.submit('fake', { prompt: PROMPT, workflow: { extra: { name: 'Slow post' } } });
+  // Other clients keep the queue busy meanwhile: every status broadcast looks at a queue without our job.
+  for (let i = 0; i < 3; i++) {
+    backend.status();
+    await engine.settled();
+  }
+  assert.deepEqual(rec.finished, []);
+  assert.equal(engine.jobs('fake')[0]?.status, 'pending');
+  answer();
+  const { promptId } = await submitted;
+  await engine.settled();
+  const job = engine.job('fake', promptId);
+  assert.equal(job?.status, 'pending');
+  assert.equal(job?.workflowName, 'Slow post');
+  assert.equal(job?.queuePosition, 1);
+  assert.deepEqual(rec.finished, []);
+});
+
 test('a refused submission is removed again and the caller gets the server’s reasons', async (t) => {
   const { backend, engine, rec } = await connected(t);
   backend.submitHandler = async () => {

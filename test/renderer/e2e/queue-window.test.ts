@@ -90,20 +90,24 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
 
     // A script's prompt (no client id: the server broadcasts its progress), a browser tab's prompt that fails, and
-    // one submitted through the app, to cancel from the window.
-    const { promptId: scriptId } = sim.enqueue(STEPS('portrait', 30));
+    // one submitted through the app, to cancel from the window. The server holds them until the pending list has
+    // been checked, so a slow machine cannot run them out of the queue first.
+    sim.hold();
+    const { promptId: scriptId } = sim.enqueue(STEPS('portrait', 60));
     const { promptId: tabId } = sim.enqueue(RAISE, { clientId: 'browser-tab' });
     const { promptId: longId } = await engine.submit('s0', { prompt: STEPS('landscape', 400), workflow: { extra: { name: 'Landscape' } } });
     await engine.submit('s0', { prompt: STEPS('study', 10), workflow: { extra: { name: 'Portrait study' } } });
     const scriptTitle = `Job ${scriptId.slice(0, 8)}`;
     const tabTitle = `Job ${tabId.slice(0, 8)}`;
 
-    // Appears and progresses: the step counter and the progress bar move.
-    const running = page.getByRole('article', { name: `Running: ${scriptTitle}` });
-    await running.getByText(/^\d+\/30$/).waitFor();
+    // Pending in execution order, then they run: the step counter and the progress bar move.
     const pending = page.getByRole('list', { name: 'Pending jobs' });
     await pending.getByText('Landscape').waitFor();
-    await pending.getByText(/#1.*from another client/).waitFor();
+    await pending.getByRole('listitem').filter({ hasText: scriptTitle }).getByText(/#1.*from another client/).waitFor();
+    await pending.getByRole('listitem').filter({ hasText: 'Landscape' }).getByText(/#3.*from Comfy Tray/).waitFor();
+    sim.release();
+    const running = page.getByRole('article', { name: `Running: ${scriptTitle}` });
+    await running.getByText(/^\d+\/60$/).waitFor();
     await page.waitForFunction(() => Number(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')) >= 20);
 
     // Completes, and the failure shows its node and message.
