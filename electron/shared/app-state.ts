@@ -60,6 +60,11 @@ export interface JobView {
   readonly startedAt?: number;
   readonly endedAt?: number;
   readonly durationMs?: number;
+  /**
+   * Pending or running: how long this job is expected to run, from earlier runs of the same workflow on the same
+   * server (absent until there is one).
+   */
+  readonly estimatedDurationMs?: number;
   readonly progress?: JobProgress;
   /** Increments with every live preview image; the bytes are fetched separately. */
   readonly previewVersion?: number;

@@ -101,6 +101,86 @@ export type ConnectionTestResult =
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
+/** The answer of a window action: done, or why not (shown to the user as is). */
+export type ActionResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+
+export type RerunResult = { readonly ok: true; readonly promptId: string } | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** An image the main process fetched (a live preview or an output thumbnail); the window never loads remote content. */
+export interface ImageBytes {
+  readonly mime: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+  readonly bytes: Uint8Array;
+}
+
+export type DiscoveryResult =
+  | { readonly found: true; readonly url: string; readonly version?: string }
+  | { readonly found: false; readonly url: string; readonly message: string };
+
+/** One file the user dropped or picked, read by the renderer (it only ever reads files the user gave it). */
+export interface DroppedFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** A dropped file as the main process understood it, before a server is chosen. */
+export type OpenedWorkflow =
+  | {
+      readonly ok: true;
+      /** Names this file in later calls (prepare, submit, discard); valid until submitted or discarded. */
+      readonly token: string;
+      readonly name: string;
+      readonly format: string;
+      /** The file carries an API prompt (submitted as is) or only the editor's workflow (converted per server). */
+      readonly kind: 'api-prompt' | 'ui-workflow';
+      readonly workflowName?: string;
+      readonly nodeCount: number;
+      /** Other files of the same drop, offered for upload when the workflow references them. */
+      readonly attachments: readonly string[];
+    }
+  | { readonly ok: false; readonly name: string; readonly code: string; readonly message: string };
+
+export interface DropOptions {
+  readonly randomizeSeeds: boolean;
+  /** 1..1000 */
+  readonly repeat: number;
+  readonly front: boolean;
+}
+
+export interface NodeProblemView {
+  readonly nodeId?: string;
+  readonly nodeTitle?: string;
+  readonly nodeType?: string;
+  readonly inputName?: string;
+  readonly message: string;
+}
+
+/** What would be queued on one server, and everything preflight found, per node. */
+export type PrepareResult =
+  | {
+      readonly ok: true;
+      readonly origin: 'api-prompt' | 'converted';
+      readonly prompts: number;
+      readonly nodeCount: number;
+      readonly problems: readonly NodeProblemView[];
+      /** Problems that make the server refuse it; submit stays disabled while there are any. */
+      readonly blocking: number;
+      /** Input files the server lacks that came with the drop (uploaded when the user agrees). */
+      readonly uploadable: readonly string[];
+      readonly warnings: readonly string[];
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly problems: readonly NodeProblemView[] };
+
+export type WorkflowSubmitResult =
+  | { readonly ok: true; readonly promptIds: readonly string[] }
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly problems: readonly NodeProblemView[];
+      /** Repeats that did reach the queue before the failure. */
+      readonly promptIds: readonly string[];
+    };
+
 export interface InvokeMap {
   'state:get-snapshot': { args: []; result: AppSnapshot };
   'jobs:cancel': { args: [serverId: string, jobId: string]; result: boolean };
@@ -109,6 +189,28 @@ export interface InvokeMap {
   'servers:test-connection': { args: [server: ConnectionTestInput]; result: ConnectionTestResult };
   /** A native folder picker; undefined when the user cancels. */
   'dialog:pick-folder': { args: []; result: string | undefined };
+  'jobs:remove-pending': { args: [serverId: string, jobIds: readonly string[]]; result: ActionResult };
+  /** The window asked the user to confirm first. */
+  'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
+  /** Queues the job's prompt again (same server, fresh prompt id). */
+  'jobs:rerun': { args: [serverId: string, jobId: string]; result: RerunResult };
+  /** The latest live preview of a running job; undefined when there is none (yet). */
+  'jobs:preview': { args: [serverId: string, jobId: string]; result: ImageBytes | undefined };
+  /** A small image of one output (`index` in the job's outputs); undefined when it is not an image. */
+  'outputs:thumbnail': { args: [serverId: string, jobId: string, index: number]; result: ImageBytes | undefined };
+  /** Opens a saved output with the system's default app. */
+  'outputs:open': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
+  'outputs:show-in-folder': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
+  'servers:open-web-ui': { args: [serverId: string]; result: ActionResult };
+  /** Looks for a ComfyUI on this computer (127.0.0.1:8188). */
+  'servers:discover-local': { args: []; result: DiscoveryResult };
+  'app:open-log-folder': { args: []; result: ActionResult };
+  /** Reads dropped or picked files: which carry a workflow, and what kind. */
+  'workflows:open': { args: [files: readonly DroppedFile[]]; result: readonly OpenedWorkflow[] };
+  /** Converts and preflights an opened file for one server. */
+  'workflows:prepare': { args: [token: string, serverId: string, options: DropOptions]; result: PrepareResult };
+  'workflows:submit': { args: [token: string, serverId: string, options: DropOptions & { readonly uploadInputs: boolean }]; result: WorkflowSubmitResult };
+  'workflows:discard': { args: [token: string]; result: void };
 }
 
 export interface EventMap {
@@ -118,6 +220,8 @@ export interface EventMap {
   'ui:show-view': 'queue' | 'settings';
   /** Bring one job into view (a notification was clicked). */
   'ui:focus-job': { readonly serverId: string; readonly jobId: string };
+  /** Files opened outside the window (tray drop, Open With, command line, a second launch), already read. */
+  'ui:workflows-opened': readonly OpenedWorkflow[];
 }
 
 export type InvokeChannel = keyof InvokeMap;
@@ -127,7 +231,28 @@ export type EventChannel = keyof EventMap;
 type MissingChannels = Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>;
 export const INVOKE_CHANNELS_COMPLETE: MissingChannels extends never ? true : never = true;
 
-export const INVOKE_CHANNELS = ['state:get-snapshot', 'jobs:cancel', 'settings:get', 'settings:update', 'servers:test-connection', 'dialog:pick-folder'] as const satisfies readonly InvokeChannel[];
+export const INVOKE_CHANNELS = [
+  'state:get-snapshot',
+  'jobs:cancel',
+  'settings:get',
+  'settings:update',
+  'servers:test-connection',
+  'dialog:pick-folder',
+  'jobs:remove-pending',
+  'jobs:clear-pending',
+  'jobs:rerun',
+  'jobs:preview',
+  'outputs:thumbnail',
+  'outputs:open',
+  'outputs:show-in-folder',
+  'servers:open-web-ui',
+  'servers:discover-local',
+  'app:open-log-folder',
+  'workflows:open',
+  'workflows:prepare',
+  'workflows:submit',
+  'workflows:discard',
+] as const satisfies readonly InvokeChannel[];
 
 export interface TrayApi {
   getSnapshot(): Promise<AppSnapshot>;
@@ -136,10 +261,25 @@ export interface TrayApi {
   updateSettings(patch: SettingsPatch): Promise<SettingsUpdateResult>;
   testConnection(server: ConnectionTestInput): Promise<ConnectionTestResult>;
   pickFolder(): Promise<string | undefined>;
+  removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
+  clearPending(serverId: string): Promise<ActionResult>;
+  rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
+  getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
+  getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;
+  openOutput(serverId: string, jobId: string, index: number): Promise<ActionResult>;
+  showOutputInFolder(serverId: string, jobId: string, index: number): Promise<ActionResult>;
+  openServerWebUi(serverId: string): Promise<ActionResult>;
+  discoverLocalServer(): Promise<DiscoveryResult>;
+  openLogFolder(): Promise<ActionResult>;
+  openWorkflows(files: readonly DroppedFile[]): Promise<readonly OpenedWorkflow[]>;
+  prepareWorkflow(token: string, serverId: string, options: DropOptions): Promise<PrepareResult>;
+  submitWorkflow(token: string, serverId: string, options: DropOptions & { readonly uploadInputs: boolean }): Promise<WorkflowSubmitResult>;
+  discardWorkflow(token: string): Promise<void>;
   /** Returns its unsubscribe. */
   onSnapshot(listener: (snapshot: AppSnapshot) => void): () => void;
   /** Changes after a snapshot, coalesced per frame; returns its unsubscribe. */
   onPatches(listener: (batch: VersionedPatches) => void): () => void;
   onShowView(listener: (view: EventMap['ui:show-view']) => void): () => void;
   onFocusJob(listener: (job: EventMap['ui:focus-job']) => void): () => void;
+  onWorkflowsOpened(listener: (workflows: EventMap['ui:workflows-opened']) => void): () => void;
 }

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import type { SettingsStore } from '../../electron/core/store/settings-store.js';
 import { registerHandlers, type ArgSchemas, type Handlers } from '../../electron/shell/ipc.js';
 import { settingsHandlers } from '../../electron/shell/settings-handlers.js';
+import { windowHandlers, type WindowActionDeps } from '../../electron/shell/window-handlers.js';
+import { workflowHandlers } from '../../electron/shell/workflow-handlers.js';
+import type { WorkflowInbox } from '../../electron/core/submit/inbox.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../electron/shared/ipc-contract.js';
 
 type Handler = (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown;
@@ -23,8 +26,14 @@ const event = (sender: WebContents) => ({ sender }) as unknown as IpcMainInvokeE
 
 const settingsChannels = settingsHandlers({ settings: {} as unknown as SettingsStore, testConnection: async () => ({ ok: false, code: 'TEST', message: 'not used' }) });
 
+const unused = (): never => assert.fail('not used in these tests');
+const windowChannels = windowHandlers(new Proxy({}, { get: () => unused }) as WindowActionDeps);
+const workflowChannels = workflowHandlers({ open: unused, prepare: unused, submit: unused, discard: unused } satisfies Pick<WorkflowInbox, 'open' | 'prepare' | 'submit' | 'discard'>);
+
 const schemas: ArgSchemas = {
   ...settingsChannels.schemas,
+  ...windowChannels.schemas,
+  ...workflowChannels.schemas,
   'state:get-snapshot': z.tuple([]),
   'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
 };
@@ -32,6 +41,8 @@ const schemas: ArgSchemas = {
 function handlers(calls: string[]): Handlers {
   return {
     ...settingsChannels.handlers,
+    ...windowChannels.handlers,
+    ...workflowChannels.handlers,
     'state:get-snapshot': () => ({ version: 1, servers: [], jobs: [] }),
     'jobs:cancel': (serverId, jobId) => {
       calls.push(`${serverId}/${jobId}`);

@@ -4,7 +4,7 @@ import type { ComponentChild } from 'preact';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { JobView, ServerView } from '../../../electron/shared/app-state.js';
-import type { AppSnapshot, ConnectionTestInput, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
+import type { AppSnapshot, ConnectionTestInput, EventMap, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
 import { createClock } from '../../../renderer/models/clock.js';
 import { connectModel } from '../../../renderer/models/connect.js';
 import { FeedbackModel } from '../../../renderer/models/feedback-model.js';
@@ -13,8 +13,34 @@ import { SettingsModel, type SettingsApi } from '../../../renderer/models/settin
 import { ViewModel, connectView } from '../../../renderer/models/view-model.js';
 import { ServicesContext, type Services } from '../../../renderer/services.js';
 
+/** The window actions a test can answer differently; every call is recorded in `calls`. */
+export type ActionApi = Omit<TrayApi, 'getSnapshot' | 'cancelJob' | 'onSnapshot' | 'onPatches' | 'onShowView' | 'onFocusJob' | 'onWorkflowsOpened' | keyof SettingsApi>;
+
+const DEFAULT_ACTIONS: ActionApi = {
+  removePending: async () => ({ ok: true }),
+  clearPending: async () => ({ ok: true }),
+  rerunJob: async () => ({ ok: true, promptId: '00000000-0000-4000-8000-000000000001' }),
+  getPreview: async () => undefined,
+  getThumbnail: async () => undefined,
+  openOutput: async () => ({ ok: true }),
+  showOutputInFolder: async () => ({ ok: true }),
+  openServerWebUi: async () => ({ ok: true }),
+  discoverLocalServer: async () => ({ found: false, url: 'http://127.0.0.1:8188', message: 'Nothing answers at http://127.0.0.1:8188' }),
+  openLogFolder: async () => ({ ok: true }),
+  openWorkflows: async () => [],
+  prepareWorkflow: async () => ({ ok: false, code: 'TEST', message: 'not configured in this test', problems: [] }),
+  submitWorkflow: async () => ({ ok: false, code: 'TEST', message: 'not configured in this test', problems: [], promptIds: [] }),
+  discardWorkflow: async () => undefined,
+};
+
 export interface FakeTray {
   readonly api: TrayApi;
+  /** Window actions in call order: method name and arguments. */
+  readonly calls: { readonly method: keyof ActionApi; readonly args: readonly unknown[] }[];
+  /** What the action methods answer; tests replace entries. */
+  actions: ActionApi;
+  /** Plays the shell's "files opened outside the window" event. */
+  openWorkflows(workflows: EventMap['ui:workflows-opened']): Promise<void>;
   readonly cancelled: [string, string][];
   /** What the settings channels answer; tests replace its functions. */
   settingsApi: SettingsApi;
@@ -63,11 +89,25 @@ export async function flush(): Promise<void> {
 export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Promise<Rendered> {
   let showView: ((view: 'queue' | 'settings') => void) | undefined;
   let patchListener: ((batch: VersionedPatches) => void) | undefined;
+  let workflowsListener: ((workflows: EventMap['ui:workflows-opened']) => void) | undefined;
+  const calls: FakeTray['calls'] = [];
+  const actionApi = Object.fromEntries(
+    (Object.keys(DEFAULT_ACTIONS) as (keyof ActionApi)[]).map((method) => [
+      method,
+      (...args: unknown[]) => {
+        calls.push({ method, args });
+        return (fake.actions[method] as (...a: unknown[]) => unknown)(...args);
+      },
+    ]),
+  ) as unknown as ActionApi;
   const cancelled: [string, string][] = [];
   const copied: string[] = [];
-  // Not a fresh literal on purpose: the contract is growing (view and focus events), and extra methods here must
-  // not break the type check while it does.
-  const api = {
+  const api: TrayApi = {
+    ...actionApi,
+    onWorkflowsOpened: (listener: (workflows: EventMap['ui:workflows-opened']) => void) => {
+      workflowsListener = listener;
+      return () => (workflowsListener = undefined);
+    },
     getSnapshot: async () => snapshot,
     cancelJob: async (serverId: string, jobId: string) => {
       cancelled.push([serverId, jobId]);
@@ -89,6 +129,11 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Pr
     pickFolder: async () => fake.settingsApi.pickFolder(),
   };
   const fake: FakeTray = {
+    calls,
+    actions: { ...DEFAULT_ACTIONS },
+    openWorkflows: async (workflows) => {
+      await act(() => workflowsListener?.(workflows));
+    },
     cancelled,
     copied,
     cancelResult: async () => true,

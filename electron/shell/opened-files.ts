@@ -1,0 +1,45 @@
+// Files handed to the app from outside the window: a drop on the macOS tray icon, "Open With" (macOS `open-file`),
+// paths on the command line, or on the command line of a second launch (forwarded by the single-instance lock).
+// These are paths from the operating system, read here in the main process with the same limits as a window drop.
+import { open } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { errorMessage } from '../core/errors.js';
+import type { DroppedFile, OpenedWorkflow } from '../shared/ipc-contract.js';
+
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The file arguments of a launch. `argv` is the process's: the executable, then (when run unpackaged) the app
+ * path, then the user's arguments mixed with Chromium switches (`--flag`, `--flag=value`) that are never files.
+ */
+export function fileArguments(argv: readonly string[], cwd: string, unpackaged: boolean): string[] {
+  const args = argv.slice(unpackaged ? 2 : 1);
+  return args.filter((arg) => arg !== '' && !arg.startsWith('-')).map((arg) => resolve(cwd, arg));
+}
+
+/** Reads each path; the ones that cannot be read come back as failed entries the window explains. */
+export async function readOpenedFiles(paths: readonly string[], maxBytes = MAX_FILE_BYTES): Promise<{ files: DroppedFile[]; failures: OpenedWorkflow[] }> {
+  const files: DroppedFile[] = [];
+  const failures: OpenedWorkflow[] = [];
+  for (const path of paths) {
+    const name = basename(path);
+    try {
+      const handle = await open(path, 'r');
+      try {
+        const info = await handle.stat();
+        if (!info.isFile()) {
+          failures.push({ ok: false, name, code: 'DROP_NOT_A_FILE', message: `${name} is a folder or a device, not a workflow file` });
+        } else if (info.size > maxBytes) {
+          failures.push({ ok: false, name, code: 'WORKFLOW_TOO_LARGE', message: `${name} is larger than ${Math.round(maxBytes / (1024 * 1024))} MiB and is not read` });
+        } else {
+          files.push({ name, bytes: new Uint8Array(await handle.readFile()) });
+        }
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      failures.push({ ok: false, name, code: 'DROP_UNREADABLE', message: `${name} cannot be read: ${errorMessage(error)}` });
+    }
+  }
+  return { files, failures };
+}

@@ -1,0 +1,135 @@
+// The queue window's actions: remove and clear pending jobs, re-run, previews and thumbnails, open an output or its
+// folder, a server's web UI, local discovery and the log folder. Every answer is data (ok, or a code and a message
+// the window shows as is): a failed action must never surface as an unexplained rejected promise.
+import { z } from 'zod';
+import { errorCode, errorMessage } from '../core/errors.js';
+import type { ActionResult, DiscoveryResult, ImageBytes, RerunResult } from '../shared/ipc-contract.js';
+import type { ArgSchemas, Handlers } from './ipc.js';
+
+export type WindowChannel =
+  | 'jobs:remove-pending'
+  | 'jobs:clear-pending'
+  | 'jobs:rerun'
+  | 'jobs:preview'
+  | 'outputs:thumbnail'
+  | 'outputs:open'
+  | 'outputs:show-in-folder'
+  | 'servers:open-web-ui'
+  | 'servers:discover-local'
+  | 'app:open-log-folder';
+
+export interface WindowActionDeps {
+  removePending(serverId: string, jobIds: readonly string[]): Promise<void>;
+  clearPending(serverId: string): Promise<void>;
+  rerun(serverId: string, jobId: string): Promise<{ readonly promptId: string }>;
+  latestPreview(serverId: string, jobId: string): { readonly mime: string; readonly image: Uint8Array } | undefined;
+  outputImage(serverId: string, jobId: string, index: number): Promise<{ readonly mime: string; readonly bytes: Uint8Array } | undefined>;
+  /** Scales an image down for a list row (Electron's nativeImage); identity where unavailable. */
+  thumbnail(image: ImageBytes): ImageBytes;
+  /** Where an output was saved, when it was. */
+  savedOutputPath(serverId: string, jobId: string, index: number): string | undefined;
+  /** Resolves to an error message, empty on success (Electron's shell.openPath). */
+  openPath(path: string): Promise<string>;
+  showItemInFolder(path: string): void;
+  serverWebUrl(serverId: string): string | undefined;
+  /** Opens an http(s) URL of a configured server; false when refused. */
+  openExternal(url: string): Promise<boolean>;
+  discoverLocal(): Promise<DiscoveryResult>;
+  logFolder(): string;
+}
+
+const MIMES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+const id = z.string().min(1).max(500);
+const jobId = z.string().min(1).max(200);
+const outputIndex = z.number().int().min(0).max(100_000);
+
+const ok: ActionResult = { ok: true };
+const refused = (code: string, message: string): ActionResult => ({ ok: false, code, message });
+
+function failure(error: unknown): { ok: false; code: string; message: string } {
+  return { ok: false, code: errorCode(error) ?? 'ACTION_FAILED', message: errorMessage(error) };
+}
+
+async function attempt(action: () => Promise<unknown>): Promise<ActionResult> {
+  try {
+    await action();
+    return ok;
+  } catch (error) {
+    return failure(error);
+  }
+}
+
+export function asImage(mime: string, bytes: Uint8Array): ImageBytes | undefined {
+  const known = MIMES.find((m) => m === mime);
+  return known === undefined ? undefined : { mime: known, bytes };
+}
+
+export function windowHandlers(deps: WindowActionDeps): {
+  handlers: Pick<Handlers, WindowChannel>;
+  schemas: Pick<ArgSchemas, WindowChannel>;
+} {
+  const openSaved = async (serverId: string, jobIdValue: string, index: number, open: (path: string) => Promise<ActionResult>): Promise<ActionResult> => {
+    const path = deps.savedOutputPath(serverId, jobIdValue, index);
+    if (path === undefined) return refused('OUTPUT_NOT_SAVED', 'This output is not on this computer: saving is off for its server, or it is still being saved');
+    return open(path);
+  };
+  return {
+    handlers: {
+      'jobs:remove-pending': (serverId, jobIds) => attempt(() => deps.removePending(serverId, jobIds)),
+      'jobs:clear-pending': (serverId) => attempt(() => deps.clearPending(serverId)),
+      'jobs:rerun': async (serverId, jobIdValue): Promise<RerunResult> => {
+        try {
+          return { ok: true, promptId: (await deps.rerun(serverId, jobIdValue)).promptId };
+        } catch (error) {
+          return failure(error);
+        }
+      },
+      'jobs:preview': (serverId, jobIdValue) => {
+        const preview = deps.latestPreview(serverId, jobIdValue);
+        return preview && asImage(preview.mime, preview.image);
+      },
+      'outputs:thumbnail': async (serverId, jobIdValue, index) => {
+        try {
+          const image = await deps.outputImage(serverId, jobIdValue, index);
+          const known = image && asImage(image.mime, image.bytes);
+          return known && deps.thumbnail(known);
+        } catch {
+          // A thumbnail is decoration: the row shows its placeholder instead.
+          return undefined;
+        }
+      },
+      'outputs:open': (serverId, jobIdValue, index) =>
+        openSaved(serverId, jobIdValue, index, async (path) => {
+          const problem = await deps.openPath(path);
+          return problem === '' ? ok : refused('OUTPUT_OPEN_FAILED', problem);
+        }),
+      'outputs:show-in-folder': (serverId, jobIdValue, index) =>
+        openSaved(serverId, jobIdValue, index, async (path) => {
+          deps.showItemInFolder(path);
+          return ok;
+        }),
+      'servers:open-web-ui': async (serverId) => {
+        const url = deps.serverWebUrl(serverId);
+        if (url === undefined) return refused('SERVER_UNKNOWN', 'This server is no longer configured');
+        return (await deps.openExternal(url)) ? ok : refused('URL_REFUSED', `${url} cannot be opened in the browser`);
+      },
+      'servers:discover-local': () => deps.discoverLocal(),
+      'app:open-log-folder': async () => {
+        const problem = await deps.openPath(deps.logFolder());
+        return problem === '' ? ok : refused('FOLDER_OPEN_FAILED', problem);
+      },
+    },
+    schemas: {
+      'jobs:remove-pending': z.tuple([id, z.array(jobId).min(1).max(10_000)]),
+      'jobs:clear-pending': z.tuple([id]),
+      'jobs:rerun': z.tuple([id, jobId]),
+      'jobs:preview': z.tuple([id, jobId]),
+      'outputs:thumbnail': z.tuple([id, jobId, outputIndex]),
+      'outputs:open': z.tuple([id, jobId, outputIndex]),
+      'outputs:show-in-folder': z.tuple([id, jobId, outputIndex]),
+      'servers:open-web-ui': z.tuple([id]),
+      'servers:discover-local': z.tuple([]),
+      'app:open-log-folder': z.tuple([]),
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// The window's action channels: answers are data (ok, or a code and message), arguments are checked, and opening
+// or showing an output only ever touches a file the app itself saved.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ComfyTrayError } from '../../electron/core/errors.js';
+import { windowHandlers, type WindowActionDeps } from '../../electron/shell/window-handlers.js';
+
+function deps(overrides: Partial<WindowActionDeps> = {}): { deps: WindowActionDeps; log: string[] } {
+  const log: string[] = [];
+  return {
+    log,
+    deps: {
+      removePending: async (serverId, ids) => void log.push(`remove ${serverId} ${ids.join(',')}`),
+      clearPending: async (serverId) => void log.push(`clear ${serverId}`),
+      rerun: async (serverId, jobId) => {
+        log.push(`rerun ${serverId} ${jobId}`);
+        return { promptId: 'new-id' };
+      },
+      latestPreview: () => ({ mime: 'image/jpeg', image: new Uint8Array([0xff, 0xd8]) }),
+      outputImage: async () => ({ mime: 'image/png', bytes: new Uint8Array([0x89, 0x50]) }),
+      thumbnail: (image) => ({ mime: 'image/jpeg', bytes: image.bytes.slice(0, 1) }),
+      savedOutputPath: (_s, _j, index) => (index === 0 ? '/pictures/gpu/cat.png' : undefined),
+      openPath: async (path) => (log.push(`open ${path}`), ''),
+      showItemInFolder: (path) => void log.push(`show ${path}`),
+      serverWebUrl: (serverId) => (serverId === 'gpu' ? 'http://gpu.lan:8188/' : undefined),
+      openExternal: async (url) => (log.push(`browse ${url}`), true),
+      discoverLocal: async () => ({ found: true, url: 'http://127.0.0.1:8188', version: '0.3.60' }),
+      logFolder: () => '/data/logs',
+      ...overrides,
+    },
+  };
+}
+
+test('actions answer ok and reach the core', async () => {
+  const { deps: d, log } = deps();
+  const { handlers } = windowHandlers(d);
+  assert.deepEqual(await handlers['jobs:remove-pending']('gpu', ['a', 'b']), { ok: true });
+  assert.deepEqual(await handlers['jobs:clear-pending']('gpu'), { ok: true });
+  assert.deepEqual(await handlers['jobs:rerun']('gpu', 'j1'), { ok: true, promptId: 'new-id' });
+  assert.deepEqual(await handlers['outputs:open']('gpu', 'j1', 0), { ok: true });
+  assert.deepEqual(await handlers['outputs:show-in-folder']('gpu', 'j1', 0), { ok: true });
+  assert.deepEqual(await handlers['servers:open-web-ui']('gpu'), { ok: true });
+  assert.deepEqual(await handlers['app:open-log-folder'](), { ok: true });
+  assert.deepEqual(await handlers['servers:discover-local'](), { found: true, url: 'http://127.0.0.1:8188', version: '0.3.60' });
+  assert.deepEqual(log, ['remove gpu a,b', 'clear gpu', 'rerun gpu j1', 'open /pictures/gpu/cat.png', 'show /pictures/gpu/cat.png', 'browse http://gpu.lan:8188/', 'open /data/logs']);
+});
+
+test('failures come back as a code and a message, never as a rejection', async () => {
+  const { deps: d, log } = deps({
+    rerun: async () => {
+      throw new ComfyTrayError('JOB_PROMPT_UNAVAILABLE', 'The server no longer has this job’s prompt');
+    },
+    clearPending: async () => {
+      throw new Error('socket hang up');
+    },
+    openPath: async () => 'No application knows how to open this file',
+    openExternal: async () => false,
+  });
+  const { handlers } = windowHandlers(d);
+  assert.deepEqual(await handlers['jobs:rerun']('gpu', 'j1'), { ok: false, code: 'JOB_PROMPT_UNAVAILABLE', message: 'The server no longer has this job’s prompt' });
+  assert.deepEqual(await handlers['jobs:clear-pending']('gpu'), { ok: false, code: 'ACTION_FAILED', message: 'socket hang up' });
+  assert.deepEqual(await handlers['outputs:open']('gpu', 'j1', 0), { ok: false, code: 'OUTPUT_OPEN_FAILED', message: 'No application knows how to open this file' });
+  const notSaved = await handlers['outputs:show-in-folder']('gpu', 'j1', 1);
+  assert.deepEqual([notSaved.ok, !notSaved.ok && notSaved.code], [false, 'OUTPUT_NOT_SAVED']);
+  assert.deepEqual(await handlers['servers:open-web-ui']('gpu'), { ok: false, code: 'URL_REFUSED', message: 'http://gpu.lan:8188/ cannot be opened in the browser' });
+  const unknown = await handlers['servers:open-web-ui']('gone');
+  assert.deepEqual([unknown.ok, !unknown.ok && unknown.code], [false, 'SERVER_UNKNOWN']);
+  assert.deepEqual(log, [], 'nothing opened');
+});
+
+test('previews and thumbnails: only image types the window can show, thumbnails scaled, failures are just absent', async () => {
+  const { handlers } = windowHandlers(deps().deps);
+  assert.deepEqual(await handlers['jobs:preview']('gpu', 'j1'), { mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8]) });
+  assert.deepEqual(await handlers['outputs:thumbnail']('gpu', 'j1', 0), { mime: 'image/jpeg', bytes: new Uint8Array([0x89]) });
+
+  const odd = windowHandlers(
+    deps({
+      latestPreview: () => ({ mime: 'text/html', image: new Uint8Array([60]) }),
+      outputImage: async () => {
+        throw new Error('404');
+      },
+    }).deps,
+  ).handlers;
+  assert.equal(await odd['jobs:preview']('gpu', 'j1'), undefined);
+  assert.equal(await odd['outputs:thumbnail']('gpu', 'j1', 0), undefined);
+});
+
+test('arguments are checked before any handler runs', () => {
+  const { schemas } = windowHandlers(deps().deps);
+  const refused: [keyof typeof schemas, unknown[]][] = [
+    ['jobs:remove-pending', ['gpu', []]],
+    ['jobs:remove-pending', ['gpu', 'a']],
+    ['jobs:remove-pending', ['gpu', [42]]],
+    ['outputs:open', ['gpu', 'j1', -1]],
+    ['outputs:open', ['gpu', 'j1', 0.5]],
+    ['outputs:open', ['gpu', 'j1', '0']],
+    ['outputs:show-in-folder', ['gpu', 'j1']],
+    ['servers:open-web-ui', ['']],
+    ['app:open-log-folder', ['/etc']],
+  ];
+  for (const [channel, args] of refused) assert.equal(schemas[channel].safeParse(args).success, false, `${channel} ${JSON.stringify(args)}`);
+  assert.equal(schemas['outputs:open'].safeParse(['gpu', 'j1', 3]).success, true);
+  assert.equal(schemas['jobs:remove-pending'].safeParse(['gpu', ['a', 'b']]).success, true);
+});
