@@ -9,11 +9,14 @@ import { resolveServer, type ServerConfigInput } from './comfy/server-config.js'
 import { Emitter } from './emitter.js';
 import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
+import { DurationHistory, type DurationLimits } from './jobs/duration-history.js';
 import { Journal } from './jobs/journal.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
 import type { OutputOptions } from './outputs/output-options.js';
+import { OutputImageLoader, type OutputImage, type OutputImageOptions } from './outputs/output-image.js';
 import { OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
+import { savedKey } from './outputs/saved-stage.js';
 
 export interface EngineEvents extends TrackerEvents, OutputSaverEvents {
   server: ServerView;
@@ -29,7 +32,14 @@ export interface EngineOptions {
   readonly createBackend?: (config: ServerConfigInput, journal: Journal) => JobBackend;
   /** Save every finished job's outputs to disk; off when absent. */
   readonly outputs?: OutputOptions;
+  /** Bounds of the run-time history behind duration estimates (defaults suit the app; tests lower them). */
+  readonly durations?: DurationLimits;
+  /** Size cap and concurrency of `outputImage`. */
+  readonly outputImages?: OutputImageOptions;
 }
+
+/** Longer than any prompt id a server hands out; anything longer is not worth asking a server about. */
+const MAX_JOB_ID_LENGTH = 200;
 
 interface ServerEntry {
   readonly backend: JobBackend;
@@ -43,12 +53,16 @@ export class Engine {
   private readonly log = createLogger('Engine');
   /** Present when the engine saves outputs. */
   readonly outputs: OutputSaver | undefined;
+  private readonly images: OutputImageLoader;
 
   private constructor(
     readonly journal: Journal,
+    readonly durations: DurationHistory,
     readonly warnings: readonly string[],
     outputs: OutputOptions | undefined,
+    images: OutputImageOptions | undefined,
   ) {
+    this.images = new OutputImageLoader(images);
     this.outputs = outputs && new OutputSaver(journal, outputs, (error) => this.log.error('listener failed', { error: errorMessage(error) }));
     const saver = this.outputs;
     if (saver) {
@@ -68,7 +82,9 @@ export class Engine {
     const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
       ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
     });
-    const engine = new Engine(journal, warning ? [warning] : [], options.outputs);
+    const { history, warning: historyWarning } = await DurationHistory.open(join(options.dataDir, 'durations.json'), options.durations);
+    const warnings = [warning, historyWarning].filter((text): text is string => text !== undefined);
+    const engine = new Engine(journal, history, warnings, options.outputs, options.outputImages);
     for (const config of options.servers) engine.addServer(config, options);
     return engine;
   }
@@ -76,7 +92,7 @@ export class Engine {
   private addServer(config: ServerConfigInput, options: EngineOptions): void {
     const backend = options.createBackend?.(config, this.journal) ?? new ComfyBackend(resolveServer(config), this.journal, { timings: options.timings ?? {} });
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
-    const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {});
+    const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
     const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection) };
     backend.events.on('connection', (info) => {
       entry.view = serverView(backend, info);
@@ -96,6 +112,8 @@ export class Engine {
     // trackers stop are recorded as to-be-saved and saved after the next start.
     await this.outputs?.stop();
     await Promise.allSettled([...this.entries.values()].map(({ tracker }) => tracker.stop()));
+    // Estimates are a convenience: failing to keep them must not fail the stop (the journal's flush may).
+    await this.durations.flush().catch((error: unknown) => this.log.warn('could not write the run-time history', { error: errorMessage(error) }));
     await this.journal.flush();
   }
 
@@ -136,6 +154,41 @@ export class Engine {
 
   submit(serverId: string, request: SubmitRequest): Promise<SubmitResult> {
     return this.entry(serverId).tracker.submit(request);
+  }
+
+  /**
+   * Queues a job's API prompt again on the same server, as a new job of this app (fresh prompt id), with the UI
+   * workflow the server kept for it. The prompt comes from the server's own record, integers above 2^53 intact.
+   * Throws JOB_PROMPT_UNAVAILABLE when the server no longer has (or does not give out) the prompt.
+   */
+  async rerun(serverId: string, jobId: string): Promise<SubmitResult> {
+    const { backend, tracker } = this.entry(serverId);
+    if (typeof jobId !== 'string' || jobId === '' || jobId.length > MAX_JOB_ID_LENGTH) {
+      throw new ComfyTrayError('JOB_PROMPT_UNAVAILABLE', 'Not a job id: nothing to run again');
+    }
+    const record = await backend.lookup(jobId);
+    if (!record?.prompt) {
+      const status = record?.status ?? tracker.job(jobId)?.status;
+      const message =
+        status === 'pending' || status === 'running'
+          ? `${backend.name} does not give out the prompt of a job still queued or running; run it again once it has finished.`
+          : `${backend.name} no longer has the prompt of this job (its history was cleared, the server restarted, or the job is too old). Queue the workflow again from its file.`;
+      throw new ComfyTrayError('JOB_PROMPT_UNAVAILABLE', message);
+    }
+    return tracker.submit({ prompt: record.prompt, ...(record.workflow !== undefined && { workflow: record.workflow }) });
+  }
+
+  /**
+   * The picture of one of a job's outputs (`index` into its view's `outputs`) for a thumbnail: the saved file when
+   * there is one, else the server's. Undefined when it is not an image, too large, gone, or the index is wrong.
+   */
+  outputImage(serverId: string, jobId: string, index: number): Promise<OutputImage | undefined> {
+    const { backend, tracker } = this.entry(serverId);
+    if (!Number.isSafeInteger(index) || index < 0) return Promise.resolve(undefined);
+    const ref = tracker.job(jobId)?.outputs[index];
+    if (!ref) return Promise.resolve(undefined);
+    const savedPath = this.outputs?.saveState(serverId, jobId)?.files[savedKey(ref)]?.path;
+    return this.images.load(ref, savedPath, () => backend.fetchOutput(ref));
   }
 
   cancel(serverId: string, jobId: string): Promise<boolean> {

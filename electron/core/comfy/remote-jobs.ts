@@ -30,6 +30,13 @@ export interface RemoteJob {
   /** The API prompt and UI workflow as the server stored them (records only; integers above 2^53 as bigint). */
   readonly prompt?: Readonly<Record<string, unknown>>;
   readonly workflow?: unknown;
+  /**
+   * The prompt as a queue listing carries it, read without exact integers: for its shape (node types, links) only,
+   * never to be sent again. Kept by reference, so it costs nothing unless someone reads it.
+   */
+  readonly listedPrompt?: Readonly<Record<string, unknown>>;
+  /** How many nodes the server took from its cache when it ran the job (records that kept `execution_cached`). */
+  readonly cachedNodeCount?: number;
 }
 
 export interface ActiveJobs {
@@ -54,6 +61,7 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
+  const listedPrompt = asRecord(prompt);
   return {
     id,
     status,
@@ -61,6 +69,7 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
     ...(clientId !== undefined && { clientId }),
     ...(createdAt !== undefined && { createdAt }),
     ...nodeInfoOf(prompt),
+    ...(listedPrompt && { listedPrompt }),
     ...(Array.isArray(outputNodes) && { outputNodeIds: outputNodes.map(String) }),
     ...workflowNameOf(extra),
   };
@@ -109,6 +118,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
   let endedAt: number | undefined;
   let error: JobError | undefined;
   let interrupted = false;
+  const cachedNodeCount = cachedCountOf(messages);
   for (const [type, data] of messages) {
     const ts = asRecord(data)?.timestamp;
     if (type === 'execution_start' && typeof ts === 'number') startedAt = ts;
@@ -135,6 +145,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
     ...(createdAt !== undefined && { createdAt }),
     ...(startedAt !== undefined && { startedAt }),
     ...(endedAt !== undefined && { endedAt }),
+    ...(cachedNodeCount !== undefined && { cachedNodeCount }),
     outputs: outputsOfJob(outputs ?? {}),
     ...(error && { error }),
     ...(prompt ? nodeInfoOf(prompt[2]) : {}),
@@ -155,6 +166,8 @@ const jobsApiItem = z.object({
   execution_error: z.unknown().optional(),
   outputs: z.unknown().optional(),
   workflow: z.object({ prompt: z.unknown().optional(), extra_data: z.unknown().optional() }).partial().optional(),
+  // Detail route only: the history entry's status, whose messages say which nodes came from the cache.
+  execution_status: z.object({ messages: z.array(z.unknown()).optional() }).partial().optional(),
 });
 export const jobsListSchema = z.object({
   jobs: z.array(z.unknown()),
@@ -179,6 +192,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
   const extra = asRecord(j.workflow?.extra_data);
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
+  const cachedNodeCount = cachedCountOf(j.execution_status?.messages ?? []);
   return {
     id: j.id,
     status,
@@ -186,6 +200,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...(j.create_time !== undefined && { createdAt: j.create_time }),
     ...(j.execution_start_time !== undefined && { startedAt: j.execution_start_time }),
     ...(j.execution_end_time !== undefined && { endedAt: j.execution_end_time }),
+    ...(cachedNodeCount !== undefined && { cachedNodeCount }),
     ...(clientId !== undefined && { clientId }),
     // Only the detail route carries `outputs`; list items are not authoritative about them.
     ...(finished && j.outputs !== undefined && { outputs: outputsOfJob(j.outputs) }),
@@ -219,6 +234,16 @@ export function nodeInfoOf(prompt: unknown): { nodes?: Record<string, NodeInfo> 
     nodes[id] = typeof title === 'string' ? { type: n.class_type, title } : { type: n.class_type };
   }
   return { nodes };
+}
+
+/** Nodes listed by the run's `execution_cached` message, when the record kept it. */
+function cachedCountOf(messages: readonly unknown[]): number | undefined {
+  for (const message of messages) {
+    if (!Array.isArray(message) || message[0] !== 'execution_cached') continue;
+    const nodes = asRecord(message[1])?.nodes;
+    return Array.isArray(nodes) ? nodes.length : undefined;
+  }
+  return undefined;
 }
 
 function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefined): { prompt?: Record<string, unknown>; workflow?: unknown } {

@@ -50,6 +50,8 @@ const activeRecord = z.object({
   workflowName: z.string().optional(),
   createdAt: z.number().optional(),
   startedAt: z.number().optional(),
+  /** Workflow signature: a job waiting across a restart keeps its duration estimate before the server lists it. */
+  signature: z.string().optional(),
 });
 const serverRecord = z.object({
   clientId: z.object({ clientId: z.string(), closedCleanly: z.boolean() }).optional(),
@@ -260,7 +262,7 @@ function sameActive(a: readonly ActiveRecord[], b: readonly ActiveRecord[]): boo
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
-    if (x.id !== y.id || x.status !== y.status || x.submittedBy !== y.submittedBy || x.workflowName !== y.workflowName || x.createdAt !== y.createdAt || x.startedAt !== y.startedAt) return false;
+    if (x.id !== y.id || x.status !== y.status || x.submittedBy !== y.submittedBy || x.workflowName !== y.workflowName || x.createdAt !== y.createdAt || x.startedAt !== y.startedAt || x.signature !== y.signature) return false;
   }
   return true;
 }

@@ -10,7 +10,10 @@ import type { EventSink } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { PromptRejectedError, type JobBackend, type SubmitRequest, type SubmitResult } from './backend.js';
+import type { DurationHistory } from './duration-history.js';
+import { sampleOfRun } from './duration-estimate.js';
 import type { FinishedRecord, Journal } from './journal.js';
+import { workflowSignature } from './workflow-signature.js';
 import { newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
 export interface TrackerEvents {
@@ -71,6 +74,8 @@ export class ServerTracker {
     private readonly journal: Journal,
     private readonly events: EventSink<TrackerEvents>,
     private readonly options: TrackerOptions = {},
+    /** Where finished runs are remembered and estimates come from; no estimates without it. */
+    private readonly durations?: DurationHistory,
   ) {
     this.serverId = backend.serverId;
     this.log = createLogger(`Tracker ${backend.name}`);
@@ -110,7 +115,7 @@ export class ServerTracker {
   }
 
   jobs(): JobView[] {
-    return [...this.finished.values(), ...[...this.active.values()].map((job) => toView(this.serverId, job))];
+    return [...this.finished.values(), ...[...this.active.values()].map((job) => this.view(job))];
   }
 
   latestPreview(id: string): { mime: string; image: Buffer } | undefined {
@@ -119,7 +124,7 @@ export class ServerTracker {
 
   job(id: string): JobView | undefined {
     const active = this.active.get(id);
-    return active ? toView(this.serverId, active) : this.finished.get(id);
+    return active ? this.view(active) : this.finished.get(id);
   }
 
   // ---- commands ----
@@ -137,6 +142,7 @@ export class ServerTracker {
       // Job times are the server's: keep ours on its clock too.
       createdAt: this.backend.serverTime(),
       ...nodeInfoOf(request.prompt),
+      ...signatureOf(request.prompt),
       ...workflowName(request.workflow),
     });
     // Recorded before the request goes out: if we crash or time out, reconciliation finds the job by its id.
@@ -201,7 +207,7 @@ export class ServerTracker {
       ...(pendingIndex >= 0 && { queuePosition: pendingIndex + 1 }),
       ...remoteFields(record),
     });
-    if (record.status === 'pending' || record.status === 'running') return toView(this.serverId, job);
+    if (record.status === 'pending' || record.status === 'running') return this.view(job);
     return finishedView(this.serverId, job, terminalFromRecord(record), false);
   }
 
@@ -233,6 +239,9 @@ export class ServerTracker {
         const job = this.liveJob(message.promptId, true);
         if (!job) return;
         job.cached = new Set(message.nodes);
+        job.cacheKnown = true;
+        // Knowing what is cached narrows the estimate to runs that cached as much.
+        if (this.durations && job.signature !== undefined) this.emitJob(job);
         return;
       }
       case 'executing': {
@@ -441,7 +450,7 @@ export class ServerTracker {
     job.epoch = this.epoch;
     job.misses = 0;
     // Compared field by field: with 10,000 queued jobs this runs 10,000 times per reconciliation.
-    const before = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName];
+    const before = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
     Object.assign(job, remoteFields(remote, job));
     // A terminal event already heard beats a list fetched a moment before the server moved the job to history.
     if (!job.live) {
@@ -449,7 +458,7 @@ export class ServerTracker {
       job.queuePosition = position;
     }
     if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
-    const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName];
+    const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
     if (after.some((value, i) => value !== before[i])) this.emitJob(job);
   }
 
@@ -539,6 +548,7 @@ export class ServerTracker {
     if (terminal.status !== 'lost') this.journal.setWitness(this.serverId, job.id);
     this.events.emit('job', view);
     this.events.emit('job-finished', view);
+    this.noteRun(job, terminal, view);
     return view;
   }
 
@@ -580,12 +590,35 @@ export class ServerTracker {
         ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
         ...(job.createdAt !== undefined && { createdAt: job.createdAt }),
         ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
+        ...(job.signature !== undefined && { signature: job.signature }),
       })),
     );
   }
 
   private emitJob(job: TrackedJob): void {
-    this.events.emit('job', toView(this.serverId, job));
+    this.events.emit('job', this.view(job));
+  }
+
+  private view(job: TrackedJob): JobView {
+    return toView(this.serverId, job, this.estimate(job));
+  }
+
+  /** Pending and running jobs only: how long earlier runs of the same workflow on this server took. */
+  private estimate(job: TrackedJob): number | undefined {
+    if (!this.durations || job.signature === undefined || (job.status !== 'pending' && job.status !== 'running')) return undefined;
+    return this.durations.estimate(this.serverId, job.signature, job.cacheKnown === true ? job.cached.size : undefined);
+  }
+
+  /** A completed run teaches the duration history; jobs of the same workflow still to finish then expect anew. */
+  private noteRun(job: TrackedJob, terminal: Terminal, view: JobView): void {
+    const signature = job.signature ?? terminal.signature;
+    if (!this.durations || signature === undefined) return;
+    const nodeCount = job.nodes ? Object.keys(job.nodes).length : terminal.nodeCount;
+    const cachedNodeCount = terminal.cachedNodeCount ?? (job.cacheKnown === true ? job.cached.size : undefined);
+    const sample = sampleOfRun({ status: view.status, durationMs: view.durationMs, nodeCount, cachedNodeCount });
+    if (!sample) return;
+    this.durations.record(this.serverId, signature, sample);
+    for (const other of this.active.values()) if (other.signature === signature) this.emitJob(other);
   }
 }
 
@@ -605,7 +638,15 @@ function terminalFromRecord(record: RemoteJob): Terminal {
     ...(record.error && { error: record.error }),
     ...(record.startedAt !== undefined && { startedAt: record.startedAt }),
     ...(record.endedAt !== undefined && { endedAt: record.endedAt }),
+    ...(record.cachedNodeCount !== undefined && { cachedNodeCount: record.cachedNodeCount }),
+    ...(record.nodes !== undefined && { nodeCount: Object.keys(record.nodes).length }),
+    ...signatureOf(record.prompt),
   };
+}
+
+function signatureOf(prompt: unknown): { signature?: string } {
+  const signature = workflowSignature(prompt);
+  return signature === undefined ? {} : { signature };
 }
 
 function remoteFields(remote: RemoteJob, job?: TrackedJob): Partial<TrackedJob> {
@@ -614,6 +655,8 @@ function remoteFields(remote: RemoteJob, job?: TrackedJob): Partial<TrackedJob> 
     ...(remote.startedAt !== undefined && job?.startedAt === undefined && { startedAt: remote.startedAt }),
     ...(remote.nodes !== undefined && job?.nodes === undefined && { nodes: remote.nodes }),
     ...(remote.workflowName !== undefined && job?.workflowName === undefined && { workflowName: remote.workflowName }),
+    // Hashed once per job, not at every reconciliation: a 10,000-item legacy queue would pay it 10,000 times.
+    ...(job?.signature === undefined && signatureOf(remote.prompt ?? remote.listedPrompt)),
   };
 }
 

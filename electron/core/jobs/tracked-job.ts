@@ -21,7 +21,11 @@ export interface TrackedJob {
   previewVersion?: number;
   outputs: OutputRef[];
   nodes?: Readonly<Record<string, NodeInfo>>;
+  /** The prompt's shape (workflow-signature.ts): which earlier runs predict this one's duration. */
+  signature?: string;
   cached: ReadonlySet<string>;
+  /** `cached` came from the server (`execution_cached`), rather than being the empty default. */
+  cacheKnown?: boolean;
   /** A terminal event heard on the socket; the server's record (with all outputs) is fetched before announcing. */
   live?: LiveTerminal;
   /** Consecutive reconciliations in which the server knew nothing of this job. */
@@ -62,7 +66,8 @@ export function overallProgress(job: TrackedJob, nodes: Readonly<Record<string, 
   return Math.min(1, done / total);
 }
 
-export function toView(serverId: string, job: TrackedJob): JobView {
+/** `estimatedDurationMs` is the tracker's to give (from the duration history); finished views never carry it. */
+export function toView(serverId: string, job: TrackedJob, estimatedDurationMs?: number): JobView {
   return {
     serverId,
     id: job.id,
@@ -73,6 +78,7 @@ export function toView(serverId: string, job: TrackedJob): JobView {
     ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
     ...(job.createdAt !== undefined && { createdAt: job.createdAt }),
     ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
+    ...(estimatedDurationMs !== undefined && { estimatedDurationMs }),
     ...(job.progress !== undefined && { progress: job.progress }),
     ...(job.previewVersion !== undefined && { previewVersion: job.previewVersion }),
     ...(job.live?.error && { error: withTitle(job, job.live.error) }),
@@ -92,4 +98,8 @@ export interface Terminal {
   readonly startedAt?: number;
   readonly endedAt?: number;
   readonly lostReason?: LostReason;
+  /** From the server's record of the run, for the duration history. */
+  readonly cachedNodeCount?: number;
+  readonly nodeCount?: number;
+  readonly signature?: string;
 }

@@ -64,7 +64,11 @@ for (const version of RECORDED_VERSIONS) {
         assert.equal(active.running.length, raw.queue_running.length);
         const priorities = active.pending.map((j) => j.priority ?? 0);
         assert.deepEqual(priorities, [...priorities].sort((a, b) => a - b));
-        for (const job of [...active.running, ...active.pending]) assert.ok(job.nodes && Object.keys(job.nodes).length > 0);
+        for (const job of [...active.running, ...active.pending]) {
+          assert.ok(job.nodes && Object.keys(job.nodes).length > 0);
+          // Kept for the workflow signature (duration estimates); never a record's exact prompt.
+          assert.ok(job.listedPrompt && job.prompt === undefined);
+        }
       }
     });
 
@@ -79,6 +83,8 @@ for (const version of RECORDED_VERSIONS) {
           assert.equal(job.status, expected, `${h.path} ${job.id}`);
           if (job.status === 'failed') assert.ok(job.error?.exceptionType, 'failed job carries its error');
           assert.ok(job.endedAt === undefined || job.startedAt === undefined || job.endedAt >= job.startedAt);
+          const cached = entry.status?.messages?.find(([type]) => type === 'execution_cached')?.[1] as { nodes?: unknown[] } | undefined;
+          assert.equal(job.cachedNodeCount, cached?.nodes?.length, `${h.path} ${job.id} cached nodes`);
         }
       }
     });
@@ -106,6 +112,10 @@ describe('recorded ComfyUI 0.28.0 jobs API', () => {
       const job = fromJobsApiItem(h.body);
       assert.ok(job, h.path);
       if (job.status === 'completed') assert.ok(job.outputs, 'finished detail lists outputs');
+      // The run's `execution_cached` message, kept in the detail's execution_status: how much the cache did.
+      const messages = (h.body as { execution_status?: { messages?: [string, { nodes?: unknown[] }][] } }).execution_status?.messages;
+      const cached = messages?.find(([type]) => type === 'execution_cached')?.[1].nodes;
+      assert.equal(job.cachedNodeCount, cached?.length, h.path);
     }
   });
 

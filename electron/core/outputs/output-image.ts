@@ -1,0 +1,121 @@
+// An output's picture for a thumbnail: from the user's disk when the output was saved (no traffic to a GPU box that
+// may be busy or far away), else from the server. Bounded in size (one huge PNG must not take the process's memory)
+// and in concurrency (a window scrolling through a long history must not open a hundred downloads at once).
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import type { OutputRef } from '../../shared/app-state.js';
+import { networkError } from '../comfy/http-client.js';
+import { HttpStatusError } from '../errors.js';
+import type { OutputStream } from '../jobs/backend.js';
+import { mayBeImage, sniffImage, type ImageMime } from './image-sniff.js';
+import { Limiter } from './limiter.js';
+
+export interface OutputImage {
+  readonly mime: ImageMime;
+  readonly bytes: Buffer;
+}
+
+export interface OutputImageOptions {
+  /** Larger files are not shown (default 24 MiB). */
+  readonly maxBytes?: number;
+  /** Reads and downloads at a time, all servers together (default 4). */
+  readonly concurrency?: number;
+}
+
+const DEFAULT_MAX_BYTES = 24 * 1024 * 1024;
+const DEFAULT_CONCURRENCY = 4;
+
+type Read = { readonly bytes: Buffer } | 'too-large' | 'unavailable';
+
+export class OutputImageLoader {
+  private readonly limiter: Limiter;
+  private readonly maxBytes: number;
+
+  constructor(options: OutputImageOptions = {}) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1) throw new RangeError('OutputImageLoader: maxBytes must be a positive integer');
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError('OutputImageLoader: concurrency must be a positive integer');
+    this.limiter = new Limiter(concurrency);
+  }
+
+  /**
+   * The image, or undefined when the output is not one (by name before any byte is read, by content after), is
+   * larger than the cap, or is gone from the server. Throws a ComfyTrayError when the server cannot be reached.
+   */
+  async load(ref: OutputRef, savedPath: string | undefined, fetch: () => Promise<OutputStream>): Promise<OutputImage | undefined> {
+    if (!mayBeImage(ref)) return undefined;
+    return this.limiter.run(async () => {
+      let read: Read = savedPath === undefined ? 'unavailable' : await readFileCapped(savedPath, this.maxBytes);
+      // A saved file the user moved or deleted since: the server may still have it.
+      if (read === 'unavailable') read = await downloadCapped(fetch, this.maxBytes);
+      if (typeof read === 'string') return undefined;
+      const mime = sniffImage(read.bytes);
+      return mime === undefined ? undefined : { mime, bytes: read.bytes };
+    });
+  }
+}
+
+async function readFileCapped(path: string, maxBytes: number): Promise<Read> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return 'unavailable';
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) return 'too-large';
+    // Read one byte more than the size said: a file still growing is caught rather than cut.
+    const buffer = Buffer.alloc(size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) return 'too-large';
+    return { bytes: buffer.subarray(0, length) };
+  } catch {
+    return 'unavailable';
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+async function downloadCapped(fetch: () => Promise<OutputStream>, maxBytes: number): Promise<Read> {
+  let stream: OutputStream;
+  try {
+    stream = await fetch();
+  } catch (error) {
+    if (error instanceof HttpStatusError && (error.status === 404 || error.status === 400)) return 'unavailable';
+    throw error;
+  }
+  // Destroying a response body makes it emit an abort error: expected here, and must not crash the process.
+  stream.body.on('error', () => undefined);
+  // The declared size is only a hint for refusing early; the bytes actually received are what is capped.
+  if (stream.size !== undefined && stream.size > maxBytes) {
+    stream.body.destroy();
+    return 'too-large';
+  }
+  return readStreamCapped(stream.body, maxBytes);
+}
+
+async function readStreamCapped(body: Readable, maxBytes: number): Promise<Read> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of body) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      total += buffer.length;
+      if (total > maxBytes) {
+        body.destroy();
+        return 'too-large';
+      }
+      chunks.push(buffer);
+    }
+  } catch (cause) {
+    throw networkError(cause, `an output download (broke off after ${total} bytes)`);
+  }
+  return { bytes: Buffer.concat(chunks, total) };
+}
