@@ -1,6 +1,6 @@
 // Composition root: build the core, build the shell, wire them.
 import type { BrowserWindow } from 'electron';
-import { Tray, app, dialog, ipcMain, nativeImage, powerMonitor, shell } from 'electron';
+import { Tray, app, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, shell } from 'electron';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -24,9 +24,26 @@ import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
 import { settingsHandlers, testConnection } from './shell/settings-handlers.js';
+import { thumbnailOf } from './shell/thumbnail.js';
+import { windowHandlers } from './shell/window-handlers.js';
+import { workflowHandlers } from './shell/workflow-handlers.js';
+import { fileArguments, readOpenedFiles } from './shell/opened-files.js';
+import { discoverLocalServer } from './core/comfy/discover-local.js';
+import { configureLogging } from './core/logger.js';
+import { openLogFile } from './core/log-file.js';
+import { WorkflowInbox } from './core/submit/inbox.js';
 import type { EventMap } from './shared/ipc-contract.js';
 import { trayModel } from './shell/tray-model.js';
 import { createMainWindow } from './shell/window.js';
+
+// Files opened with the app (macOS "Open With", a drop on the Dock icon) can arrive before the app is ready: they
+// wait here until the window can take them.
+const filesBeforeReady: string[] = [];
+let openFiles: (paths: readonly string[]) => void = (paths) => void filesBeforeReady.push(...paths);
+app.on('open-file', (event, path) => {
+  event.preventDefault();
+  openFiles([path]);
+});
 
 if (!app.requestSingleInstanceLock()) app.quit();
 else void main();
@@ -43,6 +60,9 @@ async function outputOptions(settings: Settings): Promise<OutputOptions> {
 
 async function main(): Promise<void> {
   app.setPath('userData', defaultDataDir());
+  app.setAppLogsPath(join(app.getPath('userData'), 'logs'));
+  const logFile = openLogFile(app.getPath('logs'));
+  configureLogging({ level: 'info', sink: logFile.sink });
   await app.whenReady();
   app.dock?.hide();
 
@@ -66,8 +86,9 @@ async function main(): Promise<void> {
 
   // Messages for the page wait until it has loaded (a window created just now is not listening yet).
   let pageReady = false;
-  const toPage: { channel: 'ui:show-view' | 'ui:focus-job'; payload: unknown }[] = [];
-  const sendToPage = <C extends 'ui:show-view' | 'ui:focus-job'>(channel: C, payload: EventMap[C]): void => {
+  type PageChannel = 'ui:show-view' | 'ui:focus-job' | 'ui:workflows-opened';
+  const toPage: { channel: PageChannel; payload: unknown }[] = [];
+  const sendToPage = <C extends PageChannel>(channel: C, payload: EventMap[C]): void => {
     if (window && pageReady) window.webContents.send(channel, payload);
     else toPage.push({ channel, payload });
   };
@@ -202,20 +223,58 @@ async function main(): Promise<void> {
       return picked.canceled ? undefined : picked.filePaths[0];
     },
   });
+  const savedOutputPath = (serverId: string, jobId: string, index: number): string | undefined => {
+    const output = engine.job(serverId, jobId)?.outputs[index];
+    return output && savedPath(serverId, jobId, output);
+  };
+  const windowChannels = windowHandlers({
+    removePending: (serverId, jobIds) => engine.removePending(serverId, jobIds),
+    clearPending: (serverId) => engine.clearPending(serverId),
+    rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
+    latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
+    outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
+    thumbnail: thumbnailOf,
+    savedOutputPath,
+    openPath: (path) => shell.openPath(path),
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    serverWebUrl: serverUrl,
+    openExternal: (url) => openExternalSafely(url, isConfiguredServer),
+    discoverLocal: () => discoverLocalServer(),
+    logFolder: () => app.getPath('logs'),
+  });
+  const inbox = new WorkflowInbox(engine);
+  const workflowChannels = workflowHandlers(inbox);
   registerHandlers(
     ipcMain,
     {
       'state:get-snapshot': () => store.snapshot(),
       'jobs:cancel': (serverId, jobId) => engine.cancel(serverId, jobId),
       ...settingsChannels.handlers,
+      ...windowChannels.handlers,
+      ...workflowChannels.handlers,
     },
     {
       'state:get-snapshot': z.tuple([]),
       'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
       ...settingsChannels.schemas,
+      ...windowChannels.schemas,
+      ...workflowChannels.schemas,
     },
     (sender) => window !== undefined && sender === window.webContents,
   );
+
+  // Files from outside the window are read here and handed to the window, which asks where to run them.
+  openFiles = (paths) => {
+    if (paths.length === 0) return;
+    void (async () => {
+      const { files, failures } = await readOpenedFiles(paths);
+      const opened = [...failures, ...(files.length > 0 ? await inbox.open(files) : [])];
+      showWindow({ view: 'queue' });
+      sendToPage('ui:workflows-opened', opened);
+    })();
+  };
+  tray.on('drop-files', (_event, paths) => openFiles(paths));
+  openFiles([...filesBeforeReady.splice(0), ...fileArguments(process.argv, process.cwd(), process.defaultApp === true)]);
 
   wirePowerEvents(powerMonitor, engine);
   const stopNetworkWatch = watchNetwork(() => engine.reconnectNow());
@@ -223,7 +282,15 @@ async function main(): Promise<void> {
   const applyLoginItem = (): void => app.setLoginItemSettings({ openAtLogin: settings.current.general.startAtLogin, openAsHidden: true });
   applyLoginItem();
   settings.events.on('changed', applyLoginItem);
-  app.on('second-instance', () => commands.showWindow());
+  // The chosen theme also drives native parts (menus, dialogs, the window frame); the page follows it by itself.
+  const applyTheme = (): void => void (nativeTheme.themeSource = settings.current.general.theme);
+  applyTheme();
+  settings.events.on('changed', applyTheme);
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const paths = fileArguments(argv, workingDirectory, process.defaultApp === true);
+    if (paths.length > 0) openFiles(paths);
+    else commands.showWindow();
+  });
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.
   });
@@ -233,7 +300,10 @@ async function main(): Promise<void> {
     quitting = true;
     event.preventDefault();
     stopNetworkWatch();
-    void engine.stop().finally(() => app.exit(0));
+    void engine
+      .stop()
+      .then(() => logFile.close())
+      .finally(() => app.exit(0));
   });
 
   engine.start();
