@@ -25,6 +25,8 @@ export interface SubmitRequest {
   /** UI workflow, stored by the server in saved files' metadata. */
   readonly workflow?: unknown;
   readonly front?: boolean;
+  /** What this app calls the job when the workflow carries no name (a dropped file's name); never sent. */
+  readonly label?: string;
 }
 
 export interface NodeValidationError {

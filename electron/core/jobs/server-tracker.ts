@@ -143,7 +143,7 @@ export class ServerTracker {
       createdAt: this.backend.serverTime(),
       ...nodeInfoOf(request.prompt),
       ...signatureOf(request.prompt),
-      ...workflowName(request.workflow),
+      ...workflowName(request.workflow, request.label),
     });
     // Recorded before the request goes out: if we crash or time out, reconciliation finds the job by its id.
     job.listedFrom = Number.POSITIVE_INFINITY;
@@ -688,11 +688,13 @@ function fromFinishedRecord(serverId: string, record: FinishedRecord): JobView {
   return { serverId, ...view };
 }
 
-function workflowName(workflow: unknown): { workflowName?: string } {
-  if (workflow === null || typeof workflow !== 'object') return {};
-  const w = workflow as { extra?: { name?: unknown }; name?: unknown };
-  const name = w.extra?.name ?? w.name;
-  return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+/** The workflow's own name, else the caller's label for it (a dropped file's name). */
+function workflowName(workflow: unknown, label: string | undefined): { workflowName?: string } {
+  const w = workflow !== null && typeof workflow === 'object' ? (workflow as { extra?: { name?: unknown }; name?: unknown }) : {};
+  for (const name of [w.extra?.name, w.name, label]) {
+    if (typeof name === 'string' && name.trim() !== '') return { workflowName: name.trim().slice(0, 200) };
+  }
+  return {};
 }
 
 function delay(ms: number): Promise<void> {

@@ -73,6 +73,7 @@ export async function submitPrepared(host: SubmitHost, prepared: PreparedSubmiss
         promptId,
         ...(prepared.workflow !== undefined && { workflow: prepared.workflow }),
         ...(prepared.front && { front: true }),
+        ...(prepared.name !== undefined && { label: fileStem(prepared.name) }),
       });
       queued.push({
         index,
@@ -150,4 +151,10 @@ function problemsOf(prompt: ApiPrompt, nodeError: PromptRejectedError['nodeError
     ...(e.inputName !== undefined && { input: e.inputName }),
     message: e.details === undefined || e.details === '' ? e.message : `${e.message}: ${e.details}`,
   }));
+}
+
+/** `portrait.workflow.json` → `portrait.workflow`: the name a user gave the file, for jobs whose workflow has none. */
+function fileStem(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
 }

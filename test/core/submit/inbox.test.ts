@@ -47,7 +47,7 @@ test('a dropped API JSON: opened, prepared clean, queued once, runs to completio
   assert.ok(submitted.ok);
   assert.equal(submitted.promptIds.length, 2);
   const finished = await Promise.all(submitted.promptIds.map((id) => engine.job('s0', id)?.status === 'completed' ? engine.job('s0', id) : nextEvent(engine.events, 'job-finished', (job) => job.id === id)));
-  assert.deepEqual(finished.map((job) => [job?.status, job?.submittedBy]), [['completed', 'this-app'], ['completed', 'this-app']]);
+  assert.deepEqual(finished.map((job) => [job?.status, job?.submittedBy, job?.workflowName]), [['completed', 'this-app', 'portrait'], ['completed', 'this-app', 'portrait']]);
 
   // Spent: a second click cannot queue it again.
   const again = await inbox.submit(workflow.token, 's0', { ...AS_SAVED, uploadInputs: false });
