@@ -45,3 +45,37 @@ export function errorReport(error: JobError): string {
 export function jobTitle(job: { workflowName?: string; outputTitle?: string; id: string }): string {
   return job.workflowName ?? job.outputTitle ?? `Job ${job.id.slice(0, 8)}`;
 }
+
+/** A duration said roughly, as people estimate: "less than a minute", "about 3 min", "about 1 h 05 min". */
+export function roughly(ms: number): string {
+  if (ms < 45_000) return 'less than a minute';
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  if (minutes < 60) return `about ${minutes} min`;
+  return `about ${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/**
+ * How long a running job still needs. The estimate (earlier runs of the same workflow) is the only clue at the start;
+ * the job's own progress is a better one as it advances, but early on it is noisy (loading models barely counts as
+ * progress while taking real time). So the two are blended, trusting progress in proportion to how far it says the
+ * job is: at 10% mostly the estimate, at 90% mostly the progress. Never below zero.
+ */
+export function remainingMs(estimateMs: number, elapsedMs: number, overall?: number): number {
+  // Past the estimate it has nothing more to say (0), rather than pulling the blend below what progress shows.
+  const byEstimate = Math.max(0, estimateMs - elapsedMs);
+  if (overall === undefined || !(overall > 0) || overall >= 1 || elapsedMs <= 0) return byEstimate;
+  const byProgress = (elapsedMs * (1 - overall)) / overall;
+  return (1 - overall) * byEstimate + overall * byProgress;
+}
+
+/** "about 2 min left", or "finishing…" once the expected time is used up; without an elapsed time, the estimate. */
+export function timeLeftText(estimateMs: number, elapsedMs: number | undefined, overall?: number): string {
+  if (elapsedMs === undefined) return takesText(estimateMs);
+  const left = remainingMs(estimateMs, elapsedMs, overall);
+  return left <= 0 ? 'finishing…' : `${roughly(left)} left`;
+}
+
+/** For a job that has not started: "takes about 3 min". */
+export function takesText(estimateMs: number): string {
+  return `takes ${roughly(estimateMs)}`;
+}

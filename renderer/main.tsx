@@ -4,26 +4,31 @@ import { trayApi } from './bridge.js';
 import { App } from './components/App.js';
 import { createClock } from './models/clock.js';
 import { connectModel } from './models/connect.js';
+import { DropModel, connectDrop } from './models/drop-model.js';
 import { FeedbackModel, errorText } from './models/feedback-model.js';
 import { QueueModel } from './models/queue-model.js';
 import { SettingsModel } from './models/settings-model.js';
 import { ViewModel, connectView } from './models/view-model.js';
 import { ServicesContext, type Services } from './services.js';
 import './styles/app.css';
+import './styles/drop.css';
 
 const api = trayApi();
 const feedback = new FeedbackModel();
+const model = new QueueModel();
 const services: Services = {
   api,
-  model: new QueueModel(),
+  model,
   feedback,
   clock: createClock(),
   view: new ViewModel(),
   settings: new SettingsModel(api),
+  drop: new DropModel(api, model.servers, feedback),
   copyText: (text) => navigator.clipboard.writeText(text),
 };
 connectModel(services.model, api, (error) => feedback.push('error', `Could not load the queue: ${errorText(error)}`));
 connectView(services.view, api);
+connectDrop(services.drop, api);
 services.clock.start();
 
 render(

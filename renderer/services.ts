@@ -3,6 +3,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { TrayApi } from '../electron/shared/ipc-contract.js';
 import type { Clock } from './models/clock.js';
+import type { DropModel } from './models/drop-model.js';
 import type { FeedbackModel } from './models/feedback-model.js';
 import type { QueueModel } from './models/queue-model.js';
 import type { SettingsModel } from './models/settings-model.js';
@@ -15,6 +16,7 @@ export interface Services {
   readonly clock: Clock;
   readonly view: ViewModel;
   readonly settings: SettingsModel;
+  readonly drop: DropModel;
   copyText(text: string): Promise<void>;
 }
 

@@ -1,5 +1,7 @@
 // The queue window: servers, filters, then running, pending and history, or an empty state that says what to do.
 import { useServices } from '../services.js';
+import { DropLayer } from './DropLayer.js';
+import { DropOpenButton } from './DropOpenButton.js';
 import { EmptyState, emptyKind } from './EmptyState.js';
 import { FeedbackArea } from './FeedbackArea.js';
 import { FilterBar } from './FilterBar.js';
@@ -8,9 +10,24 @@ import { PendingList } from './PendingList.js';
 import { RunningJob } from './RunningJob.js';
 import { ServerBar } from './ServerBar.js';
 import { SettingsView } from './SettingsView.js';
+import { useDocumentTheme } from './use-document-theme.js';
+import { useThumbnailCache } from './use-thumbnail-cache.js';
 
 export function App() {
+  useDocumentTheme();
+  // The drop layer sits beside the views, so files can be dropped (and opened from the shell) on any of them.
+  return (
+    <>
+      <QueueWindow />
+      <DropLayer />
+    </>
+  );
+}
+
+function QueueWindow() {
   const { model, view } = useServices();
+  // Before any early return: hooks run on every render, and the cache must survive a visit to the settings.
+  const thumbnails = useThumbnailCache();
   if (view.current.value === 'settings') return <SettingsView onClose={() => (view.current.value = 'queue')} />;
   if (!model.loaded.value) {
     return (
@@ -37,6 +54,7 @@ export function App() {
         <button type="button" class="app__settings" onClick={() => (view.current.value = 'settings')}>
           Settings
         </button>
+        <DropOpenButton />
         {servers.length > 0 && <ServerBar />}
         {servers.length > 0 && lists.total > 0 && <FilterBar />}
       </header>
@@ -62,7 +80,7 @@ export function App() {
           {lists.history.length > 0 && (
             <section class="app__history" aria-labelledby="history-title">
               <h2 id="history-title">History ({lists.history.length})</h2>
-              <HistoryList entries={lists.history} serverName={serverName} />
+              <HistoryList entries={lists.history} serverName={serverName} thumbnails={thumbnails} />
             </section>
           )}
         </div>

@@ -1,5 +1,6 @@
 // Empty states that say what to do next rather than showing a blank window.
 import type { ServerView } from '../../electron/shared/app-state.js';
+import { NoServerState } from './NoServerState.js';
 
 export type EmptyKind = 'no-server' | 'offline' | 'nothing-yet' | 'no-match';
 
@@ -13,15 +14,7 @@ export function emptyKind(servers: readonly ServerView[], total: number, shown: 
 export function EmptyState({ kind, onClearFilters }: { readonly kind: EmptyKind; readonly onClearFilters: () => void }) {
   switch (kind) {
     case 'no-server':
-      return (
-        <section class="empty" aria-labelledby="empty-title">
-          <h2 id="empty-title">No ComfyUI server yet</h2>
-          <p>Comfy Tray follows the jobs of the ComfyUI servers you add in Settings.</p>
-          <p>
-            Running ComfyUI on this computer? Its address is usually <code>http://127.0.0.1:8188</code>.
-          </p>
-        </section>
-      );
+      return <NoServerState />;
     case 'offline':
       return (
         <section class="empty" aria-labelledby="empty-title">
@@ -39,6 +32,7 @@ export function EmptyState({ kind, onClearFilters }: { readonly kind: EmptyKind;
         <section class="empty" aria-labelledby="empty-title">
           <h2 id="empty-title">Nothing queued yet</h2>
           <p>Queue a prompt in ComfyUI (from any browser or script): it shows up here as it waits, runs and finishes.</p>
+          <p>Or drop a workflow file onto this window (a workflow JSON, or an image or video that carries its workflow) to queue it.</p>
         </section>
       );
     case 'no-match':

@@ -1,10 +1,14 @@
-// One finished job in the history: status, duration, server, and for a failure the node and the message with a
-// Copy error button. Memoised, and it reads its own job signal: neither scrolling nor other jobs re-render it.
+// One finished job in the history: the first output's thumbnail, status, duration, server, for a failure the node and
+// the message, and the job's actions (copy error, open, show in folder, re-run). Memoised, and it reads its own job
+// signal: neither scrolling nor other jobs re-render it.
 import { memo } from 'preact/compat';
 import type { JobView } from '../../electron/shared/app-state.js';
-import { errorReport, formatDuration, formatWhen, jobTitle } from '../format.js';
+import { formatDuration, formatWhen, jobTitle } from '../format.js';
 import type { JobEntry } from '../models/queue-model.js';
+import type { ThumbnailCache } from '../models/thumbnail-cache.js';
 import { useServices } from '../services.js';
+import { HistoryActions } from './HistoryActions.js';
+import { OutputThumbnail } from './OutputThumbnail.js';
 import { StatusBadge } from './StatusBadge.js';
 
 function duration(job: JobView): string | undefined {
@@ -23,19 +27,21 @@ function detail(job: JobView): string | undefined {
   return undefined;
 }
 
-export const HistoryRow = memo(function HistoryRow({ entry, serverName }: { readonly entry: JobEntry; readonly serverName: string }) {
-  const { copyText, feedback, clock } = useServices();
+export interface HistoryRowProps {
+  readonly entry: JobEntry;
+  readonly serverName: string;
+  readonly thumbnails: ThumbnailCache;
+}
+
+export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnails }: HistoryRowProps) {
+  const { clock } = useServices();
   const job = entry.job.value;
   const title = jobTitle(job);
   const took = duration(job);
   const text = detail(job);
-  const error = job.error;
-  const copy = (): void => {
-    if (!error) return;
-    void feedback.run('Copying the error…', () => copyText(errorReport(error)), () => 'Error copied to the clipboard');
-  };
   return (
     <div class={`row row--${job.status}`}>
+      {job.status === 'completed' && job.outputs.length > 0 && <OutputThumbnail serverId={job.serverId} jobId={job.id} outputs={job.outputs} title={title} cache={thumbnails} />}
       <div class="row__main">
         <div class="row__title">
           <StatusBadge status={job.status} />
@@ -64,11 +70,7 @@ export const HistoryRow = memo(function HistoryRow({ entry, serverName }: { read
           </div>
         )}
       </div>
-      {error && (
-        <button type="button" class="button" onClick={copy} aria-label={`Copy error of ${title}`}>
-          Copy error
-        </button>
-      )}
+      <HistoryActions job={job} />
     </div>
   );
 });

@@ -1,7 +1,7 @@
-// One waiting job: its place in the queue, who submitted it and when.
+// One waiting job: its place in the queue, who submitted it and when, and how long it should take.
 import { memo } from 'preact/compat';
 import type { JobEntry } from '../models/queue-model.js';
-import { formatWhen, jobTitle } from '../format.js';
+import { formatWhen, jobTitle, takesText } from '../format.js';
 import { useServices } from '../services.js';
 import { CancelButton } from './CancelButton.js';
 
@@ -19,6 +19,7 @@ export const PendingRow = memo(function PendingRow({ entry, serverName }: { read
         <div class="row__meta">
           from {who}
           {job.createdAt !== undefined && <> · {formatWhen(job.createdAt, clock.now.peek())}</>} · {serverName}
+          {job.estimatedDurationMs !== undefined && <> · {takesText(job.estimatedDurationMs)}</>}
         </div>
       </div>
       <CancelButton job={job} />

@@ -1,7 +1,10 @@
-// One server at the top of the window: its connection state (with the retry countdown), version and counts.
+// One server at the top of the window: its connection state (with the retry countdown), version and counts, and its
+// actions: open its web UI, clear its pending jobs (after an inline confirmation).
 import type { ServerView } from '../../electron/shared/app-state.js';
+import { useEffect, useRef } from 'preact/hooks';
 import { serverStateText } from '../format.js';
 import { useServices } from '../services.js';
+import { ConfirmButton } from './ConfirmButton.js';
 
 export interface ServerCounts {
   readonly running: number;
@@ -10,20 +13,45 @@ export interface ServerCounts {
 }
 
 export function ServerCard({ server, counts }: { readonly server: ServerView; readonly counts: ServerCounts }) {
-  const { clock } = useServices();
+  const { api, clock, feedback } = useServices();
   // Only a countdown needs the ticking clock; other cards do not re-render every second.
   const now = server.state === 'reconnecting' && server.nextRetryAt !== undefined ? clock.now.value : 0;
+  const { id, name } = server;
+  const openWebUi = (): void => void feedback.runAction(`Opening the web UI of ${name}…`, () => api.openServerWebUi(id), () => `Opened the web UI of ${name}`);
+  const webUi = useRef<HTMLButtonElement>(null);
+  const hadPending = useRef(counts.pending > 0);
+  useEffect(() => {
+    // Clear pending vanishes with the last pending job; if it had the focus, keep the focus in this card.
+    const active = document.activeElement;
+    if (hadPending.current && counts.pending === 0 && (!active || active === document.body || !active.isConnected)) webUi.current?.focus();
+    hadPending.current = counts.pending > 0;
+  }, [counts.pending]);
+  const clearPending = (): void => void feedback.runAction(`Clearing the pending jobs of ${name}…`, () => api.clearPending(id), () => `${name}: pending jobs cleared`);
   return (
-    <li class={`server server--${server.state}`} aria-label={`${server.name}: ${serverStateText(server, now)}`}>
+    <li class={`server server--${server.state}`} aria-label={`${name}: ${serverStateText(server, now)}`}>
       <div class="server__head">
         <span class="server__dot" aria-hidden="true" />
-        <span class="server__name">{server.name}</span>
+        <span class="server__name">{name}</span>
         {server.version && <span class="server__version">ComfyUI {server.version}</span>}
       </div>
       <div class="server__state">{serverStateText(server, now)}</div>
       {server.lastError && server.state !== 'connected' && <div class="server__error">{server.lastError.message}</div>}
       <div class="server__counts">
         {counts.running} running · {counts.pending} pending{counts.failed > 0 ? ` · ${counts.failed} failed` : ''}
+      </div>
+      <div class="server__actions">
+        <button ref={webUi} type="button" class="button button--small" onClick={openWebUi} aria-label={`Open the web UI of ${name}`}>
+          Web UI
+        </button>
+        {counts.pending > 0 && (
+          <ConfirmButton
+            text="Clear pending"
+            label={`Clear pending jobs on ${name}`}
+            question={`Remove ${counts.pending === 1 ? 'the pending job' : `all ${counts.pending} pending jobs`} on ${name}?`}
+            onConfirm={clearPending}
+            small
+          />
+        )}
       </div>
     </li>
   );

@@ -1,11 +1,12 @@
 // The Settings view: servers (with a connection test), outputs (with a preview of the saved path), notifications
 // and general options. Problems show beside their field as the user types; Save stays disabled while any remain.
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { ConnectionTestResult } from '../../electron/shared/ipc-contract.js';
 import { NOTIFICATION_KINDS, keepsSecret, type AuthKind, type ServerForm, type SettingsForm } from '../models/settings-model.js';
 import { previewPath, sampleValues } from '../models/template-preview.js';
 import { useServices } from '../services.js';
+import { FeedbackArea } from './FeedbackArea.js';
 
 const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   success: 'Completed',
@@ -67,12 +68,20 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
   const err = (field: string): string | undefined => errors[`servers.${server.key}.${field}`];
   const edit = (change: Partial<ServerForm>): void => settings.editServer(server.key, change);
   const secretLabel = { none: '', basic: 'Password', bearer: 'Token', header: 'Header value', 'api-key': 'API key' }[server.authKind];
+  const nameInput = useRef<HTMLInputElement>(null);
+  // A server just added (here or by the queue window's "Add server") takes the focus, ready to be named.
+  useEffect(() => {
+    if (settings.focusServer.peek() !== server.key) return;
+    settings.focusServer.value = undefined;
+    nameInput.current?.focus();
+    nameInput.current?.select();
+  }, [settings, server.key]);
   return (
     <fieldset class="server-settings">
       <legend>{server.name || 'Unnamed server'}</legend>
       <Check label="Enabled" checked={server.enabled} onChange={(enabled) => edit({ enabled })} />
       <Field id={id('name')} label="Name" error={err('name')}>
-        <input id={id('name')} value={server.name} onInput={(e) => edit({ name: value(e) })} {...errorProps(id('name'), err('name'))} />
+        <input ref={nameInput} id={id('name')} value={server.name} onInput={(e) => edit({ name: value(e) })} {...errorProps(id('name'), err('name'))} />
       </Field>
       <Field id={id('url')} label="URL" error={err('url')} hint="http:// or https://, with the path prefix if behind a proxy">
         <input id={id('url')} type="url" value={server.url} onInput={(e) => edit({ url: value(e) })} {...errorProps(id('url'), err('url'))} />
@@ -142,10 +151,11 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
 }
 
 export function SettingsView({ onClose }: { onClose: () => void }) {
-  const { settings, clock } = useServices();
+  const { settings, clock, api, feedback } = useServices();
   useEffect(() => {
     void settings.load();
   }, [settings]);
+  const openLogFolder = (): void => void feedback.runAction('Opening the log folder…', () => api.openLogFolder(), () => 'Opened the log folder');
   const form = settings.form.value;
   const message = settings.message.value;
   const header = (
@@ -156,10 +166,13 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
       </button>
     </header>
   );
+  // Actions of this view (opening the log folder) report in the same area as the queue's.
+  const feedbackArea = <FeedbackArea />;
   if (!form) {
     return (
       <main class="app settings">
         {header}
+        {feedbackArea}
         {message ? <p class={`settings__message settings__message--${message.kind}`}>{message.text}</p> : <p class="loading">Loading…</p>}
       </main>
     );
@@ -173,6 +186,7 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
   return (
     <main class="app settings">
       {header}
+      {feedbackArea}
       <form
         class="app__body"
         onSubmit={(e) => {
@@ -236,6 +250,14 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
           <Field id="general-journal" label="Keep the history of this many jobs per server" error={errors['general.journalJobsPerServer']}>
             <input id="general-journal" inputMode="numeric" value={form.general.journalJobsPerServer} onInput={(e) => general({ journalJobsPerServer: value(e) })} {...errorProps('general-journal', errors['general.journalJobsPerServer'])} />
           </Field>
+          <div class="field">
+            <button type="button" onClick={openLogFolder} aria-describedby="general-logs-hint">
+              Open log folder
+            </button>
+            <span class="field__hint" id="general-logs-hint">
+              Where Comfy Tray writes what it did: useful to attach to a bug report.
+            </span>
+          </div>
         </section>
         <footer class="settings__footer">
           {message && (

@@ -13,6 +13,12 @@ export function errorText(error: unknown): string {
   return typeof error === 'string' ? error : 'Unknown error';
 }
 
+/** What the main process answers to a window action: done, or why not. */
+export type ActionAnswer = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/** A refused action, carried through `run` so it shows like any other failure: with the main process's message. */
+export class ActionRefused extends Error {}
+
 export class FeedbackModel {
   readonly messages = signal<readonly FeedbackMessage[]>([]);
   private nextId = 1;
@@ -29,6 +35,19 @@ export class FeedbackModel {
     } catch (error) {
       this.replace(id, 'error', `${busy.replace(/…$/, '')} failed: ${errorText(error)}`);
     }
+  }
+
+  /** Like `run`, for actions that answer `{ok:false, message}` rather than throwing: both are shown as errors. */
+  runAction<T extends ActionAnswer>(busy: string, action: () => Promise<T>, done: (result: Extract<T, { ok: true }>) => string): Promise<void> {
+    return this.run(
+      busy,
+      async () => {
+        const answer = await action();
+        if (!answer.ok) throw new ActionRefused(answer.message);
+        return answer as Extract<T, { ok: true }>;
+      },
+      done,
+    );
   }
 
   push(kind: FeedbackMessage['kind'], text: string): number {

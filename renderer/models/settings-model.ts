@@ -8,6 +8,7 @@ import type {
   RedactedAuth,
   ServerSettingsInput,
   SettingsPatch,
+  SettingsUpdateResult,
   SettingsView,
   TrayApi,
 } from '../../electron/shared/ipc-contract.js';
@@ -169,6 +170,23 @@ export function toPatch(form: SettingsForm): SettingsPatch {
   };
 }
 
+export interface ServerPrefill {
+  readonly name?: string;
+  readonly url?: string;
+}
+
+/** Same server despite a trailing slash or letter case in the host. */
+export function sameServerUrl(a: string, b: string): boolean {
+  const normal = (url: string): string => {
+    try {
+      return new URL(url.trim()).href.replace(/\/+$/, '');
+    } catch {
+      return url.trim().replace(/\/+$/, '');
+    }
+  };
+  return normal(a) === normal(b);
+}
+
 export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'pickFolder'>;
 
 export class SettingsModel {
@@ -179,19 +197,81 @@ export class SettingsModel {
   readonly saving = signal(false);
   readonly message = signal<{ readonly kind: 'ok' | 'error' | 'warning'; readonly text: string } | undefined>(undefined);
   readonly tests = signal<Readonly<Record<string, TestState>>>({});
+  /** The settings as last read or saved: what applies now (the theme), unlike the draft in `form`. */
+  readonly saved = signal<SettingsView | undefined>(undefined);
+  readonly theme = computed(() => this.saved.value?.general.theme ?? 'system');
+  /** A server just added to the form, whose editor takes the focus (then clears this). */
+  readonly focusServer = signal<string | undefined>(undefined);
   private pausedUntil: number | undefined;
+  /** A server to add once the form is loaded (the queue window's "Add server" opens the settings on it). */
+  private requestedServer: ServerPrefill | undefined;
+  /** Counts writes to `saved`, so a slow `loadSaved` cannot overwrite newer settings. */
+  private savedWrites = 0;
 
   constructor(private readonly api: SettingsApi) {}
 
   async load(): Promise<void> {
+    const requested = this.requestedServer;
+    this.requestedServer = undefined;
     try {
       this.reset(await this.api.getSettings());
+      this.message.value = undefined;
+      if (requested) this.addServer(requested);
     } catch (error) {
       this.message.value = { kind: 'error', text: `Could not load the settings: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
 
+  /**
+   * Reads the settings for what applies at once (the theme) without touching the form. Silent when it fails: the
+   * window then simply follows the system theme.
+   */
+  async loadSaved(): Promise<void> {
+    const write = this.savedWrites;
+    try {
+      const view = await this.api.getSettings();
+      if (write === this.savedWrites) this.setSaved(view);
+    } catch {
+      // Nothing to tell: the theme stays 'system', and the Settings view reports its own loading errors.
+    }
+  }
+
+  /** The next `load` (the Settings view opening) adds a server to the form, prefilled. */
+  requestNewServer(prefill: ServerPrefill = {}): void {
+    this.requestedServer = prefill;
+  }
+
+  /**
+   * Adds a server found on this computer straight to the settings (no form): the stored servers are sent back as
+   * they are (secrets kept by their marker), plus the new one; a stored server with the same URL is enabled instead.
+   */
+  async addLocalServer(url: string): Promise<SettingsUpdateResult> {
+    const current = await this.api.getSettings();
+    const servers = toPatch(formFrom(current)).servers ?? [];
+    const same = servers.find((s) => sameServerUrl(s.url, url));
+    const ids = new Set(servers.map((s) => s.id));
+    let id = 'local';
+    for (let n = 2; ids.has(id); n++) id = `local-${n}`;
+    const result = await this.api.updateSettings({
+      servers: same
+        ? servers.map((s) => (s === same ? { ...s, enabled: true } : s))
+        : [...servers, { id, name: 'This computer', url, auth: { kind: 'none' }, enabled: true }],
+    });
+    if (result.ok) {
+      this.setSaved(result.settings);
+      // A draft the user is editing is theirs; an untouched one follows the new settings.
+      if (this.form.value && !this.dirty.value) this.reset(result.settings);
+    }
+    return result;
+  }
+
+  private setSaved(view: SettingsView): void {
+    this.savedWrites++;
+    this.saved.value = view;
+  }
+
   private reset(view: SettingsView): void {
+    this.setSaved(view);
     this.pausedUntil = view.notifications.pausedUntil;
     this.form.value = formFrom(view);
     this.dirty.value = false;
@@ -209,8 +289,9 @@ export class SettingsModel {
     this.edit((f) => ({ ...f, servers: f.servers.map((s) => (s.key === key ? { ...s, ...change } : s)) }));
   }
 
-  addServer(): void {
+  addServer(prefill: ServerPrefill = {}): void {
     const key = newKey();
+    this.focusServer.value = key;
     this.edit((f) => ({
       ...f,
       servers: [
@@ -218,8 +299,8 @@ export class SettingsModel {
         {
           key,
           id: `server-${Date.now().toString(36)}-${key}`,
-          name: 'New server',
-          url: 'http://127.0.0.1:8188',
+          name: prefill.name ?? 'New server',
+          url: prefill.url ?? 'http://127.0.0.1:8188',
           enabled: true,
           authKind: 'none',
           username: '',

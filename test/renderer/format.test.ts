@@ -1,7 +1,7 @@
-// Wording of durations, connection states and copied error reports.
+// Wording of durations, estimates, connection states and copied error reports.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorReport, formatDuration, serverStateText } from '../../renderer/format.js';
+import { errorReport, formatDuration, remainingMs, roughly, serverStateText, takesText, timeLeftText } from '../../renderer/format.js';
 
 test('durations read as seconds, minutes or hours', () => {
   assert.equal(formatDuration(12_400), '12 s');
@@ -21,4 +21,32 @@ test('an error report names the node, the exception and the traceback', () => {
     errorReport({ nodeId: '2', nodeTitle: 'Sampler', nodeType: 'KSampler', exceptionType: 'RuntimeError', message: 'CUDA out of memory', traceback: ['  File "x"'] }),
     'Sampler (KSampler) #2\nRuntimeError: CUDA out of memory\n  File "x"',
   );
+});
+
+test('rough durations: less than a minute, minutes, hours', () => {
+  assert.equal(roughly(30_000), 'less than a minute');
+  assert.equal(roughly(50_000), 'about 1 min');
+  assert.equal(roughly(100_000), 'about 2 min');
+  assert.equal(roughly(3_900_000), 'about 1 h 05 min');
+  assert.equal(takesText(180_000), 'takes about 3 min');
+});
+
+test('time left: the estimate alone, then blended with progress as it advances', () => {
+  assert.equal(remainingMs(180_000, 60_000), 120_000);
+  assert.equal(remainingMs(180_000, 240_000), 0, 'never negative');
+  // 50% after 60 s: the estimate says 120 s left, the progress says 60 s; trusted half and half.
+  assert.equal(remainingMs(180_000, 60_000, 0.5), 90_000);
+  // Almost done by progress: mostly trusted, whatever the estimate says.
+  assert.equal(Math.round(remainingMs(600_000, 60_000, 0.95)), 30_000);
+  // Progress of 0 or 1 says nothing about the rate.
+  assert.equal(remainingMs(180_000, 60_000, 0), 120_000);
+  assert.equal(remainingMs(180_000, 60_000, 1), 120_000);
+});
+
+test('time left wording: about N min left, finishing once past the estimate, the estimate before it starts', () => {
+  assert.equal(timeLeftText(180_000, 60_000), 'about 2 min left');
+  assert.equal(timeLeftText(180_000, 200_000), 'finishing…');
+  assert.equal(timeLeftText(180_000, 160_000), 'less than a minute left');
+  assert.equal(timeLeftText(180_000, undefined), 'takes about 3 min');
+  assert.equal(timeLeftText(60_000, 90_000, 0.5), 'about 1 min left', 'past the estimate but only half done: progress keeps it honest');
 });

@@ -98,23 +98,32 @@ test('history shows badges, durations and failures; Copy error copies the full r
   assert.match(r.root.querySelector('[role="status"]')!.textContent!, /Error copied/);
 });
 
-test('cancel calls the tray and reports success, or the error', async () => {
+test('Cancel stops the running job; Remove takes a pending one off the queue; both report success or the error', async () => {
   const r = await show({ version: 1, servers: [server('a')], jobs: [job('run', { status: 'running' }), job('p', { status: 'pending', queuePosition: 1 })] }, <App />);
-  (byText(r.root, 'button', 'Cancel') as HTMLButtonElement).click();
+  (r.root.querySelector('[aria-label="Cancel Workflow run"]') as HTMLButtonElement).click();
   await flush();
   assert.deepEqual(r.cancelled, [['a', 'run']]);
-  assert.match(r.root.querySelector('[role="status"]')!.textContent!, /Workflow run: cancelled/);
+  assert.match(r.root.querySelector('.feedback')!.textContent!, /Workflow run: cancelled/);
+  (r.root.querySelector('[aria-label="Remove Workflow p"]') as HTMLButtonElement).click();
+  await flush();
+  assert.deepEqual(r.cancelled, [['a', 'run']], 'a pending job is not cancelled but removed');
+  assert.deepEqual(r.calls.filter((c) => c.method === 'removePending').map((c) => c.args), [['a', ['p']]]);
+  assert.match(r.root.querySelector('.feedback')!.textContent!, /Workflow p: removed from the queue/);
+  r.actions.removePending = async () => ({ ok: false, code: 'JOB_ALREADY_RUNNING', message: 'It started running meanwhile' });
+  (r.root.querySelector('[aria-label="Remove Workflow p"]') as HTMLButtonElement).click();
+  await flush();
+  assert.match(r.root.querySelector('.feedback__item--error')!.textContent!, /Removing Workflow p from the queue failed: It started running meanwhile/);
   r.cancelResult = async () => {
     throw new Error('HTTP 500 from /interrupt');
   };
-  (byText(r.root, 'button', 'Remove') as HTMLButtonElement).click();
+  (r.root.querySelector('[aria-label="Cancel Workflow run"]') as HTMLButtonElement).click();
   await flush();
-  assert.deepEqual(r.cancelled[1], ['a', 'p']);
-  const error = r.root.querySelector('.feedback__item--error')!;
-  assert.match(error.textContent!, /Removing Workflow p from the queue failed: HTTP 500 from \/interrupt/);
-  (byText(error, 'button', 'Dismiss') as HTMLButtonElement).click();
+  const errors = [...r.root.querySelectorAll('.feedback__item--error')];
+  assert.equal(errors.length, 2);
+  assert.match(errors[1]!.textContent!, /Cancelling Workflow run failed: HTTP 500 from \/interrupt/);
+  (byText(errors[1]!, 'button', 'Dismiss') as HTMLButtonElement).click();
   await flush();
-  assert.equal(r.root.querySelector('.feedback__item--error'), null);
+  assert.equal(r.root.querySelectorAll('.feedback__item--error').length, 1);
 });
 
 test('filters by server and status, search by name or id, and a way back when nothing matches', async () => {

@@ -116,3 +116,22 @@ test('a refused save shows the main process message; adding and removing servers
   await act(() => byText(root, 'button', 'Remove').click());
   assert.equal(root.querySelectorAll('fieldset.server-settings').length, 1);
 });
+
+test('Open log folder asks the main process and reports done or why not', async () => {
+  const r = await openSettings();
+  await act(() => byText(r.root, 'button', 'Open log folder').click());
+  await flush();
+  assert.deepEqual(r.calls.filter((c) => c.method === 'openLogFolder').map((c) => c.args), [[]]);
+  assert.match(r.root.querySelector('.feedback')!.textContent!, /Opened the log folder/);
+  r.actions.openLogFolder = async () => ({ ok: false, code: 'SHELL_FAILED', message: 'No file manager' });
+  await act(() => byText(r.root, 'button', 'Open log folder').click());
+  await flush();
+  assert.match(r.root.querySelector('.feedback__item--error')!.textContent!, /Opening the log folder failed: No file manager/);
+});
+
+test('a server added in the settings takes the focus, ready to be named', async () => {
+  const { root } = await openSettings();
+  await act(() => byText(root, 'button', 'Add server').click());
+  const names = root.querySelectorAll<HTMLInputElement>('input[id$="-name"]');
+  assert.equal(document.activeElement, names[names.length - 1]);
+});

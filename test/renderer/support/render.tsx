@@ -7,6 +7,7 @@ import type { JobView, ServerView } from '../../../electron/shared/app-state.js'
 import type { AppSnapshot, ConnectionTestInput, EventMap, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
 import { createClock } from '../../../renderer/models/clock.js';
 import { connectModel } from '../../../renderer/models/connect.js';
+import { DropModel, connectDrop } from '../../../renderer/models/drop-model.js';
 import { FeedbackModel } from '../../../renderer/models/feedback-model.js';
 import { QueueModel } from '../../../renderer/models/queue-model.js';
 import { SettingsModel, type SettingsApi } from '../../../renderer/models/settings-model.js';
@@ -147,13 +148,17 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Pr
     },
   };
   const clock = createClock(1000, () => NOW);
+  const model = new QueueModel();
+  const feedback = new FeedbackModel(50);
   const services: Services = {
     api: fake.api,
-    model: new QueueModel(),
-    feedback: new FeedbackModel(50),
+    model,
+    feedback,
     clock,
     view: new ViewModel(),
     settings: new SettingsModel(api),
+    // No debounce: a test sees the preflight request as soon as the option changes.
+    drop: new DropModel(fake.api, model.servers, feedback, { debounceMs: 0, okLifetimeMs: 50 }),
     copyText: async (text) => void copied.push(text),
   };
   const root = document.createElement('div');
@@ -162,9 +167,12 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Pr
     throw error;
   });
   const offView = connectView(services.view, fake.api);
+  const offDrop = connectDrop(services.drop, fake.api);
   const off = (): void => {
     offModel();
     offView();
+    offDrop();
+    services.drop.dispose();
   };
   await act(() => render(<ServicesContext.Provider value={services}>{view}</ServicesContext.Provider>, root));
   await flush();

@@ -1,0 +1,88 @@
+// The settings model's parts the queue window uses: the saved settings (for the theme), adding the server found on
+// this computer without the form, and opening the form on a new, prefilled server.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { SettingsPatch, SettingsView } from '../../../electron/shared/ipc-contract.js';
+import { SettingsModel, sameServerUrl, type SettingsApi } from '../../../renderer/models/settings-model.js';
+
+const base: SettingsView = {
+  servers: [],
+  outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
+  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+  general: { startAtLogin: false, theme: 'system', journalJobsPerServer: 1000 },
+};
+const withTheme = (theme: SettingsView['general']['theme']): SettingsView => ({ ...base, general: { ...base.general, theme } });
+
+function fakeApi(settings: SettingsView): SettingsApi & { readonly sent: SettingsPatch[] } {
+  const sent: SettingsPatch[] = [];
+  return {
+    sent,
+    getSettings: async () => settings,
+    updateSettings: async (patch) => {
+      sent.push(patch);
+      return { ok: true, settings: { ...settings, servers: (patch.servers ?? []).map((s) => ({ ...s, auth: { kind: 'none' } })) }, warnings: [] };
+    },
+    testConnection: async () => ({ ok: false, code: 'X', message: 'unused' }),
+    pickFolder: async () => undefined,
+  };
+}
+
+test('the theme follows the saved settings: system until read, then what was loaded or saved', async () => {
+  const model = new SettingsModel(fakeApi(withTheme('dark')));
+  assert.equal(model.theme.value, 'system');
+  await model.loadSaved();
+  assert.equal(model.theme.value, 'dark');
+});
+
+test('a slow start-up read does not overwrite settings saved meanwhile', async () => {
+  const reads: ((view: SettingsView) => void)[] = [];
+  const api = fakeApi(withTheme('light'));
+  const model = new SettingsModel({ ...api, getSettings: () => new Promise<SettingsView>((resolve) => reads.push(resolve)) });
+  const startUp = model.loadSaved();
+  const adding = model.addLocalServer('http://127.0.0.1:8188');
+  reads[1]!(withTheme('light'));
+  await adding;
+  assert.equal(model.theme.value, 'light');
+  reads[0]!(withTheme('dark'));
+  await startUp;
+  assert.equal(model.theme.value, 'light', 'the older read is dropped');
+});
+
+test('adding the local server keeps the stored servers and their secrets, and picks a free id', async () => {
+  const api = fakeApi({
+    ...base,
+    servers: [
+      { id: 'local', name: 'Old', url: 'http://10.0.0.2:8188', auth: { kind: 'bearer', hasSecret: true }, enabled: true },
+    ],
+  });
+  const model = new SettingsModel(api);
+  const result = await model.addLocalServer('http://127.0.0.1:8188');
+  assert.equal(result.ok, true);
+  assert.deepEqual(api.sent[0]?.servers, [
+    { id: 'local', name: 'Old', url: 'http://10.0.0.2:8188', enabled: true, auth: { kind: 'bearer', hasSecret: true } },
+    { id: 'local-2', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true },
+  ]);
+  assert.deepEqual(Object.keys(api.sent[0]!), ['servers'], 'only the servers change');
+  assert.equal(model.saved.value?.servers.length, 2);
+});
+
+test('a stored but disabled server at the same address is enabled rather than added twice', async () => {
+  const api = fakeApi({ ...base, servers: [{ id: 'mine', name: 'Mine', url: 'http://127.0.0.1:8188/', auth: { kind: 'none' }, enabled: false }] });
+  await new SettingsModel(api).addLocalServer('http://127.0.0.1:8188');
+  assert.deepEqual(api.sent[0]?.servers, [{ id: 'mine', name: 'Mine', url: 'http://127.0.0.1:8188/', enabled: true, auth: { kind: 'none' } }]);
+  assert.ok(sameServerUrl('http://LOCALHOST:8188/', 'http://localhost:8188'));
+  assert.ok(!sameServerUrl('http://localhost:8188/a', 'http://localhost:8188'));
+});
+
+test('a requested server is added to the form once it loads, prefilled and marked for focus', async () => {
+  const model = new SettingsModel(fakeApi(base));
+  model.requestNewServer({ name: 'This computer', url: 'http://127.0.0.1:8190' });
+  await model.load();
+  const added = model.form.value?.servers.at(-1);
+  assert.equal(added?.name, 'This computer');
+  assert.equal(added?.url, 'http://127.0.0.1:8190');
+  assert.equal(model.focusServer.value, added?.key);
+  assert.equal(model.dirty.value, true, 'Save is enabled');
+  await model.load();
+  assert.equal(model.form.value?.servers.length, 0, 'the request is used once');
+});
