@@ -127,11 +127,12 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     await page.getByRole('status').getByText('Queued portrait.json on server 0').waitFor();
     const [job] = engine.jobs();
     assert.equal(job?.submittedBy, 'this-app');
-    // An API prompt carries no workflow name: the window names the job by its id until an output gives it a title.
-    const running = page.getByRole('article', { name: `Running: Job ${job.id.slice(0, 8)}` });
+    // An API prompt carries no workflow name: the job is named after the file it came from.
+    assert.equal(job.workflowName, 'portrait');
+    const running = page.getByRole('article', { name: 'Running: portrait' });
     await running.getByText(/^([3-9]|\d{2,})\/30$/).waitFor();
     const history = page.getByRole('list', { name: 'History' });
-    await history.getByRole('listitem').filter({ hasText: 'Dropped portrait' }).getByText('Completed').waitFor();
+    await history.getByRole('listitem').filter({ hasText: 'portrait' }).getByText('Completed').waitFor();
     assert.equal(engine.job('s0', job.id)?.status, 'completed');
     assert.equal(inbox.size, 0, 'a submitted file is let go');
 
