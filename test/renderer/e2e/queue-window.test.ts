@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { Engine } from '../../../electron/core/engine.js';
 import { AppStore } from '../../../electron/core/store/app-store.js';
+import { windowHandlers } from '../../../electron/shell/window-handlers.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { buildRenderer } from '../../support/renderer-harness/build-renderer.js';
@@ -27,6 +29,31 @@ const RAISE = {
 
 async function shot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
+}
+
+/** The shell's real action handlers bound to the engine; only the OS side (browser, file manager) is recorded. */
+function actionsFor(engine: Engine, opened: string[]) {
+  return windowHandlers({
+    removePending: (serverId, ids) => engine.removePending(serverId, ids),
+    clearPending: (serverId) => engine.clearPending(serverId),
+    rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
+    latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
+    outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
+    thumbnail: (image) => image,
+    savedOutputPath: () => undefined,
+    openPath: async (path) => (opened.push(path), ''),
+    showItemInFolder: (path) => void opened.push(path),
+    serverWebUrl: (serverId) => engine.servers().find((server) => server.id === serverId)?.url,
+    openExternal: async (url) => (opened.push(url), true),
+    discoverLocal: async () => ({ found: false, url: 'http://127.0.0.1:8188', message: 'not in this test' }),
+    logFolder: () => 'logs',
+  }).handlers;
+}
+
+/** An image element has loaded real pixels. */
+async function loaded(page: Page, alt: string): Promise<void> {
+  await page.getByRole('img', { name: alt, exact: true }).waitFor();
+  await page.waitForFunction((text) => [...document.querySelectorAll('img')].some((img) => img.alt === text && img.complete && img.naturalWidth > 0), alt);
 }
 
 describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
@@ -65,7 +92,7 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
   }
 
   test('jobs from another client appear, progress, complete or fail; Cancel in the window stops one', async (t) => {
-    const sim = await ComfySimulator.start({ stepDelayMs: 40 });
+    const sim = await ComfySimulator.start({ stepDelayMs: 40, previews: true });
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
@@ -83,6 +110,7 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
         cancels.push(jobId);
         return engine.cancel(serverId, jobId);
       },
+      handlers: actionsFor(engine, []),
     });
     t.after(detach);
     await page.goto(site.url);
@@ -134,6 +162,65 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
       await page.emulateMedia({ colorScheme: 'dark' });
       await shot(page, 'history-dark');
     }
+  });
+
+  test('actions reach the real engine: live preview, thumbnail, re-run, clear pending after confirming, web UI', async (t) => {
+    const sim = await ComfySimulator.start({ stepDelayMs: 30, previews: true });
+    t.after(() => sim.stop());
+    const engine = await engineFor(t, [sim.url]);
+    await serverConnected(engine);
+    const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() }, 16);
+    engine.events.on('server', (server) => store.serverUpdated(server));
+    engine.events.on('job', (job) => store.jobUpdated(job));
+    engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
+    const page = await openPage(t);
+    const opened: string[] = [];
+    const detach = await attachTray(page, {
+      snapshot: () => store.snapshot(),
+      subscribe: (listener) => store.subscribe(listener),
+      cancel: (serverId, jobId) => engine.cancel(serverId, jobId),
+      handlers: actionsFor(engine, opened),
+    });
+    t.after(detach);
+    await page.goto(site.url);
+    await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
+
+    // Live preview while it runs, then the output's thumbnail in the history.
+    const first = await engine.submit('s0', { prompt: STEPS('sunset', 60), workflow: { extra: { name: 'Sunset' } } });
+    await loaded(page, 'Live preview of Sunset');
+    const history = page.getByRole('list', { name: 'History' });
+    await history.getByRole('listitem').filter({ hasText: 'Sunset' }).getByText('Completed').waitFor();
+    await loaded(page, 'Output of Sunset');
+
+    // Re-run: the same prompt is queued again as a new job, which runs to completion too.
+    await page.getByRole('button', { name: 'Re-run Sunset' }).click();
+    await page.getByRole('status').getByText('Sunset: queued again').waitFor();
+    await history.getByRole('listitem').filter({ hasText: 'Sunset' }).nth(1).getByText('Completed').waitFor();
+    const runs = engine.jobs('s0').filter((job) => job.workflowName === 'Sunset');
+    assert.equal(runs.length, 2);
+    assert.ok(runs.some((job) => job.id !== first.promptId && job.submittedBy === 'this-app'));
+
+    // Clear pending asks first; Keep changes nothing, Confirm removes both waiting jobs.
+    sim.hold();
+    await engine.submit('s0', { prompt: STEPS('a', 5), workflow: { extra: { name: 'Waiting A' } } });
+    await engine.submit('s0', { prompt: STEPS('b', 5), workflow: { extra: { name: 'Waiting B' } } });
+    const pending = page.getByRole('list', { name: 'Pending jobs' });
+    await pending.getByText('Waiting B').waitFor();
+    await page.getByRole('button', { name: 'Clear pending jobs on server 0' }).click();
+    const question = page.getByRole('group', { name: 'Remove all 2 pending jobs on server 0?' });
+    await question.getByRole('button', { name: 'Keep' }).click();
+    await question.waitFor({ state: 'detached' });
+    assert.equal(engine.jobs('s0').filter((job) => job.status === 'pending').length, 2);
+    await page.getByRole('button', { name: 'Clear pending jobs on server 0' }).click();
+    await question.getByRole('button', { name: 'Confirm' }).click();
+    await history.getByRole('listitem').filter({ hasText: 'Waiting A' }).getByText('Cancelled').waitFor();
+    await history.getByRole('listitem').filter({ hasText: 'Waiting B' }).getByText('Cancelled').waitFor();
+    sim.release();
+    await shot(page, 'history-actions');
+
+    await page.getByRole('button', { name: 'Open the web UI of server 0' }).click();
+    await page.getByRole('status').getByText(/web UI/i).waitFor();
+    assert.deepEqual(opened, [sim.url]);
   });
 
   test('without a server the window explains what to do', async (t) => {

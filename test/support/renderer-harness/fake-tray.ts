@@ -74,8 +74,13 @@ const INSTALL_FAKE_TRAY = `(() => {
   };
 })();`;
 
+/** A Buffer reaches a JSON replacer already turned into `{ type: 'Buffer', data }` by its own toJSON. */
+const isBufferJson = (v: unknown): v is { data: number[] } =>
+  v !== null && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data);
 const encodeBytes = (value: unknown): unknown =>
-  value === undefined ? undefined : JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array || Buffer.isBuffer(v) ? { __bytes: Array.from(v as Uint8Array) } : v)));
+  value === undefined
+    ? undefined
+    : JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { __bytes: Array.from(v) } : isBufferJson(v) ? { __bytes: v.data } : v)));
 const decodeBytes = (value: unknown): unknown =>
   value === undefined ? undefined : JSON.parse(JSON.stringify(value), (_key, v: unknown) => (v !== null && typeof v === 'object' && Array.isArray((v as { __bytes?: unknown }).__bytes) ? Uint8Array.from((v as { __bytes: number[] }).__bytes) : v));
 
