@@ -4,8 +4,11 @@ import type { ApiPrompt } from './classify-json.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
 import { flattenWorkflow } from './flatten.js';
-import type { FlatNode, FlatSource } from './flatten.js';
+import type { FlatNode, Flattened } from './flatten.js';
+import { groupNodeName } from './group-node-def.js';
 import type { ObjectInfo } from './object-info.js';
+import { resolveLink } from './resolve-link.js';
+import type { Resolved } from './resolve-link.js';
 import { applyTextReplacements, isPrefixInput } from './text-replacements.js';
 import { readUiWorkflow } from './ui-graph.js';
 import { checkValue, mapWidgets, show } from './widgets.js';
@@ -24,41 +27,51 @@ export type ConvertResult =
   | { readonly ok: true; readonly prompt: ApiPrompt; readonly comboMisses: readonly NodeComboMiss[] }
   | { readonly ok: false; readonly errors: readonly WorkflowError[] };
 
-type Resolved = { link: [string, number] } | { value: unknown } | null;
-
-const MAX_HOPS = 10_000;
+/** A node %Title.widget% tokens can name, in graph order (the editor takes the first match). */
+interface TokenTarget {
+  readonly searchName: string | undefined;
+  readonly title: string;
+  readonly widget: (name: string) => unknown;
+}
 
 export function convertWorkflow(workflow: Record<string, unknown>, info: ObjectInfo, options: ConvertOptions = {}): ConvertResult {
-  let flat: FlatNode[];
+  let flat: Flattened;
   try {
-    flat = flattenWorkflow(readUiWorkflow(workflow));
+    flat = flattenWorkflow(readUiWorkflow(workflow), info);
   } catch (error) {
     if (error instanceof WorkflowError) return { ok: false, errors: [error] };
     throw error;
   }
-  const byId = new Map(flat.map((node) => [node.id, node]));
-  const included = flat.filter((node) => node.kind === 'node' && node.mode !== 2 && node.mode !== 4);
+  const byId = new Map(flat.nodes.map((node) => [node.id, node]));
+  const included = flat.nodes.filter((node) => node.kind === 'node' && node.mode !== 2 && node.mode !== 4);
   const includedIds = new Set(included.map((node) => node.id));
-  const errors: WorkflowError[] = [];
+  const errors: WorkflowError[] = [...flat.errors];
   const comboMisses: NodeComboMiss[] = [];
   const prompt: ApiPrompt = {};
-  const titles = new Map<string, { searchName: string | undefined; title: string }>();
+  const targets: TokenTarget[] = [];
 
-  for (const node of included) {
+  for (const node of flat.nodes) {
+    if (node.kind === 'group-output') targets.push(groupTarget(node));
+    if (!includedIds.has(node.id)) continue;
     const def = info.get(node.ui.type);
     const title = node.ui.title ?? def?.displayName ?? node.ui.type;
     const ref: NodeRef = { id: node.id, title };
-    if (node.ui.type.startsWith('workflow>') || node.ui.type.startsWith('workflow/')) {
-      errors.push(new WorkflowError('WORKFLOW_UNSUPPORTED_NODE', `${describeNode(ref)} is a legacy group node, which cannot be converted yet`, { node: ref }));
-      continue;
-    }
     if (def === undefined) {
       errors.push(new WorkflowError('WORKFLOW_UNKNOWN_NODE', `${describeNode(ref)}: the server has no node type "${node.ui.type}"`, { node: ref }));
       continue;
     }
     const resolved = new Map<string, Resolved>();
     for (const input of node.inputs) {
-      if (input.source !== null) resolved.set(input.name, resolve(byId, input.source, includedIds));
+      if (input.source === null) continue;
+      const target = resolveLink(byId, input.source, includedIds);
+      if (input.valueOnly === true && target !== null && 'link' in target) {
+        const at = { ...ref, input: input.name };
+        errors.push(
+          new WorkflowError('WORKFLOW_UNSUPPORTED_NODE', `${describeNode(at)}: set through a widget converted to an input on its legacy group node and linked to a node; the editor ignored that link, so the value it used cannot be told`, { node: at }),
+        );
+        continue;
+      }
+      resolved.set(input.name, target);
     }
     const linked = new Set([...resolved].filter(([, value]) => value !== null).map(([name]) => name));
     const mapped = mapWidgets(node.ui, def, ref, linked);
@@ -84,11 +97,17 @@ export function convertWorkflow(workflow: Record<string, unknown>, info: ObjectI
       if (Array.isArray(value) && !isLinkValue(value, name, resolved)) inputs[name] = { __value__: value };
     }
     prompt[node.id] = { class_type: node.ui.type, inputs, _meta: { title } };
-    titles.set(node.id, { searchName: node.ui.searchName, title });
+    if (node.groupChild !== true) targets.push({ searchName: node.ui.searchName, title, widget: (widget) => prompt[node.id]?.inputs[widget] });
   }
   if (errors.length > 0) return { ok: false, errors };
-  replaceTokens(prompt, titles, options.now ?? new Date());
+  replaceTokens(prompt, targets, options.now ?? new Date());
   return { ok: true, prompt, comboMisses };
+}
+
+/** The editor looked tokens up among the graph's own nodes, so a group node answers with its own widgets. */
+function groupTarget(node: FlatNode): TokenTarget {
+  const title = node.ui.title ?? groupNodeName(node.ui.type) ?? node.ui.type;
+  return { searchName: node.ui.searchName, title, widget: (name) => node.groupWidgets?.get(name) };
 }
 
 function isLinkValue(value: unknown[], name: string, resolved: Map<string, Resolved>): boolean {
@@ -96,46 +115,10 @@ function isLinkValue(value: unknown[], name: string, resolved: Map<string, Resol
   return target !== undefined && target !== null && 'link' in target && target.link === value;
 }
 
-/** Follows a link through reroutes, subgraph boundaries, bypassed nodes and primitives to what the server sees. */
-function resolve(byId: ReadonlyMap<string, FlatNode>, start: FlatSource, included: ReadonlySet<string>): Resolved {
-  let current: FlatSource = start;
-  for (let hop = 0; hop < MAX_HOPS; hop++) {
-    const node = byId.get(current.node);
-    if (node === undefined) return null;
-    let next: FlatSource | null;
-    if (node.kind === 'reroute') next = node.inputs[0]?.source ?? null;
-    else if (node.kind === 'boundary') next = node.inputs[current.slot]?.source ?? null;
-    else if (node.kind === 'primitive') {
-      const values = node.ui.widgetsValues;
-      return Array.isArray(values) && values.length > 0 ? { value: values[0] } : null;
-    } else if (node.kind === 'note') return null;
-    else if (node.kind === 'bypass-boundary' || node.mode === 4) next = bypassSource(node, current.slot);
-    else return included.has(node.id) ? { link: [node.id, current.slot] } : null;
-    if (next === null) return null;
-    current = next;
-  }
-  return null;
-}
-
-/** A bypassed node hands on its input of the output's type: same slot index first, else the first match. */
-function bypassSource(node: FlatNode, slot: number): FlatSource | null {
-  const wanted = node.outputs[slot] ?? '*';
-  const same = node.inputs[slot];
-  if (same !== undefined && typesMatch(same.type, wanted)) return same.source;
-  return node.inputs.find((input) => typesMatch(input.type, wanted))?.source ?? null;
-}
-
-function typesMatch(a: string, b: string): boolean {
-  if (a === '*' || b === '*' || a === b) return true;
-  const left = a.split(',');
-  return b.split(',').some((type) => left.includes(type));
-}
-
-function replaceTokens(prompt: ApiPrompt, titles: ReadonlyMap<string, { searchName: string | undefined; title: string }>, now: Date): void {
+function replaceTokens(prompt: ApiPrompt, targets: readonly TokenTarget[], now: Date): void {
   const lookup = (name: string, widget: string): unknown => {
-    const entries = [...titles];
-    const found = entries.find(([, t]) => t.searchName === name) ?? entries.find(([, t]) => t.title === name);
-    return found === undefined ? undefined : prompt[found[0]]?.inputs[widget];
+    const found = targets.find((target) => target.searchName === name) ?? targets.find((target) => target.title === name);
+    return found?.widget(widget);
   };
   const replacements: Array<[string, string, string]> = [];
   for (const [id, node] of Object.entries(prompt)) {

@@ -1,9 +1,17 @@
-// Flattens a UI workflow into one list of nodes with globally unique ids: subgraph instances expand to
-// "outer:inner" ids, and their boundaries become pass-through nodes so links resolve with one walk.
+// Flattens a UI workflow into one list of nodes with globally unique ids: subgraph instances and legacy group nodes
+// expand to "outer:inner" ids, and their boundaries become pass-through nodes so links resolve with one walk.
 import { WorkflowError } from './errors.js';
+import { groupNodeName } from './group-node-def.js';
+import { expandGroup } from './group-node.js';
+import type { GroupPlans } from './group-node.js';
+import type { ObjectInfo } from './object-info.js';
 import type { SubgraphDef, UiGraph, UiNode, UiWorkflow } from './ui-graph.js';
 
-export type FlatKind = 'node' | 'reroute' | 'primitive' | 'note' | 'boundary' | 'bypass-boundary';
+/**
+ * 'group-output' is an expanded legacy group node: its inputs are its outputs' inner origins. Unlike a subgraph
+ * boundary, the editor stopped at the inner origin it found there (no bypass walking), so resolution does too.
+ */
+export type FlatKind = 'node' | 'reroute' | 'primitive' | 'note' | 'boundary' | 'bypass-boundary' | 'group-output';
 
 export interface FlatSource {
   readonly node: string;
@@ -15,6 +23,11 @@ export interface FlatInput {
   readonly type: string;
   readonly isWidget: boolean;
   readonly source: FlatSource | null;
+  /**
+   * A group node widget the user converted to an input: the editor let only a primitive's value through it and
+   * ignored any other link, so such a link cannot be honoured.
+   */
+  readonly valueOnly?: boolean;
 }
 
 export interface FlatNode {
@@ -25,6 +38,10 @@ export interface FlatNode {
   readonly ui: UiNode;
   readonly inputs: readonly FlatInput[];
   readonly outputs: readonly string[];
+  /** An inner node of a legacy group node: the editor's %Title.widget% lookup never saw those. */
+  readonly groupChild?: boolean;
+  /** A legacy group node's own widget values by widget name, which %Title.widget% tokens could name. */
+  readonly groupWidgets?: ReadonlyMap<string, unknown>;
 }
 
 const VIRTUAL: Record<string, FlatKind> = { Reroute: 'reroute', PrimitiveNode: 'primitive', Note: 'note', MarkdownNote: 'note' };
@@ -32,14 +49,29 @@ const SUBGRAPH_INPUT = '-10';
 const SUBGRAPH_OUTPUT = '-20';
 const MAX_FLAT_NODES = 50_000;
 
-export function flattenWorkflow(workflow: UiWorkflow): FlatNode[] {
+export interface Flattened {
+  readonly nodes: FlatNode[];
+  /** Nodes that could not be expanded (legacy group nodes); the rest of the graph is still flattened. */
+  readonly errors: WorkflowError[];
+}
+
+interface Context {
+  readonly workflow: UiWorkflow;
+  readonly info: ObjectInfo;
+  readonly plans: GroupPlans;
+  readonly errors: WorkflowError[];
+}
+
+/** Throws a WorkflowError only for problems of the whole graph (size, a subgraph containing itself). */
+export function flattenWorkflow(workflow: UiWorkflow, info: ObjectInfo): Flattened {
   const out: FlatNode[] = [];
-  flattenGraph(workflow, workflow, '', undefined, 0, [], out);
-  return out;
+  const context: Context = { workflow, info, plans: new Map(), errors: [] };
+  flattenGraph(context, workflow, '', undefined, 0, [], out);
+  return { nodes: out, errors: context.errors };
 }
 
 function flattenGraph(
-  workflow: UiWorkflow,
+  context: Context,
   graph: UiGraph,
   prefix: string,
   boundaryIn: string | undefined,
@@ -57,18 +89,27 @@ function flattenGraph(
       isWidget: input.widgetName !== undefined,
       source: sourceOf(graph, input.link, prefix, boundaryIn),
     }));
-    const definition = workflow.subgraphs.get(node.type);
+    const definition = context.workflow.subgraphs.get(node.type);
+    const groupName = definition === undefined ? groupNodeName(node.type) : undefined;
+    // A muted or bypassed group node is never expanded: the editor skipped it whole and bypassed it by its own sockets.
+    if (groupName !== undefined && mode !== 2 && mode !== 4) {
+      const expansion = expandGroup(context.workflow, context.info, context.plans, { ...node, id }, groupName, inputs, prefix !== '');
+      context.errors.push(...expansion.errors);
+      // A group that cannot be expanded still occupies its id, so links from it resolve to nothing.
+      out.push(...(expansion.errors.length > 0 ? [{ id, kind: 'note' as const, mode, ui: node, inputs, outputs: node.outputs }] : expansion.nodes));
+      continue;
+    }
     if (definition === undefined) {
       out.push({ id, kind: VIRTUAL[node.type] ?? 'node', mode, ui: node, inputs, outputs: node.outputs });
       continue;
     }
     if (stack.includes(definition.id)) throw new WorkflowError('WORKFLOW_INVALID_GRAPH', `subgraph "${definition.name}" contains itself`);
-    expandSubgraph(workflow, node, definition, id, mode, inputs, [...stack, definition.id], out);
+    expandSubgraph(context, node, definition, id, mode, inputs, [...stack, definition.id], out);
   }
 }
 
 function expandSubgraph(
-  workflow: UiWorkflow,
+  context: Context,
   instance: UiNode,
   definition: SubgraphDef,
   id: string,
@@ -96,11 +137,11 @@ function expandSubgraph(
   if (mode === 4) {
     // A bypassed instance passes its own inputs through by type, like any bypassed node; its insides never run.
     out.push({ id, kind: 'bypass-boundary', mode: 4, ui: instance, inputs: outerInputs, outputs: instance.outputs });
-    flattenGraph(workflow, definition, prefix, inId, 2, stack, out);
+    flattenGraph(context, definition, prefix, inId, 2, stack, out);
     return;
   }
   out.push({ id, kind: 'boundary', mode: 0, ui: instance, inputs: resultInputs, outputs: instance.outputs });
-  flattenGraph(workflow, definition, prefix, inId, mode, stack, out);
+  flattenGraph(context, definition, prefix, inId, mode, stack, out);
 }
 
 function sourceOf(graph: UiGraph, linkId: number | null, prefix: string, boundaryIn: string | undefined): FlatSource | null {

@@ -94,7 +94,7 @@ function slotNames(value: unknown): string[] {
   return Array.isArray(value) ? value.map((slot) => (isRecord(slot) && typeof slot.name === 'string' ? slot.name : '')) : [];
 }
 
-function readNode(raw: Record<string, unknown>): UiNode {
+export function readNode(raw: Record<string, unknown>): UiNode {
   const inputs = Array.isArray(raw.inputs) ? raw.inputs.filter(isRecord).map(readInput) : [];
   const outputs = Array.isArray(raw.outputs) ? raw.outputs.map((slot) => (isRecord(slot) ? String(slot.type ?? '*') : '*')) : [];
   const widgetsValues = Array.isArray(raw.widgets_values) || isRecord(raw.widgets_values) ? raw.widgets_values : undefined;

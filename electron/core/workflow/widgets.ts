@@ -8,7 +8,8 @@ import type { InputSpec, NodeDef } from './object-info.js';
 import type { UiNode } from './ui-graph.js';
 
 export const CONTROL_MODES: ReadonlySet<unknown> = new Set(['fixed', 'increment', 'decrement', 'randomize', 'increment-wrap']);
-const UPLOAD_WORDS: ReadonlySet<unknown> = new Set(['image', 'audio', 'video', 'file', 'upload', null]);
+/** Values the editor's upload button widget saves in widgets_values (it is never sent to the server). */
+export const UPLOAD_WORDS: ReadonlySet<unknown> = new Set(['image', 'audio', 'video', 'file', 'upload', null]);
 
 /** A combo value the server does not list but which sits in a plausible place: a preflight finding, not a shift. */
 export interface ComboMiss {

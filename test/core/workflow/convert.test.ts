@@ -17,7 +17,7 @@ function ok(result: ConvertResult): Extract<ConvertResult, { ok: true }> {
   return result;
 }
 
-for (const name of ['txt2img-v04', 'subgraph-v1']) {
+for (const name of ['txt2img-v04', 'subgraph-v1', 'subgraph-modes-v1']) {
   test(`golden: ${name} converts to the prompt the editor would queue`, () => {
     const result = ok(convert(fixture(`${name}.workflow.json`)));
     assert.deepEqual(result.prompt, fixture(`${name}.api.json`));
@@ -83,9 +83,10 @@ test('unknown node types are all listed; muted unknown nodes are ignored', () =>
   if (!result.ok) assert.deepEqual(result.errors.map((error) => [error.code, error.node?.title]), [['WORKFLOW_UNKNOWN_NODE', 'SetNode'], ['WORKFLOW_UNKNOWN_NODE', 'Mystery']]);
 });
 
-test('legacy group nodes are refused with their own code rather than guessed', () => {
+test('a legacy group node whose definition is missing is refused, not guessed (expansion: group-nodes.test.ts)', () => {
   const result = convert(tiny([{ id: 1, type: 'workflow>My group', mode: 0, inputs: [], outputs: [] }]));
-  assert.equal(result.ok ? 'ok' : result.errors[0]?.code, 'WORKFLOW_UNSUPPORTED_NODE');
+  assert.equal(result.ok ? 'ok' : result.errors[0]?.code, 'WORKFLOW_INVALID_GRAPH');
+  assert.match(result.ok ? '' : (result.errors[0]?.message ?? ''), /legacy group node/);
 });
 
 test('array literals are wrapped, links are not; widgets_values by name are placed by name', () => {
