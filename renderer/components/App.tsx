@@ -50,11 +50,13 @@ function QueueWindow() {
   return (
     <main class="app">
       <header class="app__header">
-        <h1>Comfy Tray</h1>
-        <button type="button" class="app__settings" onClick={() => (view.current.value = 'settings')}>
-          Settings
-        </button>
-        <DropOpenButton />
+        <div class="app__bar">
+          <h1>Comfy Tray</h1>
+          <DropOpenButton />
+          <button type="button" class="button app__settings" onClick={() => (view.current.value = 'settings')}>
+            Settings
+          </button>
+        </div>
         {servers.length > 0 && <ServerBar />}
         {servers.length > 0 && lists.total > 0 && <FilterBar />}
       </header>

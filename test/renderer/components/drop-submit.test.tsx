@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { ServerView } from '../../../electron/shared/app-state.js';
-import type { DroppedFile, OpenedWorkflow, PrepareResult } from '../../../electron/shared/ipc-contract.js';
+import type { DroppedFile, PrepareResult } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
 import { byText, flush, renderApp, server, type Rendered } from '../support/render.js';
+import { clean, opened } from '../support/drop-answers.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -21,17 +22,6 @@ async function show(servers: ServerView[] = [server('a')]): Promise<Rendered> {
 
 const FLOW = JSON.stringify({ '1': { class_type: 'EmptyImage', inputs: {} } });
 const fakeFile = (name: string, text: string) => ({ name, size: text.length, type: '', arrayBuffer: async () => new TextEncoder().encode(text).buffer });
-const opened = (token: string, extra: Partial<Extract<OpenedWorkflow, { ok: true }>> = {}): OpenedWorkflow => ({
-  ok: true,
-  token,
-  name: `${token}.json`,
-  format: 'json',
-  kind: 'api-prompt',
-  nodeCount: 3,
-  attachments: [],
-  ...extra,
-});
-const clean = (extra: Partial<Extract<PrepareResult, { ok: true }>> = {}): PrepareResult => ({ ok: true, origin: 'api-prompt', prompts: 1, nodeCount: 3, problems: [], blocking: 0, uploadable: [], warnings: [], ...extra });
 
 /** A drag event as Chromium sends it for files from the desktop (happy-dom has no DataTransfer). */
 async function drag(type: 'dragenter' | 'dragover' | 'dragleave' | 'drop', target: EventTarget, files: readonly ReturnType<typeof fakeFile>[] = [], types = ['Files']): Promise<Event> {

@@ -5,16 +5,13 @@
 // lacks: the preflight names the node by its title and Submit stays disabled; Escape discards it.
 // With SCREENSHOTS=1 it also refreshes docs/screenshots/drop-submit.png.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { AppStore } from '../../../electron/core/store/app-store.js';
+import { describe, test } from 'node:test';
 import { WorkflowInbox } from '../../../electron/core/submit/inbox.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
-import { buildRenderer } from '../../support/renderer-harness/build-renderer.js';
-import { chromiumMissing, launchChromium } from '../../support/renderer-harness/chromium.js';
+import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { attachTray } from '../../support/renderer-harness/fake-tray.js';
-import { serveDir } from '../../support/renderer-harness/static-server.js';
+import { storeFor, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 
@@ -31,51 +28,18 @@ const MISSING_NODE = {
 };
 
 describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() }, () => {
-  let browser: Browser;
-  let site: { url: string; close: () => Promise<void> };
-  let disposeBuild: () => Promise<void>;
-
-  before(async () => {
-    const built = await buildRenderer();
-    disposeBuild = built.dispose;
-    site = await serveDir(built.dir);
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await disposeBuild?.();
-  });
-
-  async function openPage(t: { after: (fn: () => Promise<void>) => void }): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 720, height: 860 }, colorScheme: 'light' });
-    page.setDefaultTimeout(15_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      // CSP violations arrive here too; index.html keeps frame-ancestors on purpose (ignored in <meta>).
-      if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) errors.push(message.text());
-    });
-    t.after(async () => {
-      await page.close();
-      assert.deepEqual(errors, [], 'no page errors');
-    });
-    return page;
-  }
+  const suite = useWindowSuite();
 
   test('a dropped workflow is checked, queued, runs and completes; a missing node blocks the submit', async (t) => {
     const sim = await ComfySimulator.start({ stepDelayMs: 40 });
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
-    const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() }, 16);
-    engine.events.on('server', (server) => store.serverUpdated(server));
-    engine.events.on('job', (job) => store.jobUpdated(job));
-    engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
+    const store = storeFor(engine);
     const inbox = new WorkflowInbox(engine);
     const discarded: string[] = [];
 
-    const page = await openPage(t);
+    const page = await suite.openPage(t);
     const detach = await attachTray(page, {
       snapshot: () => store.snapshot(),
       subscribe: (listener) => store.subscribe(listener),
@@ -91,7 +55,7 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
       },
     });
     t.after(detach);
-    await page.goto(site.url);
+    await page.goto(suite.url);
     await page.getByRole('heading', { name: 'Nothing queued yet' }).waitFor();
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
 

@@ -2,17 +2,17 @@
 // simulator: jobs queued by another client appear, progress, complete or fail, and Cancel in the window stops one.
 // With SCREENSHOTS=1 it also refreshes docs/screenshots/*.png (CI leaves them alone).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { Engine } from '../../../electron/core/engine.js';
-import { AppStore } from '../../../electron/core/store/app-store.js';
+import type { SettingsPatch, SettingsView } from '../../../electron/shared/ipc-contract.js';
+import { discoverLocalServer } from '../../../electron/core/comfy/discover-local.js';
 import { windowHandlers } from '../../../electron/shell/window-handlers.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
-import { buildRenderer } from '../../support/renderer-harness/build-renderer.js';
-import { chromiumMissing, launchChromium } from '../../support/renderer-harness/chromium.js';
+import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { attachTray, staticSource } from '../../support/renderer-harness/fake-tray.js';
-import { serveDir } from '../../support/renderer-harness/static-server.js';
+import { storeFor, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 
@@ -50,6 +50,15 @@ function actionsFor(engine: Engine, opened: string[]) {
   }).handlers;
 }
 
+function settingsWith(theme: SettingsView['general']['theme']): SettingsView {
+  return {
+    servers: [],
+    outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
+    notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+    general: { startAtLogin: false, theme, journalJobsPerServer: 1000 },
+  };
+}
+
 /** An image element has loaded real pixels. */
 async function loaded(page: Page, alt: string): Promise<void> {
   await page.getByRole('img', { name: alt, exact: true }).waitFor();
@@ -57,51 +66,16 @@ async function loaded(page: Page, alt: string): Promise<void> {
 }
 
 describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
-  let browser: Browser;
-  let site: { url: string; close: () => Promise<void> };
-  let disposeBuild: () => Promise<void>;
-
-  before(async () => {
-    const built = await buildRenderer();
-    disposeBuild = built.dispose;
-    site = await serveDir(built.dir);
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await site?.close();
-    await disposeBuild?.();
-  });
-
-  /** Page errors (CSP violations included) are collected and checked at the end of each test. */
-  async function openPage(t: { after: (fn: () => Promise<void>) => void }, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 720, height: 860 }, colorScheme });
-    page.setDefaultTimeout(15_000);
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => {
-      // CSP violations arrive here too: the bundle and its CSS must load under the app's strict policy.
-      // index.html keeps frame-ancestors on purpose (test/project/packaging.test.ts); Chromium notes it is ignored in <meta>.
-      if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) errors.push(message.text());
-    });
-    t.after(async () => {
-      await page.close();
-      assert.deepEqual(errors, [], 'no page errors');
-    });
-    return page;
-  }
+  const suite = useWindowSuite();
 
   test('jobs from another client appear, progress, complete or fail; Cancel in the window stops one', async (t) => {
     const sim = await ComfySimulator.start({ stepDelayMs: 40, previews: true });
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
-    const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() }, 16);
-    engine.events.on('server', (server) => store.serverUpdated(server));
-    engine.events.on('job', (job) => store.jobUpdated(job));
-    engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
+    const store = storeFor(engine);
 
-    const page = await openPage(t);
+    const page = await suite.openPage(t);
     const cancels: string[] = [];
     const detach = await attachTray(page, {
       snapshot: () => store.snapshot(),
@@ -113,7 +87,7 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
       handlers: actionsFor(engine, []),
     });
     t.after(detach);
-    await page.goto(site.url);
+    await page.goto(suite.url);
     await page.getByRole('heading', { name: 'Nothing queued yet' }).waitFor();
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
 
@@ -169,11 +143,8 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
-    const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() }, 16);
-    engine.events.on('server', (server) => store.serverUpdated(server));
-    engine.events.on('job', (job) => store.jobUpdated(job));
-    engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
-    const page = await openPage(t);
+    const store = storeFor(engine);
+    const page = await suite.openPage(t);
     const opened: string[] = [];
     const detach = await attachTray(page, {
       snapshot: () => store.snapshot(),
@@ -182,7 +153,7 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
       handlers: actionsFor(engine, opened),
     });
     t.after(detach);
-    await page.goto(site.url);
+    await page.goto(suite.url);
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
 
     // Live preview while it runs, then the output's thumbnail in the history.
@@ -223,11 +194,46 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     assert.deepEqual(opened, [sim.url]);
   });
 
-  test('without a server the window explains what to do', async (t) => {
-    const page = await openPage(t);
-    await attachTray(page, staticSource({ version: 0, servers: [], jobs: [] }));
-    await page.goto(site.url);
+  test('without a server the window finds the local ComfyUI and adds it in one click', async (t) => {
+    // The simulator stands in for a ComfyUI on this computer; discovery is the core's own probe.
+    const sim = await ComfySimulator.start();
+    t.after(() => sim.stop());
+    const page = await suite.openPage(t);
+    const updates: SettingsPatch[] = [];
+    const settings = settingsWith('system');
+    await attachTray(
+      page,
+      staticSource(
+        { version: 0, servers: [], jobs: [] },
+        {
+          'servers:discover-local': () => discoverLocalServer({ url: sim.url }),
+          'settings:get': () => settings,
+          'settings:update': (patch) => {
+            updates.push(patch);
+            return { ok: true, settings: { ...settings, servers: (patch.servers ?? []).map((s) => ({ ...s, auth: { kind: 'none' as const } })) }, warnings: [] };
+          },
+        },
+      ),
+    );
+    await page.goto(suite.url);
     await page.getByRole('heading', { name: 'No ComfyUI server yet' }).waitFor();
+    const base = sim.url.replace(/\/$/, '');
+    await page.getByText(`Found ComfyUI 0.28.0 at ${base}`).waitFor();
     await shot(page, 'empty-no-server');
+    await page.getByRole('button', { name: 'Add it' }).click();
+    await page.getByText(`Comfy Tray now follows ${base}`).waitFor();
+    assert.deepEqual(
+      updates.map((patch) => patch.servers?.map((server) => [server.name, server.url, server.enabled, server.auth.kind])),
+      [[['This computer', base, true, 'none']]],
+    );
+  });
+
+  test('the theme chosen in Settings wins over the system’s', async (t) => {
+    const page = await suite.openPage(t, 'light');
+    await attachTray(page, staticSource({ version: 0, servers: [], jobs: [] }, { 'settings:get': () => settingsWith('dark') }));
+    await page.goto(suite.url);
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, 'rgb(21, 24, 28)', 'the dark palette, on a system in light mode');
   });
 });

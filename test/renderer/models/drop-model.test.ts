@@ -9,19 +9,9 @@ import type { DropOptions, DroppedFile, OpenedWorkflow, PrepareResult, WorkflowS
 import type { ReadableFile } from '../../../renderer/models/drop-files.js';
 import { DropModel, connectDrop, repeatProblem, type DropApi } from '../../../renderer/models/drop-model.js';
 import { FeedbackModel } from '../../../renderer/models/feedback-model.js';
+import { clean, opened } from '../support/drop-answers.js';
 
 const server = (id: string, state: ServerView['state'] = 'connected'): ServerView => ({ id, name: `Server ${id}`, url: `http://${id}/`, state });
-const opened = (token: string, extra: Partial<Extract<OpenedWorkflow, { ok: true }>> = {}): OpenedWorkflow => ({
-  ok: true,
-  token,
-  name: `${token}.json`,
-  format: 'json',
-  kind: 'api-prompt',
-  nodeCount: 3,
-  attachments: [],
-  ...extra,
-});
-const clean = (extra: Partial<Extract<PrepareResult, { ok: true }>> = {}): PrepareResult => ({ ok: true, origin: 'api-prompt', prompts: 1, nodeCount: 3, problems: [], blocking: 0, uploadable: [], warnings: [], ...extra });
 const file = (name: string, text: string): ReadableFile => ({ name, size: text.length, arrayBuffer: async () => new TextEncoder().encode(text).buffer as ArrayBuffer });
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

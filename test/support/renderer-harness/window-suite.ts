@@ -1,0 +1,66 @@
+// What every end-to-end window test needs: the built renderer served over HTTP, one Chromium for the suite, pages
+// that fail their test on any page error (CSP violations included), and an AppStore fed by a real engine.
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { Engine } from '../../../electron/core/engine.js';
+import { AppStore } from '../../../electron/core/store/app-store.js';
+import { buildRenderer } from './build-renderer.js';
+import { launchChromium } from './chromium.js';
+import { serveDir } from './static-server.js';
+
+export interface WindowSuite {
+  /** The page's address; set once the suite's `before` ran. */
+  readonly url: string;
+  openPage(t: { after: (fn: () => Promise<void>) => void }, colorScheme?: 'light' | 'dark'): Promise<Page>;
+}
+
+/** Call inside a `describe`: registers the suite's before/after hooks. */
+export function useWindowSuite(): WindowSuite {
+  let browser: Browser | undefined;
+  let site: { url: string; close: () => Promise<void> } | undefined;
+  let disposeBuild: (() => Promise<void>) | undefined;
+  before(async () => {
+    const built = await buildRenderer();
+    disposeBuild = built.dispose;
+    site = await serveDir(built.dir);
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await site?.close();
+    await disposeBuild?.();
+  });
+  return {
+    get url() {
+      assert.ok(site, 'the suite has not started');
+      return site.url;
+    },
+    async openPage(t, colorScheme = 'light') {
+      assert.ok(browser, 'the suite has not started');
+      const page = await browser.newPage({ viewport: { width: 720, height: 860 }, colorScheme });
+      page.setDefaultTimeout(15_000);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        // index.html keeps frame-ancestors on purpose (test/project/packaging.test.ts); Chromium notes it is ignored
+        // in <meta>. Every other console error fails the test.
+        if (message.type() === 'error' && !message.text().includes("'frame-ancestors' is ignored")) errors.push(message.text());
+      });
+      t.after(async () => {
+        await page.close();
+        assert.deepEqual(errors, [], 'no page errors');
+      });
+      return page;
+    },
+  };
+}
+
+/** The shell's AppStore fed by a real engine, as main.ts wires it (16 ms frames). */
+export function storeFor(engine: Engine): AppStore {
+  const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() }, 16);
+  engine.events.on('server', (server) => store.serverUpdated(server));
+  engine.events.on('job', (job) => store.jobUpdated(job));
+  engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
+  return store;
+}
