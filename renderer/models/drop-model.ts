@@ -25,7 +25,11 @@ export type PrepareState =
   | { readonly status: 'preparing'; readonly serverId: string }
   | { readonly status: 'done'; readonly serverId: string; readonly result: PrepareResult };
 
-export type SubmitState = { readonly status: 'idle' } | { readonly status: 'submitting' } | { readonly status: 'failed'; readonly result: FailedSubmit };
+export type SubmitState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'submitting' }
+  /** `retryable`: nothing reached the queue, so the main process kept the file and Submit may be pressed again. */
+  | { readonly status: 'failed'; readonly result: FailedSubmit; readonly retryable: boolean };
 
 export type DropApi = Pick<TrayApi, 'openWorkflows' | 'prepareWorkflow' | 'submitWorkflow' | 'discardWorkflow'>;
 
@@ -84,7 +88,7 @@ export class DropModel {
   private readonly request = computed(() => {
     const current = this.current.value;
     const target = this.target.value;
-    if (!current || !target || this.repeatError.value !== undefined || this.submitState.value.status === 'failed') return undefined;
+    if (!current || !target || this.repeatError.value !== undefined || this.spent()) return undefined;
     const form = this.form.value;
     return JSON.stringify([current.token, target.id, form.randomizeSeeds, form.repeat.trim(), form.front]);
   });
@@ -188,9 +192,9 @@ export class DropModel {
       setTimeout(() => this.feedback.dismiss(id), this.okLifetimeMs);
       this.advance();
     } else {
-      // The main process lets go of the file after any submit (a second click must not queue the first repeats
-      // twice), so the dialog stays only to explain what happened.
-      this.submitState.value = { status: 'failed', result };
+      // Once some repeats were queued the main process lets go of the file (a second click must not queue them
+      // twice) and the dialog stays only to explain; when nothing was queued the user may fix things and retry.
+      this.submitState.value = { status: 'failed', result, retryable: result.promptIds.length === 0 && result.code !== 'DROP_UNKNOWN_TOKEN' };
     }
   }
 
@@ -245,11 +249,17 @@ export class DropModel {
     else this.timer = setTimeout(() => void run(), this.debounceMs);
   }
 
+  /** A failed submit after which the main process no longer holds the file. */
+  private spent(): boolean {
+    const submit = this.submitState.value;
+    return submit.status === 'failed' && !submit.retryable;
+  }
+
   private whyBlocked(): string | undefined {
     if (!this.current.value) return undefined;
     const submit = this.submitState.value;
     if (submit.status === 'submitting') return 'Submitting…';
-    if (submit.status === 'failed') return 'After a failed submit the file is closed: drop it again to retry.';
+    if (this.spent()) return 'Part of it was queued, so the file was closed: drop it again to queue the rest.';
     if (this.connected.value.length === 0) return 'No server is connected. The file stays here until one connects.';
     if (!this.target.value) return 'Choose the server to queue it on.';
     const repeat = this.repeatError.value;

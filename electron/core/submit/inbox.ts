@@ -87,7 +87,10 @@ export class WorkflowInbox {
     }
   }
 
-  /** Queues what `prepare` last showed for the same server and options (prepared afresh otherwise). */
+  /**
+   * Queues what `prepare` last showed for the same server and options (prepared afresh otherwise). The token is
+   * spent once anything was queued; a refusal before that (preflight, upload, the first POST) leaves it open.
+   */
   async submit(token: string, serverId: string, options: DropOptions & { readonly uploadInputs: boolean }): Promise<WorkflowSubmitResult> {
     const entry = this.opened.get(token);
     if (!entry) return { ok: false, code: 'DROP_UNKNOWN_TOKEN', message: 'This file is no longer open; drop it again', problems: [], promptIds: [] };
@@ -96,9 +99,9 @@ export class WorkflowInbox {
       const submission = entry.prepared?.key === key ? entry.prepared.submission : await this.prepareFor(entry, serverId, options);
       const outcome = await submitPrepared(this.host, submission, { uploadInputs: options.uploadInputs });
       const promptIds = outcome.queued.map((queued) => queued.promptId);
-      // Whatever reached the queue is done with this file; a partial failure is reported and the file let go, so a
-      // second click cannot queue the first repeats twice.
-      this.opened.delete(token);
+      // Once anything reached the queue the file is let go, so a second click cannot queue the first repeats twice;
+      // when nothing did (the server refused the first), it stays open for another try.
+      if (promptIds.length > 0) this.opened.delete(token);
       if (outcome.ok) return { ok: true, promptIds };
       const failure = outcome.failed;
       const notSent = outcome.notSent.length;

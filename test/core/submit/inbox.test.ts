@@ -81,12 +81,27 @@ test('a workflow PNG dropped with the photo its LoadImage needs: the photo is an
   assert.equal(engine.jobs('s0').length, 0, 'nothing queued');
 
   // Refused before anything reached the server: the file stays open for another try.
-  const [again] = await inbox.open([{ name: 'workflow.png', bytes: workflowPng }, { name: 'photo.png', bytes: photo }]);
-  const submitted = await inbox.submit(opened(again).token, 's0', { ...AS_SAVED, uploadInputs: true });
+  assert.equal(inbox.size, 1);
+  const submitted = await inbox.submit(workflow.token, 's0', { ...AS_SAVED, uploadInputs: true });
   assert.ok(submitted.ok, JSON.stringify(submitted));
   const [id] = submitted.promptIds;
   const job = engine.job('s0', id!)?.status === 'completed' ? engine.job('s0', id!) : await nextEvent(engine.events, 'job-finished', (j) => j.id === id);
   assert.equal(job?.status, 'completed');
+});
+
+test('a server that refuses the first prompt leaves the file open; one that refuses a later repeat spends it', { timeout: 20_000 }, async (t) => {
+  const { sim, inbox } = await setup(t);
+  const [file] = await inbox.open([{ name: 'flaky.json', bytes: json(API_PROMPT) }]);
+  const token = opened(file).token;
+  sim.failNext('/prompt', 500, 1);
+  const refused = await inbox.submit(token, 's0', { ...AS_SAVED, repeat: 2, uploadInputs: false });
+  assert.deepEqual([refused.ok, refused.promptIds.length, inbox.size], [false, 0, 1]);
+  assert.match(!refused.ok ? refused.message : '', /nothing was queued/);
+
+  sim.events.once('enqueued', () => sim.failNext('/prompt', 500, 1));
+  const partial = await inbox.submit(token, 's0', { ...AS_SAVED, repeat: 2, uploadInputs: false });
+  assert.deepEqual([partial.ok, partial.promptIds.length, inbox.size], [false, 1, 0]);
+  assert.match(!partial.ok ? partial.message : '', /1 of 2 queued, 1 not/);
 });
 
 test('files without a workflow are explained, one by one, when nothing in the drop is a workflow', { timeout: 20_000 }, async (t) => {

@@ -251,6 +251,21 @@ test('a partial failure is kept in view with what was queued; the file cannot be
   assert.match(drop.blockedReason.value!, /drop it again/);
 });
 
+test('a refusal before anything was queued keeps the file: the reason stays in view and Submit can be pressed again', async () => {
+  const { drop, answers, of } = setup();
+  answers.submit = async () => ({ ok: false, code: 'SUBMIT_REJECTED', message: 'Prompt outputs failed validation (nothing was queued)', problems: [], promptIds: [] });
+  drop.receive([opened('t1')]);
+  await settle();
+  await drop.submit();
+  const state = drop.submitState.value;
+  assert.ok(state.status === 'failed' && state.retryable);
+  assert.equal(drop.blockedReason.value, undefined, 'Submit is enabled again');
+  answers.submit = async () => ({ ok: true, promptIds: ['p1'] });
+  await drop.submit();
+  assert.equal(of('submit').length, 2);
+  assert.equal(drop.current.value, undefined, 'queued on the second try');
+});
+
 test('cancel discards the file and shows the next; the shell event adds files through connectDrop', async () => {
   const { drop, of } = setup();
   let listener: ((w: readonly OpenedWorkflow[]) => void) | undefined;
