@@ -36,6 +36,9 @@ import type { EventMap } from './shared/ipc-contract.js';
 import { trayModel } from './shell/tray-model.js';
 import { createMainWindow } from './shell/window.js';
 
+/** What the tray's Open workflow… dialog offers (the same list the window's picker and the packaging use). */
+const WORKFLOW_EXTENSIONS = ['json', 'png', 'webp', 'jpg', 'jpeg', 'flac', 'mp3', 'opus', 'ogg', 'mp4', 'mov', 'webm', 'mkv', 'latent', 'safetensors'];
+
 // Files opened with the app (macOS "Open With", a drop on the Dock icon) can arrive before the app is ready: they
 // wait here until the window can take them.
 const filesBeforeReady: string[] = [];
@@ -130,6 +133,14 @@ async function main(): Promise<void> {
     showWindow: (view) => {
       unseenProblems = 0;
       showWindow(view ? { view } : undefined);
+    },
+    pickWorkflowFiles: async () => {
+      const picked = await dialog.showOpenDialog({
+        title: 'Open workflow',
+        properties: ['openFile', 'multiSelections'],
+        filters: [{ name: 'Workflows and files with an embedded workflow', extensions: WORKFLOW_EXTENSIONS }],
+      });
+      if (!picked.canceled) openFiles(picked.filePaths);
     },
     cancelJob: (serverId, jobId) => engine.cancel(serverId, jobId),
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,

@@ -3,6 +3,8 @@ import type { TrayAction } from './tray-model.js';
 
 export interface TrayCommands {
   showWindow(view?: 'queue' | 'settings'): void;
+  /** A native file dialog; the chosen files go to the window's submit dialog. */
+  pickWorkflowFiles(): Promise<unknown>;
   cancelJob(serverId: string, jobId: string): Promise<unknown>;
   /** Asks the user first; resolves false when they said no. */
   confirm(message: string): Promise<boolean>;
@@ -26,6 +28,9 @@ export async function runTrayAction(action: TrayAction, commands: TrayCommands):
         return;
       case 'open-settings':
         commands.showWindow('settings');
+        return;
+      case 'open-workflow':
+        await commands.pickWorkflowFiles();
         return;
       case 'cancel-job':
         await commands.cancelJob(action.serverId, action.jobId);

@@ -18,6 +18,7 @@ export interface TrayState {
 export type TrayAction =
   | { readonly type: 'open-window' }
   | { readonly type: 'open-settings' }
+  | { readonly type: 'open-workflow' }
   | { readonly type: 'cancel-job'; readonly serverId: string; readonly jobId: string }
   | { readonly type: 'clear-pending'; readonly serverId: string }
   | { readonly type: 'open-web-ui'; readonly serverId: string }
@@ -62,6 +63,8 @@ export function trayModel(state: TrayState): TrayModel {
       ...snapshot.servers.map((server) => serverMenu(server, byServer.get(server.id) ?? [], state.now)),
       ...(snapshot.servers.length > 0 ? [{ kind: 'separator' } as const] : []),
       { kind: 'action', label: 'Open Comfy Tray', action: { type: 'open-window' } },
+      // Where the tray icon takes no drops (Windows, Linux), a file dialog is the way to queue a workflow file.
+      { kind: 'action', label: 'Open workflow…', action: { type: 'open-workflow' }, enabled: snapshot.servers.length > 0 },
       paused
         ? { kind: 'action', label: 'Resume notifications', action: { type: 'resume-notifications' } }
         : {

@@ -76,6 +76,7 @@ function fakeCommands(overrides: Partial<TrayCommands> = {}): { commands: TrayCo
   const calls: string[] = [];
   const commands: TrayCommands = {
     showWindow: (view) => calls.push(`show ${view}`),
+    pickWorkflowFiles: async () => calls.push('pick workflow'),
     cancelJob: async (s, j) => calls.push(`cancel ${s} ${j}`),
     confirm: async () => true,
     clearPending: async (s) => calls.push(`clear ${s}`),
@@ -103,8 +104,17 @@ test('menu actions call the right commands', async () => {
   await runTrayAction({ type: 'pause-notifications', forMs: 'until-resumed' }, commands);
   await runTrayAction({ type: 'resume-notifications' }, commands);
   await runTrayAction({ type: 'open-settings' }, commands);
+  await runTrayAction({ type: 'open-workflow' }, commands);
   await runTrayAction({ type: 'quit' }, commands);
-  assert.deepEqual(calls, ['cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'quit']);
+  assert.deepEqual(calls, ['cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'pick workflow', 'quit']);
+});
+
+test('Open workflow… is offered once a server is configured', () => {
+  const entry = (s: TrayState) => trayModel(s).menu.find((item) => item.kind === 'action' && item.action.type === 'open-workflow');
+  const none = entry(state([]));
+  const some = entry(state([server('a', 'connected')]));
+  assert.ok(none?.kind === 'action' && none.enabled === false);
+  assert.ok(some?.kind === 'action' && some.enabled === true);
 });
 
 test('clearing pending jobs asks first; a failing command is reported, not thrown', async () => {
