@@ -18,6 +18,8 @@ export interface Services {
   readonly settings: SettingsModel;
   readonly drop: DropModel;
   copyText(text: string): Promise<void>;
+  /** How long a history row stays in view before its thumbnail is asked for (tests set 0). */
+  readonly thumbnailSettleMs?: number;
 }
 
 export const ServicesContext = createContext<Services | undefined>(undefined);

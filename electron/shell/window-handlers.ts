@@ -39,6 +39,9 @@ export interface WindowActionDeps {
 }
 
 const MIMES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+/** Thumbnails kept in the main process (~10–30 KB each): a window reopened or scrolled back does not read and
+ * scale the full-size image again. Outputs of a finished job never change, so entries never go stale. */
+const THUMBNAILS_KEPT = 500;
 const id = z.string().min(1).max(500);
 const jobId = z.string().min(1).max(200);
 const outputIndex = z.number().int().min(0).max(100_000);
@@ -68,6 +71,22 @@ export function windowHandlers(deps: WindowActionDeps): {
   handlers: Pick<Handlers, WindowChannel>;
   schemas: Pick<ArgSchemas, WindowChannel>;
 } {
+  const thumbnails = new Map<string, ImageBytes | undefined>();
+  const thumbnail = async (serverId: string, jobIdValue: string, index: number): Promise<ImageBytes | undefined> => {
+    const key = JSON.stringify([serverId, jobIdValue, index]);
+    if (thumbnails.has(key)) {
+      const kept = thumbnails.get(key);
+      thumbnails.delete(key);
+      thumbnails.set(key, kept);
+      return kept;
+    }
+    const image = await deps.outputImage(serverId, jobIdValue, index);
+    const known = image && asImage(image.mime, image.bytes);
+    const made = known && deps.thumbnail(known);
+    thumbnails.set(key, made);
+    if (thumbnails.size > THUMBNAILS_KEPT) thumbnails.delete(thumbnails.keys().next().value as string);
+    return made;
+  };
   const openSaved = async (serverId: string, jobIdValue: string, index: number, open: (path: string) => Promise<ActionResult>): Promise<ActionResult> => {
     const path = deps.savedOutputPath(serverId, jobIdValue, index);
     if (path === undefined) return refused('OUTPUT_NOT_SAVED', 'This output is not on this computer: saving is off for its server, or it is still being saved');
@@ -90,11 +109,9 @@ export function windowHandlers(deps: WindowActionDeps): {
       },
       'outputs:thumbnail': async (serverId, jobIdValue, index) => {
         try {
-          const image = await deps.outputImage(serverId, jobIdValue, index);
-          const known = image && asImage(image.mime, image.bytes);
-          return known && deps.thumbnail(known);
+          return await thumbnail(serverId, jobIdValue, index);
         } catch {
-          // A thumbnail is decoration: the row shows its placeholder instead.
+          // A thumbnail is decoration: the row shows its placeholder instead (and asks again when shown again).
           return undefined;
         }
       },

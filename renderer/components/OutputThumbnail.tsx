@@ -1,9 +1,9 @@
 // The first output of a finished job, small: its thumbnail for an image (fetched once through the shared cache, only
-// when the windowed list renders the row), or a placeholder that says what kind of file it is.
-import { useMemo } from 'preact/hooks';
+// for rows the windowed list renders and that stay in view a moment), or a placeholder that says what kind of file it is.
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { OutputRef } from '../../electron/shared/app-state.js';
 import { outputKind, type OutputKind } from '../models/output-kind.js';
-import type { ThumbnailCache } from '../models/thumbnail-cache.js';
+import type { ThumbnailCache, ThumbnailState } from '../models/thumbnail-cache.js';
 
 const PLACEHOLDERS: Record<Exclude<OutputKind, 'image'>, { readonly icon: string; readonly label: string }> = {
   video: { icon: '▶', label: 'Video' },
@@ -34,10 +34,19 @@ interface ImageThumbnailProps {
   readonly cache: ThumbnailCache;
 }
 
+const LOADING: ThumbnailState = { status: 'loading' };
+
 function ImageThumbnail({ serverId, jobId, index, title, cache }: ImageThumbnailProps) {
-  // Acquired while rendering on purpose: only rows the windowed list renders ask, and the cache answers from memory
-  // when a row scrolls back into view.
-  const state = useMemo(() => cache.acquire(serverId, jobId, index), [cache, serverId, jobId, index]).value;
+  // Only rows the windowed list renders ask, and only once they stayed in view a moment (a fling passes rows by
+  // without asking); the cache answers from memory when a row scrolls back into view.
+  const [wanted, setWanted] = useState(() => cache.settleMs <= 0 || cache.has(serverId, jobId, index));
+  useEffect(() => {
+    if (wanted) return undefined;
+    const timer = setTimeout(() => setWanted(true), cache.settleMs);
+    return () => clearTimeout(timer);
+  }, [wanted, cache]);
+  const entry = useMemo(() => (wanted ? cache.acquire(serverId, jobId, index) : undefined), [wanted, cache, serverId, jobId, index]);
+  const state = entry?.value ?? LOADING;
   switch (state.status) {
     case 'ready':
       return <img class="thumb" src={state.url} alt={`Output of ${title}`} />;

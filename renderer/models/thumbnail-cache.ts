@@ -16,6 +16,12 @@ export type ThumbnailState =
 export type FetchThumbnail = (serverId: string, jobId: string, index: number) => Promise<ImageBytes | undefined>;
 
 export const THUMBNAIL_CACHE_SIZE = 300;
+/**
+ * How long a row must stay in view before its thumbnail is asked for. In a fling rows are mounted for a frame or
+ * two; asking for each costs a main-process read and resize, a Blob and a blob: URL (synchronous calls into the
+ * browser process) and garbage that lands inside frames (docs/benchmarks.md §6).
+ */
+export const THUMBNAIL_SETTLE_MS = 150;
 
 export class ThumbnailCache {
   // A Map iterates in insertion order: re-inserting on use keeps the least recently used first.
@@ -26,10 +32,16 @@ export class ThumbnailCache {
     private readonly fetch: FetchThumbnail,
     private readonly urls: ObjectUrls = browserObjectUrls,
     private readonly capacity = THUMBNAIL_CACHE_SIZE,
+    readonly settleMs = THUMBNAIL_SETTLE_MS,
   ) {}
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Already asked for (loading, shown or known to have none): a row scrolled back shows it at once. */
+  has(serverId: string, jobId: string, index: number): boolean {
+    return this.entries.has(`${serverId}/${jobId}/${index}`);
   }
 
   /** The thumbnail of output `index` of a job, fetched the first time it is asked for. */

@@ -85,6 +85,22 @@ test('previews and thumbnails: only image types the window can show, thumbnails 
   assert.equal(await odd['outputs:thumbnail']('gpu', 'j1', 0), undefined);
 });
 
+test('a thumbnail is made once and kept: the second ask reads nothing and scales nothing', async () => {
+  let reads = 0;
+  let scaled = 0;
+  const { handlers } = windowHandlers(
+    deps({
+      outputImage: async () => (reads++, { mime: 'image/png', bytes: new Uint8Array([1, 2, 3]) }),
+      thumbnail: (image) => (scaled++, { mime: 'image/jpeg', bytes: image.bytes.slice(0, 1) }),
+    }).deps,
+  );
+  const first = await handlers['outputs:thumbnail']('gpu', 'j1', 0);
+  const again = await handlers['outputs:thumbnail']('gpu', 'j1', 0);
+  const other = await handlers['outputs:thumbnail']('gpu', 'j1', 1);
+  assert.deepEqual([first, again, other], [{ mime: 'image/jpeg', bytes: new Uint8Array([1]) }, { mime: 'image/jpeg', bytes: new Uint8Array([1]) }, { mime: 'image/jpeg', bytes: new Uint8Array([1]) }]);
+  assert.deepEqual([reads, scaled], [2, 2]);
+});
+
 test('arguments are checked before any handler runs', () => {
   const { schemas } = windowHandlers(deps().deps);
   const refused: [keyof typeof schemas, unknown[]][] = [

@@ -1,7 +1,7 @@
 // History rows: the first output's thumbnail (fetched only for rows the windowed list renders, cached across
 // scrolling, a typed placeholder for non-images), and the job's actions with their feedback and errors.
 import assert from 'node:assert/strict';
-import { afterEach, test } from 'node:test';
+import { afterEach, mock, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { JobView, OutputRef } from '../../../electron/shared/app-state.js';
 import { App } from '../../../renderer/components/App.js';
@@ -53,6 +53,35 @@ test('thumbnails are fetched only for the rows in view, once each, and kept whil
   await scrollTo(0);
   assert.equal(fetched().length, afterScroll, 'rows scrolled back into view come from the cache');
   assert.ok(list.querySelector('img[alt="Output of Workflow h0"]'));
+});
+
+test('in a fling, rows that pass by without stopping never ask for their thumbnail', async () => {
+  const jobs = Array.from({ length: 2000 }, (_, i) => done(`h${i}`, { endedAt: NOW - i * 1000 }));
+  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />, { thumbnailSettleMs: 150 });
+  const r = current;
+  r.actions.getThumbnail = async () => ({ mime: 'image/png', bytes: Uint8Array.of(137, 80, 78, 71) });
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    await r.push({ version: 2, patches: jobs.map((j) => ({ type: 'job-updated' as const, job: j })) });
+    const list = r.root.querySelector<HTMLElement>('[role="list"][aria-label="History"]')!;
+    const fetched = (): string[] => r.calls.filter((c) => c.method === 'getThumbnail').map((c) => c.args.join('/'));
+    const wait = async (ms: number): Promise<void> => act(() => mock.timers.tick(ms));
+    assert.ok(list.querySelector('[aria-label="Loading the output of Workflow h0"]'), 'a loading tile meanwhile');
+    // Ten frames' worth of scrolling, 100 rows at a time: each row is in view for 16 ms.
+    for (let step = 1; step <= 10; step++) {
+      await act(() => {
+        list.scrollTop = 76 * 100 * step;
+        list.dispatchEvent(new Event('scroll'));
+      });
+      await wait(16);
+    }
+    assert.deepEqual(fetched(), [], 'nothing asked while flinging');
+    await wait(150);
+    const asked = fetched();
+    assert.ok(asked.length > 0 && asked.every((key) => Number(/h(\d+)/.exec(key)![1]) >= 990), `only the rows where the scroll stopped: ${asked.join(', ')}`);
+  } finally {
+    mock.timers.reset();
+  }
 });
 
 test('video, audio and 3D outputs show a typed placeholder without asking; an image without a thumbnail shows one too', async () => {

@@ -87,7 +87,7 @@ export async function flush(): Promise<void> {
   });
 }
 
-export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Promise<Rendered> {
+export async function renderApp(snapshot: AppSnapshot, view: ComponentChild, options: { thumbnailSettleMs?: number } = {}): Promise<Rendered> {
   let showView: ((view: 'queue' | 'settings') => void) | undefined;
   let patchListener: ((batch: VersionedPatches) => void) | undefined;
   let workflowsListener: ((workflows: EventMap['ui:workflows-opened']) => void) | undefined;
@@ -160,6 +160,8 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild): Pr
     // No debounce: a test sees the preflight request as soon as the option changes.
     drop: new DropModel(fake.api, model.servers, feedback, { debounceMs: 0, okLifetimeMs: 50 }),
     copyText: async (text) => void copied.push(text),
+    // Thumbnails at once unless a test looks at the settle delay itself.
+    thumbnailSettleMs: options.thumbnailSettleMs ?? 0,
   };
   const root = document.createElement('div');
   document.body.appendChild(root);
