@@ -617,8 +617,14 @@ export class ServerTracker {
     const cachedNodeCount = terminal.cachedNodeCount ?? (job.cacheKnown === true ? job.cached.size : undefined);
     const sample = sampleOfRun({ status: view.status, durationMs: view.durationMs, nodeCount, cachedNodeCount });
     if (!sample) return;
+    // Only the jobs whose estimate moved are sent again: a batch of 1,000 repeats would otherwise re-send all
+    // 1,000 at every finish, though a median of five rarely changes.
+    const waiting = [...this.active.values()].filter((other) => other.signature === signature);
+    const before = waiting.map((other) => this.estimate(other));
     this.durations.record(this.serverId, signature, sample);
-    for (const other of this.active.values()) if (other.signature === signature) this.emitJob(other);
+    waiting.forEach((other, i) => {
+      if (this.estimate(other) !== before[i]) this.emitJob(other);
+    });
   }
 }
 

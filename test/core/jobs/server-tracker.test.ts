@@ -66,6 +66,33 @@ test('own job: live progress, then one job-finished with the outputs of the serv
   assert.deepEqual(rec.finishedIds(), [promptId]);
 });
 
+test('a finished run sends the waiting jobs of its workflow again, with the estimate it taught, and no others', async (t) => {
+  const { backend, engine } = await connected(t);
+  const { promptId: first } = await engine.submit('fake', { prompt: PROMPT });
+  const { promptId: waiting } = await engine.submit('fake', { prompt: PROMPT });
+  const { promptId: unrelated } = await engine.submit('fake', { prompt: { '1': PROMPT['1'] } });
+  await engine.settled();
+  assert.equal(engine.job('fake', waiting)?.estimatedDurationMs, undefined, 'nothing learnt yet');
+  const sent: string[] = [];
+  engine.events.on('job', (job) => {
+    // Queue positions move too (the first job left the queue); only the estimates are looked at here.
+    if (job.status === 'pending' && job.estimatedDurationMs !== undefined) sent.push(`${job.id === waiting ? 'waiting' : job.id === unrelated ? 'unrelated' : job.id} ${job.estimatedDurationMs}`);
+  });
+
+  backend.start_(first);
+  backend.send({ type: 'execution_start', promptId: first, timestamp: 1000 });
+  backend.send({ type: 'execution_cached', promptId: first, nodes: [] });
+  backend.send({ type: 'execution_success', promptId: first, timestamp: 4000 });
+  backend.complete(first, { startedAt: 1000, endedAt: 4000 });
+  const finished = nextEvent(engine.events, 'job-finished', (job) => job.id === first);
+  backend.status();
+  assert.equal((await finished).durationMs, 3000);
+  await engine.settled();
+  assert.deepEqual(sent, ['waiting 3000'], 'sent with the estimate; the other workflow has none');
+  assert.equal(engine.job('fake', waiting)?.estimatedDurationMs, 3000);
+  assert.equal(engine.job('fake', unrelated)?.estimatedDurationMs, undefined);
+});
+
 test('a job queued by another client is found by reconciliation and announced once', async (t) => {
   const { backend, engine, rec } = await connected(t);
 
