@@ -228,6 +228,37 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     );
   });
 
+  test('at 200% zoom nothing needs sideways scrolling and every action stays reachable', async (t) => {
+    const now = Date.now();
+    const server = { id: 's0', name: 'Studio GPU with a long name', url: 'http://studio.lan:8188/', state: 'connected' as const, version: '0.28.0', queueRemaining: 2 };
+    const base = { serverId: 's0', submittedBy: 'other' as const, outputs: [] };
+    const jobs = [
+      { ...base, id: 'r1', status: 'running' as const, workflowName: 'Portrait upscale with a very long workflow name', startedAt: now - 42_000, estimatedDurationMs: 120_000, progress: { nodeId: '3', nodeTitle: 'KSampler', nodeType: 'KSampler', value: 12, max: 30, overall: 0.4 } },
+      { ...base, id: 'p1', status: 'pending' as const, queuePosition: 1, workflowName: 'Landscape', createdAt: now - 5_000 },
+      {
+        ...base,
+        id: 'f1',
+        status: 'failed' as const,
+        workflowName: 'Broken',
+        endedAt: now - 60_000,
+        error: { nodeId: '4', nodeTitle: 'Load Checkpoint', nodeType: 'CheckpointLoaderSimple', exceptionType: 'FileNotFoundError', message: 'model.safetensors does not exist in /srv/comfyui/models/checkpoints', traceback: [] },
+      },
+    ];
+    const page = await suite.openPage(t, 'light', 2);
+    await attachTray(page, staticSource({ version: 1, servers: [server], jobs }));
+    await page.goto(suite.url);
+    await page.getByRole('article', { name: /Running: Portrait upscale/ }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'no sideways scrolling');
+    for (const name of ['Cancel Portrait upscale with a very long workflow name', 'Copy error of Broken', 'Re-run Broken', 'Settings']) {
+      const button = page.getByRole('button', { name, exact: true });
+      await button.scrollIntoViewIfNeeded();
+      const box = await button.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 360 + 0.5, `${name} is inside the window: ${JSON.stringify(box)}`);
+    }
+    await shot(page, 'zoom-200');
+  });
+
   test('the theme chosen in Settings wins over the system’s', async (t) => {
     const page = await suite.openPage(t, 'light');
     await attachTray(page, staticSource({ version: 0, servers: [], jobs: [] }, { 'settings:get': () => settingsWith('dark') }));

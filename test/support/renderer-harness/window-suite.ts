@@ -12,7 +12,8 @@ import { serveDir } from './static-server.js';
 export interface WindowSuite {
   /** The page's address; set once the suite's `before` ran. */
   readonly url: string;
-  openPage(t: { after: (fn: () => Promise<void>) => void }, colorScheme?: 'light' | 'dark'): Promise<Page>;
+  /** `zoom` 2 shows the window as at 200% browser zoom: half the CSS pixels, twice the device pixels. */
+  openPage(t: { after: (fn: () => Promise<void>) => void }, colorScheme?: 'light' | 'dark', zoom?: number): Promise<Page>;
 }
 
 /** Call inside a `describe`: registers the suite's before/after hooks. */
@@ -36,9 +37,9 @@ export function useWindowSuite(): WindowSuite {
       assert.ok(site, 'the suite has not started');
       return site.url;
     },
-    async openPage(t, colorScheme = 'light') {
+    async openPage(t, colorScheme = 'light', zoom = 1) {
       assert.ok(browser, 'the suite has not started');
-      const page = await browser.newPage({ viewport: { width: 720, height: 860 }, colorScheme });
+      const page = await browser.newPage({ viewport: { width: Math.round(720 / zoom), height: Math.round(860 / zoom) }, deviceScaleFactor: zoom, colorScheme });
       page.setDefaultTimeout(15_000);
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
