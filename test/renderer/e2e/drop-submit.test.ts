@@ -10,8 +10,7 @@ import { WorkflowInbox } from '../../../electron/core/submit/inbox.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
-import { attachTray } from '../../support/renderer-harness/fake-tray.js';
-import { storeFor, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
+import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 
@@ -35,15 +34,11 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
-    const store = storeFor(engine);
     const inbox = new WorkflowInbox(engine);
     const discarded: string[] = [];
 
     const page = await suite.openPage(t);
-    const detach = await attachTray(page, {
-      snapshot: () => store.snapshot(),
-      subscribe: (listener) => store.subscribe(listener),
-      cancel: (serverId, jobId) => engine.cancel(serverId, jobId),
+    await attachEngine(t, page, engine, {
       handlers: {
         'workflows:open': (files) => inbox.open(files),
         'workflows:prepare': (token, serverId, options) => inbox.prepare(token, serverId, options),
@@ -54,7 +49,6 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
         },
       },
     });
-    t.after(detach);
     await page.goto(suite.url);
     await page.getByRole('heading', { name: 'Nothing queued yet' }).waitFor();
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();

@@ -12,7 +12,7 @@ import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { attachTray, staticSource } from '../../support/renderer-harness/fake-tray.js';
-import { storeFor, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
+import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 
@@ -73,20 +73,15 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
-    const store = storeFor(engine);
-
     const page = await suite.openPage(t);
     const cancels: string[] = [];
-    const detach = await attachTray(page, {
-      snapshot: () => store.snapshot(),
-      subscribe: (listener) => store.subscribe(listener),
+    await attachEngine(t, page, engine, {
       cancel: (serverId, jobId) => {
         cancels.push(jobId);
         return engine.cancel(serverId, jobId);
       },
       handlers: actionsFor(engine, []),
     });
-    t.after(detach);
     await page.goto(suite.url);
     await page.getByRole('heading', { name: 'Nothing queued yet' }).waitFor();
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
@@ -143,16 +138,9 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     t.after(() => sim.stop());
     const engine = await engineFor(t, [sim.url]);
     await serverConnected(engine);
-    const store = storeFor(engine);
     const page = await suite.openPage(t);
     const opened: string[] = [];
-    const detach = await attachTray(page, {
-      snapshot: () => store.snapshot(),
-      subscribe: (listener) => store.subscribe(listener),
-      cancel: (serverId, jobId) => engine.cancel(serverId, jobId),
-      handlers: actionsFor(engine, opened),
-    });
-    t.after(detach);
+    await attachEngine(t, page, engine, { handlers: actionsFor(engine, opened) });
     await page.goto(suite.url);
     await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
 

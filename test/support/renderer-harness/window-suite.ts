@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Engine } from '../../../electron/core/engine.js';
 import { AppStore } from '../../../electron/core/store/app-store.js';
 import { buildRenderer } from './build-renderer.js';
+import { attachTray, type TrayHandlers } from './fake-tray.js';
 import { launchChromium } from './chromium.js';
 import { serveDir } from './static-server.js';
 
@@ -58,10 +59,30 @@ export function useWindowSuite(): WindowSuite {
 }
 
 /** The shell's AppStore fed by a real engine, as main.ts wires it (16 ms frames). */
-export function storeFor(engine: Engine): AppStore {
+function storeFor(engine: Engine): AppStore {
   const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() }, 16);
   engine.events.on('server', (server) => store.serverUpdated(server));
   engine.events.on('job', (job) => store.jobUpdated(job));
   engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
   return store;
+}
+
+/**
+ * Stands the page's `window.comfyTray` on a real engine, as main.ts wires the window: state from an AppStore fed by
+ * the engine, Cancel to the engine, and the given handlers for every other channel. Detached when the test ends.
+ */
+export async function attachEngine(
+  t: { after: (fn: () => void) => void },
+  page: Page,
+  engine: Engine,
+  options: { handlers?: TrayHandlers; cancel?: (serverId: string, jobId: string) => Promise<boolean> } = {},
+): Promise<void> {
+  const store = storeFor(engine);
+  const detach = await attachTray(page, {
+    snapshot: () => store.snapshot(),
+    subscribe: (listener) => store.subscribe(listener),
+    cancel: options.cancel ?? ((serverId, jobId) => engine.cancel(serverId, jobId)),
+    ...(options.handlers && { handlers: options.handlers }),
+  });
+  t.after(detach);
 }
