@@ -1,12 +1,12 @@
-// The Settings window's channels: settings are read without their secrets, changed through the core schema (which
-// names the field when it refuses), and a server can be tried before it is saved. Secrets the renderer does not
-// retype come back as a marker and the stored ones are kept.
+// The Settings window's channels: settings are read without their secrets (nor credentials in a URL), changed through
+// the core schema (which names the field when it refuses), and a server can be tried before it is saved. Secrets the
+// renderer does not retype come back as a marker and the stored ones are kept.
 import { z } from 'zod';
 import { probeServer } from '../core/comfy/capabilities.js';
 import { ComfyHttp } from '../core/comfy/http-client.js';
 import { resolveServer, serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { ComfyTrayError, errorCode, errorMessage } from '../core/errors.js';
-import type { Settings, SettingsInput } from '../core/store/settings-schema.js';
+import { urlWithoutCredentials, type Settings, type SettingsInput } from '../core/store/settings-schema.js';
 import type { SettingsStore } from '../core/store/settings-store.js';
 import type { AuthInput, ConnectionTestInput, ConnectionTestResult, RedactedAuth, SettingsPatch, SettingsView } from '../shared/ipc-contract.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
@@ -50,8 +50,9 @@ export function redactAuth(auth: ServerAuth): RedactedAuth {
   }
 }
 
+/** What the window may see: no secret, and no credentials in a URL (the store never keeps any there; this makes sure). */
 export function redactSettings(settings: Settings): SettingsView {
-  return { ...settings, servers: settings.servers.map((server) => ({ ...server, auth: redactAuth(server.auth) })) };
+  return { ...settings, servers: settings.servers.map((server) => ({ ...server, url: urlWithoutCredentials(server.url), auth: redactAuth(server.auth) })) };
 }
 
 /** The auth to store: new credentials as typed, or the marker replaced by the stored secret of the same kind. */
@@ -125,11 +126,11 @@ export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Ha
   const { settings } = deps;
   return {
     handlers: {
-      'settings:get': () => redactSettings(settings.current),
+      'settings:get': () => ({ ...redactSettings(settings.current), secretStorage: settings.secretStorage }),
       'settings:update': async (patch) => {
         try {
           const result = await settings.update((current) => applyPatch(current, patch));
-          return { ok: true, settings: redactSettings(result.settings), warnings: result.warnings };
+          return { ok: true, settings: { ...redactSettings(result.settings), secretStorage: settings.secretStorage }, warnings: result.warnings };
         } catch (error) {
           if (error instanceof ComfyTrayError && error.code === 'CONFIG_INVALID') return { ok: false, code: 'CONFIG_INVALID', message: error.message };
           throw error;

@@ -3,7 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ConnectionTestResult } from '../../electron/shared/ipc-contract.js';
-import { NOTIFICATION_KINDS, keepsSecret, type AuthKind, type ServerForm, type SettingsForm } from '../models/settings-model.js';
+import { NOTIFICATION_KINDS, keepsSecret, urlCredentialsNote, type AuthKind, type ServerForm, type SettingsForm } from '../models/settings-model.js';
 import { previewPath, sampleValues } from '../models/template-preview.js';
 import { useServices } from '../services.js';
 import { FeedbackArea } from './FeedbackArea.js';
@@ -83,7 +83,7 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
       <Field id={id('name')} label="Name" error={err('name')}>
         <input ref={nameInput} id={id('name')} value={server.name} onInput={(e) => edit({ name: value(e) })} {...errorProps(id('name'), err('name'))} />
       </Field>
-      <Field id={id('url')} label="URL" error={err('url')} hint="http:// or https://, with the path prefix if behind a proxy">
+      <Field id={id('url')} label="URL" error={err('url')} hint={urlCredentialsNote(server) ?? 'http:// or https://, with the path prefix if behind a proxy'}>
         <input id={id('url')} type="url" value={server.url} onInput={(e) => edit({ url: value(e) })} {...errorProps(id('url'), err('url'))} />
       </Field>
       <Field id={id('auth')} label="Authentication">
@@ -178,6 +178,7 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
     );
   }
   const errors = settings.errors.value;
+  const secretStorage = settings.saved.value?.secretStorage;
   const edit = settings.edit.bind(settings);
   const outputs = (change: Partial<SettingsForm['outputs']>): void => edit((f) => ({ ...f, outputs: { ...f.outputs, ...change } }));
   const notifications = (change: Partial<SettingsForm['notifications']>): void => edit((f) => ({ ...f, notifications: { ...f.notifications, ...change } }));
@@ -196,6 +197,11 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
       >
         <section aria-labelledby="servers-title">
           <h2 id="servers-title">Servers</h2>
+          {secretStorage?.persisted === false && (
+            <p class="settings__message settings__message--warning" role="note">
+              {secretStorage.reason ?? 'No secure storage is available'}: passwords and tokens are kept only until the app quits.
+            </p>
+          )}
           {form.servers.map((server) => (
             <ServerEditor key={server.key} server={server} global={form.notifications.kinds} />
           ))}

@@ -46,7 +46,13 @@ export const NOTIFICATION_KINDS: readonly (keyof NotificationKindsView)[] = ['su
 let nextKey = 0;
 const newKey = (): string => `k${++nextKey}`;
 
-export function formFrom(view: SettingsView): SettingsForm {
+/** Notifications are paused at `now`: until resumed (-1), or until a time still ahead (a one-hour pause that ended is not). */
+export function isPaused(pausedUntil: number | undefined, now: number): boolean {
+  return pausedUntil === -1 || (pausedUntil !== undefined && pausedUntil > now);
+}
+
+/** The form as the settings are at `now` (which decides whether a timed pause is still on). */
+export function formFrom(view: SettingsView, now: number): SettingsForm {
   return {
     servers: view.servers.map((s) => ({
       key: newKey(),
@@ -69,7 +75,7 @@ export function formFrom(view: SettingsView): SettingsForm {
       kinds: view.notifications.kinds,
       batchWindowMs: String(view.notifications.batchWindowMs),
       sound: view.notifications.sound,
-      paused: view.notifications.pausedUntil !== undefined,
+      paused: isPaused(view.notifications.pausedUntil, now),
     },
     general: { ...view.general, journalJobsPerServer: String(view.general.journalJobsPerServer) },
   };
@@ -95,6 +101,24 @@ export function urlProblem(text: string): string | undefined {
   } catch {
     return 'Not a valid URL';
   }
+}
+
+/** Whether a URL carries a user name or password (`http://alice:pw@host`), which the app never stores there. */
+export function hasUrlCredentials(text: string): boolean {
+  try {
+    const url = new URL(text.trim());
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** What Save will do with credentials typed into the URL, told before it happens; undefined when there are none. */
+export function urlCredentialsNote(server: Pick<ServerForm, 'url' | 'authKind'>): string | undefined {
+  if (!hasUrlCredentials(server.url)) return undefined;
+  return server.authKind === 'none'
+    ? 'The user name and password in this URL will be moved to Authentication (Basic) when you save; the URL is saved without them.'
+    : 'The user name and password in this URL will be removed when you save: the authentication below is used instead.';
 }
 
 /** Problems by field (`servers.<key>.url`, `outputs.template`, …); empty when the form can be saved. */
@@ -202,13 +226,17 @@ export class SettingsModel {
   readonly theme = computed(() => this.saved.value?.general.theme ?? 'system');
   /** A server just added to the form, whose editor takes the focus (then clears this). */
   readonly focusServer = signal<string | undefined>(undefined);
-  private pausedUntil: number | undefined;
+  /** Whether notifications were paused when the form was filled: an untouched pause is kept exactly as it is. */
+  private pausedAtLoad = false;
   /** A server to add once the form is loaded (the queue window's "Add server" opens the settings on it). */
   private requestedServer: ServerPrefill | undefined;
   /** Counts writes to `saved`, so a slow `loadSaved` cannot overwrite newer settings. */
   private savedWrites = 0;
 
-  constructor(private readonly api: SettingsApi) {}
+  constructor(
+    private readonly api: SettingsApi,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async load(): Promise<void> {
     const requested = this.requestedServer;
@@ -247,7 +275,7 @@ export class SettingsModel {
    */
   async addLocalServer(url: string): Promise<SettingsUpdateResult> {
     const current = await this.api.getSettings();
-    const servers = toPatch(formFrom(current)).servers ?? [];
+    const servers = toPatch(formFrom(current, this.now())).servers ?? [];
     const same = servers.find((s) => sameServerUrl(s.url, url));
     const ids = new Set(servers.map((s) => s.id));
     let id = 'local';
@@ -272,8 +300,9 @@ export class SettingsModel {
 
   private reset(view: SettingsView): void {
     this.setSaved(view);
-    this.pausedUntil = view.notifications.pausedUntil;
-    this.form.value = formFrom(view);
+    const form = formFrom(view, this.now());
+    this.pausedAtLoad = form.notifications.paused;
+    this.form.value = form;
     this.dirty.value = false;
     this.tests.value = {};
   }
@@ -325,7 +354,8 @@ export class SettingsModel {
     this.saving.value = true;
     try {
       const patch = toPatch(form);
-      const keepPause = form.notifications.paused && this.pausedUntil !== undefined;
+      // A pause the user did not touch is kept as it is (a timed one still ends on time); one ticked now lasts until resumed.
+      const keepPause = form.notifications.paused && this.pausedAtLoad;
       const result = await this.api.updateSettings({
         ...patch,
         notifications: { ...patch.notifications, ...(form.notifications.paused && !keepPause && { pausedUntil: -1 }) },

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { SettingsStore } from '../../electron/core/store/settings-store.js';
 import type { KeyValueStore, SecretProtector } from '../../electron/core/store/kv-store.js';
-import { settingsHandlers, testConnection } from '../../electron/shell/settings-handlers.js';
+import { redactSettings, settingsHandlers, testConnection } from '../../electron/shell/settings-handlers.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 
 const protector: SecretProtector = { available: true, protect: (plain) => `enc:${[...plain].reverse().join('')}`, reveal: (text) => [...text.slice(4)].reverse().join('') };
@@ -78,6 +78,30 @@ test('a connection test with the marker uses the stored secret', async () => {
   assert.deepEqual((tested[0] as { auth: unknown }).auth, { kind: 'bearer', token: 'sekrit-token' });
 });
 
+test('regression: a password typed into a server URL never comes back to the window, and saving again keeps it', async () => {
+  const { store, handlers } = await withSecretServer();
+  const typed = { id: 'a', name: 'A', url: 'http://alice:hunter2@a.local:8188', enabled: true, auth: { kind: 'none' } as const };
+  const result = await handlers['settings:update']({ servers: [typed] });
+  assert.ok(result.ok);
+  assert.doesNotMatch(JSON.stringify(result.settings), /hunter2|alice:/);
+  assert.match(result.warnings.join(' '), /moved to its authentication/);
+  const view = await handlers['settings:get']();
+  assert.doesNotMatch(JSON.stringify(view), /hunter2/);
+  assert.equal(view.servers[0]!.url, 'http://a.local:8188/');
+  assert.deepEqual(view.servers[0]!.auth, { kind: 'basic', username: 'alice', hasSecret: true });
+  // What the form sends back next time: the clean URL and the marker.
+  await handlers['settings:update']({ servers: [{ ...typed, name: 'A2', url: view.servers[0]!.url, auth: { kind: 'basic', username: 'alice', hasSecret: true } }] });
+  assert.deepEqual(store.current.servers[0]!.auth, { kind: 'basic', username: 'alice', password: 'hunter2' });
+});
+
+test('redactSettings never passes on credentials a URL still holds', async () => {
+  const { store } = await withSecretServer();
+  const leaky = { ...store.current, servers: [{ ...store.current.servers[0]!, url: 'https://bob:s3cret@a.local/comfy/' }] };
+  const view = redactSettings(leaky);
+  assert.equal(view.servers[0]!.url, 'https://a.local/comfy/');
+  assert.doesNotMatch(JSON.stringify(view), /s3cret|bob/);
+});
+
 test('testConnection: the version of a live simulator; an error code for a closed port', async (t) => {
   const sim = await ComfySimulator.start();
   t.after(() => sim.stop());
@@ -93,4 +117,16 @@ test('testConnection: the version of a live simulator; an error code for a close
   const closed = await testConnection({ id: 'c', name: 'C', url: `http://127.0.0.1:${port}` }, 2_000);
   assert.equal(closed.ok, false);
   assert.equal(!closed.ok && closed.code, 'COMFY_UNREACHABLE');
+});
+
+test('the window learns whether secrets outlive this run, and why not', async () => {
+  const { handlers } = await withSecretServer();
+  assert.deepEqual((await handlers['settings:get']()).secretStorage, { persisted: true });
+  const reason = 'No system keyring was found';
+  const { store } = await SettingsStore.open(memoryKv(), { ...protector, available: false, unavailableReason: reason });
+  const { handlers: without } = settingsHandlers({ settings: store, testConnection: async () => ({ ok: false, code: 'COMFY_UNREACHABLE', message: 'x' }) });
+  assert.deepEqual((await without['settings:get']()).secretStorage, { persisted: false, reason });
+  const saved = await without['settings:update']({ general: { theme: 'dark' } });
+  assert.ok(saved.ok);
+  assert.deepEqual(saved.settings.secretStorage, { persisted: false, reason });
 });

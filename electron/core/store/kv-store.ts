@@ -9,9 +9,14 @@ export interface KeyValueStore {
   delete(key: string): Promise<void>;
 }
 
-/** Turns secrets into text that is safe to write to disk (Electron's safeStorage in the app). */
+/**
+ * Turns secrets into text that is safe to write to disk (Electron's safeStorage in the app). When `available` is
+ * false nothing may be written: `protect` throws, and `unavailableReason` says why in words the user can act on.
+ * `reveal` may still read what an earlier, weaker protection wrote, so it can be taken off the disk.
+ */
 export interface SecretProtector {
   readonly available: boolean;
+  readonly unavailableReason?: string;
   protect(plain: string): string;
   reveal(protectedText: string): string;
 }
@@ -19,6 +24,7 @@ export interface SecretProtector {
 /** For machines with no keychain: secrets are kept in memory only and never written. */
 export const NO_SECRET_PROTECTION: SecretProtector = {
   available: false,
+  unavailableReason: 'There is no secure storage on this machine',
   protect: () => {
     throw new Error('no secret protection on this machine');
   },
@@ -26,6 +32,16 @@ export const NO_SECRET_PROTECTION: SecretProtector = {
     throw new Error('no secret protection on this machine');
   },
 };
+
+/** Kept in memory only: for when the settings file can be neither read nor set aside, and for tests. */
+export function memoryKeyValueStore(): KeyValueStore {
+  const data = new Map<string, unknown>();
+  return {
+    get: (key) => data.get(key),
+    set: async (key, value) => void data.set(key, structuredClone(value)),
+    delete: async (key) => void data.delete(key),
+  };
+}
 
 export class JsonFileStore implements KeyValueStore {
   private constructor(

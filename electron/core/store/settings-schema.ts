@@ -79,6 +79,53 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
 
 /**
+ * The user name and password written into a URL (`http://alice:pw@host:8188`), decoded, and the URL without them;
+ * undefined when the URL holds none (or is not a URL at all, which the schema refuses anyway).
+ */
+export function splitUrlCredentials(url: string): { url: string; username: string; password: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  const username = decodeUserInfo(parsed.username);
+  const password = decodeUserInfo(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, username, password };
+}
+
+/** The URL as views may show it: without any user name or password. */
+export function urlWithoutCredentials(url: string): string {
+  return splitUrlCredentials(url)?.url ?? url;
+}
+
+/**
+ * Credentials in a server's URL would be stored and shown as plain text, so they never stay there: with no other
+ * authentication they become its basic auth (a secret, stored through the protector); otherwise the server's own
+ * authentication wins, as it does when connecting, and they are dropped.
+ */
+export function liftUrlCredentials(server: ServerSettings): { server: ServerSettings; outcome?: 'moved' | 'dropped' } {
+  const found = splitUrlCredentials(server.url);
+  if (!found) return { server };
+  if (server.auth.kind === 'none') {
+    return { server: { ...server, url: found.url, auth: { kind: 'basic', username: found.username, password: found.password } }, outcome: 'moved' };
+  }
+  return { server: { ...server, url: found.url }, outcome: 'dropped' };
+}
+
+/** `%40` back to `@`; a malformed escape is kept as typed rather than refused. */
+function decodeUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
  * Migrations from each older version to the next, applied in order before validation.
  * v1 → v2: `notifications.paused: boolean` became `pausedUntil` (epoch ms, -1 = until resumed).
  */

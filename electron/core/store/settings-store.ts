@@ -4,13 +4,19 @@ import { Emitter } from '../emitter.js';
 import { ComfyTrayError } from '../errors.js';
 import type { ServerAuth } from '../comfy/server-config.js';
 import type { KeyValueStore, SecretProtector } from './kv-store.js';
-import { migrate, settingsSchema, type Settings, type SettingsInput } from './settings-schema.js';
+import { liftUrlCredentials, migrate, settingsSchema, urlWithoutCredentials, type ServerSettings, type Settings, type SettingsInput } from './settings-schema.js';
 
 const SETTINGS_KEY = 'settings';
 const SECRETS_KEY = 'secrets';
 
 export interface SettingsEvents {
   changed: Settings;
+}
+
+/** Whether secrets typed in the settings survive a restart, and if not, why (for a warning beside them). */
+export interface SecretStorageState {
+  readonly persisted: boolean;
+  readonly reason?: string;
 }
 
 export class SettingsStore {
@@ -35,18 +41,49 @@ export class SettingsStore {
         settings = parsed.data;
       } else {
         const backupKey = `${SETTINGS_KEY}-invalid-${Date.now()}`;
-        await kv.set(backupKey, raw);
+        // Kept for the user to repair, but not with a password someone once typed into a URL.
+        await kv.set(backupKey, withoutRawUrlCredentials(raw));
         await kv.set(SETTINGS_KEY, settingsSchema.parse({}));
         warnings.push(`Your settings could not be used (${describeIssue(parsed.error.issues[0])}); they were kept as "${backupKey}" and defaults are used.`);
         settings = settingsSchema.parse({});
       }
     }
-    settings = { ...settings, servers: settings.servers.map((server) => ({ ...server, auth: revealAuth(server.id, server.auth, kv, protector, warnings) })) };
+    // Files written before credentials were taken out of server URLs still hold them there: migrate them now.
+    const lifted = settings.servers.map((server) => liftUrlCredentials(server));
+    const moved = new Set(lifted.filter((l) => l.outcome === 'moved').map((l) => l.server.id));
+    const weak = new Set<string>();
+    const servers = lifted.map(({ server }) => {
+      if (moved.has(server.id)) return server;
+      const revealed = revealAuth(server, kv, protector, warnings);
+      if (revealed.weak) weak.add(server.id);
+      return { ...server, auth: revealed.auth };
+    });
+    settings = { ...settings, servers };
+    if (lifted.some((l) => l.outcome !== undefined) || weak.size > 0) {
+      const secrets = storedSecrets(kv);
+      // Secrets an earlier version wrote without real protection are read once, then no longer kept on disk.
+      for (const id of weak) delete secrets[id];
+      for (const { server, outcome } of lifted) {
+        if (outcome === undefined) continue;
+        warnings.push(liftWarning(server.name, outcome));
+        if (outcome !== 'moved') continue;
+        const { secret } = splitSecret(server.auth);
+        if (secret !== undefined && protector.available) secrets[server.id] = protector.protect(secret);
+        else if (secret !== undefined) warnings.push(sessionOnlyWarning(protector, server.name));
+      }
+      if (weak.size > 0) warnings.push(`${unavailableReason(protector)}: credentials saved earlier were removed from disk and are kept until the app quits; enter them again next time.`);
+      await kv.set(SECRETS_KEY, secrets);
+      await kv.set(SETTINGS_KEY, storedForm(settings));
+    }
     return { store: new SettingsStore(kv, protector, settings), warnings };
   }
 
   get current(): Settings {
     return this.settings;
+  }
+
+  get secretStorage(): SecretStorageState {
+    return this.protector.available ? { persisted: true } : { persisted: false, reason: unavailableReason(this.protector) };
   }
 
   /**
@@ -57,24 +94,65 @@ export class SettingsStore {
     const parsed = settingsSchema.safeParse(change(this.settings));
     if (!parsed.success) throw new ComfyTrayError('CONFIG_INVALID', describeIssue(parsed.error.issues[0]));
     const warnings: string[] = [];
-    const secrets: Record<string, string> = {};
-    const stored = {
+    const next: Settings = {
       ...parsed.data,
-      servers: parsed.data.servers.map((server) => {
-        const { auth, secret } = splitSecret(server.auth);
-        if (secret !== undefined) {
-          if (this.protector.available) secrets[server.id] = this.protector.protect(secret);
-          else warnings.push(`There is no secure storage on this machine: the credentials for ${server.name} are kept until the app quits only.`);
-        }
-        return { ...server, auth };
+      servers: parsed.data.servers.map((typed) => {
+        const { server, outcome } = liftUrlCredentials(typed);
+        if (outcome !== undefined) warnings.push(liftWarning(server.name, outcome));
+        return server;
       }),
     };
+    const secrets: Record<string, string> = {};
+    for (const server of next.servers) {
+      const { secret } = splitSecret(server.auth);
+      if (secret === undefined) continue;
+      if (this.protector.available) secrets[server.id] = this.protector.protect(secret);
+      else warnings.push(sessionOnlyWarning(this.protector, server.name));
+    }
     await this.kv.set(SECRETS_KEY, secrets);
-    await this.kv.set(SETTINGS_KEY, stored);
-    this.settings = parsed.data;
-    this.events.emit('changed', parsed.data);
-    return { settings: parsed.data, warnings };
+    await this.kv.set(SETTINGS_KEY, storedForm(next));
+    this.settings = next;
+    this.events.emit('changed', next);
+    return { settings: next, warnings };
   }
+}
+
+/** The settings as written to disk: every secret blanked (they live, protected, under SECRETS_KEY). */
+function storedForm(settings: Settings): Settings {
+  return { ...settings, servers: settings.servers.map((server) => ({ ...server, auth: splitSecret(server.auth).auth })) };
+}
+
+function storedSecrets(kv: KeyValueStore): Record<string, string> {
+  const secrets = kv.get(SECRETS_KEY);
+  if (secrets === null || typeof secrets !== 'object' || Array.isArray(secrets)) return {};
+  return Object.fromEntries(Object.entries(secrets).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function unavailableReason(protector: SecretProtector): string {
+  return protector.unavailableReason ?? 'There is no secure storage on this machine';
+}
+
+function sessionOnlyWarning(protector: SecretProtector, serverName: string): string {
+  return `${unavailableReason(protector)}: the credentials for ${serverName} are kept until the app quits only.`;
+}
+
+function liftWarning(serverName: string, outcome: 'moved' | 'dropped'): string {
+  return outcome === 'moved'
+    ? `The user name and password in the URL of ${serverName} were moved to its authentication (Basic), so the URL is saved without them.`
+    : `The user name and password in the URL of ${serverName} were removed: the authentication set for it is used instead.`;
+}
+
+/** A copy of unvalidated settings whose server URLs no longer carry credentials (the rest is kept as it was). */
+function withoutRawUrlCredentials(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const record = raw as Record<string, unknown>;
+  if (!Array.isArray(record.servers)) return raw;
+  const servers: unknown[] = record.servers.map((server: unknown) => {
+    if (server === null || typeof server !== 'object' || Array.isArray(server)) return server;
+    const { url } = server as { url?: unknown };
+    return typeof url === 'string' ? { ...server, url: urlWithoutCredentials(url) } : server;
+  });
+  return { ...record, servers };
 }
 
 function describeIssue(issue: { path: PropertyKey[]; message: string } | undefined): string {
@@ -114,18 +192,27 @@ function withSecret(auth: ServerAuth, secret: string): ServerAuth {
   }
 }
 
-function revealAuth(serverId: string, auth: ServerAuth, kv: KeyValueStore, protector: SecretProtector, warnings: string[]): ServerAuth {
-  if (auth.kind === 'none') return auth;
-  const secrets = kv.get(SECRETS_KEY);
-  const stored = secrets !== null && typeof secrets === 'object' ? (secrets as Record<string, unknown>)[serverId] : undefined;
-  if (typeof stored !== 'string' || !protector.available) {
-    warnings.push(`The credentials for server ${serverId} are not available; enter them again in Settings.`);
-    return auth;
+/**
+ * The server's auth with its stored secret put back. `weak` when the secret could be read although the protector
+ * says it is not safe to write (an earlier version stored it with weak protection): the caller takes it off the disk.
+ */
+function revealAuth(server: ServerSettings, kv: KeyValueStore, protector: SecretProtector, warnings: string[]): { auth: ServerAuth; weak?: true } {
+  const { auth } = server;
+  if (auth.kind === 'none') return { auth };
+  const stored = storedSecrets(kv)[server.id];
+  if (stored === undefined) {
+    warnings.push(`The credentials for ${server.name} are not available; enter them again in Settings.`);
+    return { auth };
   }
   try {
-    return withSecret(auth, protector.reveal(stored));
+    const revealed = withSecret(auth, protector.reveal(stored));
+    return protector.available ? { auth: revealed } : { auth: revealed, weak: true };
   } catch {
-    warnings.push(`The credentials for server ${serverId} could not be decrypted; enter them again in Settings.`);
-    return auth;
+    warnings.push(
+      protector.available
+        ? `The credentials for ${server.name} could not be decrypted; enter them again in Settings.`
+        : `${unavailableReason(protector)}: the credentials for ${server.name} cannot be read; enter them again in Settings.`,
+    );
+    return { auth };
   }
 }

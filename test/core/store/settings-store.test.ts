@@ -86,3 +86,66 @@ test('version 1 settings are migrated (paused → pausedUntil)', async (t) => {
   assert.equal(store.current.version, 2);
   assert.equal(store.current.notifications.pausedUntil, -1);
 });
+
+test('regression: a password typed into a server URL is never written to the settings file; it becomes basic auth', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store } = await SettingsStore.open(kv, protector);
+  const { settings, warnings } = await store.update((s) => ({ ...s, servers: [{ id: 'gpu', name: 'GPU box', url: 'http://alice:hunter2@gpu.local:8188/comfy' }] }));
+  assert.equal(settings.servers[0]?.url, 'http://gpu.local:8188/comfy');
+  assert.deepEqual(settings.servers[0]?.auth, { kind: 'basic', username: 'alice', password: 'hunter2' });
+  assert.match(warnings.join(' '), /URL of GPU box were moved to its authentication/);
+  assert.doesNotMatch(await readFile(path, 'utf8'), /hunter2/);
+  const { store: again, warnings: reopened } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector);
+  assert.deepEqual(reopened, []);
+  assert.deepEqual(again.current.servers[0], store.current.servers[0]);
+});
+
+test('credentials in a URL are decoded; beside another authentication they are dropped and that one is kept', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const { store } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector);
+  await store.update((s) => ({
+    ...s,
+    servers: [
+      { id: 'a', name: 'A', url: 'https://me%40home:p%3Aw%25rd@a.example.com' },
+      { id: 'b', name: 'B', url: 'https://bob:old-pass@b.example.com', auth: { kind: 'bearer', token: 'tok-123' } },
+    ],
+  }));
+  assert.deepEqual(store.current.servers[0]?.auth, { kind: 'basic', username: 'me@home', password: 'p:w%rd' });
+  assert.equal(store.current.servers[1]?.url, 'https://b.example.com/');
+  assert.deepEqual(store.current.servers[1]?.auth, { kind: 'bearer', token: 'tok-123' });
+  assert.doesNotMatch(await readFile(path, 'utf8'), /old-pass|p%3Aw|tok-123/);
+});
+
+test('regression: a settings file written with credentials in a URL is rewritten without them on load', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  await writeFile(path, JSON.stringify({ settings: { version: 2, servers: [{ id: 'gpu', name: 'GPU box', url: 'http://alice:hunter2@gpu.local:8188', auth: { kind: 'none' }, enabled: true }] } }));
+  const { store, warnings } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector);
+  assert.match(warnings.join(' '), /URL of GPU box were moved/);
+  assert.equal(store.current.servers[0]?.url, 'http://gpu.local:8188/');
+  assert.deepEqual(store.current.servers[0]?.auth, { kind: 'basic', username: 'alice', password: 'hunter2' });
+  const text = await readFile(path, 'utf8');
+  assert.doesNotMatch(text, /hunter2/);
+  const { store: again, warnings: second } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector);
+  assert.deepEqual(second, [], 'migrated once');
+  assert.deepEqual(again.current.servers[0]?.auth, { kind: 'basic', username: 'alice', password: 'hunter2' });
+});
+
+test('without secure storage, a password found in a stored URL is removed from the file and kept for this run only', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  await writeFile(path, JSON.stringify({ settings: { version: 2, servers: [{ id: 'gpu', name: 'GPU box', url: 'http://alice:hunter2@gpu.local:8188' }] } }));
+  const { store, warnings } = await SettingsStore.open((await JsonFileStore.open(path)).store, NO_SECRET_PROTECTION);
+  assert.match(warnings.join(' '), /kept until the app quits/);
+  assert.deepEqual(store.current.servers[0]?.auth, { kind: 'basic', username: 'alice', password: 'hunter2' });
+  assert.doesNotMatch(await readFile(path, 'utf8'), /hunter2/);
+});
+
+test('invalid settings set aside under a backup key keep no password from a URL', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  await writeFile(path, JSON.stringify({ settings: { version: 2, servers: [{ id: 'x', name: '', url: 'http://alice:hunter2@gpu.local:8188' }] } }));
+  const { warnings } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector);
+  assert.match(warnings[0] ?? '', /servers\.0\.name/);
+  const text = await readFile(path, 'utf8');
+  assert.doesNotMatch(text, /hunter2/);
+  assert.match(text, /gpu\.local/, 'the rest is kept for the user to repair');
+});

@@ -135,3 +135,69 @@ test('a server added in the settings takes the focus, ready to be named', async 
   const names = root.querySelectorAll<HTMLInputElement>('input[id$="-name"]');
   assert.equal(document.activeElement, names[names.length - 1]);
 });
+
+function pausedBox(root: HTMLElement): HTMLInputElement {
+  const label = [...root.querySelectorAll('label.check')].find((l) => l.textContent?.trim() === 'Paused');
+  assert.ok(label, 'the Paused box');
+  return label.querySelector('input')!;
+}
+
+test('regression: after a one-hour pause has ended, the Paused box is no longer ticked', async () => {
+  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
+  const withPause = (pausedUntil: number) => async () => ({ ...DEFAULT_SETTINGS, notifications: { ...DEFAULT_SETTINGS.notifications, pausedUntil } });
+  current.settingsApi.getSettings = withPause(Date.now() - 60_000);
+  await current.showView('settings');
+  await flush();
+  assert.equal(pausedBox(current.root).checked, false, 'ended a minute ago');
+  await act(() => byText(current!.root, 'button', 'Back to queue').click());
+  current.settingsApi.getSettings = withPause(-1);
+  await current.showView('settings');
+  await flush();
+  assert.equal(pausedBox(current.root).checked, true, 'until resumed');
+});
+
+test('a user name and password typed into the URL: the form says where they go, and after saving shows them as Basic auth', async () => {
+  const { root, settingsApi } = await openSettings();
+  const auth = root.querySelector<HTMLSelectElement>('select[id$="-auth"]')!;
+  await act(() => {
+    auth.value = 'none';
+    auth.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  const url = root.querySelector<HTMLInputElement>('input[id$="-url"]')!;
+  await type(url, 'https://alice:hunter2@comfy.example/proxy/');
+  assert.match(root.textContent!, /will be moved to Authentication \(Basic\) when you save/);
+  assert.doesNotMatch(root.textContent!, /hunter2/);
+  let sent: SettingsPatch | undefined;
+  // As the main process answers: the URL without them, basic auth with a stored secret, and a warning.
+  settingsApi.updateSettings = async (patch) => {
+    sent = patch;
+    return {
+      ok: true,
+      settings: { ...DEFAULT_SETTINGS, servers: [{ id: 'a', name: 'Studio', url: 'https://comfy.example/proxy/', auth: { kind: 'basic', username: 'alice', hasSecret: true }, enabled: true }] },
+      warnings: ['The user name and password in the URL of Studio were moved to its authentication (Basic), so the URL is saved without them.'],
+    };
+  };
+  await act(() => saveButton(root).click());
+  await flush();
+  assert.equal(sent?.servers?.[0]?.url, 'https://alice:hunter2@comfy.example/proxy/');
+  assert.equal(root.querySelector<HTMLInputElement>('input[id$="-url"]')!.value, 'https://comfy.example/proxy/');
+  assert.equal(root.querySelector<HTMLSelectElement>('select[id$="-auth"]')!.value, 'basic');
+  assert.equal(root.querySelector<HTMLInputElement>('input[id$="-username"]')!.value, 'alice');
+  assert.match(root.textContent!, /Saved — leave empty to keep it/);
+  assert.match(root.querySelector('.settings__message--warning')!.textContent!, /moved to its authentication/);
+  assert.doesNotMatch(root.textContent!, /will be moved to Authentication/, 'the note goes with the credentials');
+});
+
+test('without secure storage, the Servers section says passwords last only until the app quits', async () => {
+  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
+  current.settingsApi.getSettings = async () => ({ ...DEFAULT_SETTINGS, secretStorage: { persisted: false, reason: 'No system keyring was found' } });
+  await act(() => byText(current!.root, 'button', 'Settings').click());
+  await flush();
+  const note = current.root.querySelector('.settings__message--warning');
+  assert.match(note?.textContent ?? '', /No system keyring was found: passwords and tokens are kept only until the app quits/);
+});
+
+test('with secure storage, no such warning', async () => {
+  const { root } = await openSettings();
+  assert.equal(root.querySelector('.settings__message--warning'), null);
+});

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SettingsPatch, SettingsView } from '../../../electron/shared/ipc-contract.js';
-import { SettingsModel, sameServerUrl, type SettingsApi } from '../../../renderer/models/settings-model.js';
+import { SettingsModel, formFrom, sameServerUrl, urlCredentialsNote, type SettingsApi } from '../../../renderer/models/settings-model.js';
 
 const base: SettingsView = {
   servers: [],
@@ -85,4 +85,49 @@ test('a requested server is added to the form once it loads, prefilled and marke
   assert.equal(model.dirty.value, true, 'Save is enabled');
   await model.load();
   assert.equal(model.form.value?.servers.length, 0, 'the request is used once');
+});
+
+const NOW = 1_700_000_000_000;
+const pausedUntil = (until: number | undefined): SettingsView => ({
+  ...base,
+  notifications: { ...base.notifications, ...(until !== undefined && { pausedUntil: until }) },
+});
+
+test('regression: a one-hour pause that has ended no longer shows as Paused', () => {
+  assert.equal(formFrom(pausedUntil(NOW - 1), NOW).notifications.paused, false, 'ended');
+  assert.equal(formFrom(pausedUntil(NOW), NOW).notifications.paused, false, 'ends now');
+  assert.equal(formFrom(pausedUntil(NOW + 3_600_000), NOW).notifications.paused, true, 'still on');
+  assert.equal(formFrom(pausedUntil(-1), NOW).notifications.paused, true, 'until resumed');
+  assert.equal(formFrom(pausedUntil(undefined), NOW).notifications.paused, false, 'never paused');
+});
+
+test('regression: ticking Paused after a timed pause ended pauses until resumed', async () => {
+  const api = fakeApi(pausedUntil(NOW - 60_000));
+  const model = new SettingsModel(api, () => NOW);
+  await model.load();
+  assert.equal(model.form.value?.notifications.paused, false);
+  model.edit((f) => ({ ...f, notifications: { ...f.notifications, paused: true } }));
+  await model.save();
+  assert.equal(api.sent[0]?.notifications?.pausedUntil, -1);
+});
+
+test('a pause the user did not touch is kept as it is; unticking it resumes', async () => {
+  const api = fakeApi(pausedUntil(NOW + 3_600_000));
+  const model = new SettingsModel(api, () => NOW);
+  await model.load();
+  assert.equal(model.form.value?.notifications.paused, true);
+  model.edit((f) => ({ ...f, notifications: { ...f.notifications, sound: true } }));
+  await model.save();
+  assert.equal(api.sent[0]?.notifications && 'pausedUntil' in api.sent[0].notifications, false, 'the timed pause still ends on time');
+  await model.load();
+  model.edit((f) => ({ ...f, notifications: { ...f.notifications, paused: false } }));
+  await model.save();
+  assert.equal(api.sent[1]?.notifications?.pausedUntil, null);
+});
+
+test('credentials typed into a server URL are explained before saving: moved to Basic, or dropped beside other auth', () => {
+  assert.equal(urlCredentialsNote({ url: 'http://127.0.0.1:8188', authKind: 'none' }), undefined);
+  assert.match(urlCredentialsNote({ url: 'http://alice:hunter2@gpu.local:8188', authKind: 'none' }) ?? '', /moved to Authentication \(Basic\)/);
+  assert.match(urlCredentialsNote({ url: ' https://alice@gpu.local ', authKind: 'bearer' }) ?? '', /removed when you save/);
+  assert.equal(urlCredentialsNote({ url: 'http://alice:pw@', authKind: 'none' }), undefined, 'not a URL: the URL check reports it');
 });
