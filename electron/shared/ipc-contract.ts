@@ -66,6 +66,8 @@ export interface SettingsView {
     readonly pausedUntil?: number;
   };
   readonly general: { readonly startAtLogin: boolean; readonly theme: 'system' | 'light' | 'dark'; readonly journalJobsPerServer: number };
+  /** Whether passwords and tokens can be kept across restarts (an OS keychain is there), and why not. */
+  readonly secretStorage?: { readonly persisted: boolean; readonly reason?: string };
 }
 
 export type ServerSettingsInput = Omit<ServerSettingsView, 'auth'> & { readonly auth: AuthInput };
@@ -226,6 +228,11 @@ export interface EventMap {
 
 export type InvokeChannel = keyof InvokeMap;
 export type EventChannel = keyof EventMap;
+export type InvokeArgs<C extends InvokeChannel> = InvokeMap[C]['args'];
+export type InvokeResult<C extends InvokeChannel> = InvokeMap[C]['result'];
+
+/** The renderer's side of a request: the channel decides the arguments and the answer (used by the preload). */
+export type TypedInvoke = <C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>) => Promise<InvokeResult<C>>;
 
 /** Compile-time check: the runtime list names every channel of InvokeMap. */
 type MissingChannels = Exclude<InvokeChannel, (typeof INVOKE_CHANNELS)[number]>;
