@@ -49,6 +49,16 @@ export function wantsNotification(job: JobView, ctx: NotifyContext): boolean {
   return server?.notifications?.[key] ?? notifications.kinds[key];
 }
 
+/**
+ * Whether the saver is about to put this job's thumbnail image on disk, so its notification is worth holding for
+ * it: saving is on for the server and the job has an image the saver keeps.
+ */
+export function awaitsSavedImage(job: JobView, settings: Settings): boolean {
+  if (job.status !== 'completed' || !settings.outputs.enabled || job.save?.state === 'done') return false;
+  if (settings.servers.find((s) => s.id === job.serverId)?.saveOutputs === false) return false;
+  return job.outputs.some(isImage);
+}
+
 export function jobName(job: JobView): string {
   return job.workflowName ?? job.outputTitle ?? `Job ${job.id.slice(0, 8)}`;
 }
@@ -103,24 +113,40 @@ export function notificationFor(job: JobView, ctx: NotifyContext): NotificationC
   }
 }
 
-/** "18 done, 2 failed on gpu-box": several endings told at once. */
+/**
+ * "18 done, 2 failed on gpu-box": several endings told at once. Endings on several servers are counted per server
+ * ("12 done on gpu-box, 3 done and 1 failed on laptop"), so no count hides where it happened.
+ */
 export function summaryFor(jobs: readonly JobView[], ctx: NotifyContext, kind: 'batch' | 'digest' | 'queue-finished'): NotificationContent {
   const servers = [...new Set(jobs.map((job) => job.serverId))];
-  const where = servers.length === 1 ? ctx.serverName(servers[0]!) : `${servers.length} servers`;
-  const counts = countByStatus(jobs);
-  const title = kind === 'digest' ? 'While you were away' : kind === 'queue-finished' ? `Queue finished on ${where}` : `${jobs.length} jobs finished`;
+  const single = servers.length === 1 ? servers[0] : undefined;
+  const title =
+    kind === 'digest'
+      ? 'While you were away'
+      : kind === 'queue-finished'
+        ? `Queue finished on ${single !== undefined ? ctx.serverName(single) : `${servers.length} servers`}`
+        : `${jobs.length} jobs finished`;
+  const body =
+    single !== undefined
+      ? `${countByStatus(jobs)}${kind === 'queue-finished' ? '' : ` on ${ctx.serverName(single)}`}`
+      : servers.map((id) => `${joinWithAnd(countParts(jobs.filter((job) => job.serverId === id)))} on ${ctx.serverName(id)}`).join(', ');
   const failedOnly = jobs.every((job) => job.status === 'failed');
   return {
     kind,
     title,
-    body: `${counts}${kind === 'queue-finished' ? '' : ` on ${where}`}`,
-    target: servers.length === 1 ? { serverId: servers[0]! } : {},
+    body,
+    target: single !== undefined ? { serverId: single } : {},
     actions: [],
     silent: !ctx.settings.notifications.sound || (kind === 'digest' && !failedOnly),
   };
 }
 
 export function countByStatus(jobs: readonly JobView[]): string {
+  return countParts(jobs).join(', ');
+}
+
+/** "3 done", "1 failed"…, in a fixed order, leaving out what did not happen. */
+function countParts(jobs: readonly JobView[]): string[] {
   const count = (status: JobView['status']) => jobs.filter((job) => job.status === status).length;
   const parts = [
     [count('completed'), 'done'],
@@ -128,17 +154,32 @@ export function countByStatus(jobs: readonly JobView[]): string {
     [count('cancelled'), 'cancelled'],
     [count('lost'), 'lost'],
   ] as const;
-  return parts
-    .filter(([n]) => n > 0)
-    .map(([n, word]) => `${n} ${word}`)
-    .join(', ');
+  return parts.filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+}
+
+function joinWithAnd(parts: readonly string[]): string {
+  return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
+}
+
+export interface SaveFailure {
+  readonly serverId: string;
+  readonly jobId: string;
+  readonly code: string;
+  readonly reason: string;
+  /** Outputs still missing. */
+  readonly pending: number;
+}
+
+/** Whether a save failure is worth telling: it is a failure of the server's jobs, so it follows the failure switch. */
+export function wantsSaveFailedNotification(serverId: string, ctx: NotifyContext): boolean {
+  const { notifications } = ctx.settings;
+  if (!notifications.enabled || isPaused(ctx.settings, ctx.now)) return false;
+  const server = ctx.settings.servers.find((s) => s.id === serverId);
+  return server?.notifications?.failure ?? notifications.kinds.failure;
 }
 
 /** Outputs could not be saved (told once per job; the saver keeps retrying). */
-export function saveFailedNotification(
-  failure: { serverId: string; jobId: string; code: string; reason: string; pending: number },
-  ctx: Pick<NotifyContext, 'serverName' | 'settings'>,
-): NotificationContent {
+export function saveFailedNotification(failure: SaveFailure, ctx: Pick<NotifyContext, 'serverName' | 'settings'>): NotificationContent {
   const files = failure.pending === 1 ? '1 output' : `${failure.pending} outputs`;
   return {
     kind: 'save-failed',
@@ -148,6 +189,40 @@ export function saveFailedNotification(
     actions: [],
     silent: !ctx.settings.notifications.sound,
   };
+}
+
+/** Several jobs' outputs could not be saved, usually for one reason (a full disk fails every job after it). */
+export function saveFailedSummary(failures: readonly SaveFailure[], ctx: Pick<NotifyContext, 'serverName' | 'settings'>): NotificationContent {
+  if (failures.length === 1) return saveFailedNotification(failures[0]!, ctx);
+  const servers = [...new Set(failures.map((f) => f.serverId))];
+  const reasons = new Map<string, number>();
+  for (const failure of failures) {
+    const reason = shortSaveReason(failure);
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const why = reasons.size === 1 ? [...reasons.keys()][0]! : [...reasons].map(([reason, n]) => `${reason} (${n})`).join(', ');
+  return {
+    kind: 'save-failed',
+    title: `Could not save outputs of ${failures.length} jobs`,
+    body: `${why} · ${servers.map(ctx.serverName).join(', ')} · will retry`,
+    target: servers.length === 1 ? { serverId: servers[0]! } : {},
+    actions: [],
+    silent: !ctx.settings.notifications.sound,
+  };
+}
+
+/** Words for the saver's error codes: the long messages name each file, which a summary of many jobs cannot. */
+const SAVE_REASONS: Record<string, string> = {
+  OUTPUT_DISK_FULL: 'disk full',
+  OUTPUT_PERMISSION_DENIED: 'permission denied',
+  OUTPUT_FOLDER_MISSING: 'output folder missing',
+  OUTPUT_NOT_FOUND: 'gone from the server',
+  OUTPUT_TRUNCATED: 'download cut short',
+  OUTPUT_PATH_ESCAPE: 'unsafe file name',
+};
+
+function shortSaveReason(failure: SaveFailure): string {
+  return SAVE_REASONS[failure.code] ?? firstLine(failure.reason, 80);
 }
 
 /** Something the user must know about the app itself (a settings file set aside, credentials to re-enter). */

@@ -1,44 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatDuration, notificationFor, saveFailedNotification, type NotificationContent, type NotifyContext } from '../../../electron/core/notify/notification-model.js';
-import { NotificationPlanner, type PlannerClock } from '../../../electron/core/notify/notification-planner.js';
+import { formatDuration, notificationFor, saveFailedNotification, summaryFor, type NotificationContent } from '../../../electron/core/notify/notification-model.js';
+import { NotificationPlanner } from '../../../electron/core/notify/notification-planner.js';
 import { settingsSchema, type SettingsInput } from '../../../electron/core/store/settings-schema.js';
-import type { JobView } from '../../../electron/shared/app-state.js';
-
-function context(input: SettingsInput = {}, now = 1_000): NotifyContext {
-  return { settings: settingsSchema.parse(input), serverName: (id) => (id === 'gpu' ? 'gpu-box' : id), now };
-}
-
-const image = { nodeId: '9', kind: 'images', index: 0, filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output' };
-let n = 0;
-function job(fields: Partial<JobView>): JobView {
-  return { serverId: 'gpu', id: `job-${++n}-aaaaaaaa`, status: 'completed', submittedBy: 'other', outputs: [], ...fields };
-}
-
-/** A clock the test moves by hand: batching windows without sleeping. */
-class ManualClock implements PlannerClock {
-  time = 0;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private next = 0;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.next;
-    this.timers.push({ at: this.time + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
-  }
-  advance(ms: number): void {
-    this.time += ms;
-    for (const t of this.timers.filter((x) => x.at <= this.time)) {
-      this.clearTimeout(t.id);
-      t.fn();
-    }
-  }
-}
+import { context, image, job } from './fixtures.js';
+import { ManualClock } from './manual-clock.js';
 
 test('success: the workflow name, else the output node title; server, duration, outputs; the first image as thumbnail', () => {
   const named = notificationFor(job({ workflowName: 'Portrait', durationMs: 83_000, outputs: [image, { ...image, index: 1 }] }), context());
@@ -92,9 +58,11 @@ test('a steady stream of endings is still told, in summaries at most a few windo
 });
 
 test('a catch-up after reconnect is one digest, not a storm', () => {
+  const clock = new ManualClock();
   const shown: NotificationContent[] = [];
-  const planner = new NotificationPlanner(() => context(), (x) => shown.push(x), new ManualClock());
+  const planner = new NotificationPlanner(() => context(), (x) => shown.push(x), clock);
   planner.digest(Array.from({ length: 12 }, (_, i) => job({ status: i === 0 ? 'failed' : 'completed', caughtUp: true })));
+  clock.advance(1_000);
   assert.equal(shown.length, 1);
   assert.equal(shown[0]!.title, 'While you were away');
   assert.equal(shown[0]!.body, '11 done, 1 failed on gpu-box');
@@ -148,4 +116,19 @@ test('a save failure says how many outputs, why, where, and that it will retry',
   assert.equal(n.title, 'Could not save 3 outputs');
   assert.equal(n.body, 'The disk is full (ENOSPC) · gpu-box · will retry');
   assert.deepEqual(n.target, { serverId: 'gpu', jobId: 'j' });
+});
+
+test('the sound setting decides whether a notification is silent', () => {
+  const done = job({ workflowName: 'Portrait' });
+  assert.equal(notificationFor(done, context({ notifications: { sound: true } })).silent, false);
+  assert.equal(notificationFor(done, context({ notifications: { sound: false } })).silent, true);
+  assert.equal(summaryFor([done, job({})], context({ notifications: { sound: true } }), 'batch').silent, false);
+});
+
+test('a summary over several servers counts per server', () => {
+  const jobs = [job({ serverId: 'gpu' }), job({ serverId: 'laptop' }), job({ serverId: 'laptop', status: 'failed' }), job({ serverId: 'gpu' })];
+  const batch = summaryFor(jobs, context(), 'batch');
+  assert.equal(batch.title, '4 jobs finished');
+  assert.equal(batch.body, '2 done on gpu-box, 1 done and 1 failed on laptop');
+  assert.deepEqual(batch.target, {});
 });
