@@ -5,6 +5,7 @@ import { convert, submit } from './cli/submit-commands.js';
 import { configureLogging } from './core/logger.js';
 import { defaultDataDir } from './core/store/data-dir.js';
 import { errorCode, errorMessage } from './core/errors.js';
+import { EXIT } from './cli/exit-codes.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const cli = parseCli(argv);
@@ -12,7 +13,7 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (cli.command) {
     case 'help':
       process.stdout.write(HELP);
-      return 0;
+      return EXIT.ok;
     case 'watch': {
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
       const stop = new Promise<void>((resolve) => {
@@ -43,6 +44,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`comfy-tray: ${errorMessage(error)}${errorCode(error) ? ` [${errorCode(error)}]` : ''}\n`);
-    process.exit(errorCode(error) === 'CLI_USAGE' || errorCode(error) === 'CONFIG_INVALID' ? 2 : 1);
+    process.exit(errorCode(error) === 'CLI_USAGE' || errorCode(error) === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failed);
   },
 );

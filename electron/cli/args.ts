@@ -34,7 +34,7 @@ export type CliCommand =
 export const HELP = `Comfy Tray headless: the Comfy Tray engine without a window.
 
 Usage:
-  npm run headless -- [watch] --server URL [--server URL ...] [--data-dir DIR] [--verbose]
+  npm run headless -- [watch] [--server URL ...] [--data-dir DIR] [--verbose]
                        [--output-dir DIR [--output-template TEMPLATE]]
   npm run headless -- status JOB_ID --server URL [--data-dir DIR]
   npm run headless -- submit FILE --server URL [--wait] [--repeat N] [--randomize-seeds] [--front]
@@ -44,9 +44,12 @@ Usage:
 
 Commands:
   watch    (default) Connect to every server and follow every job on it, whoever queued it.
-           Prints one JSON object per line on stdout:
-             {"event":"connection","server":URL,"state":"connected","version":"0.28.0",...}
-             {"event":"job","server":URL,"id":ID,"status":"running","submittedBy":"other",...}
+           Without --server: the servers switched on in the app's settings (http://127.0.0.1:8188
+           when there are none yet). Prints one JSON object per line on stdout:
+             {"event":"connection","server":URL,"serverId":ID,"state":"connected","version":"0.28.0",...}
+             {"event":"job","server":URL,"serverId":ID,"id":ID,"status":"running","submittedBy":"other",...}
+           "serverId" is the app's id for a server the app has configured ("local"), else the URL.
+           A connection line is printed again when the server's capabilities become known.
            A job's last line has "final":true and its end state: completed, failed, cancelled or lost.
            Jobs that finished while nothing was watching are reported with "caughtUp":true.
            A server seen for the first time starts from now: its older history is not replayed.
@@ -56,9 +59,13 @@ Commands:
              {"event":"save-failed","server":URL,"id":ID,"code":"OUTPUT_DISK_FULL","reason":...}
            A failed save is retried (on reconnect, on a timer, and at the next start with the same
            --data-dir); files already saved are never downloaded again, even if deleted since.
-           Ctrl-C stops cleanly.
-  status   Look one job up and print it as JSON (status, queue position, times, error, outputs).
-           Exits with 1 when the server does not know the job.
+           Only one process may keep the journal: while the app or another watch uses the data folder,
+           watch refuses with exit code 4 [DATA_DIR_LOCKED]. Ctrl-C stops cleanly.
+  status   Look one job up on the server and print it as JSON (status, queue position, times, error,
+           outputs) with "source":"server". When the server does not know it (a restart clears its
+           history) or cannot be asked, the journal's copy is printed instead, with "source":"journal"
+           (or a "not-found" / "unavailable" line), and the exit code says which. Runs alongside the
+           app: it reads the journal and never writes it.
   submit   Queue a workflow file on the server: API or UI JSON, or a file with an embedded workflow (PNG, WebP,
            FLAC, MP3, Opus, MP4, WebM...). The embedded API prompt is preferred; a UI workflow is converted with
            the server's /object_info. Checked first (missing node types, models, values, input files: all
@@ -67,20 +74,25 @@ Commands:
            A prompt the server refuses:        {"event":"rejected","server":URL,"index":0,"code":...,"problems":[...]}
            (problems per node: nodeId, title, input, message). Repeats stop at the first refusal; the lines
            say exactly which were queued. With --wait, follows the queued jobs (job lines as in watch) and
-           exits 0 only when every one completed.
+           exits 0 only when every one completed. While the app or a watch uses the data folder, submit
+           works on a private copy of the journal (a note on stderr says so).
   convert  Print the API prompt that submit would queue (JSON on stdout, 64-bit integers exact; nothing is
            queued) and the check's findings on stderr. Exits with 1 when the file cannot be converted.
 
 Options:
   --server URL     ComfyUI base URL: http(s)://host:port[/path-prefix]. user:password@ in the URL is
-                   sent as HTTP basic auth. Default for watch: http://127.0.0.1:8188
-  --data-dir DIR   Where the job journal and client ids live. Default: the Comfy Tray app's own folder,
-                   so the app and this command share what they have seen.
+                   sent as HTTP basic auth (the app's saved credentials are in its keychain, which this
+                   command cannot read). A URL the app has configured runs under the app's server id, so
+                   the app and this command share what they have seen of it.
+                   Default for watch: the servers the app watches.
+  --data-dir DIR   Where the job journal and client ids live, and the app settings read (settings.json,
+                   never written). Default: the Comfy Tray app's own folder.
   --output-dir DIR Save outputs under DIR (created if missing). Server names are sanitised and never
                    leave DIR; an existing file is never overwritten ("name (1).png").
   --output-template TEMPLATE
                    Path of each saved file below DIR. Tokens: {server} {date} {time} {job} {node}
-                   {index} {filename} {subfolder} {workflow}. Default: {server}/{date}/{filename}
+                   {index} {filename} {subfolder} {workflow}. Default: the app's template setting, else
+                   {server}/{date}/{filename}. Previews and sidecar files as the app's settings say.
   --wait           submit: follow the queued jobs to their end.
   --repeat N       submit: queue the prompt N times (1-1000).
   --randomize-seeds
@@ -92,6 +104,13 @@ Options:
   --force          submit: queue even when the check found problems (the server decides).
   --verbose        Log connection details on stderr.
   -h, --help       Show this help.
+
+Exit codes:
+  0  done (status: the server knows the job)
+  1  status: the server does not know the job; submit: refused, or a waited-for job did not complete
+  2  bad command line or configuration
+  3  status: the server could not be asked (unreachable, timed out, credentials refused)
+  4  watch: the data folder is in use by the app or another watch [DATA_DIR_LOCKED]
 `;
 
 export function parseCli(argv: readonly string[]): CliCommand {
@@ -130,7 +149,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   switch (command) {
     case 'watch':
       if (rest.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${rest[0]}. Try --help.`);
-      return { command: 'watch', servers: servers.length > 0 ? servers : ['http://127.0.0.1:8188'], ...common, ...outputOptions(values) };
+      // No --server: the servers the app's settings switch on, resolved once the data folder is known.
+      return { command: 'watch', servers, ...common, ...outputOptions(values) };
     case 'status': {
       const [jobId, ...extra] = rest;
       if (jobId === undefined) throw new ComfyTrayError('CLI_USAGE', 'status needs a job id. Try --help.');

@@ -2,10 +2,19 @@
 // (progress in 10% steps, not every sampler step).
 import type { JobView, ServerView } from '../shared/app-state.js';
 
+/**
+ * What a line calls a server: its URL without credentials or trailing slash, as the user typed it (`serverId` beside it
+ * is the id the journal and the app use, e.g. "local").
+ */
+export type ServerLabel = (serverId: string) => string;
+
+const byId: ServerLabel = (serverId) => serverId;
+
 export function connectionLine(server: ServerView): Record<string, unknown> {
   return {
     event: 'connection',
-    server: server.id,
+    server: server.url.replace(/\/$/, ''),
+    serverId: server.id,
     state: server.state,
     ...(server.version !== undefined && { version: server.version }),
     ...(server.attempt !== undefined && server.state !== 'connected' && { attempt: server.attempt }),
@@ -15,10 +24,11 @@ export function connectionLine(server: ServerView): Record<string, unknown> {
   };
 }
 
-export function jobLine(job: JobView, final: boolean): Record<string, unknown> {
+export function jobLine(job: JobView, final: boolean, label: ServerLabel = byId): Record<string, unknown> {
   return {
     event: 'job',
-    server: job.serverId,
+    server: label(job.serverId),
+    serverId: job.serverId,
     id: job.id,
     status: job.status,
     submittedBy: job.submittedBy,
@@ -62,6 +72,27 @@ export class JobLineFilter {
   }
 }
 
+/**
+ * Decides whether a connection change is worth a line: state, version, error kind or capabilities (the server's
+ * feature flags arrive after the socket is up, so `connected` is printed again once they are known); not one line
+ * per retry of the same outage.
+ */
+export class ConnectionLineFilter {
+  private readonly last = new Map<string, string>();
+
+  shouldPrint(server: ServerView): boolean {
+    const capabilities = server.state === 'connected' ? server.capabilities : undefined;
+    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities)]);
+    if (this.last.get(server.id) === signature) return false;
+    this.last.set(server.id, signature);
+    return true;
+  }
+}
+
+function sortedEntries(value: object): [string, unknown][] {
+  return Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function roundProgress(progress: NonNullable<JobView['progress']>): Record<string, unknown> {
   return { ...progress, ...(progress.overall !== undefined && { overall: Math.round(progress.overall * 1000) / 1000 }) };
 }
@@ -71,10 +102,14 @@ function iso(ms: number): string {
 }
 
 /** One queued repeat of `submit`. */
-export function submittedLine(serverId: string, queued: { index: number; promptId: string; number?: number; warnings: readonly unknown[] }): Record<string, unknown> {
+export function submittedLine(
+  server: { label: string; id: string },
+  queued: { index: number; promptId: string; number?: number; warnings: readonly unknown[] },
+): Record<string, unknown> {
   return {
     event: 'submitted',
-    server: serverId,
+    server: server.label,
+    serverId: server.id,
     id: queued.promptId,
     index: queued.index,
     ...(queued.number !== undefined && { number: queued.number }),
@@ -84,9 +119,9 @@ export function submittedLine(serverId: string, queued: { index: number; promptI
 
 /** A repeat the server refused (or that could not be sent), with the server's errors per node. */
 export function rejectedLine(
-  serverId: string,
+  server: { label: string; id: string },
   failed: { index: number; promptId: string; code: string; message: string; problems: readonly unknown[] },
   notSent: readonly number[],
 ): Record<string, unknown> {
-  return { event: 'rejected', server: serverId, index: failed.index, code: failed.code, message: failed.message, problems: failed.problems, notSent };
+  return { event: 'rejected', server: server.label, serverId: server.id, index: failed.index, code: failed.code, message: failed.message, problems: failed.problems, notSent };
 }

@@ -7,7 +7,7 @@ import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
 import { ComfyBackend } from '../core/comfy/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
-import { resolveServer, serverIdForUrl } from '../core/comfy/server-config.js';
+import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
 import { ComfyTrayError, errorMessage } from '../core/errors.js';
 import { stringifyJson } from '../core/json.js';
@@ -16,8 +16,10 @@ import type { NodeProblem } from '../core/submit/errors.js';
 import { prepareSubmission } from '../core/submit/prepare.js';
 import type { PreparedSubmission } from '../core/submit/prepare.js';
 import { submitPrepared } from '../core/submit/submit.js';
+import { readAppSettings, resolveCliServers } from './app-settings.js';
 import type { Io } from './commands.js';
-import { jobLine, JobLineFilter, rejectedLine, submittedLine } from './json-lines.js';
+import { lockOrCopyDataDir } from './data-dir-access.js';
+import { jobLine, JobLineFilter, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
 import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
@@ -82,8 +84,35 @@ export type SubmitCliOptions = Omit<Extract<CliCommand, { command: 'submit' }>, 
 /** Queues the file's prompt (N times); with `wait`, follows the jobs and returns 0 only if every one completed. */
 export async function submit(options: SubmitCliOptions, io: Io): Promise<number> {
   const source = await readSource(options.file);
-  const serverId = serverIdForUrl(options.server);
-  const engine = await Engine.create({ dataDir: options.dataDir, servers: [{ id: serverId, name: serverId, url: options.server }] });
+  const { settings, warnings: settingsWarnings } = await readAppSettings(options.dataDir);
+  const { servers, warnings } = resolveCliServers([options.server], settings);
+  for (const warning of [...settingsWarnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
+  const target = servers[0]!;
+  const server = { label: target.label, id: target.config.id };
+  // The journal has one writer: while the app or a watch keeps it, this run works on a private copy (its jobs are
+  // then "other" jobs to them, announced as any other job).
+  const dataDir = await lockOrCopyDataDir(options.dataDir, 'submit');
+  if (dataDir.copied) {
+    const by = dataDir.heldBy && ` (pid ${dataDir.heldBy.pid}, ${dataDir.heldBy.purpose})`;
+    io.stderr.write(`note: the data folder is in use${by ?? ''}; this run keeps its own copy of the journal\n`);
+  }
+  try {
+    return await submitWith(options, io, source, { config: target.config, server, dataDir: dataDir.dir, maxJobsPerServer: settings.general.journalJobsPerServer });
+  } finally {
+    await dataDir.release();
+  }
+}
+
+async function submitWith(
+  options: SubmitCliOptions,
+  io: Io,
+  source: { bytes: Uint8Array; name: string },
+  where: { config: ServerConfigInput; server: { label: string; id: string }; dataDir: string; maxJobsPerServer: number },
+): Promise<number> {
+  const { server } = where;
+  const serverId = server.id;
+  const label: ServerLabel = () => server.label;
+  const engine = await Engine.create({ dataDir: where.dataDir, servers: [where.config], maxJobsPerServer: where.maxJobsPerServer });
   const ours = new Set<string>();
   const finished = new Map<string, JobView>();
   const filter = new JobLineFilter();
@@ -92,12 +121,12 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
   let announced = false;
   engine.events.on('job', (job) => {
     if (!options.wait || !announced || !ours.has(job.id) || isTerminal(job.status) || !filter.shouldPrint(job)) return;
-    print(io, jobLine(job, false));
+    print(io, jobLine(job, false, label));
   });
   engine.events.on('job-finished', (job) => {
     finished.set(job.id, job);
     if (!options.wait || !announced || !ours.has(job.id)) return;
-    print(io, jobLine(job, true));
+    print(io, jobLine(job, true, label));
     if ([...ours].every((id) => finished.has(id))) allDone?.();
   });
   try {
@@ -118,9 +147,9 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
     // Ids handed out for repeats that failed or were never sent are not jobs.
     const queuedIds = new Set(outcome.queued.map((q) => q.promptId));
     for (const id of ours) if (!queuedIds.has(id)) ours.delete(id);
-    for (const queued of outcome.queued) print(io, submittedLine(serverId, queued));
+    for (const queued of outcome.queued) print(io, submittedLine(server, queued));
     if (outcome.failed !== undefined) {
-      print(io, rejectedLine(serverId, outcome.failed, outcome.notSent));
+      print(io, rejectedLine(server, outcome.failed, outcome.notSent));
       io.stderr.write(`comfy-tray: ${outcome.failed.message} [${outcome.failed.code}]\n`);
       report(io, 'rejected', outcome.failed.problems);
       return 1;
@@ -130,7 +159,7 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
     // Finished lines for jobs that ended before their ids were known to be queued.
     for (const id of ours) {
       const job = finished.get(id);
-      if (job !== undefined) print(io, jobLine(job, true));
+      if (job !== undefined) print(io, jobLine(job, true, label));
     }
     if (![...ours].every((id) => finished.has(id))) await new Promise<void>((resolve) => (allDone = resolve));
     return [...ours].every((id) => finished.get(id)?.status === 'completed') ? 0 : 1;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCli } from '../../electron/cli/args.js';
 
-test('watch is the default command and defaults to the local server', () => {
-  assert.deepEqual(parseCli([]), { command: 'watch', servers: ['http://127.0.0.1:8188'], verbose: false });
+test('watch is the default command; without --server it leaves the choice to the app\'s settings', () => {
+  assert.deepEqual(parseCli([]), { command: 'watch', servers: [], verbose: false });
   assert.deepEqual(parseCli(['--server', 'http://a:1', '--server', 'https://b/x', '--data-dir', 'd']), {
     command: 'watch',
     servers: ['http://a:1', 'https://b/x'],

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { DataDirLock } from '../../electron/core/store/data-dir-lock.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { tempDir } from '../support/events.js';
 
@@ -87,9 +88,23 @@ test('--help documents the commands; bad usage exits 2 with one sentence', { tim
   assert.equal(await new Promise((resolve) => help.on('exit', resolve)), 0);
   assert.match(text, /watch/);
   assert.match(text, /status JOB_ID/);
+  assert.match(text, /Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 .*\n {2}4 .*DATA_DIR_LOCKED/);
   const bad = spawn(process.execPath, [...ENTRY, '--frobnicate']);
   let err = '';
   bad.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   assert.equal(await new Promise((resolve) => bad.on('exit', resolve)), 2);
   assert.equal(err.trim().split('\n').length, 1);
+});
+
+test('watch exits 4 with one line on stderr while another process (here: this one, as the app) holds the data folder', { timeout: 20_000 }, async (t) => {
+  const dataDir = await tempDir(t);
+  const app = await DataDirLock.acquire(dataDir, 'app');
+  t.after(() => app.release());
+  const { child, exit } = run(['--server', 'http://127.0.0.1:9/', '--data-dir', dataDir]);
+  t.after(() => child.kill('SIGKILL'));
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  assert.equal(await exit, 4);
+  assert.equal(err.trim().split('\n').length, 1);
+  assert.match(err, new RegExp(`The Comfy Tray app \\(pid ${process.pid}, .*\\[DATA_DIR_LOCKED\\]`));
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JobLineFilter, jobLine } from '../../electron/cli/json-lines.js';
-import type { JobView } from '../../electron/shared/app-state.js';
+import { ConnectionLineFilter, connectionLine, JobLineFilter, jobLine } from '../../electron/cli/json-lines.js';
+import type { JobView, ServerView } from '../../electron/shared/app-state.js';
 
 const base: JobView = { serverId: 'http://s', id: 'j', status: 'running', submittedBy: 'other', outputs: [] };
 
@@ -17,4 +17,24 @@ test('the final line carries outputs and the final flag, not the stale progress'
   assert.deepEqual(line.outputs, []);
   assert.equal(line.progress, undefined);
   assert.equal(line.endedAt, '1970-01-01T00:00:00.000Z');
+});
+
+test('a connection line is printed for a change of state, version, error kind or capabilities, not for each retry', () => {
+  const filter = new ConnectionLineFilter();
+  const capabilities = { jobsApi: true, cancelEndpoint: true, targetedInterrupt: true, supportsPreviewMetadata: false };
+  const server: ServerView = { id: 'local', name: 'Local', url: 'http://127.0.0.1:8188/', state: 'connected', version: '0.28.0', capabilities };
+  const refused = { code: 'COMFY_UNREACHABLE', message: 'refused' };
+  const printed = [
+    server,
+    { ...server },
+    { ...server, capabilities: { ...capabilities, supportsPreviewMetadata: true } },
+    { ...server, capabilities: { supportsPreviewMetadata: true, targetedInterrupt: true, cancelEndpoint: true, jobsApi: true } },
+    { ...server, state: 'reconnecting', attempt: 1, lastError: refused },
+    { ...server, state: 'reconnecting', attempt: 2, lastError: refused },
+  ].filter((view) => filter.shouldPrint(view as ServerView));
+  assert.equal(printed.length, 3);
+  assert.equal(printed[1]!.capabilities?.supportsPreviewMetadata, true);
+  const line = connectionLine(printed[1] as ServerView);
+  assert.equal(line.server, 'http://127.0.0.1:8188');
+  assert.equal(line.serverId, 'local');
 });

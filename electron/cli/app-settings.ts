@@ -1,0 +1,85 @@
+// The app's own settings, as the headless mode sees them: read from the app's settings file in the data folder and
+// never written. They say which servers the app watches and under which ids, so a `--server` URL the app knows gets
+// the app's id and shares the app's journal records (one record per server, not one per process). Unknown URLs keep
+// an id made from the URL.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseBaseUrl, redactedUrl, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
+import { errorMessage } from '../core/errors.js';
+import { migrate, settingsSchema, type ServerSettings, type Settings } from '../core/store/settings-schema.js';
+
+/** The file electron-store keeps the app's settings in (its `name: 'settings'`), in the same data folder. */
+export const APP_SETTINGS_FILE = 'settings.json';
+/** The key the app's SettingsStore keeps them under. */
+const SETTINGS_KEY = 'settings';
+
+/**
+ * The app's settings, validated and migrated like the app does, or the app's defaults when there is no file (the app
+ * then watches its default server under its default id). Never fails and never writes: a file the app could not use
+ * is the app's to set aside; here it only costs a warning and the defaults.
+ */
+export async function readAppSettings(dataDir: string): Promise<{ settings: Settings; warnings: string[] }> {
+  const path = join(dataDir, APP_SETTINGS_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: settingsSchema.parse({}), warnings: [] };
+    return { settings: settingsSchema.parse({}), warnings: [`The app's settings (${path}) could not be read (${errorMessage(error)}); using the defaults.`] };
+  }
+  try {
+    const file: unknown = JSON.parse(text);
+    const raw = file !== null && typeof file === 'object' && !Array.isArray(file) ? (file as Record<string, unknown>)[SETTINGS_KEY] : undefined;
+    if (raw === undefined) return { settings: settingsSchema.parse({}), warnings: [] };
+    const parsed = settingsSchema.safeParse(migrate(raw));
+    if (parsed.success) return { settings: parsed.data, warnings: [] };
+    const issue = parsed.error.issues[0];
+    throw new Error(issue ? `${issue.path.map(String).join('.')}: ${issue.message}` : 'invalid settings');
+  } catch (error) {
+    return { settings: settingsSchema.parse({}), warnings: [`The app's settings (${path}) could not be used (${errorMessage(error)}); using the defaults.`] };
+  }
+}
+
+/** The same server whatever the spelling: scheme and host case, default port, trailing slash, credentials. */
+export function sameServerUrl(a: string, b: string): boolean {
+  try {
+    return redactedUrl(parseBaseUrl(a)) === redactedUrl(parseBaseUrl(b));
+  } catch {
+    return false;
+  }
+}
+
+export interface CliServer {
+  readonly config: ServerConfigInput;
+  /** What the JSON lines call it: the URL without credentials or trailing slash. */
+  readonly label: string;
+}
+
+/**
+ * The servers a headless command works on. With URLs, each one the app has configured (enabled or not) runs under the
+ * app's id and name; the others under an id made from the URL. Without URLs, the servers the app watches.
+ * Credentials: a `user:password@` in the URL is used; the app's own secrets are encrypted with the OS keychain
+ * through Electron, which the headless mode cannot open, so a server that needs them gets a warning instead.
+ */
+export function resolveCliServers(urls: readonly string[], settings: Settings): { servers: CliServer[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const fromSettings = (server: ServerSettings, url: string): CliServer => {
+    const hasUrlCredentials = parseBaseUrl(url).username !== '';
+    if (server.auth.kind !== 'none' && !hasUrlCredentials) {
+      warnings.push(
+        `${server.name}: its credentials are kept in the app's keychain, which the headless mode cannot read; give them as user:password@ in the --server URL.`,
+      );
+    }
+    return { config: { id: server.id, name: server.name, url, auth: { kind: 'none' } }, label: serverIdForUrl(url) };
+  };
+  if (urls.length === 0) {
+    return { servers: settings.servers.filter((server) => server.enabled).map((server) => fromSettings(server, server.url)), warnings };
+  }
+  const servers = urls.map((url) => {
+    const configured = settings.servers.find((server) => sameServerUrl(server.url, url));
+    if (configured) return fromSettings(configured, url);
+    const id = serverIdForUrl(url);
+    return { config: { id, name: id, url }, label: id };
+  });
+  return { servers, warnings };
+}
