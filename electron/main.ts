@@ -1,13 +1,11 @@
 // Composition root: build the core, build the shell, wire them.
 import type { BrowserWindow } from 'electron';
-import { Tray, app, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, shell } from 'electron';
-import { mkdir } from 'node:fs/promises';
+import { Notification, Tray, app, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
-import { noticeFor, saveFailedNotification } from './core/notify/notification-model.js';
+import { noticeFor } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
-import type { OutputOptions } from './core/outputs/output-options.js';
 import { savedKey } from './core/outputs/saved-stage.js';
 import type { OutputRef } from './shared/app-state.js';
 import { PRODUCT_NAME, defaultDataDir } from './core/store/data-dir.js';
@@ -15,11 +13,20 @@ import type { Settings } from './core/store/settings-schema.js';
 import { AppStore } from './core/store/app-store.js';
 import { SettingsStore } from './core/store/settings-store.js';
 import { openElectronKvStore } from './shell/electron-kv-store.js';
-import { showNotification } from './shell/notifications.js';
+import { createNotifier, type Thumbnail } from './shell/notifications.js';
 import { safeStorageProtector } from './shell/safe-storage-protector.js';
 import { hardenApp, openExternalSafely } from './shell/harden.js';
+import { underAnyBase } from './shell/external-url.js';
+import { DataDirLock, DataDirLockedError } from './core/store/data-dir-lock.js';
 import { watchNetwork, wirePowerEvents } from './shell/power.js';
-import { applyTrayModel } from './shell/tray.js';
+import { electronTrayView } from './shell/tray.js';
+import { TrayController } from './shell/tray-controller.js';
+import { systemClock } from './shell/shell-clock.js';
+import { DockSync } from './shell/dock.js';
+import { WindowStateFeed } from './shell/window-feed.js';
+import { stopThenExit } from './shell/quit-deadline.js';
+import { startAtLoginFollower } from './shell/start-at-login.js';
+import { outputFolderFor, prepareOutputOptions } from './shell/output-settings.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
@@ -29,11 +36,11 @@ import { windowHandlers } from './shell/window-handlers.js';
 import { workflowHandlers } from './shell/workflow-handlers.js';
 import { fileArguments, readOpenedFiles } from './shell/opened-files.js';
 import { discoverLocalServer } from './core/comfy/discover-local.js';
+import { errorMessage } from './core/errors.js';
 import { configureLogging } from './core/logger.js';
 import { openLogFile } from './core/log-file.js';
 import { WorkflowInbox } from './core/submit/inbox.js';
 import type { EventMap } from './shared/ipc-contract.js';
-import { trayModel } from './shell/tray-model.js';
 import { createMainWindow } from './shell/window.js';
 
 /** What the tray's Open workflow… dialog offers (the same list the window's picker and the packaging use). */
@@ -51,15 +58,8 @@ app.on('open-file', (event, path) => {
 if (!app.requestSingleInstanceLock()) app.quit();
 else void main();
 
-/** Saving as the settings ask for it; the default folder is created, a chosen one must exist (it may be a drive). */
-async function outputOptions(settings: Settings): Promise<OutputOptions> {
-  const folder = settings.outputs.folder ?? join(app.getPath('pictures'), PRODUCT_NAME);
-  if (settings.outputs.folder === undefined) await mkdir(folder, { recursive: true });
-  const perServer = Object.fromEntries(
-    settings.servers.map((server) => [server.id, { ...(server.saveOutputs !== undefined && { enabled: server.saveOutputs }), ...(server.outputFolder !== undefined && { folder: server.outputFolder }) }]),
-  );
-  return { folder, template: settings.outputs.template, saveTemp: settings.outputs.saveTemp, sidecar: settings.outputs.sidecar, perServer };
-}
+/** Where outputs go when the settings name no folder. */
+const defaultOutputFolder = (): string => join(app.getPath('pictures'), PRODUCT_NAME);
 
 async function main(): Promise<void> {
   app.setPath('userData', defaultDataDir());
@@ -67,25 +67,37 @@ async function main(): Promise<void> {
   const logFile = openLogFile(app.getPath('logs'));
   configureLogging({ level: 'info', sink: logFile.sink });
   await app.whenReady();
-  app.dock?.hide();
+  // One writer per data folder: a headless `watch` on the same folder would erase what the app records, and the
+  // other way round. Without the lock the app does not start, rather than lose jobs or outputs.
+  const dataLock = await takeDataDirLock(app.getPath('userData'));
+  if (!dataLock) {
+    app.exit(0);
+    return;
+  }
+  // No dock icon while only the tray runs; the window brings it (and with it the badge and progress) while shown.
+  const dock = new DockSync(app.dock);
+  void dock.update(undefined);
 
   const kv = openElectronKvStore();
-  const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector());
+  const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector(safeStorage));
+  const outputs = await prepareOutputOptions(settings.current, defaultOutputFolder());
   const engine = await Engine.create({
     dataDir: app.getPath('userData'),
     servers: settings.current.servers.filter((server) => server.enabled),
     maxJobsPerServer: settings.current.general.journalJobsPerServer,
-    ...(settings.current.outputs.enabled && { outputs: await outputOptions(settings.current) }),
+    ...(outputs && { outputs }),
   });
   let window: BrowserWindow | undefined;
   const store = new AppStore({ servers: () => engine.servers(), jobs: () => engine.jobs() });
   engine.events.on('server', (server) => store.serverUpdated(server));
   engine.events.on('job', (job) => store.jobUpdated(job));
   engine.events.on('job-removed', ({ serverId, id }) => store.jobRemoved(serverId, id));
-  // Patches go to the window only while it is visible; when shown again it starts from a fresh snapshot.
-  store.subscribe((batch) => {
-    if (window?.isVisible()) window.webContents.send('state:patches', batch);
+  // Patches go to the window only while it is visible; each time it becomes visible it gets a fresh snapshot.
+  const feed = new WindowStateFeed(store, () => {
+    const current = window;
+    return current && { isVisible: () => current.isVisible(), send: (channel, payload) => current.webContents.send(channel, payload) };
   });
+  store.subscribe((batch) => feed.patches(batch));
 
   // Messages for the page wait until it has loaded (a window created just now is not listening yet).
   let pageReady = false;
@@ -95,7 +107,11 @@ async function main(): Promise<void> {
     if (window && pageReady) window.webContents.send(channel, payload);
     else toPage.push({ channel, payload });
   };
+  const presence = (): { visible: boolean; minimized: boolean } | undefined =>
+    window && !window.isDestroyed() ? { visible: window.isVisible(), minimized: window.isMinimized() } : undefined;
   const showWindow = (focus?: { view?: 'queue' | 'settings'; serverId?: string; jobId?: string }): void => {
+    // Opening the window is seeing the failures: the tray stops asking for attention.
+    trayController.windowOpened();
     if (!window) {
       window = createMainWindow(join(__dirname, 'preload.cjs'));
       window.on('close', (event) => {
@@ -104,6 +120,16 @@ async function main(): Promise<void> {
           window?.hide();
         }
       });
+      // Becoming visible: a fresh snapshot (patches stopped while hidden) and the dock icon; hidden: no dock icon.
+      const visible = (): void => {
+        feed.shown();
+        void dock.update(presence());
+      };
+      window.on('show', visible);
+      window.on('restore', visible);
+      window.on('hide', () => void dock.update(presence()));
+      window.on('minimize', () => void dock.update(presence()));
+      window.on('closed', () => void dock.update(undefined));
       window.webContents.once('did-finish-load', () => {
         pageReady = true;
         for (const message of toPage.splice(0)) window?.webContents.send(message.channel, message.payload);
@@ -112,7 +138,6 @@ async function main(): Promise<void> {
       window.once('ready-to-show', () => window?.show());
     } else {
       window.show();
-      window.webContents.send('state:snapshot', store.snapshot());
     }
     if (focus?.view) sendToPage('ui:show-view', focus.view);
     if (focus?.serverId !== undefined && focus.jobId !== undefined) sendToPage('ui:focus-job', { serverId: focus.serverId, jobId: focus.jobId });
@@ -121,19 +146,20 @@ async function main(): Promise<void> {
 
   const resourcesDir = app.isPackaged ? process.resourcesPath : join(__dirname, '..', 'resources');
   const tray = new Tray(nativeImage.createFromPath(trayIconPath(resourcesDir, 'idle', process.platform)));
-  // Failures and save failures since the user last opened the window: the tray asks for attention until then.
-  let unseenProblems = 0;
-  engine.events.on('job-finished', (job) => {
-    if (job.status === 'failed' || job.status === 'lost') unseenProblems++;
+  const trayController = new TrayController({
+    view: electronTrayView(tray, resourcesDir, (action) => void runTrayAction(action, commands), () => window),
+    snapshot: () => store.snapshot(),
+    notificationsPausedUntil: () => settings.current.notifications.pausedUntil,
+    clock: systemClock,
   });
-  engine.events.on('save-failed', () => unseenProblems++);
+  // Failures and save failures since the user last opened the window: the tray asks for attention until then.
+  engine.events.on('job-finished', (job) => trayController.jobFinished(job));
+  engine.events.on('save-failed', () => trayController.problem());
   const serverUrl = (id: string): string | undefined => settings.current.servers.find((s) => s.id === id)?.url;
-  const isConfiguredServer = (url: URL): boolean => settings.current.servers.some((s) => new URL(s.url).origin === url.origin);
+  // A server behind a reverse proxy owns its path prefix only, not the whole origin.
+  const isConfiguredServer = underAnyBase(() => settings.current.servers.map((s) => s.url));
   const commands: TrayCommands = {
-    showWindow: (view) => {
-      unseenProblems = 0;
-      showWindow(view ? { view } : undefined);
-    },
+    showWindow: (view) => showWindow(view ? { view } : undefined),
     pickWorkflowFiles: async () => {
       const picked = await dialog.showOpenDialog({
         title: 'Open workflow',
@@ -146,43 +172,18 @@ async function main(): Promise<void> {
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
     clearPending: (serverId) => engine.clearPending(serverId),
     serverWebUrl: serverUrl,
-    outputFolder: (serverId) => {
-      const server = settings.current.servers.find((s) => s.id === serverId);
-      if (!settings.current.outputs.enabled || server?.saveOutputs === false) return undefined;
-      return server?.outputFolder ?? settings.current.outputs.folder ?? join(app.getPath('pictures'), PRODUCT_NAME);
-    },
+    outputFolder: (serverId) => outputFolderFor(settings.current, serverId, defaultOutputFolder()),
     openExternal: (url) => openExternalSafely(url, isConfiguredServer),
     openFolder: (path) => shell.openPath(path),
     pauseNotifications: (until) => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: until } })),
     resumeNotifications: () => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: undefined } })),
     quit: () => app.quit(),
     now: () => Date.now(),
-    reportError: (message) => showNotification(noticeFor(message), notificationActions),
+    reportError: (message) => void notifier.show(noticeFor(message)),
   };
-  // The tray follows the same state as the window, at most once a second: its icon moves in 10% steps, and a menu
-  // rebuilt thirty times a second would close under the user's pointer.
-  let trayTimer: NodeJS.Timeout | undefined;
-  let trayLast = 0;
-  const refresh = (): void => {
-    if (trayTimer) return;
-    const wait = Math.max(0, trayLast + 1_000 - Date.now());
-    trayTimer = setTimeout(() => {
-      trayTimer = undefined;
-      trayLast = Date.now();
-      applyTray();
-    }, wait);
-  };
-  const applyTray = (): void => {
-    const model = trayModel({
-      snapshot: store.snapshot(),
-      unseenProblems,
-      now: Date.now(),
-      ...(settings.current.notifications.pausedUntil !== undefined && { notificationsPausedUntil: settings.current.notifications.pausedUntil }),
-    });
-    applyTrayModel(tray, model, resourcesDir, (action) => void runTrayAction(action, commands), window);
-  };
-  store.subscribe(refresh);
-  settings.events.on('changed', refresh);
+  // The tray follows the same state as the window (at most once a second, see TrayController).
+  store.subscribe(() => trayController.refresh());
+  settings.events.on('changed', () => trayController.refresh());
   tray.on('click', () => commands.showWindow());
   hardenApp(isConfiguredServer);
 
@@ -190,18 +191,21 @@ async function main(): Promise<void> {
     engine.outputs?.saveState(serverId, jobId)?.files[savedKey(output)]?.path;
   const serverName = (id: string): string => settings.current.servers.find((s) => s.id === id)?.name ?? id;
   const notificationActions = {
-    openJob: (target: { serverId?: string; jobId?: string }) => {
-      unseenProblems = 0;
-      showWindow({ view: 'queue', ...target });
+    openJob: (target: { serverId?: string; jobId?: string }) => showWindow({ view: 'queue', ...target }),
+    thumbnailPath: (thumb: Thumbnail) => savedPath(thumb.serverId, thumb.jobId, thumb.output),
+    // Not saved (saving off, or not finished in time): the picture from the server, for the icon only.
+    thumbnailImage: async (thumb: Thumbnail) => {
+      const index = engine.job(thumb.serverId, thumb.jobId)?.outputs.findIndex((output) => savedKey(output) === savedKey(thumb.output)) ?? -1;
+      return index < 0 ? undefined : (await engine.outputImage(thumb.serverId, thumb.jobId, index))?.bytes;
     },
-    thumbnailPath: (thumb: { serverId: string; jobId: string; output: OutputRef }) => savedPath(thumb.serverId, thumb.jobId, thumb.output),
     openFile: (path: string) => void shell.openPath(path),
     showInFolder: (path: string) => shell.showItemInFolder(path),
   };
-  const planner = new NotificationPlanner(() => ({ settings: settings.current, serverName }), (content) => showNotification(content, notificationActions));
-  engine.events.on('save-failed', (failure) => {
-    if (settings.current.notifications.enabled) showNotification(saveFailedNotification(failure, { settings: settings.current, serverName }), notificationActions);
-  });
+  const notifier = createNotifier({ Notification, nativeImage, platform: process.platform }, notificationActions);
+  const planner = new NotificationPlanner(() => ({ settings: settings.current, serverName }), (content) => void notifier.show(content));
+  // Saving tells the planner when a success may show its saved image; save failures are batched and paused like the rest.
+  engine.events.on('saved', ({ serverId, jobId }) => planner.saved(serverId, jobId));
+  engine.events.on('save-failed', (failure) => planner.saveFailed(failure));
   engine.events.on('job-finished', (job) => {
     // Catch-ups arrive together as a digest instead.
     if (!job.caughtUp) planner.finished(job);
@@ -210,7 +214,7 @@ async function main(): Promise<void> {
   });
   engine.events.on('digest', ({ jobs }) => planner.digest(jobs));
   for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
-    if (warning) showNotification(noticeFor(warning), notificationActions);
+    if (warning) void notifier.show(noticeFor(warning));
   }
 
   // Servers, saving and the journal size shape the engine itself: a change restarts the app (the journal makes that
@@ -220,10 +224,13 @@ async function main(): Promise<void> {
   settings.events.on('changed', (next) => {
     if (engineShape(next) === startedWith || quitting) return;
     quitting = true;
-    void engine.stop().finally(() => {
-      app.relaunch();
-      app.exit(0);
-    });
+    void stopThenExit(
+      () => engine.stop().then(() => dataLock.release()),
+      () => {
+        app.relaunch();
+        app.exit(0);
+      },
+    );
   });
   const settingsChannels = settingsHandlers({
     settings,
@@ -289,8 +296,16 @@ async function main(): Promise<void> {
 
   wirePowerEvents(powerMonitor, engine);
   const stopNetworkWatch = watchNetwork(() => engine.reconnectNow());
-  // Start at login as the settings say (macOS and Windows; Linux desktops use autostart entries the user manages).
-  const applyLoginItem = (): void => app.setLoginItemSettings({ openAtLogin: settings.current.general.startAtLogin, openAsHidden: true });
+  // Start at login as the settings say: a login item on macOS and Windows, an XDG autostart entry on Linux.
+  const followStartAtLogin = startAtLoginFollower(
+    {
+      platform: process.platform,
+      setLoginItemSettings: (item) => app.setLoginItemSettings(item),
+      linux: { env: process.env, home: app.getPath('home'), execPath: process.execPath, appArgs: process.defaultApp ? [app.getAppPath()] : [] },
+    },
+    (error) => void notifier.show(noticeFor(`Start at login could not be set: ${errorMessage(error)}`)),
+  );
+  const applyLoginItem = (): void => void followStartAtLogin(settings.current.general.startAtLogin);
   applyLoginItem();
   settings.events.on('changed', applyLoginItem);
   // The chosen theme also drives native parts (menus, dialogs, the window frame); the page follows it by itself.
@@ -311,12 +326,35 @@ async function main(): Promise<void> {
     quitting = true;
     event.preventDefault();
     stopNetworkWatch();
-    void engine
-      .stop()
-      .then(() => logFile.close())
-      .finally(() => app.exit(0));
+    planner.dispose();
+    trayController.dispose();
+    // Within a deadline: a hung stop must not keep the app from quitting.
+    void stopThenExit(
+      () => engine.stop().then(() => dataLock.release()).then(() => logFile.close()),
+      () => app.exit(0),
+    );
   });
 
   engine.start();
-  refresh();
+  trayController.refresh();
+}
+
+/** The data folder's lock, or undefined when the user chose to quit while another process holds it. */
+async function takeDataDirLock(dataDir: string): Promise<DataDirLock | undefined> {
+  for (;;) {
+    try {
+      return await DataDirLock.acquire(dataDir, 'app');
+    } catch (error) {
+      if (!(error instanceof DataDirLockedError)) throw error;
+      const { response } = await dialog.showMessageBox({
+        type: 'warning',
+        message: `${PRODUCT_NAME}'s data folder is in use`,
+        detail: `${error.message}.`,
+        buttons: ['Try again', 'Quit'],
+        defaultId: 0,
+        cancelId: 1,
+      });
+      if (response === 1) return undefined;
+    }
+  }
 }

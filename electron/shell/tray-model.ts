@@ -57,7 +57,7 @@ export function trayModel(state: TrayState): TrayModel {
   const paused = isPaused(state);
   return {
     icon: iconName(state, progress, paused),
-    tooltip: ['Comfy Tray', ...snapshot.servers.map((server) => serverLine(server, byServer.get(server.id) ?? [], state.now)), ...(paused ? ['Notifications paused'] : [])].join('\n'),
+    tooltip: [tooltipHeading(snapshot.servers), ...snapshot.servers.map((server) => serverLine(server, byServer.get(server.id) ?? [], state.now)), ...(paused ? ['Notifications paused'] : [])].join('\n'),
     title: progress === undefined ? (waiting > 0 ? `${waiting}` : '') : `${Math.round(progress * 100)}%${waiting > 0 ? ` · ${waiting}` : ''}`,
     menu: [
       ...snapshot.servers.map((server) => serverMenu(server, byServer.get(server.id) ?? [], state.now)),
@@ -90,12 +90,37 @@ function isPaused(state: TrayState): boolean {
   return until !== undefined && (until === -1 || until > state.now);
 }
 
+/**
+ * A server the user cannot use until something changes: it stayed unreachable, refused our credentials, or is not a
+ * ComfyUI. Connecting (at start) and reconnecting (a short glitch) are not counted: the icon would flicker for them.
+ */
+function unusable(server: ServerView): boolean {
+  return server.state === 'offline' || server.state === 'auth-failed' || server.state === 'incompatible';
+}
+
+/** Names the servers that are down when only some are, so "one of three offline" is not hidden behind idle. */
+function tooltipHeading(servers: readonly ServerView[]): string {
+  const down = servers.filter(unusable).length;
+  return down > 0 && down < servers.length ? `Comfy Tray: ${down} of ${servers.length} servers unavailable` : 'Comfy Tray';
+}
+
+/**
+ * The icon says the one thing most worth knowing, in this order (the issue's groups: attention is a failure not yet
+ * seen; "offline or auth failure" is one group, a server that cannot be used):
+ * 1. attention: a job or a save failed and the window has not been opened since;
+ * 2. offline: no server is connected at all (nothing can run);
+ * 3. running, in 10% steps: progress matters more than a spare server being down, which the tooltip still names;
+ * 4. offline: nothing runs and at least one server is unusable (offline, sign-in refused, not ComfyUI), even when
+ *    others are fine: "degraded" shows as offline rather than idle, so a lost or locked-out server is noticed;
+ * 5. paused notifications, else idle.
+ */
 function iconName(state: TrayState, progress: number | undefined, paused: boolean): TrayIconName {
   const { servers } = state.snapshot;
-  if (state.unseenProblems > 0 || servers.some((s) => s.state === 'auth-failed' || s.state === 'incompatible')) return 'attention';
+  if (state.unseenProblems > 0) return 'attention';
   if (servers.length > 0 && servers.every((s) => s.state !== 'connected')) return 'offline';
   // Ten steps are enough to see movement and keep the number of icon files small.
   if (progress !== undefined) return `running-${Math.min(10, Math.floor(progress * 10))}`;
+  if (servers.some(unusable)) return 'offline';
   return paused ? 'paused' : 'idle';
 }
 

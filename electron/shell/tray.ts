@@ -1,18 +1,28 @@
-// Applies a TrayModel to Electron's Tray (icon, tooltip, macOS title, menu) and the window's taskbar progress and
-// dock badge. Nothing here decides anything: trayModel did.
+// Applies what the tray controller decided to Electron's Tray (icon, tooltip, macOS title, menu) and the window's
+// taskbar progress and dock badge. Nothing here decides anything: trayModel and TrayController did.
 import { Menu, type MenuItemConstructorOptions, type Tray, app, nativeImage, type BrowserWindow } from 'electron';
-import type { TrayAction, TrayMenuItem, TrayModel } from './tray-model.js';
+import type { TrayView } from './tray-controller.js';
+import type { TrayAction, TrayMenuItem } from './tray-model.js';
 import { trayIconPath } from './tray-icons.js';
 
-export function applyTrayModel(tray: Tray, model: TrayModel, resourcesDir: string, run: (action: TrayAction) => void, window: BrowserWindow | undefined): void {
-  const image = nativeImage.createFromPath(trayIconPath(resourcesDir, model.icon, process.platform));
-  if (process.platform === 'darwin') image.setTemplateImage(true);
-  tray.setImage(image);
-  tray.setToolTip(model.tooltip);
-  if (process.platform === 'darwin') tray.setTitle(model.title);
-  tray.setContextMenu(Menu.buildFromTemplate(model.menu.map((item) => toMenuItem(item, run))));
-  window?.setProgressBar(model.progress ?? -1);
-  if (process.platform === 'darwin') app.dock?.setBadge(model.badgeCount > 0 ? String(model.badgeCount) : '');
+export function electronTrayView(tray: Tray, resourcesDir: string, run: (action: TrayAction) => void, window: () => BrowserWindow | undefined): TrayView {
+  const mac = process.platform === 'darwin';
+  return {
+    setIcon: (icon) => {
+      const image = nativeImage.createFromPath(trayIconPath(resourcesDir, icon, process.platform));
+      if (mac) image.setTemplateImage(true);
+      tray.setImage(image);
+    },
+    setToolTip: (tooltip) => tray.setToolTip(tooltip),
+    setTitle: (title) => {
+      if (mac) tray.setTitle(title);
+    },
+    setMenu: (menu) => tray.setContextMenu(Menu.buildFromTemplate(menu.map((item) => toMenuItem(item, run)))),
+    setProgress: (progress, badgeCount) => {
+      window()?.setProgressBar(progress ?? -1);
+      if (mac) app.dock?.setBadge(badgeCount > 0 ? String(badgeCount) : '');
+    },
+  };
 }
 
 function toMenuItem(item: TrayMenuItem, run: (action: TrayAction) => void): MenuItemConstructorOptions {

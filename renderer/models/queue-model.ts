@@ -21,6 +21,8 @@ export interface QueueLists {
   readonly total: number;
 }
 
+export type PatchResult = 'applied' | 'stale' | 'gap';
+
 export function jobKey(serverId: string, jobId: string): string {
   return `${serverId}/${jobId}`;
 }
@@ -93,9 +95,16 @@ export class QueueModel {
     });
   }
 
-  applyPatches(batchOfPatches: VersionedPatches): void {
+  /**
+   * `applied`; `stale` when the snapshot already holds it (or none came yet); `gap` when batches were missed (the main
+   * process sends none while the window is hidden): applying this one would leave the missed changes out for good,
+   * a job could stay "running" forever. The caller then asks for a fresh snapshot.
+   */
+  applyPatches(batchOfPatches: VersionedPatches): PatchResult {
     // Before the first snapshot, or already part of it: the snapshot is the truth.
-    if (!this.loaded.peek() || batchOfPatches.version <= this.version) return;
+    if (!this.loaded.peek() || batchOfPatches.version <= this.version) return 'stale';
+    // The store numbers its batches one by one from the snapshot's version.
+    if (batchOfPatches.version !== this.version + 1) return 'gap';
     this.version = batchOfPatches.version;
     batch(() => {
       for (const patch of batchOfPatches.patches) {
@@ -115,6 +124,7 @@ export class QueueModel {
         }
       }
     });
+    return 'applied';
   }
 
   private build(server: string, status: StatusFilter, needle: string): QueueLists {

@@ -13,12 +13,33 @@ function labels(items: readonly TrayMenuItem[]): string[] {
   return items.flatMap((item) => (item.kind === 'submenu' ? [item.label, ...labels(item.items)] : item.kind === 'separator' ? [] : [item.label]));
 }
 
-test('idle: all connected, nothing running', () => {
+test('idle: all connected, nothing running; the tooltip and menu say so, and the submenu names the ComfyUI version', () => {
   const model = trayModel(state([server('a', 'connected', { version: '0.28.0' })]));
   assert.equal(model.icon, 'idle');
   assert.equal(model.title, '');
   assert.equal(model.badgeCount, 0);
   assert.equal(model.progress, undefined);
+  assert.equal(model.tooltip, 'Comfy Tray\na: idle');
+  assert.deepEqual(labels(model.menu), [
+    'a: idle',
+    'connected, ComfyUI 0.28.0',
+    'Nothing running',
+    '0 waiting',
+    'Clear pending jobs…',
+    'Open web UI',
+    'Open output folder',
+    'Open Comfy Tray',
+    'Open workflow…',
+    'Pause notifications',
+    'For 1 hour',
+    'Until resumed',
+    'Settings…',
+    'Quit Comfy Tray',
+  ]);
+  const a = model.menu[0];
+  assert.ok(a?.kind === 'submenu');
+  assert.ok(a.items.some((item) => item.kind === 'action' && item.action.type === 'clear-pending' && item.enabled === false), 'nothing to clear');
+  assert.ok(!a.items.some((item) => item.kind === 'action' && item.action.type === 'cancel-job'), 'nothing to cancel');
 });
 
 test('one of three servers running at 37%: progress icon in 10% steps, tooltip, title, badge, cancel in its submenu', () => {
@@ -44,14 +65,37 @@ test('one of three servers running at 37%: progress icon in 10% steps, tooltip, 
   );
 });
 
-test('an auth failure or an unseen failure asks for attention, above running', () => {
-  assert.equal(trayModel(state([server('a', 'auth-failed'), server('b', 'connected')])).icon, 'attention');
+test('an unseen failure asks for attention, above running and above offline servers', () => {
   assert.equal(trayModel(state([server('a', 'connected')], [job('a', 'r', 'running', { progress: { overall: 0.5 } })], { unseenProblems: 1 })).icon, 'attention');
-  assert.match(trayModel(state([server('a', 'auth-failed')])).tooltip, /sign-in failed/);
+  assert.equal(trayModel(state([server('a', 'offline')], [], { unseenProblems: 2 })).icon, 'attention');
 });
 
 test('all servers offline shows offline', () => {
   assert.equal(trayModel(state([server('a', 'offline'), server('b', 'reconnecting')])).icon, 'offline');
+});
+
+test('one of three servers offline, nothing running: the offline icon and a tooltip heading that counts it (not idle)', () => {
+  const model = trayModel(state([server('a', 'connected'), server('b', 'connected'), server('c', 'offline', { nextRetryAt: NOW + 5_000 })]));
+  assert.equal(model.icon, 'offline');
+  assert.equal(model.tooltip.split('\n')[0], 'Comfy Tray: 1 of 3 servers unavailable');
+  assert.match(model.tooltip, /c: offline, retrying in 5 s/);
+  assert.ok(labels(model.menu).includes('c: offline, retrying in 5 s'), 'its submenu says it too');
+});
+
+test('an auth failure groups with offline (a server that cannot be used), not with attention', () => {
+  const alone = trayModel(state([server('a', 'auth-failed')]));
+  assert.equal(alone.icon, 'offline');
+  assert.match(alone.tooltip, /a: sign-in failed: check the credentials/);
+  const amongOthers = trayModel(state([server('a', 'auth-failed'), server('b', 'connected')]));
+  assert.equal(amongOthers.icon, 'offline');
+  assert.match(amongOthers.tooltip, /^Comfy Tray: 1 of 2 servers unavailable/);
+  assert.equal(trayModel(state([server('a', 'incompatible'), server('b', 'connected')])).icon, 'offline');
+});
+
+test('a server only connecting or briefly reconnecting among connected ones leaves the icon idle', () => {
+  const model = trayModel(state([server('a', 'connected'), server('b', 'reconnecting'), server('c', 'connecting')]));
+  assert.equal(model.icon, 'idle');
+  assert.equal(model.tooltip.split('\n')[0], 'Comfy Tray');
 });
 
 test('paused notifications: paused icon when idle, "Resume" in the menu; the pause ends by itself', () => {
@@ -96,6 +140,7 @@ function fakeCommands(overrides: Partial<TrayCommands> = {}): { commands: TrayCo
 
 test('menu actions call the right commands', async () => {
   const { commands, calls } = fakeCommands();
+  await runTrayAction({ type: 'open-window' }, commands);
   await runTrayAction({ type: 'cancel-job', serverId: 'b', jobId: 'r' }, commands);
   await runTrayAction({ type: 'clear-pending', serverId: 'b' }, commands);
   await runTrayAction({ type: 'open-web-ui', serverId: 'b' }, commands);
@@ -106,7 +151,7 @@ test('menu actions call the right commands', async () => {
   await runTrayAction({ type: 'open-settings' }, commands);
   await runTrayAction({ type: 'open-workflow' }, commands);
   await runTrayAction({ type: 'quit' }, commands);
-  assert.deepEqual(calls, ['cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'pick workflow', 'quit']);
+  assert.deepEqual(calls, ['show queue', 'cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'pick workflow', 'quit']);
 });
 
 test('Open workflow… is offered once a server is configured', () => {

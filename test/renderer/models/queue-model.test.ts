@@ -105,3 +105,44 @@ test('a clicked notification focuses its job: the lists show that job alone', as
   assert.deepEqual(model.lists.value.history.map((entry) => entry.job.value.id), ['second-job']);
   off();
 });
+
+test('a batch after missed ones is a gap: not applied, reported, so the window asks for a snapshot', () => {
+  const model = new QueueModel();
+  model.applySnapshot({ version: 4, servers: [], jobs: [job('r', { status: 'running' })] });
+  assert.equal(model.applyPatches({ version: 4, patches: [] }), 'stale');
+  // Batch 5 (the job finished) never arrived: applying 6 would leave the job "running" for good.
+  assert.equal(model.applyPatches({ version: 6, patches: [{ type: 'job-updated', job: job('other', { endedAt: 1 }) }] }), 'gap');
+  assert.equal(model.entry('s', 'other'), undefined);
+  assert.equal(model.applyPatches({ version: 5, patches: [{ type: 'job-updated', job: job('r', { endedAt: 2 }) }] }), 'applied');
+  assert.equal(model.entry('s', 'r')?.job.value.status, 'completed');
+});
+
+test('connected to the bridge: a gap asks for the snapshot once, and batches that arrive meanwhile apply after it', async () => {
+  const { connectModel } = await import('../../../renderer/models/connect.js');
+  const model = new QueueModel();
+  let push: ((batch: { version: number; patches: [] | [{ type: 'job-updated'; job: JobView }] }) => void) | undefined;
+  const answers: ((snapshot: { version: number; servers: []; jobs: JobView[] }) => void)[] = [];
+  const off = connectModel(
+    model,
+    {
+      getSnapshot: () => new Promise((resolve) => answers.push(resolve)),
+      onSnapshot: () => () => undefined,
+      onPatches: (listener) => ((push = listener), () => undefined),
+    },
+    (error) => assert.fail(String(error)),
+  );
+  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+  answers[0]?.({ version: 1, servers: [], jobs: [job('r', { status: 'running' })] });
+  await settle();
+  // Batches 2 and 3 were not sent (the window was hidden): 4 shows the gap, 5 comes while the snapshot is on its way.
+  push?.({ version: 4, patches: [] });
+  push?.({ version: 5, patches: [{ type: 'job-updated', job: job('late', { endedAt: 9 }) }] });
+  assert.equal(answers.length, 2, 'one more request, not one per batch');
+  answers[1]?.({ version: 4, servers: [], jobs: [job('r', { endedAt: 3 })] });
+  await settle();
+  assert.equal(model.entry('s', 'r')?.job.value.status, 'completed', 'the missed change arrived with the snapshot');
+  assert.ok(model.entry('s', 'late'), 'the batch held meanwhile was applied after it');
+  push?.({ version: 6, patches: [] });
+  assert.equal(answers.length, 2, 'in step again: no more requests');
+  off();
+});
