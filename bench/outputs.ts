@@ -1,6 +1,7 @@
-// Saving outputs: 100 files of 20 MB over loopback, through the OutputSaver (stream to a temporary file, fsync,
-// rename, journal record) against a plain undici stream-to-disk of the same files (the physical limit here), with the
-// same concurrency. Peak RSS is sampled while each runs; each side runs in a fresh child process.
+// Saving outputs: 100 files of 20 MB over loopback, through the OutputSaver (stream to a temporary file, size check,
+// fsync, rename, journal record) against a plain undici stream-to-disk of the same files (the physical limit here),
+// with the same concurrency. Peak RSS is sampled while each runs; each side runs in a fresh child process. The table
+// goes to bench/results/outputs.{json,md} (docs/benchmarks.md §5 quotes it).
 //
 // Usage: node --import tsx bench/outputs.ts [--files=100] [--mb=20] [--runs=3]
 import { fork } from 'node:child_process';
@@ -10,12 +11,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, numberOption } from './support/report.js';
+import { fmt, machine, median, numberOption, saveResult, table } from './support/report.js';
 
 const FILES = numberOption('files', 'BENCH_FILES', 100);
 const MB = numberOption('mb', 'BENCH_MB', 20);
 const RUNS = numberOption('runs', 'BENCH_RUNS', 3);
 const CONCURRENCY = 2;
+/** The row labels docs/benchmarks.md uses. */
+const LABELS = {
+  plain: 'undici stream to disk (limit)',
+  saver: 'our OutputSaver (temp file, size check, fsync, rename, journal)',
+} as const;
 
 interface Measure {
   readonly ms: number;
@@ -77,14 +83,21 @@ async function main(): Promise<void> {
     }
   }
   server.close();
-  const row = (label: string, list: Measure[]) => {
+  const totalMb = FILES * MB;
+  const summary = (list: Measure[]) => {
     const ms = median(list.map((m) => m.ms));
-    return `| ${label} | ${fmt(ms)} ms | ${fmt((FILES * MB) / (ms / 1000))} MB/s | ${fmt(median(list.map((m) => m.peakRssMb)))} MB |`;
+    return { ms, mbPerSecond: totalMb / (ms / 1000), peakRssMb: median(list.map((m) => m.peakRssMb)) };
   };
-  console.log(`\n## Saving outputs (${FILES} × ${MB} MB over loopback, ${CONCURRENCY} at a time, median of ${RUNS})\n`);
-  console.log('| client | time | throughput | peak RSS |\n| --- | --- | --- | --- |');
-  console.log(row('undici stream to disk (limit)', results.plain));
-  console.log(row('our OutputSaver (temp file, fsync, rename, journal)', results.saver));
+  const medians = { plain: summary(results.plain), saver: summary(results.saver) };
+  const row = (mode: 'plain' | 'saver'): string[] => [LABELS[mode], `${fmt(medians[mode].ms)} ms`, `${fmt(medians[mode].mbPerSecond)} MB/s`, `${fmt(medians[mode].peakRssMb)} MB`];
+  const { cpus, node } = machine();
+  const markdown = [
+    `${FILES} files of ${MB} MB over loopback, ${CONCURRENCY} at a time; median of ${RUNS} runs (${cpus} cores, Node ${node}).`,
+    '',
+    table(['client', `time for ${fmt(totalMb)} MB`, 'throughput', 'peak RSS'], [row('plain'), row('saver')]),
+  ].join('\n');
+  console.log(`\n## Saving outputs\n\n${markdown}`);
+  saveResult('outputs', { markdown, data: { files: FILES, mb: MB, runs: RUNS, concurrency: CONCURRENCY, medians, measures: results } });
 }
 
 async function runChild(mode: 'plain' | 'saver', base: string, folder: string): Promise<Measure> {

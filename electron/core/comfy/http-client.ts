@@ -73,10 +73,14 @@ export class ComfyHttp {
     return { status: response.statusCode, text };
   }
 
-  /** Streams a body (for output files). The caller must consume or destroy the stream. */
-  async stream(route: string, query: Query, timeoutMs?: number): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
-    const response = await this.dispatch('GET', route, { query, timeoutMs });
-    if (response.statusCode !== 200) {
+  /** Streams a body (for output files; 206 answers a `Range` header). The caller must consume or destroy the stream. */
+  async stream(
+    route: string,
+    query: Query,
+    options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
+    const response = await this.dispatch('GET', route, { query, ...options });
+    if (response.statusCode !== 200 && response.statusCode !== 206) {
       const text = await readText(response.body, 64 * 1024, this.describe(route)).catch(() => '');
       throw new HttpStatusError(response.statusCode, this.describe(route), text);
     }
@@ -107,11 +111,11 @@ export class ComfyHttp {
   private async dispatch(
     method: 'GET' | 'POST',
     route: string,
-    options: { query?: Query; body?: string; timeoutMs?: number },
+    options: { query?: Query; body?: string; timeoutMs?: number; headers?: Record<string, string> },
   ): Promise<Dispatcher.ResponseData> {
     const url = routeUrl(this.server.baseUrl, route, options.query);
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const headers: Record<string, string> = { ...this.headers, accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.headers, accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     try {
       return await request(url, {

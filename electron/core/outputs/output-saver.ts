@@ -1,25 +1,28 @@
 // Saves every output of every finished job to the user's disk, exactly once. The journal's `saved` stage is the
-// source of truth: a job is accepted there before anything is downloaded, each file is recorded only once it is on
-// disk under its final name with the right size, and whatever is still missing is retried after a reconnect, on a
-// timer, or after the app restarts. Failures are reported once per job and never lose the pending work.
+// source of truth: a job is accepted there before anything is downloaded, the final name is noted before a file takes
+// it, each file is recorded only once it is on disk under its final name with the right size, and whatever is still
+// missing is retried after a reconnect, on a timer, or after the app restarts. A download the network cut continues
+// where it stopped. Failures are reported once per job and never lose the pending work.
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JobView, OutputRef } from '../../shared/app-state.js';
 import { mergeOutputs } from '../comfy/outputs.js';
 import type { RemoteJob } from '../comfy/remote-jobs.js';
 import { Emitter } from '../emitter.js';
-import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
+import { ComfyTrayError, errorMessage } from '../errors.js';
 import type { JobBackend } from '../jobs/backend.js';
 import type { FinishedRecord, Journal } from '../jobs/journal.js';
 import { createLogger } from '../logger.js';
-import { downloadTo } from './download.js';
+import { downloadTo, type PartialDownload } from './download.js';
 import { dateTokens, renderTemplate, type TemplateValues } from './file-template.js';
 import { Limiter } from './limiter.js';
 import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
-import { ensureFolderInside, fsError, realRoot, sanitizeComponent } from './path-safety.js';
-import { parseSavedStage, SAVED_STAGE, savedKey, type SavedFileRecord, type SavedStage } from './saved-stage.js';
+import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent } from './path-safety.js';
+import { claimFor, claimHolds } from './publish-claim.js';
+import { coded, OFFLINE_CODES, permanent, retryableNow } from './save-failures.js';
+import { parseSavedStage, SAVED_STAGE, savedKey, SIDECAR_KEY, type ClaimedFile, type SavedFileRecord, type SavedStage } from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
 import { publishUnique } from './unique-name.js';
 
@@ -45,8 +48,6 @@ export interface OutputSaverEvents {
 
 /** Only these statuses produce outputs worth keeping (a failed job keeps what its earlier nodes saved). */
 const SAVED_STATUSES = new Set(['completed', 'failed']);
-/** The server being away is not a saving failure: it shows as the server's state and resumes on reconnect. */
-const OFFLINE_CODES = new Set(['COMFY_UNREACHABLE', 'COMFY_TIMEOUT', 'COMFY_NOT_CONNECTED', 'COMFY_SOCKET_CLOSED']);
 const TEMP_PREFIX = '.comfy-tray-';
 
 interface ServerSlot {
@@ -62,6 +63,8 @@ export class OutputSaver {
   private readonly again = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly failedPasses = new Map<string, number>();
+  /** Downloads the network cut, by file tag: the next pass asks for the rest. Removed when stopping. */
+  private readonly partials = new Map<string, PartialDownload>();
   private readonly abort = new AbortController();
   private readonly log = createLogger('Outputs');
   private started = false;
@@ -86,7 +89,10 @@ export class OutputSaver {
     this.started = true;
   }
 
-  /** Aborts downloads in flight (their temporary files are removed); what is missing stays pending in the journal. */
+  /**
+   * Aborts downloads in flight; their temporary files and those kept for resuming are removed (a part's last bytes
+   * may never have reached the disk, so a part is only continued within one run). What is missing stays pending.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
@@ -94,6 +100,9 @@ export class OutputSaver {
     this.retryTimers.clear();
     for (const slot of this.servers.values()) slot.off();
     await this.settled();
+    const parts = [...this.partials.values()];
+    this.partials.clear();
+    await Promise.all(parts.map((part) => rm(part.path, { force: true }).catch(() => undefined)));
   }
 
   /** Resolves once no save is in flight. */
@@ -122,6 +131,11 @@ export class OutputSaver {
     return parseSavedStage(this.journal.finishedRecord(serverId, jobId)?.handled[SAVED_STAGE]);
   }
 
+  /** True while a timer is set to try the job's failed save again (a reconnect or a restart always does). */
+  retryPlanned(serverId: string, jobId: string): boolean {
+    return this.retryTimers.has(`${serverId}\u0000${jobId}`);
+  }
+
   // ---- one job ----
 
   /**
@@ -131,7 +145,7 @@ export class OutputSaver {
   private accept(serverId: string, jobId: string): void {
     const record = this.journal.finishedRecord(serverId, jobId);
     if (!record || !serverSaveOptions(this.options, serverId).enabled || parseSavedStage(record.handled[SAVED_STAGE])) return;
-    this.journal.markHandled(serverId, jobId, SAVED_STAGE, { state: 'pending', files: {} }).catch(() => undefined);
+    this.journal.markHandled(serverId, jobId, SAVED_STAGE, { state: 'pending', files: {}, publishing: {} }).catch(() => undefined);
   }
 
   /** One pass per job at a time; a trigger during a pass runs another pass after it. */
@@ -168,7 +182,7 @@ export class OutputSaver {
     if (!stage) {
       if (!accept) return;
       // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
-      stage = { state: 'pending', files: {} };
+      stage = { state: 'pending', files: {}, publishing: {} };
       await this.record(serverId, jobId, stage);
     }
     const current = stage;
@@ -185,11 +199,19 @@ export class OutputSaver {
     const todo = failures.length > 0 ? [] : wanted.filter((ref) => current.files[savedKey(ref)] === undefined);
     await Promise.all(
       todo.map(async (ref) => {
+        const key = savedKey(ref);
         try {
-          const saved = await slot.limiter.run(() => this.saveFile(slot.backend, settings, rootReal, record, ref));
-          current.files[savedKey(ref)] = saved;
+          const claim = async (claimed: ClaimedFile): Promise<void> => {
+            current.publishing[key] = claimed;
+            await this.record(serverId, jobId, current);
+          };
+          const saved = await slot.limiter.run(() => this.saveFile(slot.backend, settings, rootReal, record, ref, current.publishing[key], claim));
+          current.files[key] = saved;
+          delete current.publishing[key];
           await this.record(serverId, jobId, current);
         } catch (error) {
+          // A claim whose publishing failed must not make a later file at that path pass for this one.
+          delete current.publishing[key];
           if (!this.stopped) failures.push(coded(error));
         }
       }),
@@ -197,7 +219,8 @@ export class OutputSaver {
     if (this.stopped) return;
     if (failures.length === 0 && this.options.sidecar === true && current.sidecar === undefined && wanted.length > 0) {
       try {
-        current.sidecar = await this.writeSidecar(slot.backend, settings, rootReal, record, wanted, current.files, remote);
+        current.sidecar = await this.writeSidecar(slot.backend, settings, rootReal, record, wanted, current, remote);
+        delete current.publishing[SIDECAR_KEY];
       } catch (error) {
         failures.push(coded(error));
       }
@@ -222,11 +245,16 @@ export class OutputSaver {
     const reportable = !OFFLINE_CODES.has(failure.code);
     const alreadyReported = current.error !== undefined;
     if (reportable) await this.record(serverId, jobId, { ...current, state: 'failed', error: { code: failure.code, reason: failure.message } });
-    this.log.info('saving incomplete; retrying later', { serverId, jobId, code: failure.code });
     if (reportable && !alreadyReported) {
       const pending = wanted.filter((ref) => current.files[savedKey(ref)] === undefined).length;
       this.events.emit('save-failed', { serverId, jobId, code: failure.code, reason: failure.message, pending: Math.max(pending, 1) });
     }
+    // A path this machine refuses fails the same way on every timer: only a reconnect or a restart tries again.
+    if (failures.some((f) => permanent(f))) {
+      this.log.info('saving failed; retrying after a reconnect or restart', { serverId, jobId, code: failure.code });
+      return;
+    }
+    this.log.info('saving incomplete; retrying later', { serverId, jobId, code: failure.code });
     this.scheduleRetry(serverId, jobId, key);
   }
 
@@ -240,32 +268,59 @@ export class OutputSaver {
 
   // ---- one file ----
 
-  private async saveFile(backend: JobBackend, settings: ResolvedServerSave, rootReal: string, record: FinishedRecord, ref: OutputRef): Promise<SavedFileRecord> {
-    const segments = renderTemplate(settings.template, templateValues(backend, record, ref));
+  private async saveFile(
+    backend: JobBackend,
+    settings: ResolvedServerSave,
+    rootReal: string,
+    record: FinishedRecord,
+    ref: OutputRef,
+    claimed: ClaimedFile | undefined,
+    claim: (claimed: ClaimedFile) => Promise<void>,
+  ): Promise<SavedFileRecord> {
+    // Published before a crash kept the journal from recording it: that is the file, nothing to download.
+    if (claimed && (await claimHolds(claimed))) return { path: claimed.path, size: claimed.size };
+    const segments = fitPathLength(rootReal, renderTemplate(settings.template, templateValues(backend, record, ref)));
     const name = segments.pop()!;
     const dir = await ensureFolderInside(rootReal, segments);
     const tag = createHash('sha256').update(`${backend.serverId}\u0000${record.id}\u0000${savedKey(ref)}`).digest('hex').slice(0, 12);
-    await removeStaleTemps(dir, tag);
-    const temp = join(dir, `${TEMP_PREFIX}${tag}-${randomBytes(4).toString('hex')}.part`);
+    let partial = this.partials.get(tag);
+    this.partials.delete(tag);
+    if (partial && dirname(partial.path) !== dir) {
+      await rm(partial.path, { force: true }).catch(() => undefined);
+      partial = undefined;
+    }
+    await removeStaleTemps(dir, tag, partial?.path);
+    const temp = partial?.path ?? join(dir, `${TEMP_PREFIX}${tag}-${randomBytes(4).toString('hex')}.part`);
     const what = `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
     const attempts = Math.max(1, this.options.attempts ?? 3);
     let size = 0;
     for (let attempt = 1; ; attempt++) {
+      const resume = partial;
+      partial = undefined;
       try {
-        size = await downloadTo(() => backend.fetchOutput(ref), temp, {
+        size = await downloadTo((range) => backend.fetchOutput(ref, range), temp, {
           signal: this.abort.signal,
           what,
+          ...(resume && { resume }),
+          onInterrupted: (part) => (partial = part),
           ...(this.options.createWriteStream && { createWriteStream: this.options.createWriteStream }),
         });
         break;
       } catch (error) {
-        if (this.abort.signal.aborted || attempt >= attempts || !retryable(error)) throw error;
-        await delay((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1), undefined, { signal: this.abort.signal });
+        const again = !this.abort.signal.aborted && attempt < attempts && retryableNow(error);
+        if (again) {
+          const waited = await delay((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1), undefined, { signal: this.abort.signal }).then(() => true, () => false);
+          if (waited) continue;
+        }
+        // A part the network left is continued by a later pass (a reconnect, the timer); stopping removes it.
+        if (partial && !this.abort.signal.aborted) this.partials.set(tag, partial);
+        else if (partial) await rm(temp, { force: true }).catch(() => undefined);
+        throw error;
       }
     }
     let path: string;
     try {
-      path = await publishUnique(temp, dir, name);
+      path = await publishUnique(temp, dir, name, async (target) => claim(await claimFor(temp, target, size)));
     } catch (error) {
       await rm(temp, { force: true }).catch(() => undefined);
       throw fsError(error, `Could not save ${what}`);
@@ -283,28 +338,37 @@ export class OutputSaver {
     rootReal: string,
     record: FinishedRecord,
     wanted: readonly OutputRef[],
-    files: Readonly<Record<string, SavedFileRecord>>,
+    stage: SavedStage,
     remote: RemoteJob | undefined,
   ): Promise<SavedFileRecord> {
+    const claimed = stage.publishing[SIDECAR_KEY];
+    if (claimed && (await claimHolds(claimed))) return { path: claimed.path, size: claimed.size };
     const first = wanted[0]!;
     const segments = renderTemplate(settings.template, templateValues(backend, record, first));
     segments.pop();
-    const dir = await ensureFolderInside(rootReal, segments);
+    const fitted = fitPathLength(rootReal, [...segments, sanitizeComponent(`${record.id}.job.json`)]);
+    const name = fitted.pop()!;
+    const dir = await ensureFolderInside(rootReal, fitted);
     const text = sidecarJson(
       { id: backend.serverId, name: backend.name, url: backend.url },
       record,
       wanted.flatMap((ref) => {
-        const file = files[savedKey(ref)];
+        const file = stage.files[savedKey(ref)];
         return file ? [{ ref, ...file }] : [];
       }),
       remote,
     );
+    const size = Buffer.byteLength(text);
     const temp = join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}.part`);
     try {
       await writeFile(temp, text, { flag: 'wx' });
-      const path = await publishUnique(temp, dir, sanitizeComponent(`${record.id}.job.json`));
-      return { path, size: Buffer.byteLength(text) };
+      const path = await publishUnique(temp, dir, name, async (target) => {
+        stage.publishing[SIDECAR_KEY] = await claimFor(temp, target, size);
+        await this.record(backend.serverId, record.id, stage);
+      });
+      return { path, size };
     } catch (error) {
+      delete stage.publishing[SIDECAR_KEY];
       await rm(temp, { force: true }).catch(() => undefined);
       throw fsError(error, `Could not write the job file in ${dir}`);
     }
@@ -312,7 +376,7 @@ export class OutputSaver {
 
   private async record(serverId: string, jobId: string, stage: SavedStage): Promise<void> {
     // A copy: the journal serialises later, and the pass keeps changing its own object.
-    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, { ...stage, files: { ...stage.files } });
+    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, { ...stage, files: { ...stage.files }, publishing: { ...stage.publishing } });
   }
 
   private scheduleRetry(serverId: string, jobId: string, key: string): void {
@@ -348,20 +412,13 @@ function savedFile(ref: OutputRef, file: SavedFileRecord): SavedFile {
   return { nodeId: ref.nodeId, kind: ref.kind, index: ref.index, type: ref.type, subfolder: ref.subfolder, filename: ref.filename, path: file.path, size: file.size };
 }
 
-function coded(error: unknown): ComfyTrayError {
-  if (error instanceof ComfyTrayError) return error;
-  return new ComfyTrayError('OUTPUT_WRITE_FAILED', errorMessage(error), { cause: error });
-}
-
-function retryable(error: unknown): boolean {
-  if (error instanceof HttpStatusError) return error.status >= 500;
-  if (!(error instanceof ComfyTrayError)) return false;
-  return OFFLINE_CODES.has(error.code) || error.code === 'OUTPUT_TRUNCATED';
-}
-
-/** Temporary files a killed process left for this same output (graceful stops remove their own). */
-async function removeStaleTemps(dir: string, tag: string): Promise<void> {
+/**
+ * Temporary files a killed process left for this same output (graceful stops remove their own), except the part
+ * this run is continuing. A killed process's part is not continued: its last writes may never have reached the disk.
+ */
+async function removeStaleTemps(dir: string, tag: string, keep: string | undefined): Promise<void> {
   const prefix = `${TEMP_PREFIX}${tag}-`;
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(prefix)).map((n) => rm(join(dir, n), { force: true }).catch(() => undefined)));
+  const stale = names.filter((n) => n.startsWith(prefix) && join(dir, n) !== keep);
+  await Promise.all(stale.map((n) => rm(join(dir, n), { force: true }).catch(() => undefined)));
 }

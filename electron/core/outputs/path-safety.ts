@@ -1,6 +1,7 @@
 // File and folder names from a ComfyUI server are untrusted text. Everything that becomes part of a path on the
 // user's disk goes through here: names are made valid on every OS (a folder synced between Windows, macOS and Linux
 // stays usable), and the final path is checked to stay inside the chosen folder, also after resolving links.
+import { createHash } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ComfyTrayError } from '../errors.js';
@@ -9,6 +10,16 @@ import { ComfyTrayError } from '../errors.js';
 export const MAX_COMPONENT_BYTES = 255;
 /** An extension longer than this is part of the name, not something to keep while shortening. */
 const MAX_EXTENSION_CHARS = 16;
+/** Folder levels a server's subfolder may add; deeper ones are folded into one. */
+export const MAX_SUBFOLDER_DEPTH = 16;
+/** Bytes a server's subfolder may take, so the output folder, the template's folders and the name still fit. */
+export const MAX_SUBFOLDER_BYTES = 400;
+/** Room kept in every output folder for the names written there: temporary files (38), the job file (45), ` (n)`. */
+const NAME_ROOM = 64;
+/** Room for the ` (n)` a name clash adds. */
+const CLASH_ROOM = 8;
+/** `_` and 16 hex digits: the folder that stands for folded levels. */
+const FOLDED_LENGTH = 17;
 
 // Illegal on Windows (and `/` everywhere), C0/C1 controls, and bidi overrides that make `evil\u202Egnp.exe` look
 // like a picture.
@@ -32,12 +43,77 @@ export function sanitizeComponent(raw: string, fallback = '_'): string {
 /**
  * A relative folder path from the server (`subfolder`): split on both separators; empty, `.` and `..` parts are
  * dropped (so `a/../b` stays below the folder as `a/b`), absolute, drive and UNC prefixes become plain names.
+ * At most MAX_SUBFOLDER_DEPTH levels and MAX_SUBFOLDER_BYTES: a hostile server can nest thousands of levels.
  */
 export function sanitizeSubpath(raw: string): string[] {
-  return raw
+  const parts = raw
     .split(/[/\\]+/)
     .filter((part) => part !== '' && part !== '.' && part !== '..')
     .map((part) => sanitizeComponent(part));
+  return capFolders(parts, MAX_SUBFOLDER_DEPTH, MAX_SUBFOLDER_BYTES);
+}
+
+/**
+ * `parts` unchanged when they are at most `maxDepth` levels and `maxLength` long (joined by separators); otherwise
+ * the leading levels that fit, then one folder named after a hash of the whole path for the rest: a distinct
+ * folder for each distinct path, whatever its depth.
+ */
+export function capFolders(parts: readonly string[], maxDepth: number, maxLength: number, measure: (text: string) => number = utf8Bytes): string[] {
+  if (parts.length <= maxDepth && measure(parts.join('/')) <= maxLength) return [...parts];
+  const folded = `_${createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 16)}`;
+  const kept: string[] = [];
+  let used = measure(folded);
+  for (const part of parts) {
+    const cost = measure(part) + 1;
+    if (kept.length + 1 >= maxDepth || used + cost > maxLength) break;
+    kept.push(part);
+    used += cost;
+  }
+  return [...kept, folded];
+}
+
+export interface PathLimits {
+  /** Longest folder path. */
+  readonly folder: number;
+  /** Longest file path. */
+  readonly file: number;
+  /** Length as the OS counts it. */
+  readonly measure: (text: string) => number;
+}
+
+/**
+ * Windows (without the long-path opt-in, which Explorer and most apps lack): MAX_PATH is 260 UTF-16 units with the
+ * NUL, and a folder must leave room for an 8.3 name (248). Elsewhere: macOS's PATH_MAX of 1024 bytes; Linux allows
+ * 4096, but a folder synced to a Mac must still open there.
+ */
+export function pathLimits(platform: NodeJS.Platform = process.platform): PathLimits {
+  return platform === 'win32' ? { folder: 247, file: 259, measure: (text) => text.length } : { folder: 1023, file: 1023, measure: utf8Bytes };
+}
+
+/**
+ * Shortens `segments` (below `root`, the last one the file name; all sanitised) so every path written there fits
+ * the OS limit: folders that do not fit are folded into one hashed folder (or dropped, saving into the root), then
+ * the file name is shortened, keeping its extension. When the output folder itself leaves no room this throws
+ * OUTPUT_WRITE_FAILED for ENAMETOOLONG, which is not retried on a timer.
+ */
+export function fitPathLength(root: string, segments: readonly string[], limits: PathLimits = pathLimits()): string[] {
+  const folders = segments.slice(0, -1);
+  const name = segments.at(-1) ?? 'output';
+  const rootLength = limits.measure(root);
+  if (rootLength + 1 + NAME_ROOM > limits.file) {
+    throw fsError(Object.assign(new Error(`ENAMETOOLONG: ${root}`), { code: 'ENAMETOOLONG' }), `The output folder ${root} leaves no room for file names`);
+  }
+  // Each folder costs its separator; the folder must leave room for any name written into it.
+  const folderRoom = Math.min(limits.folder, limits.file - 1 - NAME_ROOM) - rootLength - 1;
+  const fitted = folders.length === 0 ? [] : folderRoom < FOLDED_LENGTH ? [] : capFolders(folders, Number.POSITIVE_INFINITY, folderRoom, limits.measure);
+  const dirLength = fitted.reduce((sum, part) => sum + 1 + limits.measure(part), rootLength);
+  const nameRoom = limits.file - dirLength - 1 - CLASH_ROOM;
+  const fittedName = limits.measure(name) <= nameRoom ? name : sanitizeComponent(truncateUtf8(name, nameRoom), 'output');
+  return [...fitted, fittedName];
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text);
 }
 
 /** Splits a name into stem and extension (`.png`); dotfiles and long "extensions" have none. */
@@ -134,6 +210,8 @@ export function fsError(error: unknown, what: string): ComfyTrayError {
     case 'ENODEV':
     case 'ENXIO':
       return new ComfyTrayError('OUTPUT_FOLDER_MISSING', `${detail} (the folder is gone)`, { cause: error });
+    case 'ENAMETOOLONG':
+      return new ComfyTrayError('OUTPUT_WRITE_FAILED', `${detail} (the path is too long)`, { cause: error });
     default:
       return new ComfyTrayError('OUTPUT_WRITE_FAILED', detail, { cause: error });
   }

@@ -1,6 +1,6 @@
 // Publishing a finished download under its final name without ever overwriting anything: the name is claimed
 // atomically by the file system, and a clash moves on to `name (1).ext`, `name (2).ext`…
-import { link, open, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ComfyTrayError } from '../errors.js';
 import { MAX_COMPONENT_BYTES, splitExtension, truncateUtf8 } from './path-safety.js';
@@ -16,15 +16,31 @@ export function candidateName(name: string, n: number): string {
   return truncateUtf8(stem, MAX_COMPONENT_BYTES - Buffer.byteLength(suffix)) + suffix;
 }
 
+async function taken(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
 /**
  * Moves `tempPath` to a free name in `dir` and returns the path. A hard link is the atomic "rename unless it
  * exists" (the final name never shows a partial file); where links are not supported, the name is reserved with
- * an exclusive create and the finished file renamed over the reservation.
+ * an exclusive create and the finished file renamed over the reservation. `beforeClaim` learns the name about to
+ * be taken before it is.
  */
-export async function publishUnique(tempPath: string, dir: string, name: string): Promise<string> {
+export async function publishUnique(tempPath: string, dir: string, name: string, beforeClaim?: (target: string) => Promise<void>): Promise<string> {
   let useLinks = true;
   for (let n = 0; n < MAX_ATTEMPTS; n++) {
     const target = join(dir, candidateName(name, n));
+    if (beforeClaim) {
+      // Only a name that looks free is announced: one call per file, not one per name already taken.
+      if (await taken(target)) continue;
+      await beforeClaim(target);
+    }
     if (useLinks) {
       try {
         await link(tempPath, target);

@@ -1,4 +1,5 @@
-// A corpus of names a hostile or broken server could send as a filename or subfolder.
+// A corpus of names a hostile or broken server could send as a filename or subfolder, each component or the path as
+// a whole.
 export const HOSTILE_NAMES = [
   '..',
   '.',
@@ -37,4 +38,8 @@ export const HOSTILE_NAMES = [
   '',
   '   ',
   '\u0301',
+  // Paths too long as a whole, though every component is fine: nested 2,000 levels deep, or 20 levels of 250 bytes.
+  'a/'.repeat(2000),
+  `${'x'.repeat(250)}/`.repeat(20),
+  `${'é'.repeat(120)}\\`.repeat(40),
 ];

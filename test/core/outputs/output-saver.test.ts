@@ -1,5 +1,6 @@
-// Saving outputs end to end: the simulated server, the real engine, real folders. Every media kind, byte for byte;
-// exactly once through duplicate events, restarts and a deleted file; per-server settings; the sidecar.
+// Saving outputs end to end: the simulated server, the real engine, real folders. Every media kind, byte for byte
+// (animated ones too); outputs the live events missed; exactly once through duplicate events, restarts and a deleted
+// file; per-server settings; hostile names and paths; the sidecar.
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import type { JobView } from '../../../electron/shared/app-state.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { serverConnected } from '../../support/connect.js';
 import { nextEvent, tempDir } from '../../support/events.js';
-import { filesUnder, savingEngine, SERVER_NAME } from './support.js';
+import { MAX_SUBFOLDER_DEPTH } from '../../../electron/core/outputs/path-safety.js';
+import { directSaver, filesUnder, outputRef, savingEngine, SERVER_NAME } from './support.js';
 
 const IMAGE = { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 5 } };
 const out = (key: string, filename: string, extra: Record<string, unknown> = {}) => ({ class_type: 'SimOutput', inputs: { key, filename, ...extra } });
@@ -27,6 +29,8 @@ const MEDIA = {
   '9': out('images', 'preview.png', { type: 'temp' }),
 };
 const SAVED_NAMES = ['clip.mp4', 'loop.webp', 'mesh.glb', 'movie.webm', 'state.latent', 'still_1.png', 'still_2.png', 'voice.flac'];
+/** The UI workflow the browser sent along (`extra_pnginfo`), which the job file carries as the server stored it. */
+const WORKFLOW = { id: 'b1d5e0c2-0000-4000-8000-00000000000f', last_node_id: 9, nodes: [{ id: 2, type: 'SimOutput', title: 'Stills' }], extra: { name: 'Media check' } };
 
 async function finish(engine: Engine, sim: ComfySimulator, prompt: Record<string, unknown>): Promise<JobView> {
   await serverConnected(engine);
@@ -50,7 +54,7 @@ test('every media kind is saved byte for byte under {server}/{date}/{filename}; 
   const folder = await tempDir(t);
   const engine = await savingEngine(t, sim.url, { dataDir: await tempDir(t), outputs: { folder, sidecar: true } });
   await serverConnected(engine);
-  const { promptId } = sim.enqueue(MEDIA, { clientId: 'browser' });
+  const { promptId } = sim.enqueue(MEDIA, { clientId: 'browser', extraData: { extra_pnginfo: { workflow: WORKFLOW } } });
   const saved = await savedOf(engine, promptId);
   const job = engine.job('s0', promptId)!;
   const date = dateTokens(job.endedAt!).date;
@@ -70,8 +74,16 @@ test('every media kind is saved byte for byte under {server}/{date}/{filename}; 
   assert.ok((await readFile(join(folder, SERVER_NAME, date, 'still_1.png'))).includes('tEXtprompt'));
 
   assert.ok(saved.sidecar);
-  const sidecar = JSON.parse(await readFile(saved.sidecar, 'utf8')) as { job: { id: string }; server: { name: string }; outputs: { nodeTitle?: string; filename: string }[]; prompt?: Record<string, unknown> };
+  const sidecar = JSON.parse(await readFile(saved.sidecar, 'utf8')) as {
+    job: { id: string; workflowName?: string };
+    server: { name: string };
+    outputs: { nodeTitle?: string; filename: string }[];
+    prompt?: Record<string, unknown>;
+    workflow?: unknown;
+  };
   assert.deepEqual(Object.keys(sidecar.prompt ?? {}).sort(), Object.keys(MEDIA).sort(), 'the prompt as the server stored it');
+  assert.deepEqual(sidecar.workflow, WORKFLOW, 'the UI workflow as the server stored it');
+  assert.equal(sidecar.job.workflowName, 'Media check');
   assert.equal(sidecar.job.id, promptId);
   assert.equal(sidecar.server.name, SERVER_NAME);
   assert.equal(sidecar.outputs.length, SAVED_NAMES.length);
@@ -196,4 +208,74 @@ test('an existing file is never overwritten', async (t) => {
   const second = await savedOf(engine, sim.enqueue({ '1': out('images', 'same.png', { image: ['2', 0] }), '2': IMAGE }).promptId);
   assert.equal(first.files[0]!.path, join(folder, 'same.png'));
   assert.equal(second.files[0]!.path, join(folder, 'same (1).png'));
+});
+
+test('animated outputs: an animated WebP listed under images with animated: [true], videos under images, gifs and video', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const folder = await tempDir(t);
+  const engine = await savingEngine(t, sim.url, { dataDir: await tempDir(t), outputs: { folder, sidecar: true, template: '{filename}' } });
+  await serverConnected(engine);
+  const { promptId } = sim.enqueue({
+    '1': out('images', 'loop.webp', { animated: true }),
+    '2': out('images', 'core-video.mp4', { animated: true }),
+    '3': out('gifs', 'vhs.gif'),
+    '4': out('video', 'clip.webm'),
+  });
+  const job = await nextEvent(engine.events, 'job-finished', (j) => j.id === promptId, 20_000);
+  const saved = await savedOf(engine, promptId);
+  assert.deepEqual(
+    job.outputs.filter((ref) => ref.animated === true).map((ref) => ref.filename).sort(),
+    ['core-video.mp4', 'loop.webp'],
+    'the simulator flags them as a real server does',
+  );
+  assert.deepEqual(saved.files.map((f) => f.filename).sort(), ['clip.webm', 'core-video.mp4', 'loop.webp', 'vhs.gif']);
+  for (const file of saved.files) assert.ok((await readFile(file.path)).equals(simBytes(sim, file.type, file.subfolder, file.filename)), file.filename);
+  const webp = await readFile(join(folder, 'loop.webp'));
+  assert.equal(webp.toString('latin1', 8, 16), 'WEBPVP8X');
+  assert.equal(webp[20]! & 0x02, 0x02, 'still an animated WebP on disk');
+  const sidecar = JSON.parse(await readFile(saved.sidecar!, 'utf8')) as { outputs: { filename: string; kind: string; animated?: boolean }[] };
+  assert.deepEqual(
+    sidecar.outputs.map((o) => [o.filename, o.kind, o.animated ?? false]).sort(),
+    [
+      ['clip.webm', 'video', false],
+      ['core-video.mp4', 'images', true],
+      ['loop.webp', 'images', true],
+      ['vhs.gif', 'gifs', false],
+    ],
+  );
+});
+
+test("an output in the server's own record of the job but missing from the live events is saved too", async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const folder = await tempDir(t);
+  const { promptId } = sim.enqueue({ '1': out('images', 'seen.png'), '2': out('audio', 'missed.flac') });
+  await new Promise<void>((resolve) => sim.events.on('finished', (e: { promptId: string }) => e.promptId === promptId && resolve()));
+  const { saver, finish } = await directSaver(t, sim.url, { dataDir: await tempDir(t), outputs: { folder, template: '{filename}' } });
+  const saved = nextEvent(saver.events, 'saved', (e) => e.jobId === promptId);
+  // The live events told of one output only (a socket that dropped mid-job, say).
+  await finish(promptId, [outputRef('seen.png', { nodeId: '1' })]);
+  const files = (await saved).files;
+  assert.deepEqual(files.map((f) => f.filename).sort(), ['missed.flac', 'seen.png']);
+  for (const file of files) assert.ok((await readFile(file.path)).equals(simBytes(sim, file.type, file.subfolder, file.filename)), file.filename);
+});
+
+test('a subfolder nested 2,000 levels deep is saved inside the folder at a bounded depth, not retried forever', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const folder = await tempDir(t);
+  const engine = await savingEngine(t, sim.url, { dataDir: await tempDir(t), outputs: { folder, template: '{server}/{subfolder}/{filename}' } });
+  await serverConnected(engine);
+  const failed: string[] = [];
+  engine.events.on('save-failed', (e) => failed.push(e.code));
+  // 6,000 characters: beyond Linux's PATH_MAX (4,096) as it stands.
+  const { promptId } = sim.enqueue({ '1': out('images', 'deep.png', { subfolder: 'ab/'.repeat(2000) }) });
+  const [file] = (await savedOf(engine, promptId)).files;
+  const levels = file!.path.slice(folder.length + 1).split(/[/\\]/);
+  assert.ok(levels.length <= 1 + MAX_SUBFOLDER_DEPTH + 1, `${levels.length} levels`);
+  assert.equal(levels[0], SERVER_NAME);
+  assert.equal(levels.at(-1), 'deep.png');
+  assert.ok((await readFile(file!.path)).equals(simBytes(sim, file!.type, file!.subfolder, file!.filename)));
+  assert.deepEqual(failed, []);
 });

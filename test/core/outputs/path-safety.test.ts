@@ -5,11 +5,23 @@ import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ensureFolderInside, isInside, MAX_COMPONENT_BYTES, realRoot, sanitizeComponent, sanitizeSubpath } from '../../../electron/core/outputs/path-safety.js';
+import {
+  ensureFolderInside,
+  fitPathLength,
+  isInside,
+  MAX_COMPONENT_BYTES,
+  MAX_SUBFOLDER_BYTES,
+  MAX_SUBFOLDER_DEPTH,
+  pathLimits,
+  realRoot,
+  sanitizeComponent,
+  sanitizeSubpath,
+} from '../../../electron/core/outputs/path-safety.js';
+import { permanent } from '../../../electron/core/outputs/save-failures.js';
+import { ComfyTrayError } from '../../../electron/core/errors.js';
 import { errorCode } from '../../../electron/core/errors.js';
 import { tempDir } from '../../support/events.js';
 import { HOSTILE_NAMES } from './hostile-names.js';
-
 
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 
@@ -54,6 +66,51 @@ test('subfolders: separators of both kinds, no climbing, no absolute or drive pr
   assert.deepEqual(sanitizeSubpath('\\\\server\\share'), ['server', 'share']);
   assert.deepEqual(sanitizeSubpath(''), []);
   for (const raw of HOSTILE_NAMES) for (const part of sanitizeSubpath(raw)) assertSafe(part);
+});
+
+test('a subfolder nested thousands of levels deep, or too long as a whole, is folded into a bounded one', () => {
+  const deep = sanitizeSubpath('a/'.repeat(2000));
+  assert.equal(deep.length, MAX_SUBFOLDER_DEPTH);
+  assert.deepEqual(deep.slice(0, -1), new Array<string>(MAX_SUBFOLDER_DEPTH - 1).fill('a'), 'the leading levels stay readable');
+  assert.match(deep.at(-1)!, /^_[0-9a-f]{16}$/);
+  const wide = sanitizeSubpath(`${'x'.repeat(250)}/`.repeat(20));
+  assert.ok(Buffer.byteLength(wide.join('/')) <= MAX_SUBFOLDER_BYTES);
+  // Different paths stay apart, the same path lands in the same folder every time.
+  assert.notDeepEqual(sanitizeSubpath('a/'.repeat(2000)), sanitizeSubpath(`${'a/'.repeat(2000)}b`));
+  assert.deepEqual(sanitizeSubpath('a/'.repeat(2000)), deep);
+  assert.deepEqual(sanitizeSubpath('video/2026/01'), ['video', '2026', '01'], 'ordinary subfolders untouched');
+});
+
+test('the whole path fits Windows MAX_PATH under a long output folder: folders folded, the name shortened', () => {
+  const limits = pathLimits('win32');
+  const root = `C:\\Users\\someone\\${'Long Folder Name '.repeat(8)}`;
+  const segments = ['gpu box', '2026-03-04', ...sanitizeSubpath(`${'sub'.repeat(40)}/`.repeat(8)), `${'n'.repeat(200)}.png`];
+  const fitted = fitPathLength(root, segments, limits);
+  const folder = [root, ...fitted.slice(0, -1)].join('\\');
+  assert.ok(folder.length <= 247, `folder ${folder.length} chars`);
+  assert.ok(folder.length + 1 + 64 <= 259, 'room for temporary and job file names');
+  assert.ok(`${folder}\\${fitted.at(-1)!}`.length + 8 <= 259, 'room for a " (n)" on a clash');
+  assert.deepEqual(fitted.slice(0, 2), ['gpu box', '2026-03-04'], "the template's first folders are kept");
+  assert.ok(fitted.at(-1)!.endsWith('.png'), 'the extension is kept');
+  // What fits is left alone.
+  assert.deepEqual(fitPathLength('C:\\Out', ['gpu box', '2026-03-04', 'a.png'], limits), ['gpu box', '2026-03-04', 'a.png']);
+});
+
+test('elsewhere the limit is 1023 bytes (a folder synced to a Mac must open there), counted in UTF-8', () => {
+  const root = `/home/someone/${'é'.repeat(400)}`;
+  const fitted = fitPathLength(root, [...sanitizeSubpath(`${'é'.repeat(120)}/`.repeat(3)), 'a.png'], pathLimits('linux'));
+  const path = [root, ...fitted].join('/');
+  assert.ok(Buffer.byteLength(path) + 8 <= 1023, `${Buffer.byteLength(path)} bytes`);
+  assert.equal(fitted.length, 2);
+  assert.match(fitted[0]!, /^_[0-9a-f]{16}$/, 'the folders that did not fit are one hashed folder');
+  assert.equal(fitted.at(-1), 'a.png');
+});
+
+test('an output folder that leaves no room for names is refused with a failure that is not retried on a timer', () => {
+  assert.throws(
+    () => fitPathLength(`C:\\${'x'.repeat(200)}`, ['a.png'], pathLimits('win32')),
+    (error: unknown) => error instanceof ComfyTrayError && error.code === 'OUTPUT_WRITE_FAILED' && permanent(error),
+  );
 });
 
 test('hostile subfolders and names never leave the folder on disk', async (t) => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
 import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
@@ -14,7 +15,8 @@ import type { Emitter } from '../../../electron/core/emitter.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { serverConnected } from '../../support/connect.js';
 import { nextEvent, tempDir } from '../../support/events.js';
-import { deferred, enospc, filesUnder, heldDownload, savingEngine, withFetchOutput } from './support.js';
+import type { FileServed } from '../../support/simulator/routes-files.js';
+import { deferred, enospc, filesUnder, heldDownload, observedDisk, savingEngine, sizeOf, socketClosed, withFetchOutput } from './support.js';
 
 const PROMPT = { '1': { class_type: 'SimOutput', inputs: { key: 'images', filename: 'out.png', count: 2 } } };
 
@@ -69,7 +71,7 @@ test('truncated body (Content-Length not reached): OUTPUT_TRUNCATED, nothing lef
   const engine = await savingEngine(t, sim.url, {
     dataDir: await tempDir(t),
     outputs: { folder, attempts: 1 },
-    wrap: (backend) => withFetchOutput(backend, (ref, real) => (truncated++ < 2 ? liarBackend.fetchOutput(ref) : real(ref))),
+    wrap: (backend) => withFetchOutput(backend, (ref, real, range) => (truncated++ < 2 ? liarBackend.fetchOutput(ref) : real(ref, range))),
   });
   const failed = failures(engine.events);
   await serverConnected(engine);
@@ -97,6 +99,7 @@ for (const [code, errno] of [
       outputs: {
         folder,
         retryLaterMs: 60_000,
+        retryMaxMs: 60_000,
         createWriteStream: (handle) =>
           new Writable({
             write(chunk: Buffer, _encoding, done) {
@@ -116,11 +119,13 @@ for (const [code, errno] of [
     assert.deepEqual(await filesUnder(folder), [], 'no partial or temporary file');
     assert.deepEqual(engine.outputs!.saveState('s0', promptId)?.files, {}, 'nothing recorded as saved');
     assert.deepEqual(engine.job('s0', promptId)?.save, { state: 'failed', files: 0, code, reason: failure.reason }, 'the job shows save-failed with the reason');
+    assert.ok(engine.outputs!.retryPlanned('s0', promptId), 'the disk may accept later: a timer tries again');
 
     broken = false;
     const saved = nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
     const shown = nextEvent(engine.events, 'job', (job) => job.id === promptId && job.save?.state === 'done');
-    engine.reconnectNow();
+    // A real reconnect (reconnectNow on a healthy connection only checks it).
+    await sim.restart();
     await assertSavedIntact(sim, (await saved).files);
     assert.equal((await shown).save?.files, 2);
     assert.equal(failed.length, 1);
@@ -184,18 +189,19 @@ test('app stopped during a download and started again: saved exactly once, no te
 test('server gone mid-download: no failure reported, the download resumes after the reconnect', async (t) => {
   const sim = await ComfySimulator.start();
   t.after(() => sim.stop());
+  const served: FileServed[] = [];
+  sim.events.on('file-served', (e: FileServed) => served.push(e));
   const folder = await tempDir(t);
+  const disk = observedDisk();
   let cut: ((error: Error) => void) | undefined;
-  const { promise: holding, resolve: hold } = deferred<Promise<void>>();
   const engine = await savingEngine(t, sim.url, {
     dataDir: await tempDir(t),
-    outputs: { folder, concurrency: 1, retryLaterMs: 60_000 },
+    outputs: { folder, concurrency: 1, retryLaterMs: 60_000, createWriteStream: disk.createWriteStream },
     wrap: (backend) =>
-      withFetchOutput(backend, async (ref, real) => {
-        if (cut) return real(ref);
-        const response = await real(ref);
+      withFetchOutput(backend, async (ref, real, range) => {
+        if (cut) return real(ref, range);
+        const response = await real(ref, range);
         const held = heldDownload(response.body);
-        hold(held.started);
         cut = (error) => held.stream.destroy(error);
         return { ...response, body: held.stream };
       }),
@@ -203,19 +209,64 @@ test('server gone mid-download: no failure reported, the download resumes after 
   const failed = failures(engine.events);
   await serverConnected(engine);
   const { promptId } = sim.enqueue({ '1': { class_type: 'SimOutput', inputs: { filename: 'far.png' } } });
-  await nextEvent(engine.events, 'job-finished', (job) => job.id === promptId);
-  await (await holding);
+  const half = await disk.firstWrite;
   const offline = nextEvent(engine.events, 'server', (s) => s.state !== 'connected');
   await sim.stop();
-  // What the HTTP client reports when the connection drops mid-body.
-  cut!(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+  cut!(socketClosed());
   await offline;
   await engine.outputs!.settled();
   assert.equal(engine.outputs!.saveState('s0', promptId)?.state, 'pending');
-  assert.deepEqual(await filesUnder(folder), []);
+  const left = await filesUnder(folder);
+  assert.equal(left.length, 1, 'nothing under a final name, only the part kept to continue');
+  assert.match(left[0]!, /\.comfy-tray-[^/]*\.part$/);
+  assert.equal(await sizeOf(join(folder, left[0]!)), half);
 
   const saved = nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
   await sim.start();
   await assertSavedIntact(sim, (await saved).files);
+  const size = sim.outputs.get('output//far.png')!.length;
+  const ranged = served.filter((e) => e.range !== undefined);
+  assert.deepEqual(ranged.map((e) => [e.status, e.range]), [[206, `bytes=${half}-`]], 'the server was asked for the rest only');
+  assert.ok(ranged[0]!.ifRange, 'only if it is still the same file');
+  const bytes = served.reduce((sum, e) => sum + e.bytes, 0);
+  assert.ok(bytes < size * 2, `served ${bytes} bytes for a ${size}-byte file`);
+  assert.deepEqual((await filesUnder(folder)).map((f) => f.split('/').at(-1)), ['far.png'], 'the part became the file');
   assert.equal(failed.length, 0, 'the server being away is not a saving failure');
+});
+
+test('a path this machine refuses (EINVAL) is reported once and not retried on a timer; the next reconnect tries again', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const folder = await tempDir(t);
+  let broken = true;
+  const engine = await savingEngine(t, sim.url, {
+    dataDir: await tempDir(t),
+    // A timer short enough that it would have fired many times over while the test runs.
+    outputs: {
+      folder,
+      retryLaterMs: 1,
+      createWriteStream: (handle) =>
+        new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            if (broken) done(Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL', syscall: 'write' }));
+            else handle.write(chunk).then(() => done(), done);
+          },
+        }),
+    },
+  });
+  const failed = failures(engine.events);
+  await serverConnected(engine);
+  const { promptId } = sim.enqueue(PROMPT);
+  const failure = await nextEvent(engine.events, 'save-failed', (e) => e.jobId === promptId);
+  assert.equal(failure.code, 'OUTPUT_WRITE_FAILED');
+  await engine.outputs!.settled();
+  assert.equal(engine.outputs!.retryPlanned('s0', promptId), false, 'no timer for a failure waiting cannot fix');
+  assert.equal(engine.outputs!.saveState('s0', promptId)?.state, 'failed');
+
+  broken = false;
+  const saved = nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
+  // A real reconnect (reconnectNow on a healthy connection only checks it).
+  await sim.restart();
+  await assertSavedIntact(sim, (await saved).files);
+  assert.equal(failed.length, 1);
 });

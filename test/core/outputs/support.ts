@@ -1,14 +1,17 @@
-// Engines that save outputs, backends with a download that can be held or broken, and a look at what is on disk.
+// Engines that save outputs, a saver on its own over a journal, backends with a download that can be held or broken,
+// and a look at what is on disk.
+import type { FileHandle } from 'node:fs/promises';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
 import { resolveServer, type ServerConfigInput } from '../../../electron/core/comfy/server-config.js';
 import { Engine } from '../../../electron/core/engine.js';
-import type { JobBackend, OutputStream } from '../../../electron/core/jobs/backend.js';
-import type { Journal } from '../../../electron/core/jobs/journal.js';
+import type { JobBackend, OutputRange, OutputStream } from '../../../electron/core/jobs/backend.js';
+import { Journal } from '../../../electron/core/jobs/journal.js';
 import type { OutputOptions } from '../../../electron/core/outputs/output-options.js';
-import type { OutputRef } from '../../../electron/shared/app-state.js';
+import { OutputSaver } from '../../../electron/core/outputs/output-saver.js';
+import type { JobView, OutputRef } from '../../../electron/shared/app-state.js';
 import { FAST_TIMINGS } from '../../support/timings.js';
 
 type TestContext = { after: (fn: () => Promise<void>) => void };
@@ -44,12 +47,14 @@ export async function savingEngine(
   return engine;
 }
 
-/** The same backend with another `fetchOutput`. */
-export function withFetchOutput(backend: ComfyBackend, fetchOutput: (ref: OutputRef, real: (ref: OutputRef) => Promise<OutputStream>) => Promise<OutputStream>): JobBackend {
-  const real = (ref: OutputRef): Promise<OutputStream> => backend.fetchOutput(ref);
+export type RealFetch = (ref: OutputRef, range?: OutputRange) => Promise<OutputStream>;
+
+/** The same backend with another `fetchOutput` (`real` is the backend's own). */
+export function withFetchOutput(backend: ComfyBackend, fetchOutput: (ref: OutputRef, real: RealFetch, range?: OutputRange) => Promise<OutputStream>): JobBackend {
+  const real: RealFetch = (ref, range) => backend.fetchOutput(ref, range);
   return new Proxy(backend, {
     get(target, property) {
-      if (property === 'fetchOutput') return (ref: OutputRef) => fetchOutput(ref, real);
+      if (property === 'fetchOutput') return (ref: OutputRef, range?: OutputRange) => fetchOutput(ref, real, range);
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -71,6 +76,65 @@ export function heldDownload(real: Readable): { stream: Readable; started: Promi
     return bytes.length;
   })();
   return { stream, started, total };
+}
+
+/** A saver on its own (no engine, no socket): a journal in `dataDir`, a backend for the server at `url`. */
+export async function directSaver(
+  t: TestContext,
+  url: string,
+  options: { dataDir: string; outputs: OutputOptions; wrap?: (backend: ComfyBackend) => JobBackend; journal?: (journal: Journal) => Journal },
+): Promise<{ saver: OutputSaver; journal: Journal; finish: (id: string, outputs: readonly OutputRef[]) => Promise<JobView> }> {
+  const { journal: opened } = await Journal.open(join(options.dataDir, 'journal.json'));
+  const journal = options.journal ? options.journal(opened) : opened;
+  const backend = new ComfyBackend(resolveServer({ id: 's0', name: SERVER_NAME, url }), opened, { timings: FAST_TIMINGS });
+  const saver = new OutputSaver(journal, { ...FAST_RETRY, ...options.outputs });
+  saver.addServer(options.wrap ? options.wrap(backend) : backend);
+  saver.start();
+  t.after(async () => {
+    await saver.stop();
+    await backend.stop();
+  });
+  /** Records the job as finished with these outputs (what the live events said) and hands it to the saver. */
+  const finish = async (id: string, outputs: readonly OutputRef[]): Promise<JobView> => {
+    const job = { serverId: 's0', id, status: 'completed' as const, submittedBy: 'other' as const, outputs, endedAt: Date.UTC(2026, 2, 4, 5, 6, 7) };
+    await opened.recordFinished('s0', job);
+    saver.jobFinished(job);
+    return job;
+  };
+  return { saver, journal, finish };
+}
+
+/** One output file entry as a node lists it. */
+export function outputRef(filename: string, extra: Partial<OutputRef> = {}): OutputRef {
+  return { nodeId: '9', kind: 'images', index: 0, filename, subfolder: '', type: 'output', ...extra };
+}
+
+/**
+ * The temporary file's own writes, observed: `firstWrite` resolves once the first chunk is on disk (a download can
+ * then be cut knowing what the part holds).
+ */
+export function observedDisk(): { createWriteStream: (handle: FileHandle) => Writable; firstWrite: Promise<number> } {
+  const { promise: firstWrite, resolve } = deferred<number>();
+  return {
+    firstWrite,
+    createWriteStream: (handle) =>
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          handle.write(chunk).then(() => {
+            resolve(chunk.length);
+            done();
+          }, done);
+        },
+        final(done) {
+          handle.sync().then(() => done(), done);
+        },
+      }),
+  };
+}
+
+/** What the HTTP client reports when the connection drops mid-body. */
+export function socketClosed(): Error {
+  return Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
 }
 
 /** Every file below a folder, relative, sorted (temporary files included, so tests can see none are left). */

@@ -87,3 +87,25 @@ export function tinyJpeg(): Buffer {
   const scan = [0x1f];
   return Buffer.from([0xff, 0xd8, ...app0, ...dqt, ...sof0, ...dht, ...sos, ...scan, 0xff, 0xd9]);
 }
+
+/**
+ * A 1x1 animated WebP with one 100 ms frame, laid out as SaveAnimatedWEBP's files are: a VP8X header flagging
+ * animation (and alpha), ANIM (loop forever) and one ANMF frame holding a lossless (VP8L) bitstream.
+ */
+export function animatedWebp(): Buffer {
+  const u24 = (n: number): Buffer => Buffer.from([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff]);
+  const chunk = (fourcc: string, body: Buffer): Buffer => {
+    const head = Buffer.alloc(8);
+    head.write(fourcc, 0, 'latin1');
+    head.writeUInt32LE(body.length, 4);
+    return Buffer.concat([head, body, Buffer.alloc(body.length % 2)]);
+  };
+  const pixel = Buffer.from('2f00000010071011118888fe07', 'hex');
+  const vp8x = chunk('VP8X', Buffer.concat([Buffer.from([0x12, 0, 0, 0]), u24(0), u24(0)]));
+  const anim = chunk('ANIM', Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0]));
+  const anmf = chunk('ANMF', Buffer.concat([u24(0), u24(0), u24(0), u24(0), u24(100), Buffer.from([0]), chunk('VP8L', pixel)]));
+  const body = Buffer.concat([Buffer.from('WEBP', 'latin1'), vp8x, anim, anmf]);
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(body.length);
+  return Buffer.concat([Buffer.from('RIFF', 'latin1'), size, body]);
+}

@@ -3,7 +3,7 @@
 // it has a numeric `steps` input, like KSampler). Simulator classes: SimSteps, SimRaise, SimBlock, SimOutput.
 import { posix } from 'node:path';
 import { isNumeric, pyDumps, pyStr, toNumber } from './json.js';
-import { encodePng, tinyJpeg } from './images.js';
+import { animatedWebp, encodePng, tinyJpeg } from './images.js';
 import { resolveSavePath, type OutputStore } from './storage.js';
 import type { JsonObject, UiOutput } from './types.js';
 
@@ -129,6 +129,7 @@ function simOutput(ctx: NodeRunContext): UiOutput {
   const subfolder = typeof ctx.inputs.subfolder === 'string' ? ctx.inputs.subfolder : '';
   const count = Math.max(0, Math.floor(num(ctx.inputs.count, 1)));
   const given = typeof ctx.inputs.filename === 'string' ? ctx.inputs.filename : '';
+  const animated = ctx.inputs.animated === true;
   const image = firstImage(ctx);
   const items: unknown[] = [];
   let counter = ctx.store.nextCounter(type, subfolder, 'sim');
@@ -140,13 +141,17 @@ function simOutput(ctx: NodeRunContext): UiOutput {
       const ext = posix.extname(given);
       filename = `${given.slice(0, given.length - ext.length)}_${i + 1}${ext}`;
     }
-    const bytes = filename.toLowerCase().endsWith('.png')
+    const lower = filename.toLowerCase();
+    const bytes = lower.endsWith('.png')
       ? encodePng({ width: image.width, height: image.height, color: image.color, text: pngMetadata(ctx) })
-      : Buffer.from(`simulated ${type} file ${subfolder}/${filename}\n`);
+      : animated && lower.endsWith('.webp')
+        ? animatedWebp()
+        : Buffer.from(`simulated ${type} file ${subfolder}/${filename}\n`);
     ctx.store.put(type, subfolder, filename, bytes);
     items.push({ filename, subfolder, type });
   }
-  return { [key]: items };
+  // SaveAnimatedWEBP / SaveVideo: the files under `images`, flagged by a parallel `animated` list.
+  return { [key]: items, ...(animated && { animated: items.map(() => true) }) };
 }
 
 export async function runNode(ctx: NodeRunContext): Promise<NodeResult> {

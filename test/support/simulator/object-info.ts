@@ -62,7 +62,7 @@ const SIM_CLASSES: SimClassSpec[] = [
   {
     name: 'SimOutput',
     displayName: 'Sim Output',
-    description: 'Simulator: output node producing `count` files under UI key `key`, stored for /view.',
+    description: 'Simulator: output node producing `count` files under UI key `key`, stored for /view; `animated` flags them like SaveAnimatedWEBP.',
     required: {},
     optional: {
       key: ['STRING', { default: 'images' }],
@@ -70,6 +70,7 @@ const SIM_CLASSES: SimClassSpec[] = [
       type: [['output', 'temp', 'input'], { default: 'output' }],
       subfolder: ['STRING', { default: '' }],
       count: ['INT', { default: 1, min: 0, max: 10000 }],
+      animated: ['BOOLEAN', { default: false }],
       image: ['IMAGE', {}],
     },
     output: [],

@@ -1,6 +1,9 @@
-// /view and /upload/image over the simulated output/input/temp folders.
+// /view and /upload/image over the simulated output/input/temp folders. /view answers like aiohttp's FileResponse
+// (validators, byte ranges) and reports what it served, so tests can tell a resumed download from a new one.
+import type { IncomingHttpHeaders } from 'node:http';
 import { posix } from 'node:path';
 import type { SimCore } from './core.js';
+import { fileResponse } from './file-response.js';
 import { emptyResponse, jsonResponse, type SimResponse } from './http.js';
 import { parseMultipart } from './multipart.js';
 import type { Router } from './router.js';
@@ -29,7 +32,16 @@ function safeSubfolder(subfolder: string): string | undefined {
   return joined === '/root' ? '' : joined.slice('/root/'.length);
 }
 
-function view(core: SimCore, query: URLSearchParams): SimResponse {
+/** One answer of /view with a file: which file, the status, the request's Range and If-Range, the bytes sent. */
+export interface FileServed {
+  key: string;
+  status: number;
+  range?: string;
+  ifRange?: string;
+  bytes: number;
+}
+
+function view(core: SimCore, query: URLSearchParams, headers: IncomingHttpHeaders, onServed: (served: FileServed) => void): SimResponse {
   let filename = query.get('filename');
   if (filename === null) return emptyResponse(404);
   let type = query.get('type') ?? 'output';
@@ -48,11 +60,15 @@ function view(core: SimCore, query: URLSearchParams): SimResponse {
     subfolder = safe;
   }
   const base = posix.basename(filename);
-  const data = core.store.get(type, subfolder, base);
-  if (!data) return emptyResponse(404);
+  const file = core.store.stat(type, subfolder, base);
+  if (!file) return emptyResponse(404);
   let contentType = MIME[posix.extname(base).toLowerCase()] ?? 'application/octet-stream';
   if (['.html', '.htm', '.js', '.css'].includes(posix.extname(base).toLowerCase())) contentType = 'application/octet-stream';
-  return { status: 200, contentType, body: data, headers: { 'Content-Disposition': `filename="${base}"` } };
+  const response = fileResponse(headers, file, contentType, { 'Content-Disposition': `filename="${base}"` });
+  const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+  const [range, ifRange] = [one(headers.range), one(headers['if-range'])];
+  onServed({ key: `${type}/${subfolder}/${base}`, status: response.status, ...(range !== undefined && { range }), ...(ifRange !== undefined && { ifRange }), bytes: response.body.length });
+  return response;
 }
 
 function upload(core: SimCore, contentType: string | undefined, body: Buffer): SimResponse {
@@ -81,8 +97,8 @@ function upload(core: SimCore, contentType: string | undefined, body: Buffer): S
   return jsonResponse({ name, subfolder, type });
 }
 
-export function addFileRoutes(router: Router, core: SimCore): void {
+export function addFileRoutes(router: Router, core: SimCore, onServed: (served: FileServed) => void = () => undefined): void {
   router
-    .add('GET', '/view', (req) => view(core, req.query))
+    .add('GET', '/view', (req) => view(core, req.query, req.headers, onServed))
     .add('POST', '/upload/image', async (req) => upload(core, String(req.headers['content-type'] ?? ''), await req.body()));
 }

@@ -26,7 +26,7 @@ export interface EnqueueOptions {
 }
 
 export class ComfySimulator {
-  /** 'enqueued', 'started', 'finished', 'removed', 'ws-connected', 'ws-closed', 'request' (see SimEventMap). */
+  /** 'enqueued', 'started', 'finished', 'removed', 'ws-connected', 'ws-closed', 'request', 'file-served' (see SimEventMap). */
   readonly events = new EventEmitter();
   /** Files served by /view, keyed `${type}/${subfolder}/${filename}`; they survive restarts (temp/ does not). */
   readonly outputs = new Map<string, Buffer>();
@@ -52,7 +52,7 @@ export class ComfySimulator {
     this.core = new SimCore({ generation: this.generation, stepDelayMs: options.stepDelayMs ?? 5, previews: options.previews ?? false }, this.outputs, this.events);
     addQueueRoutes(this.router, this.core);
     addInfoRoutes(this.router, this.core, () => this.version);
-    addFileRoutes(this.router, this.core);
+    addFileRoutes(this.router, this.core, (served) => this.events.emit('file-served', served));
     if (this.generation === 'modern') addJobsRoutes(this.router, this.core);
   }
 

@@ -3,6 +3,18 @@ import { posix } from 'node:path';
 
 export const OUTPUT_DIR = '/srv/comfyui/out';
 
+/** When each stored file was written, in ms with sub-ms precision: /view's ETag and Last-Modified come from it. */
+const modified = new WeakMap<Buffer, number>();
+
+/**
+ * Marks `data` as written at `mtimeMs` and returns it. Files a test puts straight into `sim.outputs` count as written
+ * when /view first sees them; this sets the time explicitly, e.g. to replace a file "later".
+ */
+export function modifiedAt(data: Buffer, mtimeMs: number): Buffer {
+  modified.set(data, mtimeMs);
+  return data;
+}
+
 export class OutputStore {
   constructor(readonly files: Map<string, Buffer>) {}
 
@@ -11,11 +23,20 @@ export class OutputStore {
   }
 
   put(type: string, subfolder: string, filename: string, data: Buffer): void {
-    this.files.set(OutputStore.key(type, subfolder, filename), data);
+    this.files.set(OutputStore.key(type, subfolder, filename), modifiedAt(data, performance.timeOrigin + performance.now()));
   }
 
   get(type: string, subfolder: string, filename: string): Buffer | undefined {
     return this.files.get(OutputStore.key(type, subfolder, filename));
+  }
+
+  /** The file and its modification time (os.stat's st_mtime, in ms). */
+  stat(type: string, subfolder: string, filename: string): { data: Buffer; mtimeMs: number } | undefined {
+    const data = this.get(type, subfolder, filename);
+    if (!data) return undefined;
+    let mtimeMs = modified.get(data);
+    if (mtimeMs === undefined) modifiedAt(data, (mtimeMs = performance.timeOrigin + performance.now()));
+    return { data, mtimeMs };
   }
 
   /** folder_paths.annotated_filepath + exists: "name.png [output]" style names, default folder input. */
