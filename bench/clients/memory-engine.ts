@@ -4,6 +4,8 @@
 //   lean    pending items as /api/jobs lists them (id, status, priority, create time)
 //   rich    pending items as /queue lists them: client id, output nodes, and node types and titles of the prompt
 //   live    rich, then each job also gets progress, progress_state and an `executed` output over the socket
+//   finished  rich, plus FINISHED jobs per server that ended while watched (an output each, server times): what the
+//             tracker keeps in memory (up to 1,000 finished per server) and the journal keeps on disk
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,7 @@ import { FakeBackend } from '../../test/support/fake-backend.js';
 import { jobId, realisticPrompt } from '../support/comfy-data.js';
 import { parentChannel } from '../support/channel.js';
 
-export type Variant = 'lean' | 'rich' | 'live';
+export type Variant = 'lean' | 'rich' | 'live' | 'finished';
 export interface MemoryResult {
   readonly type: 'result';
   readonly jobs: number;
@@ -24,16 +26,43 @@ export interface MemoryResult {
   readonly setupMs: number;
 }
 
-const [variant, serversArg, perServerArg] = process.argv.slice(2) as [Variant, string, string];
+const [variant, serversArg, perServerArg, finishedArg] = process.argv.slice(2) as [Variant, string, string, string | undefined];
 const SERVERS = Number(serversArg);
 const PER_SERVER = Number(perServerArg);
+const FINISHED = Number(finishedArg ?? 0);
 const channel = parentChannel<never, MemoryResult>();
 
 /** Answers like a server over HTTP would: fresh objects on every call, never shared with the tracker. */
 class ParsedFakeBackend extends FakeBackend {
+  /** Finished records made before the baseline measurement; they end (enter `history`) once the engine watches. */
+  toFinish: RemoteJob[] = [];
+
   override async listActive(): Promise<ActiveJobs> {
     return structuredClone(await super.listActive());
   }
+
+  override async lookup(id: string): Promise<RemoteJob | undefined> {
+    return structuredClone(await super.lookup(id));
+  }
+
+  override async *finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {
+    for await (const page of super.finishedPages(firstPageSize)) yield structuredClone(page);
+  }
+}
+
+function finishedJob(server: number, i: number): RemoteJob {
+  const n = (SERVERS + server) * PER_SERVER + i;
+  const ended = 1_795_384_764_000 + n * 1_000;
+  return {
+    id: jobId(n),
+    status: 'completed',
+    clientId: `client-${server}-${i % 7}`,
+    createdAt: ended - 60_000,
+    startedAt: ended - 30_000,
+    endedAt: ended,
+    ...nodeInfoOf(realisticPrompt(n)),
+    outputs: [{ nodeId: '9', kind: 'images', index: 0, filename: `ComfyUI_${String(n).padStart(5, '0')}_.png`, subfolder: `batch/${n % 50}`, type: 'output' }],
+  };
 }
 
 function pendingJob(server: number, i: number): RemoteJob {
@@ -57,6 +86,7 @@ async function main(): Promise<void> {
   for (let s = 0; s < SERVERS; s++) {
     const backend = new ParsedFakeBackend(`server-${s}`);
     backend.pending = Array.from({ length: PER_SERVER }, (_, i) => pendingJob(s, i));
+    if (variant === 'finished') backend.toFinish = Array.from({ length: FINISHED }, (_, i) => finishedJob(s, i));
     backends.set(backend.serverId, backend);
   }
   const before = await settle();
@@ -87,6 +117,14 @@ async function main(): Promise<void> {
           output: { images: [{ filename: `ComfyUI_${job.id.slice(-5)}_.png`, subfolder: 'batch', type: 'output' }] },
         });
       }
+    }
+    await engine.settled();
+  }
+  if (variant === 'finished') {
+    // Other clients' jobs that end while the engine watches: announced, kept in memory and in the journal.
+    for (const backend of backends.values()) {
+      backend.history.push(...backend.toFinish);
+      backend.status(PER_SERVER);
     }
     await engine.settled();
   }

@@ -129,6 +129,12 @@ export class FakeComfy {
       this.sockets.add(ws);
       this.latest = ws;
       ws.on('ping', () => this.pings++);
+      // Like ComfyUI: the client's feature_flags get the server's own in reply (the client waits for them).
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+        if (text.includes('"feature_flags"')) ws.send(JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } }));
+      });
       ws.on('close', () => this.sockets.delete(ws));
       ws.on('error', () => undefined);
       // ComfyUI's first frame on every socket: the queue size and the client id the socket is registered under.

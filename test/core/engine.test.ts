@@ -7,6 +7,7 @@ import type { JobView } from '../../electron/shared/app-state.js';
 import { ComfySimulator, type SimGeneration } from '../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../support/connect.js';
 import { nextEvent, nextNodeEvent, record, tempDir } from '../support/events.js';
+import { logRequests, requestsTo } from '../support/http-log.js';
 
 const SAVE = (prefix: string, steps = 3) => ({
   '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: Math.floor(Math.random() * 0xffffff) } },
@@ -93,9 +94,10 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       assert.match(job.error?.message ?? '', /CUDA out of memory/);
     });
 
-    test('cancel: a running job is interrupted, a pending one removed; both end cancelled', async (t) => {
+    test('cancel: a running job is interrupted, a pending one removed; both end cancelled, through the right route', async (t) => {
       const sim = await ComfySimulator.start({ generation, stepDelayMs: 20 });
       t.after(() => sim.stop());
+      const requests = logRequests(t, sim.url);
       const engine = await engineFor(t, [sim.url]);
       await serverConnected(engine);
       const { promptId: running } = await engine.submit('s0', { prompt: SAVE('long', 500) });
@@ -107,6 +109,14 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       await engine.cancel('s0', running);
       assert.equal((await endRunning).status, 'cancelled');
       assert.equal((await endPending).status, 'cancelled');
+      const posts = requests.filter((r) => r.method === 'POST' && r.path !== '/api/prompt').map((r) => r.path);
+      if (generation === 'modern') {
+        // 0.28 has POST /api/jobs/{id}/cancel (since 0.26): one call per job, whatever its state.
+        assert.deepEqual(posts, [`/api/jobs/${pending}/cancel`, `/api/jobs/${running}/cancel`]);
+      } else {
+        // 0.3.54: a pending job leaves the queue, the running one gets an interrupt naming it.
+        assert.deepEqual(posts, ['/api/queue', '/api/interrupt']);
+      }
     });
 
     test('a pending job removed by another client ends as cancelled', async (t) => {
@@ -160,12 +170,13 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       assert.equal((await finishedOf(engine.events, after)).status, 'completed');
     });
 
-    test('10,000 queued items: positions in execution order, one reconciliation per burst', async (t) => {
+    test('10,000 queued items: positions in execution order; a burst of status broadcasts costs one reconciliation (plus one for what came during it)', async (t) => {
       const sim = await ComfySimulator.start({ generation });
       t.after(() => sim.stop());
       sim.hold();
       const ids: string[] = [];
       for (let i = 0; i < 10_000; i++) ids.push(sim.enqueue(SAVE(`q${i}`, 1), { clientId: 'script', ...(i % 1000 === 999 && { front: true }) }).promptId);
+      const requests = logRequests(t, sim.url);
       const engine = await engineFor(t, [sim.url]);
       await serverConnected(engine);
       await engine.settled();
@@ -175,6 +186,19 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       // front: true jumps ahead, latest first
       assert.equal(byPosition[0]!.id, ids[9_999]);
       assert.equal(byPosition[10]!.id, ids[0]);
+
+      // A burst of 50 status broadcasts: the queue is listed once. The socket may deliver the burst in two reads,
+      // the second while that listing runs; what came during it costs exactly one more, never one each.
+      const listings = (): number =>
+        generation === 'modern' ? requestsTo(requests, '/api/jobs').filter((r) => r.path.includes('status=in_progress%2Cpending')).length : requestsTo(requests, '/api/queue').length;
+      const before = listings();
+      const listedWhenHeard: number[] = [];
+      const burstHeard = nextEvent(engine.backend('s0').events, 'message', (m) => m.type === 'status' && listedWhenHeard.push(listings()) === 50);
+      for (let i = 0; i < 50; i++) sim.broadcastStatus();
+      await burstHeard;
+      await engine.settled();
+      const partDuringTheLook = listedWhenHeard.some((count) => count > before);
+      assert.equal(listings() - before, partDuringTheLook ? 2 : 1);
     });
   });
 }

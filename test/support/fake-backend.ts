@@ -17,7 +17,10 @@ export class FakeBackend implements JobBackend {
   pending: RemoteJob[] = [];
   /** Finished jobs, oldest first (like history). */
   history: RemoteJob[] = [];
+  /** `listFinished` counts pages of finished jobs read. */
   readonly calls = { listActive: 0, listFinished: 0, lookup: 0, submit: 0 };
+  /** While set, every `listActive` waits for it: a reconciliation held in flight. */
+  listActiveGate: Promise<void> | undefined;
   submitHandler: (request: SubmitRequest & { promptId: string }) => Promise<SubmitResult> = async (request) => {
     this.pending.push({ id: request.promptId, status: 'pending', clientId: this.clientId });
     return { promptId: request.promptId, nodeErrors: [] };
@@ -76,13 +79,27 @@ export class FakeBackend implements JobBackend {
   async listActive(): Promise<ActiveJobs> {
     this.calls.listActive++;
     await Promise.resolve();
+    await this.listActiveGate;
     return { running: [...this.running], pending: [...this.pending] };
   }
 
-  async listFinished(limit: number): Promise<RemoteJob[]> {
-    this.calls.listFinished++;
-    await Promise.resolve();
-    return this.history.slice(-limit).reverse().map(({ outputs: _o, ...summary }) => summary);
+  /** Like /history: newest first, pages of `firstPageSize` then 200, summaries without outputs. */
+  async *finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {
+    let end = this.history.length;
+    let size = firstPageSize;
+    while (end > 0) {
+      this.calls.listFinished++;
+      await Promise.resolve();
+      const start = Math.max(0, end - size);
+      yield this.history.slice(start, end).reverse().map(({ outputs: _o, ...summary }) => summary);
+      end = start;
+      size = 200;
+    }
+  }
+
+  /** History order: by the end. */
+  finishedOrderTime(job: RemoteJob): number | undefined {
+    return job.endedAt;
   }
 
   async lookup(id: string): Promise<RemoteJob | undefined> {

@@ -6,7 +6,7 @@ import type { OutputRef } from '../../shared/app-state.js';
 import { Emitter } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
-import type { BackendEvents, JobBackend, NodeValidationError, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../jobs/backend.js';
+import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../jobs/backend.js';
 import { PromptRejectedError } from '../jobs/backend.js';
 import type { ServerCapabilities } from '../../shared/app-state.js';
 import { probeServer, type ServerIdentity } from './capabilities.js';
@@ -14,9 +14,9 @@ import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from './comf
 import { ComfyHttp, networkError } from './http-client.js';
 import { parseObjectInfo, type ObjectInfo } from '../workflow/object-info.js';
 import type { ConnectionTimings } from './reconnect-policy.js';
+import { HISTORY_PAGE_SIZE, historyPages } from './history-pages.js';
 import {
   activeFromQueue,
-  fromHistoryBody,
   fromHistoryEntry,
   fromJobsApiItem,
   fromJobsList,
@@ -63,6 +63,8 @@ export class ComfyBackend implements JobBackend {
   /** /object_info for one server version; refetched when the version seen on (re)connect changes. */
   private objectInfoCache: { version: string | undefined; info: Promise<ObjectInfo> } | undefined;
   private probedVersion: string | undefined;
+  /** The cancel endpoint answered 404/405 on a server of this version. */
+  private noCancelEndpoint: { version: string | undefined } | undefined;
 
   constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
     this.server = server;
@@ -73,14 +75,24 @@ export class ComfyBackend implements JobBackend {
     this.httpTimeoutMs = options.timings?.httpTimeoutMs;
     this.http = new ComfyHttp(server, { timeoutMs: this.httpTimeoutMs });
     this.conn = new ComfyConnection(server, this.http, clientIds, options);
-    this.conn.events.on('state', (info) => this.events.emit('connection', info));
+    this.conn.events.on('state', (info) => this.events.emit('connection', this.withLearned(info)));
     this.conn.events.on('message', (message) => this.events.emit('message', message));
     this.conn.events.on('connected', (info) => this.events.emit('connected', info));
     this.conn.events.on('probe', (info) => this.events.emit('probe', info));
   }
 
   get connection(): ConnectionInfo {
-    return this.conn.current;
+    return this.withLearned(this.conn.current);
+  }
+
+  /**
+   * What the server showed us since its version was read: a cancel endpoint that answered 404 is off until the
+   * server reports another version (an upgrade), not only for the one call that found out.
+   */
+  private withLearned(info: ConnectionInfo): ConnectionInfo {
+    const caps = info.capabilities;
+    if (!caps?.cancelEndpoint || this.noCancelEndpoint === undefined || this.noCancelEndpoint.version !== info.version) return info;
+    return { ...info, capabilities: { ...caps, cancelEndpoint: false } };
   }
 
   get clientId(): string | undefined {
@@ -121,7 +133,7 @@ export class ComfyBackend implements JobBackend {
   }
 
   private get capabilities(): ServerCapabilities | undefined {
-    return this.conn.current.capabilities ?? this.probed;
+    return this.connection.capabilities ?? this.probed;
   }
 
   private get jobsApi(): boolean {
@@ -139,18 +151,31 @@ export class ComfyBackend implements JobBackend {
     return activeFromQueue(await this.http.getJson('api/queue'));
   }
 
-  async listFinished(limit: number): Promise<RemoteJob[]> {
-    if (this.jobsApi) {
-      const body = await this.http.getJson('api/jobs', {
-        status: 'completed,failed,cancelled',
-        sort_by: 'created_at',
-        sort_order: 'desc',
-        limit,
-      });
-      return fromJobsList(body).jobs;
+  async *finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {
+    if (!this.jobsApi) {
+      // Bounded: /history without max_items returns everything the server remembers (up to 10,000 full entries).
+      yield* historyPages((query) => this.http.getJson('api/history', query), firstPageSize);
+      return;
     }
-    // Bounded: /history without max_items returns everything the server remembers (up to 10,000 full entries).
-    return fromHistoryBody(await this.http.getJson('api/history', { max_items: limit })).reverse();
+    const seen = new Set<string>();
+    let offset = 0;
+    let limit = firstPageSize;
+    for (;;) {
+      const query = { status: 'completed,failed,cancelled', sort_by: 'created_at', sort_order: 'desc', limit, offset };
+      const { jobs, hasMore, listed } = fromJobsList(await this.http.getJson('api/jobs', query));
+      // Jobs finishing meanwhile push the list down: a job can come twice across pages, and is given once.
+      const fresh = jobs.filter((job) => !seen.has(job.id));
+      for (const job of fresh) seen.add(job.id);
+      yield fresh;
+      offset += listed;
+      if (!hasMore || listed < limit) return;
+      limit = HISTORY_PAGE_SIZE;
+    }
+  }
+
+  finishedOrderTime(job: RemoteJob): number | undefined {
+    // /api/jobs sorts by creation time; /history keeps the order in which jobs ended.
+    return this.jobsApi ? job.createdAt : job.endedAt;
   }
 
   async lookup(id: string): Promise<RemoteJob | undefined> {
@@ -196,7 +221,10 @@ export class ComfyBackend implements JobBackend {
       const response = await this.http.postJson(`api/jobs/${encodeURIComponent(id)}/cancel`, {});
       if (response.status === 200) return (response.body as { cancelled?: unknown } | null)?.cancelled === true;
       if (response.status !== 404 && response.status !== 405) throw new HttpStatusError(response.status, `${this.name} cancel`, '');
-      this.log.info('cancel endpoint missing; falling back to interrupt/queue delete');
+      this.log.info('cancel endpoint missing; using interrupt and queue delete from now on');
+      this.noCancelEndpoint = { version: this.conn.current.version ?? this.probedVersion };
+      if (this.probed) this.probed = { ...this.probed, cancelEndpoint: false };
+      this.events.emit('connection', this.connection);
     }
     if (!isRunning) {
       await this.expectOk(await this.http.postJson('api/queue', { delete: [id] }), 'queue delete');
@@ -222,10 +250,30 @@ export class ComfyBackend implements JobBackend {
     await this.expectOk(await this.http.postJson('api/queue', { clear: true }), 'queue clear');
   }
 
-  async fetchOutput(ref: OutputRef): Promise<OutputStream> {
-    const { body, headers } = await this.http.stream('api/view', { filename: ref.filename, subfolder: ref.subfolder, type: ref.type });
-    const declared = Number(Array.isArray(headers['content-length']) ? headers['content-length'][0] : headers['content-length']);
-    return Number.isSafeInteger(declared) && declared >= 0 ? { body, size: declared } : { body };
+  async fetchOutput(ref: OutputRef, range?: OutputRange): Promise<OutputStream> {
+    const query = { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
+    const asked = range && range.from > 0 ? { range: `bytes=${range.from}-`, ...(range.ifRange !== undefined && { 'if-range': range.ifRange }) } : undefined;
+    const { status, body, headers } = await this.http.stream('api/view', query, asked && { headers: asked });
+    const header = (name: string): string | undefined => {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const declared = Number(header('content-length'));
+    const span = /^bytes (\d+)-\d+\/(\d+)$/.exec(header('content-range') ?? '');
+    if (status === 206 && !span) {
+      body.on('error', () => undefined);
+      body.destroy();
+      throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: a partial answer without a usable Content-Range`);
+    }
+    const etag = header('etag');
+    const lastModified = header('last-modified');
+    return {
+      body,
+      ...(Number.isSafeInteger(declared) && declared >= 0 && { size: declared }),
+      ...(status === 206 && span && { range: { start: Number(span[1]), total: Number(span[2]) } }),
+      ...(etag !== undefined && { etag }),
+      ...(lastModified !== undefined && { lastModified }),
+    };
   }
 
   /** The server's node definitions, cached per server version (a restart onto another version drops the cache). */

@@ -66,6 +66,7 @@ export class ComfyConnection {
   private probeMismatches = 0;
   private probeFailures = 0;
   private awaitingPong = false;
+  private probing = false;
   private readonly random: () => number;
 
   constructor(
@@ -141,13 +142,13 @@ export class ComfyConnection {
     try {
       const identity = await probeServer(this.http, this.timings.httpTimeoutMs);
       if (generation !== this.generation) return;
-      const { socket, clientId, reused } = await this.openSocket(generation);
+      const { socket, clientId, reused, serverFlags } = await this.openSocket(generation);
       if (generation !== this.generation) {
         socket.terminate();
         return;
       }
       this.socket = socket;
-      this.onConnected(identity, clientId, reused);
+      this.onConnected(identity, clientId, reused, serverFlags);
     } catch (error) {
       if (generation === this.generation && this.running) this.scheduleRetry(error);
     } finally {
@@ -155,7 +156,7 @@ export class ComfyConnection {
     }
   }
 
-  private openSocket(generation: number): Promise<{ socket: WebSocket; clientId: string; reused: boolean }> {
+  private openSocket(generation: number): Promise<{ socket: WebSocket; clientId: string; reused: boolean; serverFlags?: Readonly<Record<string, unknown>> }> {
     const previous = this.clientIds.get(this.server.id);
     // Reusing an id whose old socket may still be open on the server gets the new socket deregistered when the old
     // one finally closes (ComfyUI #16010); only a cleanly closed id is safe to reuse.
@@ -172,12 +173,23 @@ export class ComfyConnection {
     });
     return new Promise((resolve, reject) => {
       let settled = false;
+      let statusSeen = false;
+      let flagsTimer: NodeJS.Timeout | undefined;
+      let serverFlags: Readonly<Record<string, unknown>> | undefined;
       const fail = (error: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(flagsTimer);
         socket.terminate();
         reject(error);
+      };
+      const succeed = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(flagsTimer);
+        resolve({ socket, clientId, reused, ...(serverFlags !== undefined && { serverFlags }) });
       };
       const timer = setTimeout(
         () => fail(new ComfyTrayError('COMFY_CONNECT_TIMEOUT', `${this.server.name}: no handshake within ${this.timings.handshakeTimeoutMs} ms`)),
@@ -208,15 +220,17 @@ export class ComfyConnection {
       });
       socket.on('message', (data: RawData, isBinary: boolean) => {
         const message = this.decode(data, isBinary);
-        if (!settled) {
+        if (!settled && !statusSeen) {
           // The server's first frame is always `status` with our sid; anything else first is not ComfyUI.
-          if (message.type === 'status' && message.sid !== undefined) {
-            settled = true;
-            clearTimeout(timer);
-            resolve({ socket, clientId, reused });
-            this.handleMessage(message);
-          }
-          return;
+          if (message.type !== 'status' || message.sid === undefined) return;
+          statusSeen = true;
+          clearTimeout(timer);
+          // Its answer to our feature_flags comes right behind: wait for it (briefly) so that the connection is
+          // reported once, with what the server supports, rather than corrected a moment later.
+          flagsTimer = setTimeout(succeed, this.timings.featureFlagsWaitMs);
+        } else if (!settled && message.type === 'feature_flags') {
+          serverFlags = message.flags;
+          succeed();
         }
         if (generation === this.generation) this.handleMessage(message);
       });
@@ -248,9 +262,12 @@ export class ComfyConnection {
         }
         break;
       case 'feature_flags':
-        if (this.info.capabilities) {
+        // An answer that came after we stopped waiting for it (the handshake's answer is read in openSocket).
+        if (this.info.state === 'connected' && this.info.capabilities) {
           const supportsPreviewMetadata = message.flags.supports_preview_metadata === true;
-          this.setInfo({ ...this.info, capabilities: { ...this.info.capabilities, supportsPreviewMetadata } });
+          if (this.info.capabilities.supportsPreviewMetadata !== supportsPreviewMetadata) {
+            this.setInfo({ ...this.info, capabilities: { ...this.info.capabilities, supportsPreviewMetadata } });
+          }
         }
         break;
       default:
@@ -259,7 +276,12 @@ export class ComfyConnection {
     this.events.emit('message', message);
   }
 
-  private onConnected(identity: Awaited<ReturnType<typeof probeServer>>, clientId: string, reused: boolean): void {
+  private onConnected(
+    identity: Awaited<ReturnType<typeof probeServer>>,
+    clientId: string,
+    reused: boolean,
+    serverFlags: Readonly<Record<string, unknown>> | undefined,
+  ): void {
     if (this.everConnected) this.stats.reconnects++;
     this.everConnected = true;
     this.droppedAt = undefined;
@@ -269,7 +291,7 @@ export class ComfyConnection {
     this.setInfo({
       state: 'connected',
       ...(identity.version !== undefined && { version: identity.version }),
-      capabilities: identity.capabilities,
+      capabilities: { ...identity.capabilities, supportsPreviewMetadata: serverFlags?.supports_preview_metadata === true },
       ...(this.lastStatusQueue !== undefined && { queueRemaining: this.lastStatusQueue }),
       clientId,
     });
@@ -296,8 +318,19 @@ export class ComfyConnection {
     });
   }
 
-  /** GET /api/prompt: is the server there, and does our socket hear the same queue size? */
+  /** One probe at a time: a burst of `reconnectNow()` (resume and network events come in flurries) asks once. */
   private async probe(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      await this.probeOnce();
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  /** GET /api/prompt: is the server there, and does our socket hear the same queue size? */
+  private async probeOnce(): Promise<void> {
     const socket = this.socket;
     if (!socket) return;
     let queueRemaining: number;

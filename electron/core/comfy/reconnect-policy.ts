@@ -11,6 +11,12 @@ export interface ConnectionTimings {
   readonly stableAfterMs: number;
   /** HTTP probe plus socket open plus the first `status` frame. */
   readonly handshakeTimeoutMs: number;
+  /**
+   * After the first `status`, how long to wait for the server's answer to our `feature_flags` (it comes right
+   * behind): the connection is reported once its capabilities are known. Servers that never answer (older than the
+   * handshake) are reported connected when this runs out.
+   */
+  readonly featureFlagsWaitMs: number;
   readonly httpTimeoutMs: number;
   /** The server never pings; we do, and a missing pong means a half-open socket. */
   readonly pingIntervalMs: number;
@@ -34,6 +40,7 @@ export const CONNECTION_DEFAULTS: ConnectionTimings = {
   jitterRatio: 0.2,
   stableAfterMs: 20_000,
   handshakeTimeoutMs: 10_000,
+  featureFlagsWaitMs: 1_000,
   httpTimeoutMs: 15_000,
   pingIntervalMs: 20_000,
   pongTimeoutMs: 10_000,

@@ -211,9 +211,10 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
   };
 }
 
-export function fromJobsList(body: unknown): { jobs: RemoteJob[]; hasMore: boolean } {
+/** `listed` counts the items the server sent, parsable or not: what an offset for the next page must skip. */
+export function fromJobsList(body: unknown): { jobs: RemoteJob[]; hasMore: boolean; listed: number } {
   const parsed = jobsListSchema.parse(body);
-  return { jobs: parsed.jobs.flatMap((item) => fromJobsApiItem(item) ?? []), hasMore: parsed.pagination?.has_more === true };
+  return { jobs: parsed.jobs.flatMap((item) => fromJobsApiItem(item) ?? []), hasMore: parsed.pagination?.has_more === true, listed: parsed.jobs.length };
 }
 
 // ---- shared -----------------------------------------------------------------------------------------------------

@@ -56,7 +56,19 @@ export class PromptRejectedError extends ComfyTrayError {
 /** An output file's bytes as the server streams them, and the size it declared (to tell a cut-off download). */
 export interface OutputStream {
   readonly body: Readable;
+  /** Bytes in this body (Content-Length). */
   readonly size?: number;
+  /** On a partial answer (206): where the body starts in the file, and the whole file's size. */
+  readonly range?: { readonly start: number; readonly total: number };
+  /** The server's validators for this version of the file, to resume only the same file. */
+  readonly etag?: string;
+  readonly lastModified?: string;
+}
+
+/** Ask for the file from byte `from` on, only if it is still the version `ifRange` names (a validator). */
+export interface OutputRange {
+  readonly from: number;
+  readonly ifRange?: string;
 }
 
 export interface JobBackend {
@@ -74,8 +86,17 @@ export interface JobBackend {
   stop(): Promise<void>;
   reconnectNow(): void;
   listActive(): Promise<ActiveJobs>;
-  /** Newest first. */
-  listFinished(limit: number): Promise<RemoteJob[]>;
+  /**
+   * The server's finished jobs, newest first, one page after another from the top of its list (the first page
+   * `firstPageSize` long, later ones longer), each job once. The caller stops reading when it reaches what it knows;
+   * reading on walks the whole list, which the server itself bounds (ComfyUI keeps 10,000).
+   */
+  finishedPages(firstPageSize: number): AsyncIterable<readonly RemoteJob[]>;
+  /**
+   * The server-side time its list of finished jobs is sorted by, for one of its jobs (creation for the jobs API,
+   * the end for /history), or undefined when the server does not say.
+   */
+  finishedOrderTime(job: RemoteJob): number | undefined;
   /** The server's record of one job, or undefined when it does not know the id. */
   lookup(id: string): Promise<RemoteJob | undefined>;
   submit(request: SubmitRequest & { promptId: string }): Promise<SubmitResult>;
@@ -83,7 +104,8 @@ export interface JobBackend {
   cancel(id: string, isRunning: boolean): Promise<boolean>;
   removePending(ids: readonly string[]): Promise<void>;
   clearPending(): Promise<void>;
-  fetchOutput(ref: OutputRef): Promise<OutputStream>;
+  /** The whole file, or its tail from `range.from` (a server may still answer with the whole file). */
+  fetchOutput(ref: OutputRef, range?: OutputRange): Promise<OutputStream>;
   /** Node definitions for converting and preflighting workflows; hosted backends without /object_info omit it. */
   objectInfo?(options?: { refresh?: boolean }): Promise<ObjectInfo>;
   /** Stores a file in the server's input folder; the server may rename it (answers with the name it used). */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { JobView, TerminalJobStatus } from '../../shared/app-state.js';
 import type { ClientIdStore } from '../comfy/comfy-connection.js';
 import { errorMessage } from '../errors.js';
+import { createLogger } from '../logger.js';
 import { CoalescingWriter } from '../store/atomic-file.js';
 
 const outputRef = z.object({
@@ -58,6 +59,8 @@ const serverRecord = z.object({
   ownClientIds: z.array(z.string()).default([]),
   baselined: z.boolean().default(false),
   knownIds: z.array(z.string()).default([]),
+  /** Where the last complete look through the server's finished jobs began (see `FinishedMark`). */
+  mark: z.object({ anchors: z.array(z.string()), horizon: z.number().optional() }).optional(),
   witness: z.string().optional(),
   finished: z.array(finishedRecord).default([]),
   active: z.array(activeRecord).default([]),
@@ -67,17 +70,39 @@ const journalFile = z.object({ version: z.literal(1), servers: z.record(z.string
 export type FinishedRecord = z.infer<typeof finishedRecord>;
 export type ActiveRecord = z.infer<typeof activeRecord>;
 
+/**
+ * The top of the server's list of finished jobs at the last complete look through it: everything from there down
+ * was settled then (announced, or there before we first watched the server). The next look reads down to the first
+ * of these ids, or to jobs ordered well before `horizon` (server time) should all of them have been deleted.
+ */
+export interface FinishedMark {
+  readonly anchors: readonly string[];
+  readonly horizon?: number;
+}
+
+export interface JournalOptions {
+  readonly maxJobsPerServer?: number;
+  /**
+   * A finished job whose later work is not done yet (outputs still to save): kept past the bound, so that work is
+   * not forgotten, though never more than `maxUnfinishedPerServer` of them.
+   */
+  readonly unfinished?: (record: FinishedRecord) => boolean;
+  readonly maxUnfinishedPerServer?: number;
+}
+
 interface ServerState {
   clientId?: { clientId: string; closedCleanly: boolean };
   ownClientIds: string[];
   baselined: boolean;
   knownIds: Set<string>;
+  mark?: FinishedMark;
   witness?: string;
   finished: Map<string, FinishedRecord>;
   active: ActiveRecord[];
 }
 
 const MAX_OWN_CLIENT_IDS = 50;
+const MAX_ANCHORS = 50;
 const MAX_TRACEBACK_LINES = 60;
 
 export class Journal implements ClientIdStore {
@@ -85,16 +110,22 @@ export class Journal implements ClientIdStore {
   private readonly writer: CoalescingWriter;
   private saveTimer: NodeJS.Timeout | undefined;
 
+  private readonly log = createLogger('Journal');
+  private readonly maxJobsPerServer: number;
+  private readonly maxUnfinishedPerServer: number;
+
   private constructor(
     readonly path: string,
-    private readonly maxJobsPerServer: number,
+    private readonly options: JournalOptions,
   ) {
+    this.maxJobsPerServer = options.maxJobsPerServer ?? 1000;
+    this.maxUnfinishedPerServer = options.maxUnfinishedPerServer ?? this.maxJobsPerServer;
     this.writer = new CoalescingWriter(path, () => this.serialize());
   }
 
   /** Opens the journal; a corrupt file is moved aside (the warning says where) and an empty journal starts. */
-  static async open(path: string, options: { maxJobsPerServer?: number } = {}): Promise<{ journal: Journal; warning?: string }> {
-    const journal = new Journal(path, options.maxJobsPerServer ?? 1000);
+  static async open(path: string, options: JournalOptions = {}): Promise<{ journal: Journal; warning?: string }> {
+    const journal = new Journal(path, options);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -155,13 +186,35 @@ export class Journal implements ClientIdStore {
     const handled = server.finished.get(view.id)?.handled ?? {};
     server.finished.delete(view.id);
     server.finished.set(view.id, toFinishedRecord(view, handled));
-    while (server.finished.size > this.maxJobsPerServer) {
-      const oldest = server.finished.keys().next().value;
-      if (oldest === undefined) break;
-      server.finished.delete(oldest);
-    }
+    this.trimFinished(serverId, server, view.id);
     server.active = server.active.filter((job) => job.id !== view.id);
     await this.writer.flush();
+  }
+
+  /**
+   * Oldest out first, except jobs whose later work is unfinished: those are kept beyond the bound, as many as
+   * `maxUnfinishedPerServer`; past that the oldest of them go too (a server whose outputs can never be saved must
+   * not grow the file forever). The job just recorded always stays.
+   */
+  private trimFinished(serverId: string, server: ServerState, newest: string): void {
+    if (server.finished.size <= this.maxJobsPerServer) return;
+    const unfinished = this.options.unfinished;
+    const spared = new Set<string>();
+    if (unfinished) for (const [id, record] of server.finished) if (id !== newest && unfinished(record)) spared.add(id);
+    let excess = server.finished.size - spared.size - this.maxJobsPerServer;
+    for (const id of server.finished.keys()) {
+      if (excess <= 0 || id === newest) break;
+      if (spared.has(id)) continue;
+      server.finished.delete(id);
+      excess--;
+    }
+    let extra = spared.size - this.maxUnfinishedPerServer;
+    for (const id of spared) {
+      if (extra <= 0) break;
+      server.finished.delete(id);
+      extra--;
+      this.log.warn('forgetting a finished job whose later work never completed', { serverId, jobId: id });
+    }
   }
 
   /** Notes what a later stage (saving, notifying) did for a finished job. */
@@ -200,6 +253,20 @@ export class Journal implements ClientIdStore {
     }
     server.baselined = true;
     await this.writer.flush();
+  }
+
+  finishedMark(serverId: string): FinishedMark | undefined {
+    return this.servers.get(serverId)?.mark;
+  }
+
+  /** Call once what the look found is recorded (announced): a crash before then must look again, not skip. */
+  setFinishedMark(serverId: string, mark: FinishedMark): void {
+    const server = this.server(serverId);
+    const anchors = mark.anchors.slice(0, MAX_ANCHORS);
+    const same = server.mark !== undefined && server.mark.horizon === mark.horizon && server.mark.anchors.length === anchors.length && server.mark.anchors.every((id, i) => id === anchors[i]);
+    if (same) return;
+    server.mark = { anchors, ...(mark.horizon !== undefined && { horizon: mark.horizon }) };
+    this.scheduleSave();
   }
 
   /** A job known to be in the server's history; if it disappears, the history was cleared (a restart). */
@@ -248,6 +315,7 @@ export class Journal implements ClientIdStore {
         ownClientIds: s.ownClientIds,
         baselined: s.baselined,
         knownIds: [...s.knownIds],
+        ...(s.mark && { mark: { anchors: [...s.mark.anchors], ...(s.mark.horizon !== undefined && { horizon: s.mark.horizon }) } }),
         ...(s.witness !== undefined && { witness: s.witness }),
         finished: [...s.finished.values()],
         active: s.active,
@@ -273,6 +341,7 @@ function fromRecord(record: z.infer<typeof serverRecord>): ServerState {
     ownClientIds: record.ownClientIds,
     baselined: record.baselined,
     knownIds: new Set(record.knownIds),
+    ...(record.mark && { mark: record.mark }),
     ...(record.witness !== undefined && { witness: record.witness }),
     finished: new Map(record.finished.map((job) => [job.id, job])),
     active: record.active,

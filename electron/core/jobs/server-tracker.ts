@@ -40,7 +40,15 @@ export interface TrackerOptions {
 type HistoryState = 'intact' | 'cleared' | 'unknown';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RECENT_WINDOWS = [20, 200, 1000];
+/** Enough for what finishes between two looks; catching up reads on in longer pages. */
+const FIRST_PAGE_SIZE = 20;
+/** ComfyUI keeps 10,000 history entries: a look never needs to read more. */
+const MAX_DISCOVERED = 10_000;
+/** How many of the newest finished jobs mark where a look began (one is enough unless the user deletes some). */
+const ANCHOR_COUNT = 20;
+/** Only jobs ordered this long before the last look's newest job stop a look by time (server clocks can step). */
+const HORIZON_MARGIN_MS = 60_000;
+const ANNOUNCE_CHUNK = 200;
 const BASELINE_CLOCK_MARGIN_MS = 2_000;
 const RECONCILE_PAUSE_FACTOR = 3;
 const MAX_RECONCILE_PAUSE_MS = 10_000;
@@ -413,7 +421,9 @@ export class ServerTracker {
     let recheck = false;
     await forEachLimited(missing, LOOKUP_CONCURRENCY, async (job) => {
       const record = await this.backend.lookup(job.id);
-      const wasAway = catchUp && job.epoch < epoch;
+      // A job first missed by the look after an absence is still judged as one that ended while we were away when
+      // the recheck that confirms it is gone comes after that look.
+      const wasAway = job.missedWhileAway === true || (catchUp && job.epoch < epoch);
       if (record && isFinishedRemote(record)) {
         const view = await this.finish(job, terminalFromRecord(record), wasAway);
         if (view?.caughtUp) caught.push(view);
@@ -421,10 +431,12 @@ export class ServerTracker {
       }
       if (record) {
         job.misses = 0;
+        job.missedWhileAway = false;
         return;
       }
-      const terminal = this.vanished(job, history);
+      const terminal = this.vanished(job, history, wasAway);
       if (!terminal) {
+        job.missedWhileAway = wasAway;
         recheck = true;
         return;
       }
@@ -449,6 +461,7 @@ export class ServerTracker {
     }
     job.epoch = this.epoch;
     job.misses = 0;
+    job.missedWhileAway = false;
     // Compared field by field: with 10,000 queued jobs this runs 10,000 times per reconciliation.
     const before = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
     Object.assign(job, remoteFields(remote, job));
@@ -463,15 +476,16 @@ export class ServerTracker {
   }
 
   /** Decides what a job the server no longer knows became; undefined = look again shortly. */
-  private vanished(job: TrackedJob, history: HistoryState): Terminal | undefined {
+  private vanished(job: TrackedJob, history: HistoryState, wasAway: boolean): Terminal | undefined {
     if (history === 'cleared') return { status: 'lost', lostReason: 'server-restarted' };
     if (job.cancelRequested && job.status === 'pending') return { status: 'cancelled' };
     job.misses++;
     if (job.misses < 2) return undefined;
     // Heard the end on the socket, but the record is gone (evicted, or the server restarted after writing it).
     if (job.live) return { status: job.live.status, ...(job.live.endedAt !== undefined && { endedAt: job.live.endedAt }), ...(job.live.error && { error: job.live.error }) };
-    // With the server's memory intact, a pending job that left no record was removed from the queue.
-    if (job.status === 'pending' && history === 'intact') return { status: 'cancelled' };
+    // With the server's memory intact, a pending job that left no record while we watched was removed from the
+    // queue. One that was pending when we left may as well have run, and its record been evicted since: unknown.
+    if (job.status === 'pending' && history === 'intact' && !wasAway) return { status: 'cancelled' };
     return { status: 'lost', lostReason: 'vanished' };
   }
 
@@ -489,34 +503,89 @@ export class ServerTracker {
     return 'cleared';
   }
 
-  /** Jobs that started and finished between two looks (other clients' fast jobs, or while we were away). */
+  /**
+   * Jobs that started and finished between two looks (other clients' fast jobs, or while we were away): the
+   * server's finished jobs are read from the newest down to where the last complete look began (its anchors, or
+   * well before its horizon should those all have been deleted), page by page however many that takes. A server
+   * seen for the first time starts from now: what ended before we connected is not news.
+   */
   private async discoverFinished(catchUp: boolean): Promise<JobView[]> {
-    const baselined = this.journal.isBaselined(this.serverId);
-    let recent: RemoteJob[] = [];
-    for (const limit of baselined ? RECENT_WINDOWS : [RECENT_WINDOWS[1]!]) {
-      recent = await this.backend.listFinished(limit);
-      const anyKnown = recent.some((r) => this.journal.isSettled(this.serverId, r.id));
-      if (anyKnown || recent.length < limit) break;
+    const firstContact = !this.journal.isBaselined(this.serverId);
+    const mark = this.journal.finishedMark(this.serverId);
+    const anchors = new Set(mark?.anchors ?? []);
+    const horizon = mark?.horizon === undefined ? undefined : mark.horizon - HORIZON_MARGIN_MS;
+    // Jobs that began after (or within the clock's uncertainty of) the first connect are announced like any other.
+    const cutoff = this.connectedAt - BASELINE_CLOCK_MARGIN_MS;
+    const top: string[] = [];
+    let newest: number | undefined;
+    /** Newest first, down to (not including) the first job already accounted for. */
+    const above: RemoteJob[] = [];
+    /** First contact: what was read below that point, the history that existed before us. */
+    const below: string[] = [];
+    let read = 0;
+    let reachedKnown = false;
+    for await (const page of this.backend.finishedPages(FIRST_PAGE_SIZE)) {
+      for (const job of page) {
+        if (top.length < ANCHOR_COUNT) top.push(job.id);
+        const order = this.backend.finishedOrderTime(job);
+        if (order !== undefined && (newest === undefined || order > newest)) newest = order;
+        if (reachedKnown) {
+          if (firstContact) below.push(job.id);
+          continue;
+        }
+        const tracked = this.active.has(job.id);
+        if (firstContact) reachedKnown = !tracked && (order === undefined || order < cutoff);
+        else reachedKnown = anchors.has(job.id) || (horizon !== undefined && order !== undefined && order < horizon) || (mark === undefined && this.journal.isSettled(this.serverId, job.id));
+        if (reachedKnown) {
+          if (firstContact) below.push(job.id);
+        } else {
+          above.push(job);
+        }
+      }
+      read += page.length;
+      if (reachedKnown) break;
+      if (read >= MAX_DISCOVERED) {
+        this.events.emit('warning', { serverId: this.serverId, code: 'JOBS_CATCH_UP_TRUNCATED', message: `More than ${MAX_DISCOVERED} jobs finished since the last look; older ones are not announced.` });
+        break;
+      }
     }
-    if (recent[0]) this.journal.setWitness(this.serverId, recent[0].id);
-    if (!baselined) {
-      // A server seen for the first time starts from now: what ended before we connected is not news. Jobs that
-      // began after (or within the clock's uncertainty of) that moment are announced like any other.
-      const cutoff = this.connectedAt - BASELINE_CLOCK_MARGIN_MS;
-      const before = recent.filter((r) => !this.active.has(r.id) && (jobTime(r) ?? 0) < cutoff);
-      await this.journal.markBaseline(this.serverId, before.map((r) => r.id));
+    if (top[0] !== undefined) this.journal.setWitness(this.serverId, top[0]);
+
+    const fresh = above
+      .filter((r) => !this.journal.isSettled(this.serverId, r.id) && !this.finishing.has(r.id))
+      .filter((r) => !firstContact || this.active.has(r.id) || (jobTime(r) ?? 0) >= cutoff)
+      .reverse();
+    if (firstContact) {
+      const announced = new Set(fresh.map((r) => r.id));
+      const existing = [...above.filter((r) => !announced.has(r.id) && !this.active.has(r.id)).map((r) => r.id), ...below];
+      await this.journal.markBaseline(this.serverId, existing);
     }
-    const fresh = recent.filter((r) => !this.journal.isSettled(this.serverId, r.id) && !this.finishing.has(r.id)).reverse();
     const caught: JobView[] = [];
-    for (const summary of fresh) {
-      const existing = this.active.get(summary.id);
-      const record = summary.outputs !== undefined ? summary : ((await this.backend.lookup(summary.id)) ?? summary);
-      const job = existing ?? newTrackedJob(summary.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
-      if (!existing) this.active.set(job.id, job);
-      Object.assign(job, remoteFields(record, job));
-      const view = await this.finish(job, terminalFromRecord(record), catchUp);
-      if (view?.caughtUp) caught.push(view);
+    for (let i = 0; i < fresh.length; i += ANNOUNCE_CHUNK) {
+      const chunk = fresh.slice(i, i + ANNOUNCE_CHUNK);
+      // List items are summaries: the record with the outputs is fetched per job (a few at a time).
+      const records: RemoteJob[] = [...chunk];
+      await forEachLimited(
+        chunk.map((summary, index) => ({ summary, index })),
+        LOOKUP_CONCURRENCY,
+        async ({ summary, index }) => {
+          if (summary.outputs === undefined) records[index] = (await this.backend.lookup(summary.id)) ?? summary;
+        },
+      );
+      // Announced oldest first (in the server's order), a chunk at once: their journal writes coalesce.
+      const views = await Promise.all(
+        records.map((record) => {
+          const existing = this.active.get(record.id);
+          const job = existing ?? newTrackedJob(record.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
+          if (!existing) this.active.set(job.id, job);
+          Object.assign(job, remoteFields(record, job));
+          return this.finish(job, terminalFromRecord(record), catchUp);
+        }),
+      );
+      for (const view of views) if (view?.caughtUp) caught.push(view);
     }
+    // Only now that what was found is on disk: a crash before this point looks again instead of skipping.
+    this.journal.setFinishedMark(this.serverId, { anchors: top, ...(top.length > 0 && newest !== undefined && { horizon: newest }) });
     return caught;
   }
 

@@ -30,6 +30,8 @@ export interface TrackedJob {
   live?: LiveTerminal;
   /** Consecutive reconciliations in which the server knew nothing of this job. */
   misses: number;
+  /** Those misses began with the look that followed an absence (it may have ended while we were away). */
+  missedWhileAway?: boolean;
   /** Connection epoch in which the job was last seen in the queue or on the socket (-1: not this session). */
   epoch: number;
   /** We asked the server to cancel or remove it. */

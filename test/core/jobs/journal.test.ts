@@ -60,3 +60,26 @@ test('writes are atomic: no temporary files are left behind', async (t) => {
   assert.deepEqual(await readdir(dir), ['journal.json']);
   assert.equal((await Journal.open(join(dir, 'journal.json'))).journal.finishedJobs('s').length, 50);
 });
+
+test('trimming to the bound keeps jobs whose later work is unfinished beyond it, up to a bound of their own', async (t) => {
+  const path = join(await tempDir(t), 'journal.json');
+  const options = { maxJobsPerServer: 2, unfinished: (record: { handled: Record<string, unknown> }) => record.handled.saved === 'pending', maxUnfinishedPerServer: 2 };
+  const { journal } = await Journal.open(path, options);
+  const ids = (): string[] => journal.finishedJobs('s').map((j) => j.id);
+  await journal.recordFinished('s', finished('p1'));
+  await journal.markHandled('s', 'p1', 'saved', 'pending');
+  await journal.recordFinished('s', finished('done'));
+  await journal.markHandled('s', 'done', 'saved', 'done');
+  for (const id of ['1', '2', '3']) await journal.recordFinished('s', finished(id));
+  assert.deepEqual(ids(), ['p1', '2', '3'], 'the one still saving stays on top of the bound; the saved one goes');
+
+  await journal.markHandled('s', '3', 'saved', 'pending');
+  await journal.recordFinished('s', finished('4'));
+  await journal.recordFinished('s', finished('5'));
+  assert.deepEqual(ids(), ['p1', '3', '4', '5']);
+  await journal.markHandled('s', '4', 'saved', 'pending');
+  await journal.recordFinished('s', finished('6'));
+  // Three unfinished, one more than their bound: the oldest of them goes too.
+  assert.deepEqual(ids(), ['3', '4', '5', '6']);
+  assert.deepEqual((await Journal.open(path, options)).journal.finishedJobs('s').map((j) => j.id), ['3', '4', '5', '6']);
+});

@@ -1,0 +1,51 @@
+// The journal's bound against saving: trimming it to the newest finished jobs must not forget a job whose outputs
+// are still to be saved, or that work would silently never happen.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Engine } from '../../electron/core/engine.js';
+import { FakeBackend, output } from '../support/fake-backend.js';
+import { nextEvent, tempDir } from '../support/events.js';
+
+test('regression: a job whose outputs are still to be saved survives the journal trimming, and is saved later', async (t) => {
+  const dataDir = await tempDir(t);
+  // The output folder is missing (an unplugged drive): saving fails and stays pending.
+  const folder = join(dataDir, 'outputs');
+  const backend = new FakeBackend();
+  const engine = await Engine.create({
+    dataDir,
+    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
+    createBackend: () => backend,
+    maxJobsPerServer: 3,
+    tracker: { recheckDelayMs: 5 },
+    // Only a reconnect retries here, not a timer.
+    outputs: { folder, template: '{filename}', attempts: 1, retryDelayMs: 1, retryLaterMs: 60_000, retryMaxMs: 60_000 },
+  });
+  t.after(() => engine.stop());
+  engine.start();
+  backend.connect();
+  await engine.settled();
+
+  const waiting = randomUUID();
+  backend.complete(waiting, { outputs: [output('9', 'keep-me.png')] });
+  const failed = nextEvent(engine.events, 'save-failed', (e) => e.jobId === waiting);
+  backend.status(0);
+  assert.equal((await failed).code, 'OUTPUT_FOLDER_MISSING');
+
+  // Five more jobs finish, none with outputs: the journal holds three.
+  for (let i = 0; i < 5; i++) {
+    backend.complete(randomUUID());
+    backend.status(0);
+    await engine.settled();
+  }
+  assert.equal(engine.journal.finishedJobs(backend.serverId).length, 4, 'the bound, and the job still to save on top');
+  assert.equal(engine.outputs?.saveState(backend.serverId, waiting)?.state, 'failed');
+
+  await mkdir(folder);
+  const saved = nextEvent(engine.events, 'saved', (e) => e.jobId === waiting);
+  backend.connect('client-2');
+  await saved;
+  assert.deepEqual(await readdir(folder), ['keep-me.png']);
+});
