@@ -17,6 +17,7 @@ import type { PreflightFinding, PreflightReport } from '../workflow/preflight.js
 import { MAX_REPEAT, repeatPrompt } from '../workflow/seeds.js';
 import { SubmitError } from './errors.js';
 import type { NodeProblem } from './errors.js';
+import { textOf } from '../workflow/text-of.js';
 
 export type SubmissionSource =
   | { readonly bytes: Uint8Array; readonly name: string }
@@ -101,7 +102,7 @@ export async function prepareSubmission(host: BackendHost, source: SubmissionSou
   }
   const uploadable = uploadCandidates(preflight.missingInputFiles, source, options.attachments);
   const problems = preflight.findings.map(fromFinding);
-  const blocking = preflight.findings.filter((finding) => !(finding.kind === 'missing-input-file' && uploadable.has(String(finding.value)))).map(fromFinding);
+  const blocking = preflight.findings.filter((finding) => !(finding.kind === 'missing-input-file' && uploadable.has(textOf(finding.value, '')))).map(fromFinding);
   const repeat = Math.max(1, Math.min(MAX_REPEAT, Math.floor(options.repeat ?? 1)));
   const prompts = repeatPrompt(prompt, repeat, options.randomizeSeeds === true && info !== undefined ? { randomize: seedSource(info, options.random) } : {});
   return {

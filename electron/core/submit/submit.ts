@@ -11,6 +11,7 @@ import { SubmitError } from './errors.js';
 import type { NodeProblem, SubmitErrorCode } from './errors.js';
 import { fromFinding } from './prepare.js';
 import type { PreparedSubmission } from './prepare.js';
+import { textOf } from '../workflow/text-of.js';
 
 /** What queuing needs from the engine; Engine satisfies it. */
 export interface SubmitHost {
@@ -93,7 +94,7 @@ export async function submitPrepared(host: SubmitHost, prepared: PreparedSubmiss
 /** Missing input files we could upload but were not allowed to: the server would refuse them just the same. */
 function missingUploads(prepared: PreparedSubmission): NodeProblem[] {
   return prepared.preflight.findings
-    .filter((finding) => finding.kind === 'missing-input-file' && prepared.uploadable.has(String(finding.value)))
+    .filter((finding) => finding.kind === 'missing-input-file' && prepared.uploadable.has(textOf(finding.value, '')))
     .map(fromFinding);
 }
 

@@ -2,6 +2,7 @@
 // type's inputs in input_order with type, combo options and widget options. Both combo spellings are accepted.
 import { z } from 'zod';
 import { WorkflowError } from './errors.js';
+import { textOf } from './text-of.js';
 
 const inputSpecSchema = z.array(z.unknown()).min(1);
 const sectionSchema = z.record(z.string(), inputSpecSchema);
@@ -76,7 +77,7 @@ function toNodeDef(name: string, raw: z.infer<typeof nodeInfoSchema>): NodeDef {
       if (spec !== undefined) inputs.push(toInputSpec(inputName, required, spec));
     }
   }
-  const outputs = (raw.output ?? []).map((type) => (Array.isArray(type) ? 'COMBO' : String(type)));
+  const outputs = (raw.output ?? []).map((type) => (Array.isArray(type) ? 'COMBO' : textOf(type, '*')));
   return { name, displayName: raw.display_name ?? name, inputs, outputs };
 }
 

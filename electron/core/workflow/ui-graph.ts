@@ -2,6 +2,7 @@
 // (1), subgraph definitions at any nesting depth. Nothing here interprets node semantics.
 import { isRecord } from './classify-json.js';
 import { WorkflowError } from './errors.js';
+import { textOf } from './text-of.js';
 
 export interface UiInput {
   readonly name: string;
@@ -96,10 +97,10 @@ function slotNames(value: unknown): string[] {
 
 export function readNode(raw: Record<string, unknown>): UiNode {
   const inputs = Array.isArray(raw.inputs) ? raw.inputs.filter(isRecord).map(readInput) : [];
-  const outputs = Array.isArray(raw.outputs) ? raw.outputs.map((slot) => (isRecord(slot) ? String(slot.type ?? '*') : '*')) : [];
+  const outputs = Array.isArray(raw.outputs) ? raw.outputs.map((slot) => (isRecord(slot) ? textOf(slot.type ?? '*', '*') : '*')) : [];
   const widgetsValues = Array.isArray(raw.widgets_values) || isRecord(raw.widgets_values) ? raw.widgets_values : undefined;
   return {
-    id: String(raw.id),
+    id: textOf(raw.id, ''),
     type: typeof raw.type === 'string' ? raw.type : '',
     mode: typeof raw.mode === 'number' ? raw.mode : 0,
     title: typeof raw.title === 'string' ? raw.title : undefined,
@@ -114,7 +115,7 @@ function readInput(raw: Record<string, unknown>): UiInput {
   const widget = isRecord(raw.widget) && typeof raw.widget.name === 'string' ? raw.widget.name : undefined;
   return {
     name: typeof raw.name === 'string' ? raw.name : '',
-    type: Array.isArray(raw.type) ? 'COMBO' : String(raw.type ?? '*'),
+    type: Array.isArray(raw.type) ? 'COMBO' : textOf(raw.type ?? '*', '*'),
     link: typeof raw.link === 'number' ? raw.link : null,
     widgetName: widget,
   };
@@ -124,15 +125,15 @@ function readLink(raw: unknown): UiLink | undefined {
   if (Array.isArray(raw)) {
     const [id, originId, originSlot, targetId, targetSlot, type] = raw as unknown[];
     if (typeof id !== 'number' || typeof originSlot !== 'number' || typeof targetSlot !== 'number') return undefined;
-    return { id, originId: String(originId), originSlot, targetId: String(targetId), targetSlot, type: typeString(type) };
+    return { id, originId: textOf(originId, ''), originSlot, targetId: textOf(targetId, ''), targetSlot, type: typeString(type) };
   }
   if (!isRecord(raw) || typeof raw.id !== 'number') return undefined;
   if (typeof raw.origin_slot !== 'number' || typeof raw.target_slot !== 'number') return undefined;
   return {
     id: raw.id,
-    originId: String(raw.origin_id),
+    originId: textOf(raw.origin_id, ''),
     originSlot: raw.origin_slot,
-    targetId: String(raw.target_id),
+    targetId: textOf(raw.target_id, ''),
     targetSlot: raw.target_slot,
     type: typeString(raw.type),
   };

@@ -22,13 +22,15 @@ function mutate(seed: Buffer, edits: Array<[number, number]>, cut: number): Buff
   return copy.subarray(0, Math.max(0, copy.length - (cut % (copy.length + 1))));
 }
 
+// A reader that loops on a crafted length field shows up as this test hitting its time limit (HANG_LIMIT_MS), not as
+// a timed assertion: how fast a reader is belongs to the benchmarks.
+const HANG_LIMIT_MS = 60_000;
+
 function bounded(run: () => unknown): void {
-  const started = performance.now();
   run();
-  assert.ok(performance.now() - started < 250, 'one input took too long');
 }
 
-test('mutated PNG/WebP/ISO-BMFF/EBML files never throw or hang', () => {
+test('mutated PNG/WebP/ISO-BMFF/EBML files never throw or hang', { timeout: HANG_LIMIT_MS }, () => {
   const heapBefore = process.memoryUsage().heapUsed;
   fc.assert(
     fc.property(
