@@ -56,7 +56,13 @@ app.on('open-file', (event, path) => {
 });
 
 if (!app.requestSingleInstanceLock()) app.quit();
-else void main();
+else
+  main().catch((error: unknown) => {
+    // Without a tray there is nothing to quit from: say what went wrong and exit (the data-folder lock goes with
+    // the process), rather than linger invisible holding the single-instance and data-folder locks.
+    dialog.showErrorBox(`${PRODUCT_NAME} could not start`, errorMessage(error));
+    app.exit(1);
+  });
 
 /** Where outputs go when the settings name no folder. */
 const defaultOutputFolder = (): string => join(app.getPath('pictures'), PRODUCT_NAME);
@@ -123,7 +129,10 @@ async function main(): Promise<void> {
       // Becoming visible: a fresh snapshot (patches stopped while hidden) and the dock icon; hidden: no dock icon.
       const visible = (): void => {
         feed.shown();
-        void dock.update(presence());
+        // macOS activates the app when the dock icon appears: focus once it is there, or the window opens behind.
+        void dock.update(presence()).then(() => {
+          if (window?.isVisible()) window.focus();
+        });
       };
       window.on('show', visible);
       window.on('restore', visible);
@@ -225,7 +234,7 @@ async function main(): Promise<void> {
     if (engineShape(next) === startedWith || quitting) return;
     quitting = true;
     void stopThenExit(
-      () => engine.stop().then(() => dataLock.release()),
+      () => engine.stop().finally(() => dataLock.release()),
       () => {
         app.relaunch();
         app.exit(0);
@@ -330,7 +339,7 @@ async function main(): Promise<void> {
     trayController.dispose();
     // Within a deadline: a hung stop must not keep the app from quitting.
     void stopThenExit(
-      () => engine.stop().then(() => dataLock.release()).then(() => logFile.close()),
+      () => engine.stop().finally(() => dataLock.release()).finally(() => logFile.close()),
       () => app.exit(0),
     );
   });

@@ -1,9 +1,7 @@
 // Which URLs the app hands to the user's browser. The rule is pure (no Electron) so every case is tested in Node:
-// http(s) only, on a configured server (inside its path prefix when it sits behind a proxy) or our documentation,
-// and never with credentials in it (a server URL may carry `user:password@`; the browser asks for them itself).
-
-/** Our own documentation: the project's homepage (package.json `homepage`), always allowed. */
-export const DOCS_URL = 'https://comfytray.app/';
+// http(s) only, on a configured server (inside its path prefix when it sits behind a proxy), and never with
+// credentials in it (a server URL may carry `user:password@`; the browser asks for them itself). The app links to
+// nothing else, so nothing else is allowed: a site we do not run is not one the app should open.
 
 /** Decides whether a parsed http(s) URL, already stripped of credentials, may be opened. */
 export type UrlRule = (url: URL) => boolean;
@@ -25,7 +23,7 @@ export function checkExternalUrl(text: string, isConfigured: UrlRule): ExternalU
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, code: 'URL_SCHEME_REFUSED' };
   url.username = '';
   url.password = '';
-  if (!isUnderBase(url, DOCS_URL) && !isConfigured(url)) return { ok: false, code: 'URL_NOT_ALLOWED' };
+  if (!isConfigured(url)) return { ok: false, code: 'URL_NOT_ALLOWED' };
   return { ok: true, url: url.href };
 }
 

@@ -11,7 +11,7 @@ export function hardenApp(isAllowedExternal: UrlRule): void {
 
 /**
  * Opens a URL in the user's browser only when it is http(s) and allowed (a configured server, under its path
- * prefix when the rule is `underAnyBase`, or our docs), without any credentials it carried.
+ * prefix when the rule is `underAnyBase`), without any credentials it carried.
  */
 export function openExternalSafely(text: string, isAllowed: UrlRule): Promise<boolean> {
   return openCheckedUrl(text, isAllowed, (url) => shell.openExternal(url));

@@ -81,14 +81,20 @@ function execArgument(argument: string): string {
  */
 export function startAtLoginFollower(deps: StartAtLoginDeps, onError: (error: unknown) => void): (enabled: boolean) => Promise<void> {
   let applied: boolean | undefined;
-  return async (enabled) => {
-    if (enabled === applied) return;
-    applied = enabled;
-    try {
-      await applyStartAtLogin(enabled, deps);
-    } catch (error) {
-      applied = undefined;
-      onError(error);
-    }
+  // One change at a time, in order: on Linux an enable (write, rename) racing a later disable (rm) could otherwise
+  // finish last and leave the entry in place with the setting off.
+  let queue: Promise<void> = Promise.resolve();
+  return (enabled) => {
+    queue = queue.then(async () => {
+      if (enabled === applied) return;
+      applied = enabled;
+      try {
+        await applyStartAtLogin(enabled, deps);
+      } catch (error) {
+        applied = undefined;
+        onError(error);
+      }
+    });
+    return queue;
   };
 }

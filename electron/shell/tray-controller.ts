@@ -35,6 +35,8 @@ export class TrayController {
   private cancelRender: Cancel | undefined;
   private cancelPauseEnd: Cancel | undefined;
   /** What the view shows now, so unchanged parts are not applied again. */
+  /** Set on quit: jobs still ending while the engine stops must not redraw a tray that is going away. */
+  private disposed = false;
   private shown: { icon?: TrayIconName; tooltip?: string; title?: string; menu?: string } = {};
 
   constructor(private readonly deps: TrayControllerDeps) {}
@@ -62,7 +64,7 @@ export class TrayController {
    * would close under the user's pointer.
    */
   refresh(): void {
-    if (this.cancelRender) return;
+    if (this.cancelRender || this.disposed) return;
     const wait = Math.max(0, this.lastRenderAt + (this.deps.minIntervalMs ?? 1_000) - this.deps.clock.now());
     this.cancelRender = this.deps.clock.schedule(() => {
       this.cancelRender = undefined;
@@ -72,6 +74,7 @@ export class TrayController {
 
   /** Redraws now. */
   render(): void {
+    if (this.disposed) return;
     const now = this.deps.clock.now();
     this.lastRenderAt = now;
     const pausedUntil = this.deps.notificationsPausedUntil();
@@ -86,6 +89,7 @@ export class TrayController {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.cancelRender?.();
     this.cancelPauseEnd?.();
     this.cancelRender = this.cancelPauseEnd = undefined;

@@ -98,3 +98,14 @@ test('the follower applies at start and on a change only; a failure is reported 
     { openAtLogin: false, openAsHidden: true },
   ]);
 });
+
+test('regression: on, off, on, off toggled at once on Linux ends with the entry gone, as the last setting says', async (t) => {
+  const home = await tempDir(t);
+  const { deps: d } = deps({ env: {}, home, execPath: '/opt/comfy-tray' });
+  const follow = startAtLoginFollower(d, (error) => assert.fail(String(error)));
+  // Not awaited one by one: the way settings changes arrive when the user clicks the box quickly.
+  await Promise.all([follow(true), follow(false), follow(true), follow(false)]);
+  assert.equal(await readFile(autostartFilePath({}, home), 'utf8').catch(() => 'gone'), 'gone');
+  await Promise.all([follow(true), follow(false), follow(true)]);
+  assert.match(await readFile(autostartFilePath({}, home), 'utf8'), /^\[Desktop Entry\]/);
+});

@@ -141,3 +141,17 @@ test('the context menu is replaced only when an entry changed (not every second 
   assert.equal(view.count('menu'), 2);
   assert.ok(labels(view.menu).some((label) => label.endsWith('38%')));
 });
+
+test('after dispose (quitting), jobs still ending while the engine stops redraw nothing', () => {
+  const { clock, view, controller } = setup();
+  controller.render();
+  const before = view.calls.length;
+  controller.dispose();
+  controller.jobFinished({ status: 'failed' });
+  controller.problem();
+  controller.refresh();
+  controller.render();
+  clock.advance(10_000);
+  assert.equal(view.calls.length, before);
+  assert.equal(view.icon, 'idle');
+});
