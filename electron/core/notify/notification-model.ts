@@ -42,11 +42,15 @@ export function isPaused(settings: Settings, now: number): boolean {
 export function wantsNotification(job: JobView, ctx: NotifyContext): boolean {
   const { notifications } = ctx.settings;
   if (!notifications.enabled || isPaused(ctx.settings, ctx.now)) return false;
+  return kindSwitchedOn(job, ctx.settings);
+}
+
+/** Whether the switch for this job's kind of ending is on: the server's own switch, else the global one. */
+export function kindSwitchedOn(job: JobView, settings: Settings): boolean {
   const kind = KIND_OF[job.status];
   if (!kind) return false;
-  const key = kind === 'success' ? 'success' : kind === 'failure' ? 'failure' : kind;
-  const server = ctx.settings.servers.find((s) => s.id === job.serverId);
-  return server?.notifications?.[key] ?? notifications.kinds[key];
+  const server = settings.servers.find((s) => s.id === job.serverId);
+  return server?.notifications?.[kind] ?? settings.notifications.kinds[kind];
 }
 
 /**
@@ -54,8 +58,11 @@ export function wantsNotification(job: JobView, ctx: NotifyContext): boolean {
  * it: saving is on for the server and the job has an image the saver keeps.
  */
 export function awaitsSavedImage(job: JobView, settings: Settings): boolean {
-  if (job.status !== 'completed' || !settings.outputs.enabled || job.save?.state === 'done') return false;
-  if (settings.servers.find((s) => s.id === job.serverId)?.saveOutputs === false) return false;
+  if (job.status !== 'completed' || job.save?.state === 'done') return false;
+  // The saver's own rule (see shell/output-settings.ts): the server's "Save outputs" wins, so "Always" saves even
+  // with saving off globally, and "Never" saves nothing with it on.
+  const server = settings.servers.find((s) => s.id === job.serverId);
+  if (!(server?.saveOutputs ?? settings.outputs.enabled)) return false;
   return job.outputs.some(isImage);
 }
 

@@ -7,6 +7,7 @@ import { Batcher } from './batcher.js';
 import {
   awaitsSavedImage,
   isPaused,
+  kindSwitchedOn,
   notificationFor,
   saveFailedSummary,
   summaryFor,
@@ -46,6 +47,8 @@ export class NotificationPlanner {
   /** Successes waiting for their image to be on disk. */
   private readonly held = new Map<string, { job: JobView; timer: unknown }>();
   private readonly timings: PlannerTimings;
+  /** The app is quitting: endings heard while the engine stops are not told, nor start timers. */
+  private disposed = false;
 
   constructor(
     private readonly context: () => Omit<NotifyContext, 'now'>,
@@ -62,11 +65,15 @@ export class NotificationPlanner {
 
   /** A job ended (live, not caught up: those come through `digest`). */
   finished(job: JobView): void {
-    if (!this.hear(job)) return;
-    const list = this.sinceDrain.get(job.serverId) ?? [];
-    list.push(job);
-    this.sinceDrain.set(job.serverId, list);
+    if (this.disposed || !this.hear(job)) return;
     const ctx = this.ctx();
+    // The drained-queue announcement tells the successes (what the mode stands in for) and the endings whose own
+    // switch is on: with "Cancelled" off, cancelling a queue's only job is not announced as that job's ending.
+    if (job.status === 'completed' || kindSwitchedOn(job, ctx.settings)) {
+      const list = this.sinceDrain.get(job.serverId) ?? [];
+      list.push(job);
+      this.sinceDrain.set(job.serverId, list);
+    }
     if (!wantsNotification(job, ctx)) return;
     // "Queue finished" is a mode: the server's other endings wait for the drained queue; problems are told at once.
     if (queueFinishedMode(job.serverId, ctx) && !isProblem(job)) return;
@@ -75,6 +82,7 @@ export class NotificationPlanner {
 
   /** Jobs that ended while we were away, from one server: all servers' digests close together are told as one. */
   digest(jobs: readonly JobView[]): void {
+    if (this.disposed) return;
     const ctx = this.ctx();
     for (const job of jobs) {
       if (this.hear(job) && wantsNotification(job, ctx)) this.caughtUp.add(job);
@@ -83,6 +91,7 @@ export class NotificationPlanner {
 
   /** The server has nothing left to run. */
   queueDrained(serverId: string): void {
+    if (this.disposed) return;
     const jobs = this.sinceDrain.get(serverId) ?? [];
     this.sinceDrain.delete(serverId);
     const ctx = this.ctx();
@@ -95,6 +104,7 @@ export class NotificationPlanner {
 
   /** Every wanted output of the job is on disk: a success waiting for its image is told now. */
   saved(serverId: string, jobId: string): void {
+    if (this.disposed) return;
     const key = keyOf(serverId, jobId);
     this.saveSettled.add(key);
     this.release(key);
@@ -102,6 +112,7 @@ export class NotificationPlanner {
 
   /** Saving the job's outputs failed (the saver retries): told once per job, failures close together as one. */
   saveFailed(failure: SaveFailure): void {
+    if (this.disposed) return;
     const key = keyOf(failure.serverId, failure.jobId);
     this.saveSettled.add(key);
     this.release(key);
@@ -112,18 +123,21 @@ export class NotificationPlanner {
 
   /** Tells what waits in a batch now (successes waiting for their image keep waiting). */
   flush(): void {
+    if (this.disposed) return;
     this.endings.flush();
     this.caughtUp.flush();
     this.saveFailures.flush();
   }
 
-  /** Drops everything waiting and its timers (the app is quitting). */
+  /** Drops everything waiting and its timers, and ignores every later call (the app is quitting). */
   dispose(): void {
+    this.disposed = true;
     this.endings.clear();
     this.caughtUp.clear();
     this.saveFailures.clear();
     for (const { timer } of this.held.values()) this.clock.clearTimeout(timer);
     this.held.clear();
+    this.sinceDrain.clear();
   }
 
   private hear(job: JobView): boolean {
@@ -170,6 +184,7 @@ export class NotificationPlanner {
   }
 
   private mayShow(): boolean {
+    if (this.disposed) return false;
     const ctx = this.ctx();
     return ctx.settings.notifications.enabled && !isPaused(ctx.settings, ctx.now);
   }

@@ -1,6 +1,6 @@
 // "Queue finished" is a mode: a server's successes wait for its queue to drain and are announced once, with
 // failures still told promptly. Regression: the batch was flushed and then the summary shown (two in a row), and a
-// one-job queue was never announced.
+// one-job queue was never announced, then announced even when its only ending was of a kind switched off.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { job, onlyKinds, plannerFor } from './fixtures.js';
@@ -78,4 +78,38 @@ test('a drained queue is not announced while paused, nor when nothing ended sinc
   state.settings = QUEUE_MODE;
   planner.queueDrained('gpu');
   assert.equal(shown.length, 0);
+});
+
+test("a queue whose only ending is of a kind switched off is not announced: the per-kind switches still apply", () => {
+  const perServerFailureOff = {
+    servers: [{ id: 'gpu', name: 'gpu-box', url: 'http://gpu:8188', notifications: { queueFinished: true, failure: false } }],
+  };
+  const cases = [
+    { settings: QUEUE_MODE, ending: job({ status: 'cancelled', workflowName: 'Portrait' }) },
+    { settings: onlyKinds({ queueFinished: true }), ending: job({ status: 'lost', workflowName: 'Portrait' }) },
+    { settings: perServerFailureOff, ending: job({ status: 'failed', workflowName: 'Portrait' }) },
+  ];
+  for (const { settings, ending } of cases) {
+    const { planner, shown, clock } = plannerFor(settings);
+    planner.finished(ending);
+    planner.queueDrained('gpu');
+    clock.advance(60_000);
+    assert.deepEqual(shown.map((x) => x.title), [], ending.status);
+  }
+});
+
+test('with cancellations switched on, cancelling the only job is told as the queue drains', () => {
+  const { planner, shown } = plannerFor({ notifications: { kinds: { ...QUEUE_MODE.notifications.kinds, cancelled: true } } });
+  planner.finished(job({ status: 'cancelled', workflowName: 'Portrait' }));
+  planner.queueDrained('gpu');
+  assert.deepEqual(shown.map((x) => x.title), ['Cancelled: Portrait']);
+});
+
+test('an ending whose kind is switched off is left out of the drained queue announcement', () => {
+  const { planner, shown, clock } = plannerFor(QUEUE_MODE);
+  planner.finished(job({ workflowName: 'Portrait' }));
+  planner.finished(job({ status: 'cancelled', workflowName: 'Sketch' }));
+  planner.queueDrained('gpu');
+  clock.advance(60_000);
+  assert.deepEqual(shown.map((x) => x.title), ['Portrait']);
 });

@@ -3,6 +3,8 @@
 // on disk yet, so a download slower than the window left it without thumbnail and buttons.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { awaitsSavedImage } from '../../../electron/core/notify/notification-model.js';
+import { settingsSchema } from '../../../electron/core/store/settings-schema.js';
 import { image, job, plannerFor } from './fixtures.js';
 
 const WINDOW = 2_500;
@@ -100,4 +102,31 @@ test('a summary of several jobs does not wait for any image', () => {
   clock.advance(WINDOW);
   assert.equal(shown.length, 1);
   assert.equal(shown[0]!.kind, 'batch');
+});
+
+test('"Save outputs: Always" on a server saves with saving off globally, so its success waits for the image', () => {
+  const { planner, shown, clock } = plannerFor({
+    outputs: { enabled: false },
+    servers: [{ id: 'gpu', name: 'gpu-box', url: 'http://gpu:8188', saveOutputs: true }],
+  });
+  const done = job({ workflowName: 'Portrait', outputs: [image] });
+  planner.finished(done);
+  clock.advance(WINDOW + 5_000);
+  assert.equal(shown.length, 0, 'the download is still running');
+  planner.saved(done.serverId, done.id);
+  assert.equal(shown.length, 1);
+  assert.equal(shown[0]!.thumbnail?.output.filename, image.filename);
+});
+
+test("waiting for the image follows the saver's rule: the server's choice, else the global switch", () => {
+  const done = job({ outputs: [image] });
+  for (const globally of [true, false]) {
+    for (const saveOutputs of [undefined, true, false]) {
+      const settings = settingsSchema.parse({
+        outputs: { enabled: globally },
+        servers: [{ id: 'gpu', name: 'gpu-box', url: 'http://gpu:8188', ...(saveOutputs !== undefined && { saveOutputs }) }],
+      });
+      assert.equal(awaitsSavedImage(done, settings), saveOutputs ?? globally, `global ${globally}, server ${saveOutputs}`);
+    }
+  }
 });
