@@ -168,7 +168,9 @@ export class ComfyBackend implements JobBackend {
       for (const job of fresh) seen.add(job.id);
       yield fresh;
       offset += listed;
-      if (!hasMore || listed < limit) return;
+      // A full page of jobs already given: the server ignores `offset` (and may say "more" forever). Jobs finishing
+      // between two requests shift a page by a few, never by all of it.
+      if (!hasMore || listed < limit || (listed > 0 && fresh.length === 0)) return;
       limit = HISTORY_PAGE_SIZE;
     }
   }

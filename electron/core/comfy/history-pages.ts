@@ -18,11 +18,14 @@ export async function* historyPages(fetch: HistoryFetch, firstPageSize: number, 
   const newest = fromHistoryBody(await fetch({ max_items: firstPageSize }));
   yield [...newest].reverse();
   const oldest = newest[0];
-  if (newest.length < firstPageSize || oldest === undefined) return;
+  // More than asked for: the server ignores `max_items` and just sent all it has.
+  if (newest.length !== firstPageSize || oldest === undefined) return;
   const seen = new Set(newest.map((job) => job.id));
   let boundary = oldest.id;
+  const length = await historyLength(fetch, newest.length);
+  if (length === undefined) return;
   // Where the oldest entry read so far sits (entries appended since only move the length, not this index).
-  let cursor = (await historyLength(fetch, newest.length)) - newest.length;
+  let cursor = length - newest.length;
   while (cursor > 0) {
     const start = Math.max(0, cursor - pageSize);
     const page = fromHistoryBody(await fetch({ max_items: cursor - start + 1, offset: start }));
@@ -31,6 +34,9 @@ export async function* historyPages(fetch: HistoryFetch, firstPageSize: number, 
     const at = page.findIndex((job) => job.id === boundary);
     // Without the boundary the history moved by more than a page; everything not yet read is still older.
     const older = (at >= 0 ? page.slice(0, at) : page).filter((job) => !seen.has(job.id));
+    // Nothing not read before: the server ignores `offset` and answers its newest entries whatever is asked (walking
+    // on would cost a request per page of the length it seemed to have). Honest pages move by a few entries at most.
+    if (older.length === 0) return;
     for (const job of older) seen.add(job.id);
     yield older.reverse();
     boundary = first.id;
@@ -38,17 +44,29 @@ export async function* historyPages(fetch: HistoryFetch, firstPageSize: number, 
   }
 }
 
-/** The number of history entries, at least `atLeast` (known to exist): galloping, then halving, one entry a probe. */
-async function historyLength(fetch: HistoryFetch, atLeast: number): Promise<number> {
-  const exists = async (index: number): Promise<boolean> =>
-    Object.keys(historyBodySchema.parse(await fetch({ max_items: 1, offset: index }))).length > 0;
+/**
+ * The number of history entries, at least `atLeast` (known to exist): galloping, then halving, one entry a probe.
+ * Undefined when the server ignores `offset`: an entry found again at a higher index (entries only ever move down, as
+ * older ones are evicted) is the same answer given whatever was asked.
+ */
+async function historyLength(fetch: HistoryFetch, atLeast: number): Promise<number | undefined> {
+  const found = new Set<string>();
+  let offsetIgnored = false;
+  const exists = async (index: number): Promise<boolean> => {
+    const ids = Object.keys(historyBodySchema.parse(await fetch({ max_items: 1, offset: index })));
+    if (ids.some((id) => found.has(id))) offsetIgnored = true;
+    for (const id of ids) found.add(id);
+    return ids.length > 0;
+  };
   let low = atLeast; // an entry at low - 1
   let step = Math.max(1, atLeast);
   let high: number | undefined; // none at high - 1
   while (high === undefined) {
     const probe = low + step;
     if (probe > MAX_HISTORY_LENGTH) return low;
-    if (await exists(probe - 1)) {
+    const there = await exists(probe - 1);
+    if (offsetIgnored) return undefined;
+    if (there) {
       low = probe;
       step *= 2;
     } else {
@@ -57,7 +75,9 @@ async function historyLength(fetch: HistoryFetch, atLeast: number): Promise<numb
   }
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    if (await exists(middle - 1)) low = middle;
+    const there = await exists(middle - 1);
+    if (offsetIgnored) return undefined;
+    if (there) low = middle;
     else high = middle;
   }
   return low;

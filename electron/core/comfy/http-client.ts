@@ -67,17 +67,22 @@ export class ComfyHttp {
     route: string,
     options: { query?: Query; body?: string; timeoutMs?: number } = {},
   ): Promise<HttpResult> {
-    const response = await this.dispatch(method, route, options);
+    // Small bodies: a limit on the whole exchange as well (undici applies the signal to the body too).
+    const response = await this.dispatch(method, route, { ...options, signal: AbortSignal.timeout(this.timeoutOf(options.timeoutMs) + 1_000) });
     this.noteServerDate(response.headers.date);
     const text = await readText(response.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, this.describe(route));
     return { status: response.statusCode, text };
   }
 
-  /** Streams a body (for output files; 206 answers a `Range` header). The caller must consume or destroy the stream. */
+  /**
+   * Streams a body (for output files; 206 answers a `Range` header). The caller must consume or destroy the stream.
+   * No limit on the whole transfer: a large video over a slow link may take minutes. Only silence is a failure (no
+   * headers, or no bytes, for `timeoutMs`); the caller ends it earlier through `signal` or by destroying the body.
+   */
   async stream(
     route: string,
     query: Query,
-    options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+    options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
     const response = await this.dispatch('GET', route, { query, ...options });
     if (response.statusCode !== 200 && response.statusCode !== 206) {
@@ -111,10 +116,17 @@ export class ComfyHttp {
   private async dispatch(
     method: 'GET' | 'POST',
     route: string,
-    options: { query?: Query; body?: string; timeoutMs?: number; headers?: Record<string, string> },
+    options: {
+      query?: Query;
+      body?: string;
+      timeoutMs?: number;
+      headers?: Record<string, string>;
+      signal?: AbortSignal;
+    },
   ): Promise<Dispatcher.ResponseData> {
     const url = routeUrl(this.server.baseUrl, route, options.query);
-    const timeout = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Idle limits: how long the server may stay silent before the headers, and between two pieces of the body.
+    const timeout = this.timeoutOf(options.timeoutMs);
     const headers: Record<string, string> = { ...this.headers, accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     try {
@@ -125,11 +137,15 @@ export class ComfyHttp {
         dispatcher: this.agent,
         headersTimeout: timeout,
         bodyTimeout: timeout,
-        signal: AbortSignal.timeout(timeout + 1_000),
+        ...(options.signal !== undefined && { signal: options.signal }),
       });
     } catch (cause) {
       throw networkError(cause, this.describe(route));
     }
+  }
+
+  private timeoutOf(timeoutMs: number | undefined): number {
+    return timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   private describe(route: string): string {

@@ -88,8 +88,9 @@ export interface JobBackend {
   listActive(): Promise<ActiveJobs>;
   /**
    * The server's finished jobs, newest first, one page after another from the top of its list (the first page
-   * `firstPageSize` long, later ones longer), each job once. The caller stops reading when it reaches what it knows;
-   * reading on walks the whole list, which the server itself bounds (ComfyUI keeps 10,000).
+   * `firstPageSize` long, later ones longer, at least 100), each job once. The caller stops reading when it reaches
+   * what it knows, or at a page with nothing new; reading on walks the whole list, which the server itself bounds
+   * (ComfyUI keeps 10,000) and the caller caps.
    */
   finishedPages(firstPageSize: number): AsyncIterable<readonly RemoteJob[]>;
   /**

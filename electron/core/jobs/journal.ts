@@ -73,7 +73,8 @@ export type ActiveRecord = z.infer<typeof activeRecord>;
 /**
  * The top of the server's list of finished jobs at the last complete look through it: everything from there down
  * was settled then (announced, or there before we first watched the server). The next look reads down to the first
- * of these ids, or to jobs ordered well before `horizon` (server time) should all of them have been deleted.
+ * of these ids, or to jobs ordered well before `horizon` (server time) should all of them have been deleted. No
+ * anchors and no horizon (an empty history, or one a server restart cleared): everything the server lists is newer.
  */
 export interface FinishedMark {
   readonly anchors: readonly string[];

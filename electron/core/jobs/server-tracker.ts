@@ -44,6 +44,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const FIRST_PAGE_SIZE = 20;
 /** ComfyUI keeps 10,000 history entries: a look never needs to read more. */
 const MAX_DISCOVERED = 10_000;
+/**
+ * Requests for pages one look may make: those 10,000 in pages of 100 or more after the first (see `JobBackend`).
+ * Counted apart from the jobs found, which a server repeating itself (or sending empty pages) never adds to.
+ */
+const MAX_PAGES_PER_LOOK = 1 + Math.ceil(MAX_DISCOVERED / 100);
 /** How many of the newest finished jobs mark where a look began (one is enough unless the user deletes some). */
 const ANCHOR_COUNT = 20;
 /** Only jobs ordered this long before the last look's newest job stop a look by time (server clocks can step). */
@@ -499,6 +504,10 @@ export class ServerTracker {
     if (witness === undefined) return 'unknown';
     if (seen.has(witness) || (await this.backend.lookup(witness))) return 'intact';
     this.journal.setWitness(this.serverId, undefined);
+    // Everything in the new history came after the last look, but the old mark's horizon is on the old clock (which
+    // NTP may have stepped back at boot): kept, it would end the look at the first new job. An empty mark reads on
+    // to the end; what was announced already is still told apart by the journal.
+    this.journal.setFinishedMark(this.serverId, { anchors: [] });
     this.log.info('server history was cleared: it restarted');
     return 'cleared';
   }
@@ -522,10 +531,17 @@ export class ServerTracker {
     const above: RemoteJob[] = [];
     /** First contact: what was read below that point, the history that existed before us. */
     const below: string[] = [];
-    let read = 0;
+    /** Every id this look was given, to stop at a page that brings none not given before. */
+    const given = new Set<string>();
+    let pages = 0;
     let reachedKnown = false;
     for await (const page of this.backend.finishedPages(FIRST_PAGE_SIZE)) {
-      for (const job of page) {
+      pages++;
+      const news = page.filter((job) => !given.has(job.id));
+      // The server has no more to show, whatever it says (one that ignores paging repeats itself).
+      if (news.length === 0) break;
+      for (const job of news) given.add(job.id);
+      for (const job of news) {
         if (top.length < ANCHOR_COUNT) top.push(job.id);
         const order = this.backend.finishedOrderTime(job);
         if (order !== undefined && (newest === undefined || order > newest)) newest = order;
@@ -542,10 +558,9 @@ export class ServerTracker {
           above.push(job);
         }
       }
-      read += page.length;
       if (reachedKnown) break;
-      if (read >= MAX_DISCOVERED) {
-        this.events.emit('warning', { serverId: this.serverId, code: 'JOBS_CATCH_UP_TRUNCATED', message: `More than ${MAX_DISCOVERED} jobs finished since the last look; older ones are not announced.` });
+      if (given.size >= MAX_DISCOVERED || pages >= MAX_PAGES_PER_LOOK) {
+        this.events.emit('warning', { serverId: this.serverId, code: 'JOBS_CATCH_UP_TRUNCATED', message: `Read ${given.size} jobs that finished since the last look and stopped there; older ones are not announced.` });
         break;
       }
     }

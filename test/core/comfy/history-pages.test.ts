@@ -69,3 +69,35 @@ test('against the simulated legacy server: the whole history, each entry once', 
   };
   assert.deepEqual((await readAll(fromSim, 20)).flat(), [...ids].reverse());
 });
+
+/** A /history that ignores `offset`: every answer is its newest `max_items` entries. */
+function offsetIgnoring(ids: readonly string[]): { fetch: HistoryFetch; asked: { max_items: number; offset?: number }[] } {
+  const asked: { max_items: number; offset?: number }[] = [];
+  const fetch: HistoryFetch = async (query) => {
+    asked.push(query);
+    // A test that would otherwise walk on for thousands of requests stops here, and fails on the count below.
+    if (asked.length > 1_000) return {};
+    return Object.fromEntries(ids.slice(Math.max(0, ids.length - query.max_items)).map((id) => [id, {}]));
+  };
+  return { fetch, asked };
+}
+
+test('regression: a /history that ignores offset costs a few requests, not thousands', async () => {
+  const ids = Array.from({ length: 500 }, (_, i) => `job-${i}`);
+  const { fetch, asked } = offsetIgnoring(ids);
+  const read = (await readAll(fetch, 20)).flat();
+  assert.ok(asked.length <= 4, `${asked.length} requests`);
+  assert.equal(new Set(read).size, read.length, 'no entry twice');
+  assert.deepEqual(read, [...ids].reverse().slice(0, read.length), 'newest first, from the top');
+});
+
+test('a /history that ignores max_items too is read in its one answer', async () => {
+  const ids = Array.from({ length: 500 }, (_, i) => `job-${i}`);
+  const asked: unknown[] = [];
+  const fetch: HistoryFetch = async (query) => {
+    asked.push(query);
+    return asked.length > 1_000 ? {} : Object.fromEntries(ids.map((id) => [id, {}]));
+  };
+  assert.deepEqual((await readAll(fetch, 20)).flat(), [...ids].reverse());
+  assert.equal(asked.length, 1);
+});

@@ -1,0 +1,46 @@
+// A server restart clears its history; what runs after it is news, whatever the server's clock now says.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import { Engine } from '../../../electron/core/engine.js';
+import { FakeBackend } from '../../support/fake-backend.js';
+import { record, tempDir } from '../../support/events.js';
+
+/** Further back than the margin a look allows the server's clock. */
+const CLOCK_STEP_BACK_MS = 5 * 60_000;
+
+test('regression: after a restart whose clock stepped back, other clients’ jobs are all announced once', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await Engine.create({
+    dataDir: await tempDir(t),
+    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
+    createBackend: () => backend,
+    tracker: { recheckDelayMs: 5 },
+  });
+  engine.start();
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const now = Date.now();
+  const before = backend.complete(randomUUID(), { endedAt: now }).id;
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [before]);
+
+  // The server restarts (its history gone) and boots with a clock minutes behind; another client runs jobs.
+  backend.disconnect();
+  backend.history = [];
+  const after = [1, 2, 3].map((i) => backend.complete(randomUUID(), { endedAt: now - CLOCK_STEP_BACK_MS + i }).id);
+  backend.connect('client-2');
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [before, ...after]);
+
+  // Later looks neither repeat them nor miss what comes next.
+  const next = backend.complete(randomUUID(), { endedAt: now - CLOCK_STEP_BACK_MS + 10 }).id;
+  backend.status(0);
+  await engine.settled();
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [before, ...after, next]);
+});
