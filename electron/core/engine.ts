@@ -10,13 +10,13 @@ import { Emitter } from './emitter.js';
 import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
 import { DurationHistory, type DurationLimits } from './jobs/duration-history.js';
-import { Journal, type FinishedRecord } from './jobs/journal.js';
+import { Journal } from './jobs/journal.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
 import type { OutputOptions } from './outputs/output-options.js';
 import { OutputImageLoader, type OutputImage, type OutputImageOptions } from './outputs/output-image.js';
 import { OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
-import { SAVED_STAGE, savedKey } from './outputs/saved-stage.js';
+import { SAVED_STAGE, savedKey, savingUnfinished } from './outputs/saved-stage.js';
 
 export interface EngineEvents extends TrackerEvents, OutputSaverEvents {
   server: ServerView;
@@ -75,6 +75,8 @@ export class Engine {
         this.events.emit('save-failed', event);
         this.emitSaveChange(event.serverId, event.jobId);
       });
+      // Given up (the files are gone from the server): the view stops saying "retrying".
+      saver.events.on('save-given-up', (event) => this.emitSaveChange(event.serverId, event.jobId));
     }
   }
 
@@ -82,7 +84,7 @@ export class Engine {
     const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
       ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
       // Trimming the journal must not drop outputs still waiting to be saved (they would never be).
-      unfinished: savingUnfinished,
+      unfinished: (record) => savingUnfinished(record.handled[SAVED_STAGE]),
     });
     const { history, warning: historyWarning } = await DurationHistory.open(join(options.dataDir, 'durations.json'), options.durations);
     const warnings = [warning, historyWarning].filter((text): text is string => text !== undefined);
@@ -141,6 +143,7 @@ export class Engine {
       state: stage.state,
       files: Object.keys(stage.files).length,
       ...(stage.error && { code: stage.error.code, reason: stage.error.reason }),
+      ...(stage.gaveUp && { gaveUp: true as const }),
     };
     return { ...job, save };
   }
@@ -228,15 +231,6 @@ export class Engine {
     if (!entry) throw new ComfyTrayError('CONFIG_INVALID', `No server with id ${serverId}`);
     return entry;
   }
-}
-
-/**
- * Saving the job's outputs started and is not done (the output saver's stage). Asked of every remembered job at
- * each trim, so it reads the one field instead of validating the whole stage.
- */
-function savingUnfinished(record: FinishedRecord): boolean {
-  const stage = record.handled[SAVED_STAGE];
-  return stage !== null && typeof stage === 'object' && (stage as { state?: unknown }).state !== 'done';
 }
 
 function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {

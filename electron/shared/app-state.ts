@@ -83,6 +83,8 @@ export interface SaveView {
   readonly files: number;
   readonly code?: string;
   readonly reason?: string;
+  /** Failed for good (the files are no longer on the server): not tried again. */
+  readonly gaveUp?: true;
 }
 
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth-failed' | 'incompatible';

@@ -66,7 +66,7 @@ export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnai
         )}
         {job.save?.state === 'failed' && job.save.reason && (
           <div class="row__detail" title={job.save.reason}>
-            Outputs not saved yet: {job.save.reason} (retrying)
+            {job.save.gaveUp ? <>Outputs not saved: {job.save.reason}</> : <>Outputs not saved yet: {job.save.reason} (retrying)</>}
           </div>
         )}
       </div>

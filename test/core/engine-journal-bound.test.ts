@@ -49,3 +49,53 @@ test('regression: a job whose outputs are still to be saved survives the journal
   await saved;
   assert.deepEqual(await readdir(folder), ['keep-me.png']);
 });
+
+test('a job whose files are gone from the server: its view says saving gave up, and the journal may then forget it', async (t) => {
+  const dataDir = await tempDir(t);
+  await mkdir(join(dataDir, 'outputs'));
+  const backend = new FakeBackend();
+  const engine = await Engine.create({
+    dataDir,
+    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
+    createBackend: () => backend,
+    maxJobsPerServer: 2,
+    tracker: { recheckDelayMs: 5 },
+    outputs: { folder: join(dataDir, 'outputs'), template: '{filename}', attempts: 1, retryDelayMs: 1, retryLaterMs: 60_000, retryMaxMs: 60_000 },
+  });
+  t.after(() => engine.stop());
+  engine.start();
+  backend.connect();
+  await engine.settled();
+
+  const gone = randomUUID();
+  backend.missingFiles.add('deleted.png');
+  backend.complete(gone, { outputs: [output('9', 'deleted.png')] });
+  const failed = nextEvent(engine.events, 'save-failed', (e) => e.jobId === gone);
+  backend.status(0);
+  assert.equal((await failed).code, 'OUTPUT_NOT_FOUND');
+  assert.equal(engine.job(backend.serverId, gone)?.save?.gaveUp, undefined, 'one 404 is not the end yet');
+  // Each reconnect is another pass; the view changes to "given up" after the last one.
+  const gaveUp = new Promise<void>((resolve) => {
+    const off = engine.events.on('job', (view) => {
+      if (view.id === gone && view.save?.gaveUp) {
+        off();
+        resolve();
+      }
+    });
+  });
+  for (let pass = 2; engine.job(backend.serverId, gone)?.save?.gaveUp !== true && pass < 10; pass++) {
+    backend.connect(`client-${pass}`);
+    await engine.settled();
+    await engine.outputs?.settled();
+  }
+  await gaveUp;
+  assert.equal(engine.job(backend.serverId, gone)?.save?.state, 'failed');
+
+  // Given up is finished: two more jobs push it out of a journal bounded to two.
+  for (let i = 0; i < 2; i++) {
+    backend.complete(randomUUID());
+    backend.status(0);
+    await engine.settled();
+  }
+  assert.equal(engine.journal.finishedRecord(backend.serverId, gone), undefined);
+});

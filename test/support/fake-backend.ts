@@ -5,6 +5,7 @@ import type { ConnectionInfo } from '../../electron/core/comfy/comfy-connection.
 import type { ServerMessage } from '../../electron/core/comfy/messages.js';
 import type { ActiveJobs, RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
 import { Emitter } from '../../electron/core/emitter.js';
+import { HttpStatusError } from '../../electron/core/errors.js';
 import type { BackendEvents, JobBackend, OutputStream, SubmitRequest, SubmitResult } from '../../electron/core/jobs/backend.js';
 
 export class FakeBackend implements JobBackend {
@@ -127,7 +128,11 @@ export class FakeBackend implements JobBackend {
     this.pending = [];
   }
 
-  async fetchOutput(_ref: OutputRef): Promise<OutputStream> {
+  /** Output files this server no longer has (a cleaned output folder): fetching them answers 404. */
+  readonly missingFiles = new Set<string>();
+
+  async fetchOutput(ref: OutputRef): Promise<OutputStream> {
+    if (this.missingFiles.has(ref.filename)) throw new HttpStatusError(404, `${this.url}api/view`, '');
     return { body: Readable.from([Buffer.from('bytes')]), size: 5 };
   }
 }

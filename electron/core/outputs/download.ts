@@ -175,7 +175,7 @@ function withVersion(part: Omit<PartialDownload, 'etag' | 'lastModified'>, versi
 
 function fetchFailure(error: unknown, what: string): ComfyTrayError {
   if (error instanceof HttpStatusError && (error.status === 404 || error.status === 400)) {
-    return new ComfyTrayError('OUTPUT_NOT_FOUND', `The server has no file ${what} (HTTP ${error.status})`, { cause: error });
+    return new ComfyTrayError('OUTPUT_NOT_FOUND', `${what} is no longer on the server (HTTP ${error.status})`, { cause: error });
   }
   return error instanceof ComfyTrayError ? error : networkError(error, what);
 }

@@ -2,10 +2,10 @@
 // source of truth: a job is accepted there before anything is downloaded, the final name is noted before a file takes
 // it, each file is recorded only once it is on disk under its final name with the right size, and whatever is still
 // missing is retried after a reconnect, on a timer, or after the app restarts. A download the network cut continues
-// where it stopped. Failures are reported once per job and never lose the pending work.
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+// where it stopped. Failures are reported once per job and never lose the pending work; only a file the server no
+// longer has is given up, after a few passes.
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { JobView, OutputRef } from '../../shared/app-state.js';
 import { mergeOutputs } from '../comfy/outputs.js';
@@ -21,9 +21,10 @@ import { Limiter } from './limiter.js';
 import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
 import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent } from './path-safety.js';
 import { claimFor, claimHolds } from './publish-claim.js';
-import { coded, OFFLINE_CODES, permanent, retryableNow } from './save-failures.js';
-import { parseSavedStage, SAVED_STAGE, savedKey, SIDECAR_KEY, type ClaimedFile, type SavedFileRecord, type SavedStage } from './saved-stage.js';
+import { coded, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, retryableNow } from './save-failures.js';
+import { givenUp, parseSavedStage, SAVED_STAGE, savedKey, SIDECAR_KEY, type ClaimedFile, type SavedFileRecord, type SavedStage } from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
+import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
 import { publishUnique } from './unique-name.js';
 
 export interface SavedFile {
@@ -44,11 +45,25 @@ export interface OutputSaverEvents {
   saved: { serverId: string; jobId: string; files: readonly SavedFile[]; sidecar?: string };
   /** Saving failed for a reason the user can act on (once per job); the missing files are retried later. */
   'save-failed': { serverId: string; jobId: string; code: string; reason: string; pending: number };
+  /**
+   * Saving the job is over with `missing` files the server no longer has: nothing is tried again (once per job).
+   * The failure itself was reported by `save-failed`; this only says the job's save state changed.
+   */
+  'save-given-up': { serverId: string; jobId: string; code: string; reason: string; missing: number };
+}
+
+/** The publish record (claim) of one file for `saveFile`: noted before publishing, dropped when it cannot hold. */
+interface FileClaim {
+  /** The claim from an earlier pass, if any. */
+  readonly claimed: ClaimedFile | undefined;
+  /** Notes in the journal the name about to be taken, before it is. */
+  readonly claim: (claimed: ClaimedFile) => Promise<void>;
+  /** The file did not take the claimed name (publishing failed), or a claim from before no longer holds. */
+  readonly release: () => void;
 }
 
 /** Only these statuses produce outputs worth keeping (a failed job keeps what its earlier nodes saved). */
 const SAVED_STATUSES = new Set(['completed', 'failed']);
-const TEMP_PREFIX = '.comfy-tray-';
 
 interface ServerSlot {
   readonly backend: JobBackend;
@@ -122,7 +137,7 @@ export class OutputSaver {
     if (!this.started || this.stopped) return;
     for (const record of this.journal.finishedJobs(serverId)) {
       const stage = parseSavedStage(record.handled[SAVED_STAGE]);
-      if (stage && stage.state !== 'done') this.trigger(serverId, record.id, false);
+      if (stage && stage.state !== 'done' && stage.gaveUp !== true) this.trigger(serverId, record.id, false);
     }
   }
 
@@ -178,7 +193,7 @@ export class OutputSaver {
     const record = this.journal.finishedRecord(serverId, jobId);
     if (!slot || !settings.enabled || !record || this.stopped) return;
     let stage = parseSavedStage(record.handled[SAVED_STAGE]);
-    if (stage?.state === 'done') return;
+    if (stage?.state === 'done' || stage?.gaveUp === true) return;
     if (!stage) {
       if (!accept) return;
       // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
@@ -186,7 +201,9 @@ export class OutputSaver {
       await this.record(serverId, jobId, stage);
     }
     const current = stage;
+    /** What keeps the job from being complete and a later pass may still fix (files given up are not in it). */
     const failures: ComfyTrayError[] = [];
+    let counted = false;
     let wanted: OutputRef[] = [];
     let remote: RemoteJob | undefined;
     let rootReal = '';
@@ -196,23 +213,34 @@ export class OutputSaver {
     } catch (error) {
       failures.push(coded(error));
     }
-    const todo = failures.length > 0 ? [] : wanted.filter((ref) => current.files[savedKey(ref)] === undefined);
+    const todo = failures.length > 0 ? [] : wanted.filter((ref) => current.files[savedKey(ref)] === undefined && !givenUp(current, savedKey(ref)));
     await Promise.all(
       todo.map(async (ref) => {
         const key = savedKey(ref);
         try {
-          const claim = async (claimed: ClaimedFile): Promise<void> => {
-            current.publishing[key] = claimed;
-            await this.record(serverId, jobId, current);
+          const claims: FileClaim = {
+            claimed: current.publishing[key],
+            claim: async (claimed) => {
+              current.publishing[key] = claimed;
+              await this.record(serverId, jobId, current);
+            },
+            // Only then: a file published under the claimed name stays claimed whatever fails after, so the next
+            // pass takes it as saved instead of downloading it again as "name (1)".
+            release: () => delete current.publishing[key],
           };
-          const saved = await slot.limiter.run(() => this.saveFile(slot.backend, settings, rootReal, record, ref, current.publishing[key], claim));
+          const saved = await slot.limiter.run(() => this.saveFile(slot.backend, settings, rootReal, record, ref, claims));
           current.files[key] = saved;
           delete current.publishing[key];
+          delete current.notFound?.[key];
           await this.record(serverId, jobId, current);
         } catch (error) {
-          // A claim whose publishing failed must not make a later file at that path pass for this one.
-          delete current.publishing[key];
-          if (!this.stopped) failures.push(coded(error));
+          if (this.stopped) return;
+          const failure = coded(error);
+          if (notFound(failure)) {
+            current.notFound = { ...current.notFound, [key]: (current.notFound?.[key] ?? 0) + 1 };
+            counted = true;
+          }
+          if (!givenUp(current, key)) failures.push(failure);
         }
       }),
     );
@@ -226,8 +254,14 @@ export class OutputSaver {
       }
     }
     const key = `${serverId}\u0000${jobId}`;
+    const gone = wanted.filter((ref) => givenUp(current, savedKey(ref)));
+    if (failures.length === 0 && gone.length > 0) {
+      await this.giveUp(slot.backend, jobId, current, gone);
+      this.failedPasses.delete(key);
+      return;
+    }
     if (failures.length === 0) {
-      const { error: _error, ...rest } = current;
+      const { error: _error, notFound: _notFound, ...rest } = current;
       await this.record(serverId, jobId, { ...rest, state: 'done' });
       this.failedPasses.delete(key);
       this.events.emit('saved', {
@@ -245,17 +279,35 @@ export class OutputSaver {
     const reportable = !OFFLINE_CODES.has(failure.code);
     const alreadyReported = current.error !== undefined;
     if (reportable) await this.record(serverId, jobId, { ...current, state: 'failed', error: { code: failure.code, reason: failure.message } });
+    else if (counted) await this.record(serverId, jobId, current);
     if (reportable && !alreadyReported) {
       const pending = wanted.filter((ref) => current.files[savedKey(ref)] === undefined).length;
       this.events.emit('save-failed', { serverId, jobId, code: failure.code, reason: failure.message, pending: Math.max(pending, 1) });
     }
-    // A path this machine refuses fails the same way on every timer: only a reconnect or a restart tries again.
+    // A path this machine refuses, or a file the server does not have, fails the same way on every timer: only a
+    // reconnect or a restart tries again.
     if (failures.some((f) => permanent(f))) {
       this.log.info('saving failed; retrying after a reconnect or restart', { serverId, jobId, code: failure.code });
       return;
     }
     this.log.info('saving incomplete; retrying later', { serverId, jobId, code: failure.code });
     this.scheduleRetry(serverId, jobId, key);
+  }
+
+  /**
+   * Ends saving the job with files the server no longer has (everything else is on disk): recorded as failed with
+   * the reason, and never tried again. Reported as a failure only if no earlier pass did.
+   */
+  private async giveUp(backend: JobBackend, jobId: string, stage: SavedStage, gone: readonly OutputRef[]): Promise<void> {
+    const serverId = backend.serverId;
+    const alreadyReported = stage.error !== undefined;
+    const what = gone.length === 1 ? describeOutput(backend, gone[0]!) : `${gone.length} files of ${backend.name}`;
+    const reason = `${what} ${gone.length === 1 ? 'is' : 'are'} no longer on the server (not found ${NOT_FOUND_PASSES} times); not trying again`;
+    const error = { code: 'OUTPUT_NOT_FOUND', reason };
+    await this.record(serverId, jobId, { ...stage, state: 'failed', gaveUp: true, error });
+    this.log.warn('saving given up: outputs no longer on the server', { serverId, jobId, missing: gone.length });
+    if (!alreadyReported) this.events.emit('save-failed', { serverId, jobId, ...error, pending: gone.length });
+    this.events.emit('save-given-up', { serverId, jobId, ...error, missing: gone.length });
   }
 
   /** The server's own record of the job's outputs (the finished event may have missed some), else the journal's. */
@@ -274,24 +326,30 @@ export class OutputSaver {
     rootReal: string,
     record: FinishedRecord,
     ref: OutputRef,
-    claimed: ClaimedFile | undefined,
-    claim: (claimed: ClaimedFile) => Promise<void>,
+    claims: FileClaim,
   ): Promise<SavedFileRecord> {
-    // Published before a crash kept the journal from recording it: that is the file, nothing to download.
-    if (claimed && (await claimHolds(claimed))) return { path: claimed.path, size: claimed.size };
+    const prefix = tempPrefix(backend.serverId, record.id, savedKey(ref));
+    let partial = this.partials.get(prefix);
+    this.partials.delete(prefix);
+    const { claimed } = claims;
+    if (claimed && (await claimHolds(claimed))) {
+      // Published before a crash kept the journal from recording it: that is the file, nothing to download. The
+      // crash may have come before the temporary name was unlinked: that second name of the file goes.
+      await removeStaleTemps(dirname(claimed.path), prefix);
+      if (partial) await rm(partial.path, { force: true }).catch(() => undefined);
+      return { path: claimed.path, size: claimed.size };
+    }
+    if (claimed) claims.release();
     const segments = fitPathLength(rootReal, renderTemplate(settings.template, templateValues(backend, record, ref)));
     const name = segments.pop()!;
     const dir = await ensureFolderInside(rootReal, segments);
-    const tag = createHash('sha256').update(`${backend.serverId}\u0000${record.id}\u0000${savedKey(ref)}`).digest('hex').slice(0, 12);
-    let partial = this.partials.get(tag);
-    this.partials.delete(tag);
     if (partial && dirname(partial.path) !== dir) {
       await rm(partial.path, { force: true }).catch(() => undefined);
       partial = undefined;
     }
-    await removeStaleTemps(dir, tag, partial?.path);
-    const temp = partial?.path ?? join(dir, `${TEMP_PREFIX}${tag}-${randomBytes(4).toString('hex')}.part`);
-    const what = `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
+    await removeStaleTemps(dir, prefix, partial?.path);
+    const temp = partial?.path ?? newTempPath(dir, prefix);
+    const what = describeOutput(backend, ref);
     const attempts = Math.max(1, this.options.attempts ?? 3);
     let size = 0;
     for (let attempt = 1; ; attempt++) {
@@ -313,23 +371,28 @@ export class OutputSaver {
           if (waited) continue;
         }
         // A part the network left is continued by a later pass (a reconnect, the timer); stopping removes it.
-        if (partial && !this.abort.signal.aborted) this.partials.set(tag, partial);
+        if (partial && !this.abort.signal.aborted) this.partials.set(prefix, partial);
         else if (partial) await rm(temp, { force: true }).catch(() => undefined);
         throw error;
       }
     }
-    let path: string;
+    // Checked before the file takes its final name (a hard link or a rename keeps its bytes): a disk that lost
+    // writes leaves nothing under a final name, and nothing after publishing can fail and disown a published file.
+    const onDisk = await stat(temp).catch((error: unknown) => {
+      throw fsError(error, `Could not check the download of ${what}`);
+    });
+    if (onDisk.size !== size) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw new ComfyTrayError('OUTPUT_TRUNCATED', `${what}: ${onDisk.size} bytes on disk, expected ${size}`);
+    }
     try {
-      path = await publishUnique(temp, dir, name, async (target) => claim(await claimFor(temp, target, size)));
+      return { path: await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size))), size };
     } catch (error) {
+      // Not published: a later file at the claimed path must not pass for this one.
+      claims.release();
       await rm(temp, { force: true }).catch(() => undefined);
       throw fsError(error, `Could not save ${what}`);
     }
-    const onDisk = await stat(path).catch((error: unknown) => {
-      throw fsError(error, `Could not check ${path}`);
-    });
-    if (onDisk.size !== size) throw new ComfyTrayError('OUTPUT_TRUNCATED', `${path} has ${onDisk.size} bytes on disk, expected ${size}`);
-    return { path, size };
   }
 
   private async writeSidecar(
@@ -341,8 +404,12 @@ export class OutputSaver {
     stage: SavedStage,
     remote: RemoteJob | undefined,
   ): Promise<SavedFileRecord> {
+    const prefix = tempPrefix(backend.serverId, record.id, SIDECAR_KEY);
     const claimed = stage.publishing[SIDECAR_KEY];
-    if (claimed && (await claimHolds(claimed))) return { path: claimed.path, size: claimed.size };
+    if (claimed && (await claimHolds(claimed))) {
+      await removeStaleTemps(dirname(claimed.path), prefix);
+      return { path: claimed.path, size: claimed.size };
+    }
     const first = wanted[0]!;
     const segments = renderTemplate(settings.template, templateValues(backend, record, first));
     segments.pop();
@@ -359,7 +426,8 @@ export class OutputSaver {
       remote,
     );
     const size = Buffer.byteLength(text);
-    const temp = join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}.part`);
+    await removeStaleTemps(dir, prefix);
+    const temp = newTempPath(dir, prefix);
     try {
       await writeFile(temp, text, { flag: 'wx' });
       const path = await publishUnique(temp, dir, name, async (target) => {
@@ -376,7 +444,12 @@ export class OutputSaver {
 
   private async record(serverId: string, jobId: string, stage: SavedStage): Promise<void> {
     // A copy: the journal serialises later, and the pass keeps changing its own object.
-    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, { ...stage, files: { ...stage.files }, publishing: { ...stage.publishing } });
+    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, {
+      ...stage,
+      files: { ...stage.files },
+      publishing: { ...stage.publishing },
+      ...(stage.notFound && { notFound: { ...stage.notFound } }),
+    });
   }
 
   private scheduleRetry(serverId: string, jobId: string, key: string): void {
@@ -408,17 +481,11 @@ function templateValues(backend: JobBackend, record: FinishedRecord, ref: Output
   };
 }
 
-function savedFile(ref: OutputRef, file: SavedFileRecord): SavedFile {
-  return { nodeId: ref.nodeId, kind: ref.kind, index: ref.index, type: ref.type, subfolder: ref.subfolder, filename: ref.filename, path: file.path, size: file.size };
+/** An output as messages name it: the server, then the server's path for it. */
+function describeOutput(backend: JobBackend, ref: OutputRef): string {
+  return `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
 }
 
-/**
- * Temporary files a killed process left for this same output (graceful stops remove their own), except the part
- * this run is continuing. A killed process's part is not continued: its last writes may never have reached the disk.
- */
-async function removeStaleTemps(dir: string, tag: string, keep: string | undefined): Promise<void> {
-  const prefix = `${TEMP_PREFIX}${tag}-`;
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((n) => n.startsWith(prefix) && join(dir, n) !== keep);
-  await Promise.all(stale.map((n) => rm(join(dir, n), { force: true }).catch(() => undefined)));
+function savedFile(ref: OutputRef, file: SavedFileRecord): SavedFile {
+  return { nodeId: ref.nodeId, kind: ref.kind, index: ref.index, type: ref.type, subfolder: ref.subfolder, filename: ref.filename, path: file.path, size: file.size };
 }

@@ -1,5 +1,6 @@
 // How a failed save is retried: within a pass (a few quick tries of one file), on a timer (the whole job, with
-// backoff), or only when something changes (a reconnect, a restart) because waiting cannot fix it.
+// backoff), or only when something changes (a reconnect, a restart) because waiting cannot fix it; and when a file
+// the server no longer has is given up.
 import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
 
 /** The server being away is not a saving failure: it shows as the server's state and resumes on reconnect. */
@@ -20,11 +21,24 @@ export function retryableNow(error: unknown): boolean {
 }
 
 /**
- * Not worth a timer: the path is refused as such (too long, invalid) or leads outside the folder. A reconnect or a
- * restart still tries again, after the user may have changed the folder, the template or the link.
+ * How many passes may find a file missing on the server (404) before it is given up: the first, then reconnects and
+ * restarts (a server restored from a backup, a drive mounted again). Never on a timer: waiting alone does not bring
+ * a deleted file back, and a job kept retrying forever would also be kept in the journal forever.
+ */
+export const NOT_FOUND_PASSES = 3;
+
+/** The server answered that the file does not exist (it was deleted, or the server's output folder changed). */
+export function notFound(error: ComfyTrayError): boolean {
+  return error.code === 'OUTPUT_NOT_FOUND';
+}
+
+/**
+ * Not worth a timer: the path is refused as such (too long, invalid) or leads outside the folder, or the server has
+ * no such file. A reconnect or a restart still tries again, after the user may have changed the folder, the template
+ * or the link, or put the file back.
  */
 export function permanent(error: ComfyTrayError): boolean {
-  if (error.code === 'OUTPUT_PATH_ESCAPE') return true;
+  if (error.code === 'OUTPUT_PATH_ESCAPE' || notFound(error)) return true;
   if (error.code !== 'OUTPUT_WRITE_FAILED') return false;
   for (let cause: unknown = error.cause, depth = 0; cause instanceof Error && depth < 5; depth++) {
     const errno = (cause as NodeJS.ErrnoException).code;

@@ -3,6 +3,7 @@
 // why a file the user deleted afterwards is not downloaded again.
 import { z } from 'zod';
 import type { OutputRef } from '../../shared/app-state.js';
+import { NOT_FOUND_PASSES } from './save-failures.js';
 
 export const SAVED_STAGE = 'saved';
 
@@ -13,7 +14,10 @@ const savedFile = z.object({ path: z.string(), size: z.number() });
  */
 const claimedFile = savedFile.extend({ ino: z.string().optional(), mtimeNs: z.string().optional() });
 const savedStage = z.object({
-  /** `pending`: accepted, files still to save; `failed`: the last attempt failed (reported once); `done`. */
+  /**
+   * `pending`: accepted, files still to save; `failed`: the last attempt failed (reported once), or, with `gaveUp`,
+   * saving ended with files the server no longer has; `done`.
+   */
   state: z.enum(['pending', 'failed', 'done']),
   files: z.record(z.string(), savedFile).default({}),
   /**
@@ -23,6 +27,13 @@ const savedStage = z.object({
   publishing: z.record(z.string(), claimedFile).default({}),
   sidecar: savedFile.optional(),
   error: z.object({ code: z.string(), reason: z.string() }).optional(),
+  /** By file key: the passes in which the server said it has no such file (404), counted to give it up. */
+  notFound: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /**
+   * With `state: 'failed'`: saving is over, what is still missing is no longer on the server and is not asked for
+   * again. The job's saving counts as finished (the journal may forget the job like any other).
+   */
+  gaveUp: z.literal(true).optional(),
 });
 
 export type SavedStage = z.infer<typeof savedStage>;
@@ -33,6 +44,21 @@ export type ClaimedFile = z.infer<typeof claimedFile>;
 export function parseSavedStage(value: unknown): SavedStage | undefined {
   const parsed = savedStage.safeParse(value);
   return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * True while saving the job started and may still do something: not done, not given up. Asked of every remembered
+ * job when the journal is trimmed, so it reads the two fields instead of validating the whole stage.
+ */
+export function savingUnfinished(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { state, gaveUp } = value as { state?: unknown; gaveUp?: unknown };
+  return state !== 'done' && gaveUp !== true;
+}
+
+/** A file of the job that is not saved and will not be tried again: the server said it has none, pass after pass. */
+export function givenUp(stage: SavedStage, key: string): boolean {
+  return stage.files[key] === undefined && (stage.notFound?.[key] ?? 0) >= NOT_FOUND_PASSES;
 }
 
 /** The `publishing` key of the job's sidecar (output keys are JSON arrays, so it never clashes). */

@@ -34,24 +34,32 @@ async function assertSavedIntact(sim: ComfySimulator, files: EngineEvents['saved
   }
 }
 
-test('server 404: reported once as OUTPUT_NOT_FOUND, then saved when the file is there', async (t) => {
+test('server 404: reported once as OUTPUT_NOT_FOUND, not retried on a timer; saved after a reconnect once the file is there', async (t) => {
   const sim = await ComfySimulator.start();
   t.after(() => sim.stop());
   const folder = await tempDir(t);
-  const engine = await savingEngine(t, sim.url, { dataDir: await tempDir(t), outputs: { folder } });
+  // A timer would be due long after the test: only the reconnect below can bring the save about.
+  const engine = await savingEngine(t, sim.url, { dataDir: await tempDir(t), outputs: { folder, retryLaterMs: 60_000, retryMaxMs: 60_000 } });
   const failed = failures(engine.events);
   await serverConnected(engine);
-  sim.failNext('/view', 404, 3);
+  sim.failNext('/view', 404, 2);
   const { promptId } = sim.enqueue(PROMPT);
   const failure = await nextEvent(engine.events, 'save-failed', (e) => e.jobId === promptId);
   assert.equal(failure.code, 'OUTPUT_NOT_FOUND');
+  assert.match(failure.reason, /no longer on the server/);
+  await engine.outputs!.settled();
   assert.equal(engine.outputs!.saveState('s0', promptId)?.state, 'failed');
-  const saved = await nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
-  assert.equal(saved.files.length, 2);
-  await assertSavedIntact(sim, saved.files);
+  assert.equal(engine.outputs!.retryPlanned('s0', promptId), false, 'waiting does not bring a deleted file back');
+
+  const saved = nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
+  // A real reconnect (reconnectNow on a healthy connection only checks it).
+  await sim.restart();
+  assert.equal((await saved).files.length, 2);
+  await assertSavedIntact(sim, (await saved).files);
   assert.equal(failed.length, 1, 'reported once');
   assert.equal(engine.outputs!.saveState('s0', promptId)?.state, 'done');
   assert.equal(engine.outputs!.saveState('s0', promptId)?.error, undefined);
+  assert.equal(engine.outputs!.saveState('s0', promptId)?.notFound, undefined, 'nothing left counting towards giving up');
 });
 
 test('truncated body (Content-Length not reached): OUTPUT_TRUNCATED, nothing left behind, saved on retry', async (t) => {

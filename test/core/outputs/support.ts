@@ -8,7 +8,7 @@ import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
 import { resolveServer, type ServerConfigInput } from '../../../electron/core/comfy/server-config.js';
 import { Engine } from '../../../electron/core/engine.js';
 import type { JobBackend, OutputRange, OutputStream } from '../../../electron/core/jobs/backend.js';
-import { Journal } from '../../../electron/core/jobs/journal.js';
+import { Journal, type JournalOptions } from '../../../electron/core/jobs/journal.js';
 import type { OutputOptions } from '../../../electron/core/outputs/output-options.js';
 import { OutputSaver } from '../../../electron/core/outputs/output-saver.js';
 import type { JobView, OutputRef } from '../../../electron/shared/app-state.js';
@@ -82,9 +82,15 @@ export function heldDownload(real: Readable): { stream: Readable; started: Promi
 export async function directSaver(
   t: TestContext,
   url: string,
-  options: { dataDir: string; outputs: OutputOptions; wrap?: (backend: ComfyBackend) => JobBackend; journal?: (journal: Journal) => Journal },
+  options: {
+    dataDir: string;
+    outputs: OutputOptions;
+    wrap?: (backend: ComfyBackend) => JobBackend;
+    journal?: (journal: Journal) => Journal;
+    journalOptions?: JournalOptions;
+  },
 ): Promise<{ saver: OutputSaver; journal: Journal; finish: (id: string, outputs: readonly OutputRef[]) => Promise<JobView> }> {
-  const { journal: opened } = await Journal.open(join(options.dataDir, 'journal.json'));
+  const { journal: opened } = await Journal.open(join(options.dataDir, 'journal.json'), options.journalOptions);
   const journal = options.journal ? options.journal(opened) : opened;
   const backend = new ComfyBackend(resolveServer({ id: 's0', name: SERVER_NAME, url }), opened, { timings: FAST_TIMINGS });
   const saver = new OutputSaver(journal, { ...FAST_RETRY, ...options.outputs });

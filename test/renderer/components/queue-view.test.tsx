@@ -211,3 +211,11 @@ test('10,000 history entries: only the rows in view are in the DOM, scrolling br
   assert.ok(rows().length < 40);
   assert.equal(byText(list, '[role="listitem"]', /Run 5000(?!\d)/).getAttribute('aria-posinset'), '5001');
 });
+
+test('a save given up (the files are gone from the server) says so, without "retrying"', async () => {
+  const reason = 'ComfyUI_00001_.png is no longer on the server (not found 3 times); not trying again';
+  const r = await show({ version: 1, servers: [server('a')], jobs: [job('gone', { endedAt: NOW - 10_000, save: { state: 'failed', files: 0, code: 'OUTPUT_NOT_FOUND', reason, gaveUp: true } })] }, <App />);
+  const row = r.root.querySelector('[role="list"][aria-label="History"] [role="listitem"]')!.textContent!;
+  assert.match(row, /Outputs not saved: ComfyUI_00001_\.png is no longer on the server/);
+  assert.doesNotMatch(row, /retrying|not saved yet/);
+});
