@@ -40,6 +40,15 @@ export async function readAppSettings(dataDir: string): Promise<{ settings: Sett
   }
 }
 
+/**
+ * Whether the app saves this server's outputs: the server's own "Save outputs" when set, else the global switch (the
+ * app's rule, electron/shell/output-settings.ts). A server the app has not configured is one it never watches.
+ */
+export function appSavesOutputs(settings: Settings, serverId: string): boolean {
+  const server = settings.servers.find((candidate) => candidate.id === serverId);
+  return server !== undefined && (server.saveOutputs ?? settings.outputs.enabled);
+}
+
 /** The same server whatever the spelling: scheme and host case, default port, trailing slash, credentials. */
 export function sameServerUrl(a: string, b: string): boolean {
   try {

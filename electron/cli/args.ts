@@ -59,6 +59,8 @@ Commands:
              {"event":"save-failed","server":URL,"id":ID,"code":"OUTPUT_DISK_FULL","reason":...}
            A failed save is retried (on reconnect, on a timer, and at the next start with the same
            --data-dir); files already saved are never downloaded again, even if deleted since.
+           Without --output-dir nothing is downloaded; finished jobs on servers whose outputs the app
+           saves (its settings) are left for the app to save at its next start.
            Only one process may keep the journal: while the app or another watch uses the data folder,
            watch refuses with exit code 4 [DATA_DIR_LOCKED]. Ctrl-C stops cleanly.
   status   Look one job up on the server and print it as JSON (status, queue position, times, error,
@@ -74,7 +76,8 @@ Commands:
            A prompt the server refuses:        {"event":"rejected","server":URL,"index":0,"code":...,"problems":[...]}
            (problems per node: nodeId, title, input, message). Repeats stop at the first refusal; the lines
            say exactly which were queued. With --wait, follows the queued jobs (job lines as in watch) and
-           exits 0 only when every one completed. While the app or a watch uses the data folder, submit
+           exits 0 only when every one completed. Nothing is downloaded: on a server whose outputs the
+           app saves, the app saves them (at its next start if it is closed). While the app or a watch uses the data folder, submit
            works on a private copy of the journal (a note on stderr says so).
   convert  Print the API prompt that submit would queue (JSON on stdout, 64-bit integers exact; nothing is
            queued) and the check's findings on stderr. Exits with 1 when the file cannot be converted.
@@ -109,7 +112,7 @@ Exit codes:
   0  done (status: the server knows the job)
   1  status: the server does not know the job; submit: refused, or a waited-for job did not complete
   2  bad command line or configuration
-  3  status: the server could not be asked (unreachable, timed out, credentials refused)
+  3  status: the server could not be asked (unreachable, timed out, credentials refused, nonsense)
   4  watch: the data folder is in use by the app or another watch [DATA_DIR_LOCKED]
 `;
 

@@ -2,17 +2,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { ZodError } from 'zod';
 import { isTerminal, type JobView } from '../shared/app-state.js';
 import { ComfyBackend } from '../core/comfy/comfy-backend.js';
 import type { ActiveJobs, RemoteJob } from '../core/comfy/remote-jobs.js';
 import { resolveServer } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
 import { Emitter } from '../core/emitter.js';
-import { ComfyTrayError, errorCode, errorMessage } from '../core/errors.js';
+import { ComfyTrayError, errorCode, errorMessage, firstLine } from '../core/errors.js';
 import { Journal } from '../core/jobs/journal.js';
 import { ServerTracker } from '../core/jobs/server-tracker.js';
+import { deferSaving } from '../core/outputs/defer-save.js';
 import { DataDirLockedError } from '../core/store/data-dir-lock.js';
-import { readAppSettings, resolveCliServers, type CliServer } from './app-settings.js';
+import { appSavesOutputs, readAppSettings, resolveCliServers, type CliServer } from './app-settings.js';
 import { copyDataDir, lockDataDir, type DataDirUse } from './data-dir-access.js';
 import { EXIT } from './exit-codes.js';
 import { connectionLine, ConnectionLineFilter, jobLine, JobLineFilter, type ServerLabel } from './json-lines.js';
@@ -81,6 +83,8 @@ async function watchLocked(
       },
     }),
   });
+  // Saving nothing here: jobs this run records are left for the app to save, as it would have had it been running.
+  if (options.outputDir === undefined) deferSaving(engine.events, engine.journal, (serverId) => appSavesOutputs(settings, serverId));
   const label = labels(servers);
   for (const warning of [...settingsWarnings, ...warnings, ...engine.warnings]) print(io, { event: 'warning', message: warning });
   const jobFilter = new JobLineFilter();
@@ -138,10 +142,11 @@ export async function status(options: { server: string; jobId: string; dataDir: 
       print(io, fromJournal() ?? { event: 'not-found', server: target.label, serverId: target.config.id, id: options.jobId });
       return EXIT.failed;
     } catch (error) {
-      const code = errorCode(error);
-      if (code === undefined || !code.startsWith('COMFY_')) throw error;
+      // Whatever stopped the server from being asked (unreachable, refused, an answer that does not parse) is not
+      // "the server does not know the job".
+      const { code, message } = askingFailed(error);
       print(io, fromJournal() ?? { event: 'unavailable', server: target.label, serverId: target.config.id, id: options.jobId, code });
-      io.stderr.write(`comfy-tray: ${target.label}: ${errorMessage(error)} [${code}]\n`);
+      io.stderr.write(`comfy-tray: ${target.label}: ${message} [${code}]\n`);
       return EXIT.serverUnavailable;
     } finally {
       await backend.stop();
@@ -149,6 +154,20 @@ export async function status(options: { server: string; jobId: string; dataDir: 
   } finally {
     await snapshot.release();
   }
+}
+
+/** Why asking the server failed, as one line. An error without a code comes from reading an answer it did not expect. */
+function askingFailed(error: unknown): { code: string; message: string } {
+  const code = errorCode(error);
+  if (code !== undefined) return { code, message: errorMessage(error) };
+  const detail = error instanceof ZodError ? zodIssue(error) : firstLine(errorMessage(error));
+  return { code: 'COMFY_BAD_RESPONSE', message: `its answer is not what ComfyUI sends${detail ? ` (${detail})` : ''}` };
+}
+
+function zodIssue(error: ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return '';
+  return firstLine(`${issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : ''}${issue.message}`, 200);
 }
 
 /**

@@ -11,12 +11,13 @@ import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/c
 import { Engine } from '../core/engine.js';
 import { ComfyTrayError, errorMessage } from '../core/errors.js';
 import { stringifyJson } from '../core/json.js';
+import { deferSaving } from '../core/outputs/defer-save.js';
 import { SubmitError, describeProblem } from '../core/submit/errors.js';
 import type { NodeProblem } from '../core/submit/errors.js';
 import { prepareSubmission } from '../core/submit/prepare.js';
 import type { PreparedSubmission } from '../core/submit/prepare.js';
 import { submitPrepared } from '../core/submit/submit.js';
-import { readAppSettings, resolveCliServers } from './app-settings.js';
+import { appSavesOutputs, readAppSettings, resolveCliServers } from './app-settings.js';
 import type { Io } from './commands.js';
 import { lockOrCopyDataDir } from './data-dir-access.js';
 import { jobLine, JobLineFilter, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
@@ -97,7 +98,13 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
     io.stderr.write(`note: the data folder is in use${by ?? ''}; this run keeps its own copy of the journal\n`);
   }
   try {
-    return await submitWith(options, io, source, { config: target.config, server, dataDir: dataDir.dir, maxJobsPerServer: settings.general.journalJobsPerServer });
+    return await submitWith(options, io, source, {
+      config: target.config,
+      server,
+      dataDir: dataDir.dir,
+      maxJobsPerServer: settings.general.journalJobsPerServer,
+      savesOutputs: appSavesOutputs(settings, target.config.id),
+    });
   } finally {
     await dataDir.release();
   }
@@ -107,12 +114,14 @@ async function submitWith(
   options: SubmitCliOptions,
   io: Io,
   source: { bytes: Uint8Array; name: string },
-  where: { config: ServerConfigInput; server: { label: string; id: string }; dataDir: string; maxJobsPerServer: number },
+  where: { config: ServerConfigInput; server: { label: string; id: string }; dataDir: string; maxJobsPerServer: number; savesOutputs: boolean },
 ): Promise<number> {
   const { server } = where;
   const serverId = server.id;
   const label: ServerLabel = () => server.label;
   const engine = await Engine.create({ dataDir: where.dataDir, servers: [where.config], maxJobsPerServer: where.maxJobsPerServer });
+  // This run saves nothing: the jobs it records (ours and any other client's) are left for the app to save.
+  if (where.savesOutputs) deferSaving(engine.events, engine.journal, () => true);
   const ours = new Set<string>();
   const finished = new Map<string, JobView>();
   const filter = new JobLineFilter();

@@ -1,6 +1,9 @@
 // `status JOB_ID`: the server's answer decides the exit code (0 known, 1 not known, 3 could not be asked); the
 // journal's copy is shown, marked as such, when the server has none; the journal is read and never written.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -87,4 +90,33 @@ test('status runs beside the folder\'s holder and never writes the journal, not 
   assert.equal(code, 0);
   assert.equal(await readFile(journal, 'utf8'), '{"version":1,"servers":{"half-written', 'left for its owner to deal with');
   assert.deepEqual((await readdir(dataDir)).sort(), before);
+});
+
+/** A server that passes for ComfyUI (version, no jobs API) but answers `route` with `body`. */
+async function nonsenseServer(t: { after: (fn: () => Promise<void>) => void }, route: string, body: string): Promise<string> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const [status, text] =
+      path === '/api/system_stats' ? [200, JSON.stringify({ system: { comfyui_version: '0.3.40' } })] : path === route ? [200, body] : [404, '404: Not Found'];
+    response.writeHead(status, { 'content-type': 'application/json' }).end(text);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+test('a server that answers with data ComfyUI never sends exits 3 (could not be asked), not 1 (does not know the job)', async (t) => {
+  const dataDir = await tempDir(t);
+  for (const [route, body] of [
+    ['/api/queue', JSON.stringify({ queue_running: 'busy', queue_pending: 7 })],
+    ['/api/queue', 'not json at all'],
+  ] as const) {
+    const url = await nonsenseServer(t, route, body);
+    const { code, line, stderr } = await runStatus(url, UNKNOWN, dataDir);
+    assert.equal(code, 3, `${route}: ${body}`);
+    assert.deepEqual(line, { event: 'unavailable', server: serverIdForUrl(url), serverId: serverIdForUrl(url), id: UNKNOWN, code: 'COMFY_BAD_RESPONSE' });
+    assert.match(stderr, /\[COMFY_BAD_RESPONSE\]\n$/);
+    assert.equal(stderr.split('\n').filter(Boolean).length, 1, 'one line on stderr');
+  }
 });

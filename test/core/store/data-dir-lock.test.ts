@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { access, readFile, utimes, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,6 +115,51 @@ test('a lock left by an earlier process with this same pid (a restarted containe
   await lock.release();
 });
 
+/** A lock as this process would write it now (this boot's markers), then handed to another pid. */
+async function lockOfThisBoot(dir: string, pid: number, edit: (holder: Record<string, unknown>) => void = () => undefined): Promise<Record<string, unknown>> {
+  await rm(join(dir, LOCK_FILE), { force: true });
+  const own = await DataDirLock.acquire(dir, 'app');
+  const holder = JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8')) as Record<string, unknown>;
+  await own.release();
+  Object.assign(holder, { pid, token: `held-by-${pid}` });
+  edit(holder);
+  await writeFile(join(dir, LOCK_FILE), JSON.stringify(holder));
+  return holder;
+}
+
+test('a lock from before the machine restarted is stale although its pid now names a live process', async (t) => {
+  // The parent of this test process is alive: after a reboot, an old lock's pid often names such a process.
+  const livePid = process.ppid;
+  const dir = await tempDir(t);
+  const holder = await lockOfThisBoot(dir, livePid);
+  assert.equal(typeof holder.bootedAt, 'number');
+  await assert.rejects(DataDirLock.acquire(dir, 'watch'), (error: unknown) => isLocked(error) && (error as DataDirLockedError).holder?.pid === livePid);
+  assert.equal((await DataDirLock.holder(dir))?.pid, livePid);
+
+  // Another boot by the kernel's boot id, where the system has one (Linux).
+  if (holder.bootId !== undefined) {
+    await lockOfThisBoot(dir, livePid, (h) => (h.bootId = 'an-earlier-boot'));
+    assert.equal(await DataDirLock.holder(dir), undefined);
+    await (await DataDirLock.acquire(dir, 'watch')).release();
+  }
+  // Another boot by the boot time, where there is no boot id: the machine started an hour before this boot.
+  await lockOfThisBoot(dir, livePid, (h) => {
+    delete h.bootId;
+    h.bootedAt = (h.bootedAt as number) - 3_600_000;
+  });
+  assert.equal(await DataDirLock.holder(dir), undefined);
+  const lock = await DataDirLock.acquire(dir, 'watch');
+  assert.notEqual(lock.holder.token, `held-by-${livePid}`);
+  await lock.release();
+
+  // A boot time off by less than a clock correction is the same boot: the live pid keeps its lock.
+  await lockOfThisBoot(dir, livePid, (h) => {
+    delete h.bootId;
+    h.bootedAt = (h.bootedAt as number) - 60_000;
+  });
+  await assert.rejects(DataDirLock.acquire(dir, 'watch'), isLocked);
+});
+
 test('a dead pid is judged by the injected liveness check; another machine\'s lock is never taken over', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, LOCK_FILE);
@@ -145,4 +191,83 @@ test('release leaves alone a lock that someone else took over meanwhile', async 
   await writeFile(path, other);
   await lock.release();
   assert.equal(await readFile(path, 'utf8'), other);
+});
+
+/**
+ * Takers in separate processes, kept running across rounds (starting a process per taker per round would be slow).
+ * Each line on stdin is `go DIR` (take DIR's lock, print `won TOKEN` or `locked`) or `release`.
+ */
+function startTakers(count: number, deadPid: number): { ready: Promise<void>; round: (dir: string) => Promise<string[]>; stop: () => Promise<void> } {
+  const script = `
+    const { DataDirLock } = await import(${JSON.stringify(LOCK_MODULE)});
+    const { createInterface } = await import('node:readline');
+    let held;
+    process.stdout.write('ready\\n');
+    for await (const line of createInterface({ input: process.stdin })) {
+      if (line.startsWith('go ')) {
+        try {
+          held = await DataDirLock.acquire(line.slice(3), 'watch', { isAlive: (pid) => pid !== ${deadPid} });
+          process.stdout.write('won ' + held.holder.token + '\\n');
+        } catch (error) {
+          process.stdout.write((error.code === 'DATA_DIR_LOCKED' ? 'locked' : 'error ' + error.message) + '\\n');
+        }
+      } else if (line === 'release') {
+        await held?.release();
+        held = undefined;
+        process.stdout.write('released\\n');
+      }
+    }
+  `;
+  const children = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const next = async (): Promise<string> => {
+      const { value, done } = await lines.next();
+      if (done) throw new Error('a taker ended early');
+      return value as string;
+    };
+    return { child, next, exited: once(child, 'exit') };
+  });
+  return {
+    ready: Promise.all(children.map(async (c) => assert.equal(await c.next(), 'ready'))).then(() => undefined),
+    round: async (dir) => {
+      for (const c of children) c.child.stdin.write(`go ${dir}\n`);
+      const results = await Promise.all(children.map((c) => c.next()));
+      for (const c of children) c.child.stdin.write('release\n');
+      await Promise.all(children.map(async (c) => assert.equal(await c.next(), 'released')));
+      return results;
+    },
+    stop: async () => {
+      for (const c of children) c.child.stdin.end();
+      await Promise.all(children.map((c) => c.exited));
+    },
+  };
+}
+
+test('takers in separate processes racing over a dead holder\'s lock: exactly one wins, every round', { timeout: 60_000 }, async (t) => {
+  const DEAD = 424242;
+  const takers = startTakers(6, DEAD);
+  t.after(() => takers.stop());
+  await takers.ready;
+  for (let round = 0; round < 40; round++) {
+    const dir = await tempDir(t);
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: DEAD, hostname: hostname(), startedAt: 0, purpose: 'app', token: `dead-${round}` }));
+    const results = await takers.round(dir);
+    const won = results.filter((r) => r.startsWith('won '));
+    assert.equal(won.length, 1, `round ${round}: ${results.join(', ')}`);
+    assert.ok(results.every((r) => r === 'locked' || r.startsWith('won ')), results.join(', '));
+    assert.deepEqual(await readdir(dir), [], 'released, and no takeover guard or temporary file left behind');
+  }
+});
+
+test('a takeover guard left by a taker that died mid-takeover neither blocks the next taker nor stays behind', async (t) => {
+  const dir = await tempDir(t);
+  const stale = JSON.stringify({ pid: 424242, hostname: hostname(), startedAt: 0, purpose: 'app', token: 'dead' });
+  await writeFile(join(dir, LOCK_FILE), stale);
+  // The guard's name is the lock's name, a hash of the stale lock's content and the guard's place in line.
+  const guard = `${LOCK_FILE}.${createHash('sha256').update(stale).digest('hex').slice(0, 16)}.takeover0`;
+  await writeFile(join(dir, guard), JSON.stringify({ pid: 434343, hostname: hostname(), startedAt: 0, purpose: 'takeover', token: 'died-here' }));
+  const lock = await DataDirLock.acquire(dir, 'watch', { isAlive: (pid) => pid === process.pid });
+  assert.deepEqual(await readdir(dir), [LOCK_FILE]);
+  await lock.release();
 });
