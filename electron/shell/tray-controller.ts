@@ -34,9 +34,9 @@ export class TrayController {
   private lastRenderAt = Number.NEGATIVE_INFINITY;
   private cancelRender: Cancel | undefined;
   private cancelPauseEnd: Cancel | undefined;
-  /** What the view shows now, so unchanged parts are not applied again. */
   /** Set on quit: jobs still ending while the engine stops must not redraw a tray that is going away. */
   private disposed = false;
+  /** What the view shows now, so unchanged parts are not applied again. */
   private shown: { icon?: TrayIconName; tooltip?: string; title?: string; menu?: string } = {};
 
   constructor(private readonly deps: TrayControllerDeps) {}

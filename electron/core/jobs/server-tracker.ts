@@ -55,6 +55,8 @@ const ANCHOR_COUNT = 20;
 const HORIZON_MARGIN_MS = 60_000;
 const ANNOUNCE_CHUNK = 200;
 const BASELINE_CLOCK_MARGIN_MS = 2_000;
+/** Besides the witness, how many of the last look's newest jobs are looked up before judging the history cleared. */
+const WITNESS_SECONDS = 3;
 const RECONCILE_PAUSE_FACTOR = 3;
 const MAX_RECONCILE_PAUSE_MS = 10_000;
 const LOOKUP_CONCURRENCY = 4;
@@ -503,11 +505,18 @@ export class ServerTracker {
     const witness = this.journal.witness(this.serverId);
     if (witness === undefined) return 'unknown';
     if (seen.has(witness) || (await this.backend.lookup(witness))) return 'intact';
+    // The witness alone can go without a restart (the user deleted that one entry from the history panel): if the
+    // next newest jobs of the last look are still there, the server's memory is intact.
+    const mark = this.journal.finishedMark(this.serverId);
+    const others = (mark?.anchors ?? []).filter((id) => id !== witness).slice(0, WITNESS_SECONDS);
+    for (const id of others) if (seen.has(id) || (await this.backend.lookup(id))) return 'intact';
     this.journal.setWitness(this.serverId, undefined);
     // Everything in the new history came after the last look, but the old mark's horizon is on the old clock (which
-    // NTP may have stepped back at boot): kept, it would end the look at the first new job. An empty mark reads on
-    // to the end; what was announced already is still told apart by the journal.
-    this.journal.setFinishedMark(this.serverId, { anchors: [] });
+    // NTP may have stepped back at boot): kept, it would end the look at the first new job. Without it the look
+    // reads on until it meets one of the anchors (none, after a real restart). The anchors stay: should the server
+    // not have restarted after all, they still end the look where the last one began, so history the journal has
+    // since forgotten is never announced again.
+    this.journal.setFinishedMark(this.serverId, { anchors: mark?.anchors ?? [] });
     this.log.info('server history was cleared: it restarted');
     return 'cleared';
   }

@@ -44,3 +44,38 @@ test('regression: after a restart whose clock stepped back, other clients’ job
   await engine.settled();
   assert.deepEqual(rec.finishedIds(), [before, ...after, next]);
 });
+
+test('regression: the newest job deleted from the history while we were away is no restart; forgotten jobs stay forgotten', async (t) => {
+  const backend = new FakeBackend();
+  const engine = await Engine.create({
+    dataDir: await tempDir(t),
+    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
+    createBackend: () => backend,
+    // The journal remembers fewer jobs than the server's history holds.
+    maxJobsPerServer: 3,
+    tracker: { recheckDelayMs: 5 },
+  });
+  engine.start();
+  t.after(() => engine.stop());
+  const rec = record(engine.events);
+  backend.connect();
+  await engine.settled();
+  const now = Date.now();
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    ids.push(backend.complete(randomUUID(), { endedAt: now + i }).id);
+    backend.status(0);
+    await engine.settled();
+  }
+  assert.deepEqual(rec.finishedIds(), ids);
+
+  // While we are away the user deletes the newest entry in ComfyUI's history panel; the server did not restart.
+  backend.disconnect();
+  backend.history = backend.history.filter((job) => job.id !== ids[5]);
+  backend.connect('client-2');
+  await engine.settled();
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), ids, 'nothing announced again, nothing lost');
+  assert.equal(rec.digests.length, 0);
+});
