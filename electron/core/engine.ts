@@ -76,7 +76,10 @@ export class Engine {
         this.emitSaveChange(event.serverId, event.jobId);
       });
       // Given up (the files are gone from the server): the view stops saying "retrying".
-      saver.events.on('save-given-up', (event) => this.emitSaveChange(event.serverId, event.jobId));
+      saver.events.on('save-given-up', (event) => {
+        this.events.emit('save-given-up', event);
+        this.emitSaveChange(event.serverId, event.jobId);
+      });
     }
   }
 
@@ -112,6 +115,8 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    // Thumbnails still loading are of no use any more: their requests end now rather than hold the backends open.
+    this.images.stop();
     // Downloads first: a backend waits for its requests in flight before it closes. Jobs still announced while the
     // trackers stop are recorded as to-be-saved and saved after the next start.
     await this.outputs?.stop();
@@ -193,7 +198,7 @@ export class Engine {
     const ref = tracker.job(jobId)?.outputs[index];
     if (!ref) return Promise.resolve(undefined);
     const savedPath = this.outputs?.saveState(serverId, jobId)?.files[savedKey(ref)]?.path;
-    return this.images.load(ref, savedPath, () => backend.fetchOutput(ref));
+    return this.images.load(ref, savedPath, (signal) => backend.fetchOutput(ref, undefined, signal));
   }
 
   cancel(serverId: string, jobId: string): Promise<boolean> {

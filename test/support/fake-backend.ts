@@ -6,7 +6,7 @@ import type { ServerMessage } from '../../electron/core/comfy/messages.js';
 import type { ActiveJobs, RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
 import { Emitter } from '../../electron/core/emitter.js';
 import { HttpStatusError } from '../../electron/core/errors.js';
-import type { BackendEvents, JobBackend, OutputStream, SubmitRequest, SubmitResult } from '../../electron/core/jobs/backend.js';
+import type { BackendEvents, JobBackend, OutputRange, OutputStream, SubmitRequest, SubmitResult } from '../../electron/core/jobs/backend.js';
 
 export class FakeBackend implements JobBackend {
   readonly events = new Emitter<BackendEvents>();
@@ -131,7 +131,8 @@ export class FakeBackend implements JobBackend {
   /** Output files this server no longer has (a cleaned output folder): fetching them answers 404. */
   readonly missingFiles = new Set<string>();
 
-  async fetchOutput(ref: OutputRef): Promise<OutputStream> {
+  async fetchOutput(ref: OutputRef, _range?: OutputRange, signal?: AbortSignal): Promise<OutputStream> {
+    signal?.throwIfAborted();
     if (this.missingFiles.has(ref.filename)) throw new HttpStatusError(404, `${this.url}api/view`, '');
     return { body: Readable.from([Buffer.from('bytes')]), size: 5 };
   }

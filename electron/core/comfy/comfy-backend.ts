@@ -252,10 +252,10 @@ export class ComfyBackend implements JobBackend {
     await this.expectOk(await this.http.postJson('api/queue', { clear: true }), 'queue clear');
   }
 
-  async fetchOutput(ref: OutputRef, range?: OutputRange): Promise<OutputStream> {
+  async fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream> {
     const query = { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
     const asked = range && range.from > 0 ? { range: `bytes=${range.from}-`, ...(range.ifRange !== undefined && { 'if-range': range.ifRange }) } : undefined;
-    const { status, body, headers } = await this.http.stream('api/view', query, asked && { headers: asked });
+    const { status, body, headers } = await this.http.stream('api/view', query, { ...(asked && { headers: asked }), ...(signal && { signal }) });
     const header = (name: string): string | undefined => {
       const value = headers[name];
       return Array.isArray(value) ? value[0] : value;

@@ -105,8 +105,11 @@ export interface JobBackend {
   cancel(id: string, isRunning: boolean): Promise<boolean>;
   removePending(ids: readonly string[]): Promise<void>;
   clearPending(): Promise<void>;
-  /** The whole file, or its tail from `range.from` (a server may still answer with the whole file). */
-  fetchOutput(ref: OutputRef, range?: OutputRange): Promise<OutputStream>;
+  /**
+   * The whole file, or its tail from `range.from` (a server may still answer with the whole file). `signal` ends the
+   * request, also while it waits for the answer's headers (stopping must not wait for a silent server).
+   */
+  fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream>;
   /** Node definitions for converting and preflighting workflows; hosted backends without /object_info omit it. */
   objectInfo?(options?: { refresh?: boolean }): Promise<ObjectInfo>;
   /** Stores a file in the server's input folder; the server may rename it (answers with the name it used). */

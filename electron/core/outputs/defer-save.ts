@@ -1,7 +1,7 @@
 // A run that saves no outputs itself (the headless commands without --output-dir) still shares the app's journal, and
 // a job it records as finished is one the app never treats as new: without a mark, its outputs would never be saved.
-// So every finished job on a server whose outputs the app saves is marked as to be saved, exactly as the output saver
-// marks a job it accepts; the app's saver picks up such jobs when it next connects to the server.
+// So every finished job on a server whose outputs the app saves is marked as to be saved, as the output saver marks a
+// job it accepts, and as the app's; the app's saver picks up such jobs when it next connects to the server.
 import type { JobView } from '../../shared/app-state.js';
 import type { Journal } from '../jobs/journal.js';
 import { parseSavedStage, SAVED_STAGE } from './saved-stage.js';
@@ -25,7 +25,8 @@ export function deferSaving(events: FinishedJobs, journal: Journal, savesOutputs
     const record = journal.finishedRecord(job.serverId, job.id);
     if (!record || parseSavedStage(record.handled[SAVED_STAGE]) !== undefined) return;
     // The fields left out take their defaults when the saver reads the stage. A failed write is reported by the
-    // engine's final flush, which writes the same state again.
-    journal.markHandled(job.serverId, job.id, SAVED_STAGE, { state: 'pending', files: {} }).catch(() => undefined);
+    // engine's final flush, which writes the same state again. `forApp`: a headless run saving into a folder of its
+    // own must leave this job to the app.
+    journal.markHandled(job.serverId, job.id, SAVED_STAGE, { state: 'pending', files: {}, forApp: true }).catch(() => undefined);
   });
 }

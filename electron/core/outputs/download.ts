@@ -24,7 +24,8 @@ export interface PartialDownload {
   readonly lastModified?: string;
 }
 
-export type FetchOutput = (range?: OutputRange) => Promise<OutputStream>;
+/** Asks the server for the file (or its tail); `signal` ends the request when the saver stops. */
+export type FetchOutput = (range: OutputRange | undefined, signal: AbortSignal) => Promise<OutputStream>;
 
 export interface DownloadOptions {
   readonly signal: AbortSignal;
@@ -114,7 +115,7 @@ async function respond(fetch: FetchOutput, tempPath: string, resume: PartialDown
   if (resume) {
     let answer: OutputStream | undefined;
     try {
-      answer = await abortable(fetch({ from: resume.bytes, ...ifRange(resume) }), signal);
+      answer = await abortable(fetch({ from: resume.bytes, ...ifRange(resume) }, signal), signal);
     } catch (error) {
       // 416: the file is now shorter than the part; any other failure leaves the part as good as it was.
       if (!(error instanceof HttpStatusError && error.status === 416)) throw error;
@@ -124,7 +125,7 @@ async function respond(fetch: FetchOutput, tempPath: string, resume: PartialDown
     if (answer && answer.range === undefined) return { source: answer };
     if (answer) discard(answer.body);
   }
-  return { source: await abortable(fetch(), signal) };
+  return { source: await abortable(fetch(undefined, signal), signal) };
 }
 
 /**
@@ -174,8 +175,12 @@ function withVersion(part: Omit<PartialDownload, 'etag' | 'lastModified'>, versi
 }
 
 function fetchFailure(error: unknown, what: string): ComfyTrayError {
-  if (error instanceof HttpStatusError && (error.status === 404 || error.status === 400)) {
-    return new ComfyTrayError('OUTPUT_NOT_FOUND', `${what} is no longer on the server (HTTP ${error.status})`, { cause: error });
+  if (error instanceof HttpStatusError && error.status === 404) {
+    return new ComfyTrayError('OUTPUT_NOT_FOUND', `${what} is no longer on the server (HTTP 404)`, { cause: error });
+  }
+  // ComfyUI's /view refuses a name with `..` or starting with `/`, or an unknown type: that file is never served.
+  if (error instanceof HttpStatusError && error.status === 400) {
+    return new ComfyTrayError('OUTPUT_NOT_FOUND', `${what} cannot be downloaded: the server refuses its name (HTTP 400)`, { cause: error });
   }
   return error instanceof ComfyTrayError ? error : networkError(error, what);
 }

@@ -30,6 +30,7 @@ type Read = { readonly bytes: Buffer } | 'too-large' | 'unavailable';
 export class OutputImageLoader {
   private readonly limiter: Limiter;
   private readonly maxBytes: number;
+  private readonly abort = new AbortController();
 
   constructor(options: OutputImageOptions = {}) {
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -40,15 +41,24 @@ export class OutputImageLoader {
   }
 
   /**
+   * Ends the downloads in flight (their loads give no image) and keeps later loads to saved files: quitting must not
+   * wait for a server that is slow to answer a thumbnail.
+   */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  /**
    * The image, or undefined when the output is not one (by name before any byte is read, by content after), is
    * larger than the cap, or is gone from the server. Throws a ComfyTrayError when the server cannot be reached.
+   * `fetch` gets the signal that ends its request when the loader stops.
    */
-  async load(ref: OutputRef, savedPath: string | undefined, fetch: () => Promise<OutputStream>): Promise<OutputImage | undefined> {
+  async load(ref: OutputRef, savedPath: string | undefined, fetch: (signal: AbortSignal) => Promise<OutputStream>): Promise<OutputImage | undefined> {
     if (!mayBeImage(ref)) return undefined;
     return this.limiter.run(async () => {
       let read: Read = savedPath === undefined ? 'unavailable' : await readFileCapped(savedPath, this.maxBytes);
       // A saved file the user moved or deleted since: the server may still have it.
-      if (read === 'unavailable') read = await downloadCapped(fetch, this.maxBytes);
+      if (read === 'unavailable' && !this.abort.signal.aborted) read = await downloadCapped(fetch, this.maxBytes, this.abort.signal);
       if (typeof read === 'string') return undefined;
       const mime = sniffImage(read.bytes);
       return mime === undefined ? undefined : { mime, bytes: read.bytes };
@@ -83,12 +93,12 @@ async function readFileCapped(path: string, maxBytes: number): Promise<Read> {
   }
 }
 
-async function downloadCapped(fetch: () => Promise<OutputStream>, maxBytes: number): Promise<Read> {
+async function downloadCapped(fetch: (signal: AbortSignal) => Promise<OutputStream>, maxBytes: number, signal: AbortSignal): Promise<Read> {
   let stream: OutputStream;
   try {
-    stream = await fetch();
+    stream = await fetch(signal);
   } catch (error) {
-    if (error instanceof HttpStatusError && (error.status === 404 || error.status === 400)) return 'unavailable';
+    if (signal.aborted || (error instanceof HttpStatusError && (error.status === 404 || error.status === 400))) return 'unavailable';
     throw error;
   }
   // Destroying a response body makes it emit an abort error: expected here, and must not crash the process.
@@ -98,10 +108,19 @@ async function downloadCapped(fetch: () => Promise<OutputStream>, maxBytes: numb
     stream.body.destroy();
     return 'too-large';
   }
-  return readStreamCapped(stream.body, maxBytes);
+  const { body } = stream;
+  const onAbort = (): void => {
+    body.destroy();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await readStreamCapped(body, maxBytes, signal);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
-async function readStreamCapped(body: Readable, maxBytes: number): Promise<Read> {
+async function readStreamCapped(body: Readable, maxBytes: number, signal: AbortSignal): Promise<Read> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
@@ -115,6 +134,7 @@ async function readStreamCapped(body: Readable, maxBytes: number): Promise<Read>
       chunks.push(buffer);
     }
   } catch (cause) {
+    if (signal.aborted) return 'unavailable';
     throw networkError(cause, `an output download (broke off after ${total} bytes)`);
   }
   return { bytes: Buffer.concat(chunks, total) };

@@ -32,6 +32,19 @@ export interface OutputOptions {
   /** Delay before a failed job is tried again (a reconnect also triggers it); doubles up to `retryMaxMs`. */
   readonly retryLaterMs?: number;
   readonly retryMaxMs?: number;
+  /**
+   * How long after the server first said it has no such file (404) a file may be given up, besides being missing in
+   * `NOT_FOUND_PASSES` passes: reconnects can come in bursts (Wi-Fi flapping, a crash-looping server) while a drive
+   * is being mounted again or a backup restored. Default 6 hours; 0 gives up on the passes alone.
+   */
+  readonly giveUpAfterMs?: number;
+  /** Wall-clock time in ms (tests inject one); default `Date.now`. */
+  readonly now?: () => number;
+  /**
+   * Leave alone the saves another run marked as the app's (`deferSaving`): a headless run saving into its own folder
+   * must not take them over into that folder. Default false (the app's saver takes them).
+   */
+  readonly leaveAppSaves?: boolean;
   /** Tests: the stream file bytes are written through. */
   readonly createWriteStream?: WriteStreamFactory;
 }
@@ -45,6 +58,8 @@ export interface ResolvedServerSave {
 export function validateOutputOptions(options: OutputOptions): void {
   if (options.folder.trim() === '') throw new ComfyTrayError('CONFIG_INVALID', 'The output folder is empty');
   validateTemplate(options.template ?? DEFAULT_TEMPLATE);
+  const wait = options.giveUpAfterMs;
+  if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) throw new ComfyTrayError('CONFIG_INVALID', 'giveUpAfterMs must be a time of 0 or more');
   for (const [id, server] of Object.entries(options.perServer ?? {})) {
     if (server.template !== undefined) validateTemplate(server.template);
     if (server.folder !== undefined && server.folder.trim() === '') throw new ComfyTrayError('CONFIG_INVALID', `The output folder for ${id} is empty`);

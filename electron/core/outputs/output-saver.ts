@@ -3,7 +3,7 @@
 // it, each file is recorded only once it is on disk under its final name with the right size, and whatever is still
 // missing is retried after a reconnect, on a timer, or after the app restarts. A download the network cut continues
 // where it stopped. Failures are reported once per job and never lose the pending work; only a file the server no
-// longer has is given up, after a few passes.
+// longer has is given up, after a few passes spread over hours, or at once one whose name the server refuses.
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -21,8 +21,19 @@ import { Limiter } from './limiter.js';
 import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
 import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent } from './path-safety.js';
 import { claimFor, claimHolds } from './publish-claim.js';
-import { coded, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, retryableNow } from './save-failures.js';
-import { givenUp, parseSavedStage, SAVED_STAGE, savedKey, SIDECAR_KEY, type ClaimedFile, type SavedFileRecord, type SavedStage } from './saved-stage.js';
+import { coded, GIVE_UP_AFTER_MS, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, refusedName, retryableNow } from './save-failures.js';
+import {
+  awaitingReconnect,
+  givenUp,
+  parseSavedStage,
+  SAVED_STAGE,
+  savedKey,
+  SIDECAR_KEY,
+  type ClaimedFile,
+  type GiveUpRule,
+  type SavedFileRecord,
+  type SavedStage,
+} from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
 import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
 import { publishUnique } from './unique-name.js';
@@ -46,10 +57,11 @@ export interface OutputSaverEvents {
   /** Saving failed for a reason the user can act on (once per job); the missing files are retried later. */
   'save-failed': { serverId: string; jobId: string; code: string; reason: string; pending: number };
   /**
-   * Saving the job is over with `missing` files the server no longer has: nothing is tried again (once per job).
-   * The failure itself was reported by `save-failed`; this only says the job's save state changed.
+   * Saving the job is over with `missing` files the server no longer has (or can never serve): nothing is tried
+   * again (once per job). `files` are the job's outputs that were saved, like `saved`'s, so a consumer can report
+   * both what is on disk and what is not. The failure itself was reported by `save-failed`.
    */
-  'save-given-up': { serverId: string; jobId: string; code: string; reason: string; missing: number };
+  'save-given-up': { serverId: string; jobId: string; code: string; reason: string; missing: number; files: readonly SavedFile[] };
 }
 
 /** The publish record (claim) of one file for `saveFile`: noted before publishing, dropped when it cannot hold. */
@@ -65,6 +77,13 @@ interface FileClaim {
 /** Only these statuses produce outputs worth keeping (a failed job keeps what its earlier nodes saved). */
 const SAVED_STATUSES = new Set(['completed', 'failed']);
 
+/**
+ * Why a pass runs: the job was just announced (`new`: it may be accepted), the server connected again (or the app
+ * started), or the retry timer fired. Only the first two ask again for files the server said it does not have.
+ */
+type PassKind = 'new' | 'reconnect' | 'timer';
+const PASS_RANK: Readonly<Record<PassKind, number>> = { timer: 0, reconnect: 1, new: 2 };
+
 interface ServerSlot {
   readonly backend: JobBackend;
   readonly limiter: Limiter;
@@ -75,7 +94,8 @@ export class OutputSaver {
   readonly events: Emitter<OutputSaverEvents>;
   private readonly servers = new Map<string, ServerSlot>();
   private readonly running = new Map<string, Promise<void>>();
-  private readonly again = new Set<string>();
+  /** A pass asked for while one runs, by job: what kind the next pass is (the strongest asked for). */
+  private readonly again = new Map<string, PassKind>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   private readonly failedPasses = new Map<string, number>();
   /** Downloads the network cut, by file tag: the next pass asks for the rest. Removed when stopping. */
@@ -129,7 +149,7 @@ export class OutputSaver {
   jobFinished(job: JobView): void {
     if (!this.started || !SAVED_STATUSES.has(job.status) || job.outputs.length === 0) return;
     if (this.stopped) this.accept(job.serverId, job.id);
-    else this.trigger(job.serverId, job.id, true);
+    else this.trigger(job.serverId, job.id, 'new');
   }
 
   /** Tries every job of the server whose saving is unfinished (after a reconnect, at start). */
@@ -137,7 +157,7 @@ export class OutputSaver {
     if (!this.started || this.stopped) return;
     for (const record of this.journal.finishedJobs(serverId)) {
       const stage = parseSavedStage(record.handled[SAVED_STAGE]);
-      if (stage && stage.state !== 'done' && stage.gaveUp !== true) this.trigger(serverId, record.id, false);
+      if (stage && stage.state !== 'done' && stage.gaveUp !== true) this.trigger(serverId, record.id, 'reconnect');
     }
   }
 
@@ -164,43 +184,54 @@ export class OutputSaver {
   }
 
   /** One pass per job at a time; a trigger during a pass runs another pass after it. */
-  private trigger(serverId: string, jobId: string, accept: boolean): void {
+  private trigger(serverId: string, jobId: string, kind: PassKind): void {
     const key = `${serverId}\u0000${jobId}`;
     if (this.running.has(key)) {
-      this.again.add(key);
+      const asked = this.again.get(key);
+      if (asked === undefined || PASS_RANK[kind] > PASS_RANK[asked]) this.again.set(key, kind);
       return;
     }
     const timer = this.retryTimers.get(key);
     if (timer) clearTimeout(timer);
     this.retryTimers.delete(key);
     const run = (async () => {
-      do {
+      for (let next: PassKind | undefined = kind; next !== undefined && !this.stopped; next = this.again.get(key)) {
         this.again.delete(key);
-        await this.saveJob(serverId, jobId, accept);
-      } while (this.again.has(key) && !this.stopped);
+        await this.saveJob(serverId, jobId, next);
+      }
     })()
       .catch((error: unknown) => this.log.error('saving failed unexpectedly', { serverId, jobId, error: errorMessage(error) }))
       .finally(() => {
         this.running.delete(key);
-        if (this.again.has(key) && !this.stopped) this.trigger(serverId, jobId, accept);
+        const next = this.again.get(key);
+        this.again.delete(key);
+        if (next !== undefined && !this.stopped) this.trigger(serverId, jobId, next);
       });
     this.running.set(key, run);
   }
 
-  private async saveJob(serverId: string, jobId: string, accept: boolean): Promise<void> {
+  private async saveJob(serverId: string, jobId: string, kind: PassKind): Promise<void> {
     const slot = this.servers.get(serverId);
     const settings = serverSaveOptions(this.options, serverId);
     const record = this.journal.finishedRecord(serverId, jobId);
     if (!slot || !settings.enabled || !record || this.stopped) return;
     let stage = parseSavedStage(record.handled[SAVED_STAGE]);
     if (stage?.state === 'done' || stage?.gaveUp === true) return;
+    if (stage?.forApp === true) {
+      // Left by a run that saves nothing itself, for the app: a run saving into its own folder must not take it.
+      if (this.options.leaveAppSaves === true) return;
+      const { forApp: _forApp, ...taken } = stage;
+      stage = taken;
+      await this.record(serverId, jobId, stage);
+    }
     if (!stage) {
-      if (!accept) return;
+      if (kind !== 'new') return;
       // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
       stage = { state: 'pending', files: {}, publishing: {} };
       await this.record(serverId, jobId, stage);
     }
     const current = stage;
+    const rule: GiveUpRule = { now: this.now(), afterMs: this.options.giveUpAfterMs ?? GIVE_UP_AFTER_MS };
     /** What keeps the job from being complete and a later pass may still fix (files given up are not in it). */
     const failures: ComfyTrayError[] = [];
     let counted = false;
@@ -213,7 +244,18 @@ export class OutputSaver {
     } catch (error) {
       failures.push(coded(error));
     }
-    const todo = failures.length > 0 ? [] : wanted.filter((ref) => current.files[savedKey(ref)] === undefined && !givenUp(current, savedKey(ref)));
+    /** Files the server said it does not have, which a timer pass does not ask for again (waiting does not help). */
+    const awaiting: OutputRef[] = [];
+    const todo =
+      failures.length > 0
+        ? []
+        : wanted.filter((ref) => {
+            const key = savedKey(ref);
+            if (current.files[key] !== undefined || givenUp(current, key, rule)) return false;
+            if (kind === 'timer' && awaitingReconnect(current, key)) awaiting.push(ref);
+            else return true;
+            return false;
+          });
     await Promise.all(
       todo.map(async (ref) => {
         const key = savedKey(ref);
@@ -232,19 +274,28 @@ export class OutputSaver {
           current.files[key] = saved;
           delete current.publishing[key];
           delete current.notFound?.[key];
+          delete current.notFoundSince?.[key];
           await this.record(serverId, jobId, current);
         } catch (error) {
           if (this.stopped) return;
           const failure = coded(error);
-          if (notFound(failure)) {
+          if (refusedName(failure)) {
+            current.refused = { ...current.refused, [key]: true };
+            counted = true;
+          } else if (notFound(failure)) {
             current.notFound = { ...current.notFound, [key]: (current.notFound?.[key] ?? 0) + 1 };
+            current.notFoundSince = { ...current.notFoundSince, [key]: current.notFoundSince?.[key] ?? rule.now };
             counted = true;
           }
-          if (!givenUp(current, key)) failures.push(failure);
+          if (!givenUp(current, key, rule)) failures.push(failure);
         }
       }),
     );
     if (this.stopped) return;
+    // After the files asked for: a failure a pass just saw is the one worth reporting.
+    for (const ref of awaiting) {
+      failures.push(new ComfyTrayError('OUTPUT_NOT_FOUND', `${describeOutput(slot.backend, ref)} was not on the server; asking again after a reconnect`));
+    }
     if (failures.length === 0 && this.options.sidecar === true && current.sidecar === undefined && wanted.length > 0) {
       try {
         current.sidecar = await this.writeSidecar(slot.backend, settings, rootReal, record, wanted, current, remote);
@@ -254,23 +305,20 @@ export class OutputSaver {
       }
     }
     const key = `${serverId}\u0000${jobId}`;
-    const gone = wanted.filter((ref) => givenUp(current, savedKey(ref)));
+    const gone = wanted.filter((ref) => givenUp(current, savedKey(ref), rule));
     if (failures.length === 0 && gone.length > 0) {
-      await this.giveUp(slot.backend, jobId, current, gone);
+      await this.giveUp(slot.backend, jobId, current, wanted, gone);
       this.failedPasses.delete(key);
       return;
     }
     if (failures.length === 0) {
-      const { error: _error, notFound: _notFound, ...rest } = current;
+      const { error: _error, notFound: _notFound, notFoundSince: _since, refused: _refused, ...rest } = current;
       await this.record(serverId, jobId, { ...rest, state: 'done' });
       this.failedPasses.delete(key);
       this.events.emit('saved', {
         serverId,
         jobId,
-        files: wanted.flatMap((ref) => {
-          const file = current.files[savedKey(ref)];
-          return file ? [savedFile(ref, file)] : [];
-        }),
+        files: savedFiles(wanted, current),
         ...(current.sidecar && { sidecar: current.sidecar.path }),
       });
       return;
@@ -285,8 +333,9 @@ export class OutputSaver {
       this.events.emit('save-failed', { serverId, jobId, code: failure.code, reason: failure.message, pending: Math.max(pending, 1) });
     }
     // A path this machine refuses, or a file the server does not have, fails the same way on every timer: only a
-    // reconnect or a restart tries again.
-    if (failures.some((f) => permanent(f))) {
+    // reconnect or a restart tries again. Any other failure of the job's files still gets the timer (the timer's
+    // passes leave the missing files alone).
+    if (failures.every((f) => permanent(f))) {
       this.log.info('saving failed; retrying after a reconnect or restart', { serverId, jobId, code: failure.code });
       return;
     }
@@ -295,19 +344,24 @@ export class OutputSaver {
   }
 
   /**
-   * Ends saving the job with files the server no longer has (everything else is on disk): recorded as failed with
-   * the reason, and never tried again. Reported as a failure only if no earlier pass did.
+   * Ends saving the job with files the server no longer has or never serves (everything else is on disk): recorded
+   * as failed with the reason, and never tried again. Reported as a failure only if no earlier pass did.
    */
-  private async giveUp(backend: JobBackend, jobId: string, stage: SavedStage, gone: readonly OutputRef[]): Promise<void> {
+  private async giveUp(backend: JobBackend, jobId: string, stage: SavedStage, wanted: readonly OutputRef[], gone: readonly OutputRef[]): Promise<void> {
     const serverId = backend.serverId;
     const alreadyReported = stage.error !== undefined;
-    const what = gone.length === 1 ? describeOutput(backend, gone[0]!) : `${gone.length} files of ${backend.name}`;
-    const reason = `${what} ${gone.length === 1 ? 'is' : 'are'} no longer on the server (not found ${NOT_FOUND_PASSES} times); not trying again`;
-    const error = { code: 'OUTPUT_NOT_FOUND', reason };
+    const refused = gone.filter((ref) => stage.refused?.[savedKey(ref)] === true);
+    const missing = gone.filter((ref) => stage.refused?.[savedKey(ref)] !== true);
+    const what = (refs: readonly OutputRef[]): string => (refs.length === 1 ? describeOutput(backend, refs[0]!) : `${refs.length} files of ${backend.name}`);
+    const reasons = [
+      ...(missing.length > 0 ? [`${what(missing)} ${missing.length === 1 ? 'is' : 'are'} no longer on the server (not found ${NOT_FOUND_PASSES} times)`] : []),
+      ...(refused.length > 0 ? [`${what(refused)} cannot be downloaded: the server refuses ${refused.length === 1 ? 'its name' : 'their names'} (HTTP 400)`] : []),
+    ];
+    const error = { code: 'OUTPUT_NOT_FOUND', reason: `${reasons.join('; ')}; not trying again` };
     await this.record(serverId, jobId, { ...stage, state: 'failed', gaveUp: true, error });
-    this.log.warn('saving given up: outputs no longer on the server', { serverId, jobId, missing: gone.length });
+    this.log.warn('saving given up: outputs the server does not serve', { serverId, jobId, missing: missing.length, refused: refused.length });
     if (!alreadyReported) this.events.emit('save-failed', { serverId, jobId, ...error, pending: gone.length });
-    this.events.emit('save-given-up', { serverId, jobId, ...error, missing: gone.length });
+    this.events.emit('save-given-up', { serverId, jobId, ...error, missing: gone.length, files: savedFiles(wanted, stage) });
   }
 
   /** The server's own record of the job's outputs (the finished event may have missed some), else the journal's. */
@@ -356,7 +410,7 @@ export class OutputSaver {
       const resume = partial;
       partial = undefined;
       try {
-        size = await downloadTo((range) => backend.fetchOutput(ref, range), temp, {
+        size = await downloadTo((range, signal) => backend.fetchOutput(ref, range, signal), temp, {
           signal: this.abort.signal,
           what,
           ...(resume && { resume }),
@@ -449,7 +503,13 @@ export class OutputSaver {
       files: { ...stage.files },
       publishing: { ...stage.publishing },
       ...(stage.notFound && { notFound: { ...stage.notFound } }),
+      ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
+      ...(stage.refused && { refused: { ...stage.refused } }),
     });
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
   }
 
   private scheduleRetry(serverId: string, jobId: string, key: string): void {
@@ -461,7 +521,7 @@ export class OutputSaver {
     clearTimeout(this.retryTimers.get(key));
     const timer = setTimeout(() => {
       this.retryTimers.delete(key);
-      this.trigger(serverId, jobId, false);
+      this.trigger(serverId, jobId, 'timer');
     }, wait);
     timer.unref();
     this.retryTimers.set(key, timer);
@@ -484,6 +544,14 @@ function templateValues(backend: JobBackend, record: FinishedRecord, ref: Output
 /** An output as messages name it: the server, then the server's path for it. */
 function describeOutput(backend: JobBackend, ref: OutputRef): string {
   return `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
+}
+
+/** The wanted outputs that are on disk, as events report them. */
+function savedFiles(wanted: readonly OutputRef[], stage: SavedStage): SavedFile[] {
+  return wanted.flatMap((ref) => {
+    const file = stage.files[savedKey(ref)];
+    return file ? [savedFile(ref, file)] : [];
+  });
 }
 
 function savedFile(ref: OutputRef, file: SavedFileRecord): SavedFile {

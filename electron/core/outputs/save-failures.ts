@@ -23,13 +23,24 @@ export function retryableNow(error: unknown): boolean {
 /**
  * How many passes may find a file missing on the server (404) before it is given up: the first, then reconnects and
  * restarts (a server restored from a backup, a drive mounted again). Never on a timer: waiting alone does not bring
- * a deleted file back, and a job kept retrying forever would also be kept in the journal forever.
+ * a deleted file back, and a job kept retrying forever would also be kept in the journal forever. Passes alone are
+ * not enough: reconnects come in bursts, so some time must also have gone by since the first (`giveUpAfterMs`).
  */
 export const NOT_FOUND_PASSES = 3;
+/** The default `giveUpAfterMs`: longer than restoring a backup or getting a drive mounted again usually takes. */
+export const GIVE_UP_AFTER_MS = 6 * 60 * 60_000;
 
-/** The server answered that the file does not exist (it was deleted, or the server's output folder changed). */
+/**
+ * The server answered that the file does not exist (it was deleted, or the server's output folder changed), or
+ * refuses its name (`refusedName`): either way the same request fails again until something changes.
+ */
 export function notFound(error: ComfyTrayError): boolean {
   return error.code === 'OUTPUT_NOT_FOUND';
+}
+
+/** The server refuses the file's name (HTTP 400 on /view: a name with `..`, an unknown type): it never serves it. */
+export function refusedName(error: ComfyTrayError): boolean {
+  return notFound(error) && error.cause instanceof HttpStatusError && error.cause.status === 400;
 }
 
 /**

@@ -27,8 +27,28 @@ const savedStage = z.object({
   publishing: z.record(z.string(), claimedFile).default({}),
   sidecar: savedFile.optional(),
   error: z.object({ code: z.string(), reason: z.string() }).optional(),
-  /** By file key: the passes in which the server said it has no such file (404), counted to give it up. */
+  /**
+   * By file key: the passes in which the server said it has no such file (404), counted to give it up. Once counted,
+   * a file is asked for again only by reconnects and restarts, never by the timer (see `NOT_FOUND_PASSES`).
+   */
   notFound: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /**
+   * By file key: when (ms, this machine's clock) a pass first found the file missing; it is given up only a while
+   * after (`OutputOptions.giveUpAfterMs`), however quickly the passes came. Absent in older records: the next 404
+   * starts the wait.
+   */
+  notFoundSince: z.record(z.string(), z.number()).optional(),
+  /**
+   * By file key: files whose name the server refuses (HTTP 400: a name with `..`, an unknown type). No pass can ever
+   * fetch them, so they are given up at once.
+   */
+  refused: z.record(z.string(), z.literal(true)).optional(),
+  /**
+   * Marked by a run that saves no outputs itself, for the app to save (`deferSaving`). A run that saves into a
+   * folder of its own leaves such a job alone (`OutputOptions.leaveAppSaves`); the app's saver drops the mark when
+   * it takes the job.
+   */
+  forApp: z.literal(true).optional(),
   /**
    * With `state: 'failed'`: saving is over, what is still missing is no longer on the server and is not asked for
    * again. The job's saving counts as finished (the journal may forget the job like any other).
@@ -56,9 +76,26 @@ export function savingUnfinished(value: unknown): boolean {
   return state !== 'done' && gaveUp !== true;
 }
 
-/** A file of the job that is not saved and will not be tried again: the server said it has none, pass after pass. */
-export function givenUp(stage: SavedStage, key: string): boolean {
-  return stage.files[key] === undefined && (stage.notFound?.[key] ?? 0) >= NOT_FOUND_PASSES;
+/** When a pass looks at what to give up: now, and how long a file must have been missing first. */
+export interface GiveUpRule {
+  readonly now: number;
+  readonly afterMs: number;
+}
+
+/**
+ * A file of the job that is not saved and will not be tried again: the server refuses its name, or said it has none
+ * pass after pass, over a long enough time (a burst of reconnects while a drive is mounted again is not enough).
+ */
+export function givenUp(stage: SavedStage, key: string, rule: GiveUpRule): boolean {
+  if (stage.files[key] !== undefined) return false;
+  if (stage.refused?.[key] === true) return true;
+  const since = stage.notFoundSince?.[key];
+  return (stage.notFound?.[key] ?? 0) >= NOT_FOUND_PASSES && since !== undefined && rule.now - since >= rule.afterMs;
+}
+
+/** A file a pass found missing on the server and that is not given up: only reconnects and restarts ask again. */
+export function awaitingReconnect(stage: SavedStage, key: string): boolean {
+  return stage.files[key] === undefined && (stage.notFound?.[key] ?? 0) > 0;
 }
 
 /** The `publishing` key of the job's sidecar (output keys are JSON arrays, so it never clashes). */

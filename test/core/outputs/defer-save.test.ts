@@ -1,5 +1,6 @@
 // Marking jobs as to be saved by a later run: the same mark the output saver makes when it accepts a job, only for
-// jobs the saver would save, and never over a save already under way.
+// jobs the saver would save, and never over a save already under way. The mark says the job is the app's: a headless
+// run saving into a folder of its own leaves it alone, the app's saver takes it.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,8 +8,10 @@ import { Emitter } from '../../../electron/core/emitter.js';
 import { Journal } from '../../../electron/core/jobs/journal.js';
 import { deferSaving } from '../../../electron/core/outputs/defer-save.js';
 import { parseSavedStage, SAVED_STAGE } from '../../../electron/core/outputs/saved-stage.js';
+import { ComfySimulator } from '../../support/comfy-simulator.js';
+import { nextEvent, tempDir } from '../../support/events.js';
+import { directSaver, filesUnder, outputRef } from './support.js';
 import type { JobView, TerminalJobStatus } from '../../../electron/shared/app-state.js';
-import { tempDir } from '../../support/events.js';
 
 const ref = { nodeId: '9', kind: 'images', index: 0, filename: 'a.png', subfolder: '', type: 'output' };
 
@@ -56,5 +59,52 @@ test('finished jobs with outputs on a saving server are marked pending; others, 
     ],
   );
   assert.equal(state('saves', 'late'), undefined);
+  assert.equal(parseSavedStage(reread.finishedRecord('saves', 'completed')?.handled[SAVED_STAGE])?.forApp, true, "marked as the app's");
   assert.deepEqual(parseSavedStage(reread.finishedRecord('saves', 'already')?.handled[SAVED_STAGE])?.error, underWay.error);
+});
+
+test("a saver that leaves app saves alone never takes a job marked for the app; the app's saver takes it and drops the mark", async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const bytes = Buffer.alloc(1500, 'a');
+  sim.outputs.set('output//for-app.png', bytes);
+  sim.outputs.set('output//own.png', bytes);
+  const [appFolder, cliFolder, dataDir] = [await tempDir(t), await tempDir(t), await tempDir(t)];
+  const forApp = { serverId: 's0', id: '7d0c9a52-0000-4000-8000-0000000000a1', status: 'completed' as const, submittedBy: 'other' as const, outputs: [outputRef('for-app.png')] };
+
+  // A headless run without a folder of its own marked the job for the app.
+  {
+    const { journal } = await Journal.open(join(dataDir, 'journal.json'));
+    const events = new Emitter<{ 'job-finished': JobView }>();
+    deferSaving(events, journal, () => true);
+    await journal.recordFinished('s0', forApp);
+    events.emit('job-finished', forApp);
+    await journal.flush();
+  }
+
+  // `watch --output-dir`: reconnects and the job announced again leave it alone; its own jobs it saves.
+  const cli = await directSaver(t, sim.url, { dataDir, outputs: { folder: cliFolder, template: '{filename}', leaveAppSaves: true } });
+  const ownSaved = nextEvent(cli.saver.events, 'saved', (e) => e.jobId === '7d0c9a52-0000-4000-8000-0000000000a2');
+  cli.saver.retryPending('s0');
+  cli.saver.jobFinished(forApp);
+  await cli.finish('7d0c9a52-0000-4000-8000-0000000000a2', [outputRef('own.png')]);
+  await ownSaved;
+  await cli.saver.settled();
+  assert.deepEqual(await filesUnder(cliFolder), ['own.png']);
+  assert.equal(sim.requestCount('/api/view'), 1, "the app's file was not asked for");
+  const left = cli.saver.saveState('s0', forApp.id);
+  assert.equal(left?.state, 'pending');
+  assert.equal(left?.forApp, true, 'still marked for the app');
+  await cli.saver.stop();
+  await cli.journal.flush();
+
+  // The app connects: it saves the job and the mark goes.
+  const app = await directSaver(t, sim.url, { dataDir, outputs: { folder: appFolder, template: '{filename}' } });
+  const saved = nextEvent(app.saver.events, 'saved', (e) => e.jobId === forApp.id);
+  app.saver.retryPending('s0');
+  assert.deepEqual((await saved).files.map((f) => f.filename), ['for-app.png']);
+  assert.deepEqual(await filesUnder(appFolder), ['for-app.png']);
+  const taken = app.saver.saveState('s0', forApp.id);
+  assert.equal(taken?.state, 'done');
+  assert.equal(taken?.forApp, undefined);
 });

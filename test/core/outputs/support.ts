@@ -47,14 +47,17 @@ export async function savingEngine(
   return engine;
 }
 
-export type RealFetch = (ref: OutputRef, range?: OutputRange) => Promise<OutputStream>;
+export type RealFetch = (ref: OutputRef, range?: OutputRange, signal?: AbortSignal) => Promise<OutputStream>;
 
 /** The same backend with another `fetchOutput` (`real` is the backend's own). */
-export function withFetchOutput(backend: ComfyBackend, fetchOutput: (ref: OutputRef, real: RealFetch, range?: OutputRange) => Promise<OutputStream>): JobBackend {
-  const real: RealFetch = (ref, range) => backend.fetchOutput(ref, range);
+export function withFetchOutput(
+  backend: ComfyBackend,
+  fetchOutput: (ref: OutputRef, real: RealFetch, range?: OutputRange, signal?: AbortSignal) => Promise<OutputStream>,
+): JobBackend {
+  const real: RealFetch = (ref, range, signal) => backend.fetchOutput(ref, range, signal);
   return new Proxy(backend, {
     get(target, property) {
-      if (property === 'fetchOutput') return (ref: OutputRef, range?: OutputRange) => fetchOutput(ref, real, range);
+      if (property === 'fetchOutput') return (ref: OutputRef, range?: OutputRange, signal?: AbortSignal) => fetchOutput(ref, real, range, signal);
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
