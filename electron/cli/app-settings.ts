@@ -42,11 +42,12 @@ export async function readAppSettings(dataDir: string): Promise<{ settings: Sett
 
 /**
  * Whether the app saves this server's outputs: the server's own "Save outputs" when set, else the global switch (the
- * app's rule, electron/shell/output-settings.ts). A server the app has not configured is one it never watches.
+ * app's rule, electron/shell/output-settings.ts). A server the app has not configured, or has switched off, is one it
+ * never watches: a job left marked for it would wait for a save that never comes.
  */
 export function appSavesOutputs(settings: Settings, serverId: string): boolean {
   const server = settings.servers.find((candidate) => candidate.id === serverId);
-  return server !== undefined && (server.saveOutputs ?? settings.outputs.enabled);
+  return server !== undefined && server.enabled && (server.saveOutputs ?? settings.outputs.enabled);
 }
 
 /** The same server whatever the spelling: scheme and host case, default port, trailing slash, credentials. */

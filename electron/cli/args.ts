@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ComfyTrayError } from '../core/errors.js';
 import { parseBaseUrl } from '../core/comfy/server-config.js';
 import { validateTemplate } from '../core/outputs/file-template.js';
+import { GIVE_UP_AFTER_MS, NOT_FOUND_PASSES } from '../core/outputs/save-failures.js';
 import { MAX_REPEAT } from '../core/workflow/seeds.js';
 
 export type CliCommand =
@@ -59,8 +60,14 @@ Commands:
              {"event":"save-failed","server":URL,"id":ID,"code":"OUTPUT_DISK_FULL","reason":...}
            A failed save is retried (on reconnect, on a timer, and at the next start with the same
            --data-dir); files already saved are never downloaded again, even if deleted since.
+           A file the server no longer has is asked for again on reconnects and restarts, and given up
+           when still missing after ${NOT_FOUND_PASSES} tries over ${GIVE_UP_AFTER_MS / 3_600_000} hours or more (at once when the server refuses
+           its name); the job's saving then ends with what was saved ("files", as in "saved") and how
+           many files were not:
+             {"event":"save-given-up","server":URL,"id":ID,"code":"OUTPUT_NOT_FOUND","reason":...,"missing":1,"files":[...]}
            Without --output-dir nothing is downloaded; finished jobs on servers whose outputs the app
-           saves (its settings) are left for the app to save at its next start.
+           saves (its settings) are left for the app to save at its next start (a later watch with
+           --output-dir leaves them to the app too).
            Only one process may keep the journal: while the app or another watch uses the data folder,
            watch refuses with exit code 4 [DATA_DIR_LOCKED]. Ctrl-C stops cleanly.
   status   Look one job up on the server and print it as JSON (status, queue position, times, error,

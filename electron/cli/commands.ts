@@ -80,6 +80,8 @@ async function watchLocked(
         template: options.outputTemplate ?? settings.outputs.template,
         saveTemp: settings.outputs.saveTemp,
         sidecar: settings.outputs.sidecar,
+        // Jobs an earlier run without --output-dir left for the app are the app's to save, into the app's folder.
+        leaveAppSaves: true,
       },
     }),
   });
@@ -106,6 +108,11 @@ async function watchLocked(
   engine.events.on('warning', (w) => print(io, { event: 'warning', ...server(w.serverId), code: w.code, message: w.message }));
   engine.events.on('saved', (e) => print(io, { event: 'saved', ...server(e.serverId), id: e.jobId, files: e.files, ...(e.sidecar !== undefined && { sidecar: e.sidecar }) }));
   engine.events.on('save-failed', (e) => print(io, { event: 'save-failed', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, pending: e.pending }));
+  // Saving the job is over without every file (the server no longer has some, or refuses their names): what is on
+  // disk, and how many files are not.
+  engine.outputs?.events.on('save-given-up', (e) =>
+    print(io, { event: 'save-given-up', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, missing: e.missing, files: e.files }),
+  );
   engine.start();
   await stop;
   await engine.stop();
@@ -143,8 +150,10 @@ export async function status(options: { server: string; jobId: string; dataDir: 
       return EXIT.failed;
     } catch (error) {
       // Whatever stopped the server from being asked (unreachable, refused, an answer that does not parse) is not
-      // "the server does not know the job".
-      const { code, message } = askingFailed(error);
+      // "the server does not know the job". Anything else is a bug here, not the server's doing.
+      const failure = askingFailed(error);
+      if (failure === undefined) throw error;
+      const { code, message } = failure;
       print(io, fromJournal() ?? { event: 'unavailable', server: target.label, serverId: target.config.id, id: options.jobId, code });
       io.stderr.write(`comfy-tray: ${target.label}: ${message} [${code}]\n`);
       return EXIT.serverUnavailable;
@@ -156,10 +165,15 @@ export async function status(options: { server: string; jobId: string; dataDir: 
   }
 }
 
-/** Why asking the server failed, as one line. An error without a code comes from reading an answer it did not expect. */
-function askingFailed(error: unknown): { code: string; message: string } {
+/**
+ * Why asking the server failed, as one line: an error of the connection or the server (a COMFY_* code), or an answer
+ * that does not parse as ComfyUI's (not JSON, or not the shape it sends). Undefined for anything else: a bug, which
+ * must not pass for an unreachable server.
+ */
+export function askingFailed(error: unknown): { code: string; message: string } | undefined {
   const code = errorCode(error);
-  if (code !== undefined) return { code, message: errorMessage(error) };
+  if (code !== undefined) return code.startsWith('COMFY_') ? { code, message: errorMessage(error) } : undefined;
+  if (!(error instanceof ZodError) && !(error instanceof SyntaxError)) return undefined;
   const detail = error instanceof ZodError ? zodIssue(error) : firstLine(errorMessage(error));
   return { code: 'COMFY_BAD_RESPONSE', message: `its answer is not what ComfyUI sends${detail ? ` (${detail})` : ''}` };
 }

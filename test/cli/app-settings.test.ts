@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readAppSettings, resolveCliServers, sameServerUrl } from '../../electron/cli/app-settings.js';
+import { appSavesOutputs, readAppSettings, resolveCliServers, sameServerUrl } from '../../electron/cli/app-settings.js';
 import { settingsSchema } from '../../electron/core/store/settings-schema.js';
 import { tempDir } from '../support/events.js';
 
@@ -35,6 +35,28 @@ test('a URL the app has configured (switched on or off) gets its id and name; an
   );
   assert.equal(servers[1]!.config.url, 'https://u:p@GPU.example/comfy', 'credentials given on the command line are used');
   assert.deepEqual(warnings, []);
+});
+
+test('the app saves a server\'s outputs only if it watches the server: configured and switched on', () => {
+  const settings = settingsSchema.parse({
+    servers: [
+      { id: 'on', name: 'On', url: 'http://on:1' },
+      { id: 'off', name: 'Off', url: 'http://off:1', enabled: false },
+      { id: 'off-always', name: 'Off, always saved', url: 'http://off-always:1', enabled: false, saveOutputs: true },
+      { id: 'on-never', name: 'On, never saved', url: 'http://on-never:1', saveOutputs: false },
+    ],
+    outputs: { enabled: true },
+  });
+  assert.deepEqual(
+    ['on', 'off', 'off-always', 'on-never', 'unknown'].map((id) => [id, appSavesOutputs(settings, id)]),
+    [
+      ['on', true],
+      ['off', false],
+      ['off-always', false],
+      ['on-never', false],
+      ['unknown', false],
+    ],
+  );
 });
 
 test('without URLs: the servers the app has switched on; credentials only the app can read are a warning', () => {

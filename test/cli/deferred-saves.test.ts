@@ -2,7 +2,7 @@
 // new: on servers whose outputs the app saves, they are left marked as to be saved, and the app saves them at its
 // next start (a script ran `submit --wait` while the app was closed; the user still gets the file).
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { submit } from '../../electron/cli/submit-commands.js';
@@ -101,4 +101,58 @@ test('watch without --output-dir leaves finished jobs for the app to save, only 
   t.after(() => app.stop());
   const saved = await nextEvent(app.events, 'saved', (event) => event.jobId === ids.always);
   assert.ok((await readFile(saved.files[0]!.path)).equals(saving.outputs.get('output//kept.png')!));
+});
+
+test('jobs on a server the app has switched off are not left for it to save, whatever its "Save outputs" says', { timeout: 30_000 }, async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const dataDir = await tempDir(t);
+  await writeAppSettings(dataDir, {
+    servers: [{ id: 'off', name: 'Off', url: sim.url, enabled: false, saveOutputs: true }],
+    outputs: { enabled: true, folder: await tempDir(t), template: '{filename}' },
+  });
+  // Watched by URL: the app's id, but the app itself never watches it, so never saves what is left for it.
+  const headless = startWatch({ servers: [sim.url], dataDir });
+  t.after(() => headless.stop());
+  await headless.until((l) => l.event === 'connection' && l.state === 'connected' && l.serverId === 'off');
+  const { promptId } = sim.enqueue(output('unwatched.png'));
+  await headless.until((l) => l.event === 'job' && l.final === true && l.id === promptId);
+  assert.equal(await headless.stop(), 0);
+  const stages = await savedStages(dataDir, 'off');
+  assert.ok(stages.has(promptId), 'the job is in the journal');
+  assert.equal(stages.get(promptId), undefined, 'and not marked as to be saved');
+});
+
+test('a later watch --output-dir leaves the jobs an earlier run left for the app to the app, into the app\'s folder', { timeout: 30_000 }, async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const dataDir = await tempDir(t);
+  const [appFolder, cliFolder] = [await tempDir(t), await tempDir(t)];
+  await writeAppSettings(dataDir, {
+    servers: [{ id: 'gpu', name: 'GPU', url: sim.url, enabled: true }],
+    outputs: { enabled: true, folder: appFolder, template: '{filename}' },
+  });
+  const quiet = startWatch({ servers: [], dataDir });
+  t.after(() => quiet.stop());
+  await quiet.until((l) => l.event === 'connection' && l.state === 'connected');
+  const { promptId } = sim.enqueue(output('apps.png'));
+  await quiet.until((l) => l.event === 'job' && l.final === true && l.id === promptId);
+  assert.equal(await quiet.stop(), 0);
+  assert.equal((await savedStages(dataDir, 'gpu')).get(promptId), 'pending', 'left for the app');
+
+  // Saving into its own folder: on connecting it looks at every unfinished save, and must not take this one.
+  const saving = startWatch({ servers: [], dataDir, outputDir: cliFolder, outputTemplate: '{filename}' });
+  t.after(() => saving.stop());
+  await saving.until((l) => l.event === 'connection' && l.state === 'connected');
+  assert.equal(await saving.stop(), 0);
+  assert.deepEqual(await readdir(cliFolder), []);
+  const { journal } = await Journal.open(join(dataDir, 'journal.json'));
+  const stage = parseSavedStage(journal.finishedRecord('gpu', promptId)?.handled[SAVED_STAGE]);
+  assert.equal(stage?.state, 'pending');
+  assert.equal(stage?.forApp, true, 'still marked as the app\'s');
+
+  const app = await startApp(dataDir, [{ id: 'gpu', name: 'GPU', url: sim.url }]);
+  t.after(() => app.stop());
+  const saved = await nextEvent(app.events, 'saved', (event) => event.jobId === promptId);
+  assert.equal(saved.files[0]!.path, join(appFolder, 'apps.png'));
 });

@@ -7,9 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { status } from '../../electron/cli/commands.js';
+import { z } from 'zod';
+import { askingFailed, status } from '../../electron/cli/commands.js';
 import { serverIdForUrl } from '../../electron/core/comfy/server-config.js';
 import { Engine } from '../../electron/core/engine.js';
+import { ComfyTrayError } from '../../electron/core/errors.js';
 import { DataDirLock } from '../../electron/core/store/data-dir-lock.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { nextEvent, tempDir } from '../support/events.js';
@@ -118,5 +120,22 @@ test('a server that answers with data ComfyUI never sends exits 3 (could not be 
     assert.deepEqual(line, { event: 'unavailable', server: serverIdForUrl(url), serverId: serverIdForUrl(url), id: UNKNOWN, code: 'COMFY_BAD_RESPONSE' });
     assert.match(stderr, /\[COMFY_BAD_RESPONSE\]\n$/);
     assert.equal(stderr.split('\n').filter(Boolean).length, 1, 'one line on stderr');
+  }
+});
+
+test('only the server\'s failures and answers that do not parse mean "could not be asked"; a bug is rethrown, not exit 3', () => {
+  const zodError = z.object({ queue_running: z.array(z.unknown()) }).safeParse({ queue_running: 'busy' }).error;
+  let syntaxError: unknown;
+  try {
+    JSON.parse('not json at all');
+  } catch (error) {
+    syntaxError = error;
+  }
+  assert.equal(askingFailed(new ComfyTrayError('COMFY_TIMEOUT', 'no answer in 15 s'))?.code, 'COMFY_TIMEOUT');
+  assert.equal(askingFailed(zodError)?.code, 'COMFY_BAD_RESPONSE');
+  assert.match(askingFailed(zodError)?.message ?? '', /queue_running/);
+  assert.equal(askingFailed(syntaxError)?.code, 'COMFY_BAD_RESPONSE');
+  for (const bug of [new TypeError("Cannot read properties of undefined (reading 'id')"), new RangeError('Invalid time value'), new ComfyTrayError('STORE_WRITE_FAILED', 'disk full'), 'thrown string']) {
+    assert.equal(askingFailed(bug), undefined, String(bug));
   }
 });

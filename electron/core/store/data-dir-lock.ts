@@ -2,12 +2,14 @@
 // headless `watch`) would each erase what the other recorded. Whoever writes the journal holds this lock: a file
 // created exclusively, naming its holder, removed on release and at process exit. A lock whose holder died (crash,
 // SIGKILL, power cut) is taken over, also when the machine restarted since and its pid now names another process;
-// one held by a live process is refused with who holds it.
+// one held by a live process is refused with who holds it. A restart is told by the kernel's boot id where there is
+// one, else by the machine's uptime going down: unlike a boot time computed from the wall clock, no clock step moves it.
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { ComfyTrayError } from '../errors.js';
@@ -25,18 +27,26 @@ const holderSchema = z.object({
   token: z.string(),
   /** The kernel's id of the boot the lock was taken in, where the system gives one (Linux). */
   bootId: z.string().max(100).optional(),
-  /** Epoch ms when the machine started, as the holder computed it: the boot marker where there is no boot id. */
-  bootedAt: z.number().optional(),
+  /**
+   * The machine's uptime (seconds) when the lock was taken: the boot marker where there is no boot id. It only grows
+   * within a boot, so a smaller uptime now means the machine restarted since. (Locks written before this field, with
+   * neither marker, are judged by their pid alone.)
+   */
+  uptimeAtStart: z.number().nonnegative().optional(),
 });
 export type LockHolder = z.infer<typeof holderSchema>;
 
-/** Thrown by `DataDirLock.acquire` when a live process holds the folder. */
+/**
+ * Thrown by `DataDirLock.acquire` when the folder cannot be had now: a live process holds it (`holder`), or taking
+ * over a dead holder's lock could not be finished (`holder` undefined, the message says why).
+ */
 export class DataDirLockedError extends ComfyTrayError {
   constructor(
     readonly lockPath: string,
     readonly holder: LockHolder | undefined,
+    message = `${describeHolder(holder)} is using ${dirname(lockPath)}; stop it first (or delete ${lockPath} if nothing is running)`,
   ) {
-    super('DATA_DIR_LOCKED', `${describeHolder(holder)} is using ${dirname(lockPath)}; stop it first (or delete ${lockPath} if nothing is running)`);
+    super('DATA_DIR_LOCKED', message);
     this.name = 'DataDirLockedError';
   }
 }
@@ -44,6 +54,10 @@ export class DataDirLockedError extends ComfyTrayError {
 export interface LockOptions {
   /** Whether a process is running; tests inject one. Default: signal 0. */
   readonly isAlive?: (pid: number) => boolean;
+  /** The machine's uptime in seconds; tests inject one. Default: the system's (`os.uptime`). */
+  readonly uptime?: () => number;
+  /** Epoch ms, for the holder's `startedAt` and the age of an unreadable lock; tests inject one. Default: Date.now. */
+  readonly now?: () => number;
 }
 
 /** A lock file still being written (by the fallback without hard links) is not judged before this age. */
@@ -51,11 +65,11 @@ const UNREADABLE_GRACE_MS = 10_000;
 /** Attempts when another process takes over or releases the lock at the same moment. */
 const MAX_ATTEMPTS = 5;
 /**
- * A boot time computed as now minus uptime moves when the wall clock is stepped (NTP, a user setting the time), so
- * only a lock whose machine started this much earlier than now counts as from another boot. A crash that soon
- * after boot falls back to the pid check.
+ * Some systems count the uptime in whole seconds from the wall clock and the recorded boot time, which a clock step
+ * can nudge by a second: only an uptime this much smaller than the recorded one counts as another boot. Taking a live
+ * holder's lock would let two processes erase each other's journal; missing a restart only falls back to the pid check.
  */
-const BOOT_TIME_TOLERANCE_MS = 10 * 60_000;
+const UPTIME_SLACK_S = 2;
 /** Where Linux gives the current boot's id (a new one at every boot). */
 const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
 /** Takeover guards tried per stale lock: each one further is needed only after a taker died mid-takeover. */
@@ -63,6 +77,11 @@ const MAX_GUARDS = 8;
 /** How long a taker waits for another live process's takeover (milliseconds of work) before giving up. */
 const TAKEOVER_WAIT_MS = 5_000;
 const TAKEOVER_POLL_MS = 5;
+const LOCK_NAME = LOCK_FILE.replaceAll('.', '\\.');
+/** A takeover guard's name (`removeStale`): the lock's name, a hash of the stale lock's content, its place in line. */
+const GUARD_NAME = new RegExp(`^${LOCK_NAME}\\.([0-9a-f]{16})\\.takeover\\d+$`);
+/** A lock's or guard's content being written beside it (`createExclusive`). */
+const TEMP_NAME = new RegExp(`^${LOCK_NAME}\\.(?:[0-9a-f]{16}\\.takeover\\d+\\.)?[0-9a-f-]{36}\\.tmp$`);
 /** Tokens of the locks and takeover guards this process holds now. */
 const heldHere = new Set<string>();
 
@@ -84,25 +103,30 @@ export class DataDirLock {
   static async acquire(dataDir: string, purpose: string, options: LockOptions = {}): Promise<DataDirLock> {
     const path = join(dataDir, LOCK_FILE);
     await mkdir(dataDir, { recursive: true });
-    const boot = await currentBoot();
-    const judge = (found: FoundLock): boolean => isStale(found, options.isAlive ?? processIsAlive, boot);
-    const holder = newHolder(purpose, boot);
-    let current: LockHolder | undefined;
+    const machine = await thisMachine(options);
+    const judge = (found: FoundLock): boolean => isStale(found, machine);
+    const holder = newHolder(purpose, machine);
+    const text = JSON.stringify(holder);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (await createExclusive(path, JSON.stringify(holder))) return new DataDirLock(path, holder);
-      const found = await readHolder(path);
+      if (await createExclusive(path, text)) {
+        const lock = new DataDirLock(path, holder);
+        await clearLeftovers(path, text, machine);
+        return lock;
+      }
+      const found = await readHolder(path, machine);
       if (found === 'gone') continue;
-      current = found.holder;
-      if (!judge(found)) throw new DataDirLockedError(path, current);
-      await removeStale(path, found, judge, boot);
+      if (!judge(found)) throw new DataDirLockedError(path, found.holder);
+      await removeStale(path, found, judge, machine);
     }
-    throw new DataDirLockedError(path, current);
+    // Every attempt found the lock gone or stale, and lost the race for it each time.
+    throw new DataDirLockedError(path, undefined, `Other Comfy Tray processes kept taking and releasing ${dirname(path)}; try again`);
   }
 
   /** The live holder of a folder's lock, if any (for read-only commands that only report it). */
   static async holder(dataDir: string, options: LockOptions = {}): Promise<LockHolder | undefined> {
-    const found = await readHolder(join(dataDir, LOCK_FILE));
-    if (found === 'gone' || isStale(found, options.isAlive ?? processIsAlive, await currentBoot())) return undefined;
+    const machine = await thisMachine(options);
+    const found = await readHolder(join(dataDir, LOCK_FILE), machine);
+    if (found === 'gone' || isStale(found, machine)) return undefined;
     return found.holder;
   }
 
@@ -114,23 +138,27 @@ export class DataDirLock {
     if (this.released) return;
     this.released = true;
     process.removeListener('exit', this.onExit);
-    heldHere.delete(this.holder.token);
     // Removed only while it is still ours: a lock taken over as stale (this process was frozen for a long time)
-    // belongs to its new holder.
-    const found = await readHolder(this.path);
-    if (found !== 'gone' && found.holder?.token === this.holder.token) await rm(this.path, { force: true });
+    // belongs to its new holder. Ours until it is gone: an acquire in this process meanwhile must find it held, not
+    // judge it left by an earlier process with this pid, take it, and then lose its new lock to the rm below.
+    try {
+      const found = await readHolder(this.path, { now: Date.now });
+      if (found !== 'gone' && found.holder?.token === this.holder.token) await rm(this.path, { force: true });
+    } finally {
+      heldHere.delete(this.holder.token);
+    }
   }
 
   private releaseSync(): void {
     if (this.released) return;
     this.released = true;
-    heldHere.delete(this.holder.token);
     try {
       const holder = parseHolder(readFileSync(this.path, 'utf8'));
       if (holder?.token === this.holder.token) unlinkSync(this.path);
     } catch {
       // Exiting: nothing more can be done, and a leftover lock of a dead process is taken over next time.
     }
+    heldHere.delete(this.holder.token);
   }
 }
 
@@ -144,41 +172,64 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-interface BootMarker {
+/** What a lock is judged against: this machine now. */
+interface Machine {
+  readonly isAlive: (pid: number) => boolean;
+  /** The kernel's id of this boot, where the system gives one. */
   readonly bootId?: string;
-  readonly bootedAt?: number;
+  /** The machine's uptime in seconds, read afresh at each call (undefined where the system refuses to tell). */
+  readonly uptime: () => number | undefined;
+  readonly now: () => number;
 }
 
 let bootIdRead: Promise<string | undefined> | undefined;
 
-/** This boot of the machine: the kernel's boot id where readable, and the boot time computed from the uptime. */
-async function currentBoot(): Promise<BootMarker> {
+async function thisMachine(options: LockOptions): Promise<Machine> {
   bootIdRead ??= readFile(BOOT_ID_FILE, 'utf8').then(
     (text) => text.trim().slice(0, 100) || undefined,
     () => undefined,
   );
   const bootId = await bootIdRead;
-  const bootedAt = bootTime();
-  return { ...(bootId !== undefined && { bootId }), ...(bootedAt !== undefined && { bootedAt }) };
+  const source = options.uptime ?? uptime;
+  return {
+    isAlive: options.isAlive ?? processIsAlive,
+    ...(bootId !== undefined && { bootId }),
+    uptime: () => {
+      try {
+        const seconds = source();
+        return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+      } catch {
+        // Some sandboxes refuse to tell: the lock is then judged by its pid alone.
+        return undefined;
+      }
+    },
+    now: options.now ?? Date.now,
+  };
 }
 
-function bootTime(): number | undefined {
-  try {
-    return Math.round(Date.now() - uptime() * 1000);
-  } catch {
-    // Some sandboxes refuse to tell: the lock is then judged by its pid alone.
-    return undefined;
-  }
+function newHolder(purpose: string, machine: Machine): LockHolder {
+  const uptimeAtStart = machine.uptime();
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    startedAt: machine.now(),
+    purpose,
+    token: randomUUID(),
+    ...(machine.bootId !== undefined && { bootId: machine.bootId }),
+    ...(uptimeAtStart !== undefined && { uptimeAtStart }),
+  };
 }
 
-function newHolder(purpose: string, boot: BootMarker): LockHolder {
-  return { pid: process.pid, hostname: hostname(), startedAt: Date.now(), purpose, token: randomUUID(), ...boot };
-}
-
-/** Taken before this machine last started: its holder ended with that boot, whatever process has its pid now. */
-function fromEarlierBoot(holder: LockHolder, boot: BootMarker): boolean {
-  if (holder.bootId !== undefined && boot.bootId !== undefined) return holder.bootId !== boot.bootId;
-  return holder.bootedAt !== undefined && boot.bootedAt !== undefined && boot.bootedAt - holder.bootedAt > BOOT_TIME_TOLERANCE_MS;
+/**
+ * Taken before this machine last started: its holder ended with that boot, whatever process has its pid now. The
+ * uptime is read after the lock file was, so within one boot it is never below what its holder recorded before
+ * writing it.
+ */
+function fromEarlierBoot(holder: LockHolder, machine: Machine): boolean {
+  if (holder.bootId !== undefined && machine.bootId !== undefined) return holder.bootId !== machine.bootId;
+  if (holder.uptimeAtStart === undefined) return false;
+  const now = machine.uptime();
+  return now !== undefined && now < holder.uptimeAtStart - UPTIME_SLACK_S;
 }
 
 interface FoundLock {
@@ -189,16 +240,16 @@ interface FoundLock {
   readonly identity: string;
 }
 
-function isStale(found: FoundLock, isAlive: (pid: number) => boolean, boot: BootMarker): boolean {
+function isStale(found: FoundLock, machine: Machine): boolean {
   const { holder } = found;
   if (!holder) return found.ageMs > UNREADABLE_GRACE_MS;
   // Another machine sharing the folder: its processes cannot be checked from here.
   if (holder.hostname !== hostname()) return false;
   // After a crash or power cut and a restart, the old pid often names an unrelated process that is alive.
-  if (fromEarlierBoot(holder, boot)) return true;
+  if (fromEarlierBoot(holder, machine)) return true;
   // Our own pid: held by this process, or left by an earlier process that had the same pid.
   if (holder.pid === process.pid) return !heldHere.has(holder.token);
-  return !isAlive(holder.pid);
+  return !machine.isAlive(holder.pid);
 }
 
 /**
@@ -229,10 +280,10 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
   }
 }
 
-async function readHolder(path: string): Promise<FoundLock | 'gone'> {
+async function readHolder(path: string, clock: { now: () => number }): Promise<FoundLock | 'gone'> {
   try {
     const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path, { bigint: true })]);
-    return { text, holder: parseHolder(text), ageMs: Date.now() - Number(info.mtimeMs), identity: `${info.ino}:${info.mtimeNs}` };
+    return { text, holder: parseHolder(text), ageMs: clock.now() - Number(info.mtimeMs), identity: `${info.ino}:${info.mtimeNs}` };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw error;
@@ -254,36 +305,34 @@ function parseHolder(text: string): LockHolder | undefined {
  * creates this stale lock's takeover guard (a file named after the lock's content). The stale lock, once removed,
  * never comes back (its token is unique), so whoever holds a guard after that finds another lock and leaves it. A
  * guard whose holder died mid-takeover is never removed while others may be judging it: the next guard in line is
- * used instead, and the dead ones are cleared once the stale lock is gone, when no guard matters any more.
+ * used instead. Guards left behind are cleared by whoever next takes the lock (`clearLeftovers`).
  */
-async function removeStale(path: string, stale: FoundLock, judge: (found: FoundLock) => boolean, boot: BootMarker): Promise<void> {
-  const base = `${path}.${createHash('sha256').update(stale.text).digest('hex').slice(0, 16)}.takeover`;
+async function removeStale(path: string, stale: FoundLock, judge: (found: FoundLock) => boolean, machine: Machine): Promise<void> {
+  const base = `${path}.${guardHash(stale.text)}.takeover`;
   const isThatLock = (found: FoundLock | 'gone'): found is FoundLock => found !== 'gone' && found.identity === stale.identity && found.text === stale.text;
-  const deadline = Date.now() + TAKEOVER_WAIT_MS;
+  // Monotonic: a wall-clock step must neither cut the wait short nor make it last for hours.
+  const deadline = performance.now() + TAKEOVER_WAIT_MS;
   let guardIndex = 0;
-  while (guardIndex < MAX_GUARDS && Date.now() <= deadline) {
+  while (guardIndex < MAX_GUARDS && performance.now() <= deadline) {
     const guard = `${base}${guardIndex}`;
-    const holder = newHolder('takeover', boot);
+    const holder = newHolder('takeover', machine);
     heldHere.add(holder.token);
     try {
       if (await createExclusive(guard, JSON.stringify(holder))) {
-        let gone: boolean;
         try {
           // Nothing else removes it meanwhile (its holder is dead, other takers wait for this guard) and nothing
           // can take its name while it is there.
-          const now = await readHolder(path);
-          gone = !isThatLock(now) || judge(now);
-          if (isThatLock(now) && gone) await rm(path, { force: true });
+          const now = await readHolder(path, machine);
+          if (isThatLock(now) && judge(now)) await rm(path, { force: true });
         } finally {
           await rm(guard, { force: true });
         }
-        if (gone) for (let dead = 0; dead < guardIndex; dead++) await rm(`${base}${dead}`, { force: true });
         return;
       }
     } finally {
       heldHere.delete(holder.token);
     }
-    const found = await readHolder(guard);
+    const found = await readHolder(guard, machine);
     // Released just now: try the same guard again.
     if (found === 'gone') continue;
     if (judge(found)) {
@@ -291,10 +340,63 @@ async function removeStale(path: string, stale: FoundLock, judge: (found: FoundL
       continue;
     }
     // A live process is taking over this lock right now; its work takes milliseconds.
-    if (!isThatLock(await readHolder(path))) return;
+    if (!isThatLock(await readHolder(path, machine))) return;
     await delay(TAKEOVER_POLL_MS);
   }
-  throw new DataDirLockedError(path, stale.holder);
+  const left = `${describeHolder(stale.holder)} ended without releasing ${dirname(path)}`;
+  if (guardIndex >= MAX_GUARDS) {
+    throw new DataDirLockedError(
+      path,
+      undefined,
+      `${left}, and ${MAX_GUARDS} processes that tried to take its lock over ended midway; delete ${path} and the ${basename(base)}* files beside it`,
+    );
+  }
+  throw new DataDirLockedError(
+    path,
+    undefined,
+    `${left}; another Comfy Tray process (pid ${takerPid(await readHolder(`${base}${guardIndex}`, machine))}) is taking its lock over and has not finished; try again (or delete ${path} if nothing is running)`,
+  );
+}
+
+function takerPid(found: FoundLock | 'gone'): string {
+  return found === 'gone' || found.holder === undefined ? 'unknown' : String(found.holder.pid);
+}
+
+/** Names a stale lock's takeover guards: a hash of its content. */
+function guardHash(lockText: string): string {
+  return createHash('sha256').update(lockText).digest('hex').slice(0, 16);
+}
+
+/**
+ * Removes what takers killed mid-way left beside the lock, once this process holds it: takeover guards (one left
+ * between removing a stale lock and removing its guard is never looked for again: its lock is gone) and old temporary
+ * files. No guard matters any more: every stale lock is gone for good, so whoever still holds one finds this lock and
+ * leaves it. A temporary file is left while it may still be being written.
+ */
+async function clearLeftovers(path: string, ownText: string, machine: Machine): Promise<void> {
+  const dir = dirname(path);
+  const ownHash = guardHash(ownText);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const guardOf = GUARD_NAME.exec(name)?.[1];
+    const leftover =
+      (guardOf !== undefined && guardOf !== ownHash) || (TEMP_NAME.test(name) && (await ageMs(join(dir, name), machine)) > UNREADABLE_GRACE_MS);
+    // Best effort: a leftover that cannot be removed now is tried again at the next acquire.
+    if (leftover) await rm(join(dir, name), { force: true }).catch(() => undefined);
+  }
+}
+
+async function ageMs(path: string, machine: Machine): Promise<number> {
+  try {
+    return machine.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function describeHolder(holder: LockHolder | undefined): string {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { access, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -132,7 +132,7 @@ test('a lock from before the machine restarted is stale although its pid now nam
   const livePid = process.ppid;
   const dir = await tempDir(t);
   const holder = await lockOfThisBoot(dir, livePid);
-  assert.equal(typeof holder.bootedAt, 'number');
+  assert.equal(typeof holder.uptimeAtStart, 'number');
   await assert.rejects(DataDirLock.acquire(dir, 'watch'), (error: unknown) => isLocked(error) && (error as DataDirLockedError).holder?.pid === livePid);
   assert.equal((await DataDirLock.holder(dir))?.pid, livePid);
 
@@ -142,22 +142,70 @@ test('a lock from before the machine restarted is stale although its pid now nam
     assert.equal(await DataDirLock.holder(dir), undefined);
     await (await DataDirLock.acquire(dir, 'watch')).release();
   }
-  // Another boot by the boot time, where there is no boot id: the machine started an hour before this boot.
+  // Another boot by the uptime, where there is no boot id: the machine has been up an hour less than when the lock
+  // was taken.
   await lockOfThisBoot(dir, livePid, (h) => {
     delete h.bootId;
-    h.bootedAt = (h.bootedAt as number) - 3_600_000;
+    h.uptimeAtStart = 4_600;
   });
-  assert.equal(await DataDirLock.holder(dir), undefined);
-  const lock = await DataDirLock.acquire(dir, 'watch');
+  const machine = { uptime: () => 1_000 };
+  assert.equal(await DataDirLock.holder(dir, machine), undefined);
+  const lock = await DataDirLock.acquire(dir, 'watch', machine);
   assert.notEqual(lock.holder.token, `held-by-${livePid}`);
+  assert.equal(lock.holder.uptimeAtStart, 1_000);
   await lock.release();
+});
 
-  // A boot time off by less than a clock correction is the same boot: the live pid keeps its lock.
+test('without a boot id, a live holder keeps its lock whatever the wall clock says: only the uptime going down is a restart', async (t) => {
+  const livePid = process.ppid;
+  const dir = await tempDir(t);
+  const hour = 3_600_000;
+  // Taken 100 s into this boot, judged 1000 s into it; the wall clock stepped by hours either way meanwhile.
+  for (const step of [3 * hour, -3 * hour, 11 * 60_000]) {
+    await lockOfThisBoot(dir, livePid, (h) => {
+      delete h.bootId;
+      h.uptimeAtStart = 100;
+    });
+    const machine = { uptime: () => 1_000, now: () => Date.now() + step };
+    assert.equal((await DataDirLock.holder(dir, machine))?.pid, livePid, `clock stepped by ${step} ms`);
+    await assert.rejects(DataDirLock.acquire(dir, 'watch', machine), (error: unknown) => isLocked(error) && (error as DataDirLockedError).holder?.pid === livePid);
+  }
+  // A lock written before holders recorded their uptime (no boot marker at all) is judged by its pid alone.
   await lockOfThisBoot(dir, livePid, (h) => {
     delete h.bootId;
-    h.bootedAt = (h.bootedAt as number) - 60_000;
+    delete h.uptimeAtStart;
+    h.bootedAt = 0;
   });
-  await assert.rejects(DataDirLock.acquire(dir, 'watch'), isLocked);
+  await assert.rejects(DataDirLock.acquire(dir, 'watch', { uptime: () => 1 }), isLocked);
+  await (await DataDirLock.acquire(dir, 'watch', { uptime: () => 1, isAlive: () => false })).release();
+});
+
+test('a lock being released counts as held until its file is gone; an acquire meanwhile never loses its new lock to it', async (t) => {
+  const dir = await tempDir(t);
+  let seenHeld = 0;
+  for (let round = 0; round < 20; round++) {
+    const first = await DataDirLock.acquire(dir, 'app');
+    const releasing = first.release();
+    // Both read the lock file while the release is between reading it and removing it (or after it is gone).
+    const [seen, second] = await Promise.all([
+      DataDirLock.holder(dir),
+      DataDirLock.acquire(dir, 'watch').catch((error: unknown) => {
+        if (isLocked(error)) return undefined;
+        throw error;
+      }),
+    ]);
+    await releasing;
+    if (seen !== undefined) {
+      assert.equal(seen.token, first.holder.token);
+      seenHeld++;
+    }
+    if (second !== undefined) {
+      assert.equal((await DataDirLock.holder(dir))?.token, second.holder.token, `round ${round}: the new holder's lock is still there`);
+      await second.release();
+    }
+  }
+  // Judged stale instead (this pid, a token no longer held), it could be taken over and then removed by the release.
+  assert.ok(seenHeld > 0, 'a lock file still there during its release is judged held');
 });
 
 test('a dead pid is judged by the injected liveness check; another machine\'s lock is never taken over', async (t) => {
@@ -270,4 +318,39 @@ test('a takeover guard left by a taker that died mid-takeover neither blocks the
   const lock = await DataDirLock.acquire(dir, 'watch', { isAlive: (pid) => pid === process.pid });
   assert.deepEqual(await readdir(dir), [LOCK_FILE]);
   await lock.release();
+});
+
+test('guards and temporary files left by takers killed mid-way are cleared by the next holder; fresh ones are left', async (t) => {
+  const dir = await tempDir(t);
+  // A guard of some earlier stale lock, long gone: its taker was killed between removing the lock and its guard.
+  const oldGuard = `${LOCK_FILE}.${createHash('sha256').update('some earlier lock').digest('hex').slice(0, 16)}.takeover0`;
+  await writeFile(join(dir, oldGuard), JSON.stringify({ pid: 434343, hostname: hostname(), startedAt: 0, purpose: 'takeover', token: 'killed' }));
+  const oldTemp = `${LOCK_FILE}.${randomUUID()}.tmp`;
+  const freshTemp = `${LOCK_FILE}.${randomUUID()}.tmp`;
+  await writeFile(join(dir, oldTemp), '{"pid":');
+  await writeFile(join(dir, freshTemp), '{"pid":');
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(dir, oldTemp), old, old);
+  const lock = await DataDirLock.acquire(dir, 'watch');
+  assert.deepEqual((await readdir(dir)).sort(), [LOCK_FILE, freshTemp].sort());
+  await lock.release();
+});
+
+test('a takeover that cannot finish is reported as such, not as the dead holder still using the folder', async (t) => {
+  const dir = await tempDir(t);
+  const stale = JSON.stringify({ pid: 424242, hostname: hostname(), startedAt: 0, purpose: 'app', token: 'dead' });
+  await writeFile(join(dir, LOCK_FILE), stale);
+  // Every guard in line was left by a taker that died mid-takeover.
+  const hash = createHash('sha256').update(stale).digest('hex').slice(0, 16);
+  for (let index = 0; index < 8; index++) {
+    await writeFile(join(dir, `${LOCK_FILE}.${hash}.takeover${index}`), JSON.stringify({ pid: 434343, hostname: hostname(), startedAt: 0, purpose: 'takeover', token: `died-${index}` }));
+  }
+  await assert.rejects(DataDirLock.acquire(dir, 'watch', { isAlive: (pid) => pid === process.pid }), (error: unknown) => {
+    assert.ok(isLocked(error));
+    const { holder, message } = error as DataDirLockedError;
+    assert.equal(holder, undefined, 'no live holder to name');
+    assert.doesNotMatch(message, /is using/);
+    assert.match(message, /pid 424242.* ended without releasing .*ended midway; delete /);
+    return true;
+  });
 });

@@ -1,0 +1,43 @@
+// What `watch --output-dir` prints about saving: when saving a job ends without every file (the server no longer has
+// some, or refuses their names), one "save-given-up" line says what was saved and how many files were not.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { serverIdForUrl } from '../../electron/core/comfy/server-config.js';
+import { ComfySimulator } from '../support/comfy-simulator.js';
+import { tempDir } from '../support/events.js';
+import { startWatch } from './watch-harness.js';
+
+test('a job whose saving is given up gets a save-given-up line with the files that were saved and the missing count', { timeout: 30_000 }, async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const outputDir = await tempDir(t);
+  const headless = startWatch({ servers: [sim.url], dataDir: await tempDir(t), outputDir, outputTemplate: '{filename}' });
+  t.after(() => headless.stop());
+  await headless.until((l) => l.event === 'connection' && l.state === 'connected');
+  // ComfyUI's /view refuses a name with `..` (HTTP 400): that file can never be downloaded, so it is given up at
+  // once, in the job's first pass, while the other file is saved.
+  const { promptId } = sim.enqueue({
+    '1': { class_type: 'SimOutput', inputs: { filename: 'kept.png' } },
+    '2': { class_type: 'SimOutput', inputs: { filename: 'never..png' } },
+  });
+  const line = await headless.until((l) => l.event === 'save-given-up' && l.id === promptId);
+  const server = serverIdForUrl(sim.url);
+  const kept = join(outputDir, 'kept.png');
+  assert.deepEqual(line, {
+    event: 'save-given-up',
+    server,
+    serverId: server,
+    id: promptId,
+    code: 'OUTPUT_NOT_FOUND',
+    reason: line.reason,
+    missing: 1,
+    files: [{ nodeId: '1', kind: 'images', index: 0, type: 'output', subfolder: '', filename: 'kept.png', path: kept, size: sim.outputs.get('output//kept.png')!.length }],
+  });
+  assert.match(String(line.reason), /never\.\.png .*refuses/);
+  assert.ok((await readFile(kept)).equals(sim.outputs.get('output//kept.png')!));
+  assert.equal(await headless.stop(), 0);
+  const about = headless.seen.filter((l) => l.id === promptId && String(l.event).startsWith('save'));
+  assert.deepEqual(about.map((l) => l.event), ['save-failed', 'save-given-up'], 'reported as failed once, then given up; never "saved"');
+});
