@@ -55,6 +55,9 @@ app.on('open-file', (event, path) => {
   openFiles([path]);
 });
 
+// Before the single-instance lock: Electron keys that lock by the userData folder, and the data-folder lock below
+// relies on it covering this very folder.
+app.setPath('userData', defaultDataDir());
 if (!app.requestSingleInstanceLock()) app.quit();
 else
   main().catch((error: unknown) => {
@@ -68,7 +71,6 @@ else
 const defaultOutputFolder = (): string => join(app.getPath('pictures'), PRODUCT_NAME);
 
 async function main(): Promise<void> {
-  app.setPath('userData', defaultDataDir());
   app.setAppLogsPath(join(app.getPath('userData'), 'logs'));
   const logFile = openLogFile(app.getPath('logs'));
   configureLogging({ level: 'info', sink: logFile.sink });
@@ -352,7 +354,9 @@ async function main(): Promise<void> {
 async function takeDataDirLock(dataDir: string): Promise<DataDirLock | undefined> {
   for (;;) {
     try {
-      return await DataDirLock.acquire(dataDir, 'app');
+      // This process holds the single-instance lock for this folder: a lock another app process left is a dead one's
+      // (after a crash and reboot its pid may now name something unrelated and alive).
+      return await DataDirLock.acquire(dataDir, 'app', { holderGoneIf: (holder) => holder.purpose === 'app' });
     } catch (error) {
       if (!(error instanceof DataDirLockedError)) throw error;
       const { response } = await dialog.showMessageBox({

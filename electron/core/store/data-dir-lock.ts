@@ -2,13 +2,16 @@
 // headless `watch`) would each erase what the other recorded. Whoever writes the journal holds this lock: a file
 // created exclusively, naming its holder, removed on release and at process exit. A lock whose holder died (crash,
 // SIGKILL, power cut) is taken over, also when the machine restarted since and its pid now names another process;
-// one held by a live process is refused with who holds it. A restart is told by the kernel's boot id where there is
-// one, else by the machine's uptime going down: unlike a boot time computed from the wall clock, no clock step moves it.
+// one held by a live process is refused with who holds it. A restart is told by the system's boot id (Linux, macOS,
+// Windows), else by the machine's uptime going down: unlike a boot time computed from the wall clock, no clock step
+// moves it. The uptime alone misses many restarts (a process started at login takes its lock at about the same uptime
+// every boot), so a caller that knows more (the app: no other instance of it can be running) says so (`holderGoneIf`).
+import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, uptime } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, win32 } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -25,7 +28,7 @@ const holderSchema = z.object({
   purpose: z.string().max(50),
   /** Tells this holding apart from an earlier one by the same pid (a restarted container is pid 1 again). */
   token: z.string(),
-  /** The kernel's id of the boot the lock was taken in, where the system gives one (Linux). */
+  /** The system's id of the boot the lock was taken in, where it gives one (`readBootId`). */
   bootId: z.string().max(100).optional(),
   /**
    * The machine's uptime (seconds) when the lock was taken: the boot marker where there is no boot id. It only grows
@@ -54,10 +57,20 @@ export class DataDirLockedError extends ComfyTrayError {
 export interface LockOptions {
   /** Whether a process is running; tests inject one. Default: signal 0. */
   readonly isAlive?: (pid: number) => boolean;
+  /** This boot's id, undefined where the system gives none; tests inject one. Default: `readBootId`, once per process. */
+  readonly bootId?: () => Promise<string | undefined>;
   /** The machine's uptime in seconds; tests inject one. Default: the system's (`os.uptime`). */
   readonly uptime?: () => number;
   /** Epoch ms, for the holder's `startedAt` and the age of an unreadable lock; tests inject one. Default: Date.now. */
   readonly now?: () => number;
+  /**
+   * What the caller knows that the lock file cannot tell: true declares this holder gone although its pid names a
+   * live process (a pid reused after a restart the boot markers missed). The app passes
+   * `(h) => h.purpose === 'app'`: it holds Electron's single-instance lock, so no other live app instance can hold
+   * the folder. Asked only about a lock of this machine held by another pid, never about a takeover guard; it must
+   * answer true only when certain, since taking a live holder's lock lets two processes erase each other's journal.
+   */
+  readonly holderGoneIf?: (holder: LockHolder) => boolean;
 }
 
 /** A lock file still being written (by the fallback without hard links) is not judged before this age. */
@@ -72,6 +85,10 @@ const MAX_ATTEMPTS = 5;
 const UPTIME_SLACK_S = 2;
 /** Where Linux gives the current boot's id (a new one at every boot). */
 const BOOT_ID_FILE = '/proc/sys/kernel/random/boot_id';
+/** Where Windows counts its boots (`BootId`, one more at every boot). */
+const WINDOWS_BOOT_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management\\PrefetchParameters';
+/** A boot id command answers in milliseconds; one that hangs must not hold up taking the lock for long. */
+const BOOT_ID_TIMEOUT_MS = 3_000;
 /** Takeover guards tried per stale lock: each one further is needed only after a taker died mid-takeover. */
 const MAX_GUARDS = 8;
 /** How long a taker waits for another live process's takeover (milliseconds of work) before giving up. */
@@ -104,7 +121,7 @@ export class DataDirLock {
     const path = join(dataDir, LOCK_FILE);
     await mkdir(dataDir, { recursive: true });
     const machine = await thisMachine(options);
-    const judge = (found: FoundLock): boolean => isStale(found, machine);
+    const judge = (found: FoundLock): boolean => isStale(found, machine, options.holderGoneIf);
     const holder = newHolder(purpose, machine);
     const text = JSON.stringify(holder);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -126,7 +143,7 @@ export class DataDirLock {
   static async holder(dataDir: string, options: LockOptions = {}): Promise<LockHolder | undefined> {
     const machine = await thisMachine(options);
     const found = await readHolder(join(dataDir, LOCK_FILE), machine);
-    if (found === 'gone' || isStale(found, machine)) return undefined;
+    if (found === 'gone' || isStale(found, machine, options.holderGoneIf)) return undefined;
     return found.holder;
   }
 
@@ -182,14 +199,45 @@ interface Machine {
   readonly now: () => number;
 }
 
+/** Runs a program without a shell, resolving what it printed; rejects when it fails or outlasts the timeout. */
+export type RunCommand = (file: string, args: readonly string[]) => Promise<string>;
+
+const runCommand: RunCommand = (file, args) =>
+  new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: BOOT_ID_TIMEOUT_MS, windowsHide: true, maxBuffer: 64 * 1024 }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
+  });
+
+/**
+ * This boot's id, or undefined where the system gives none or refuses to tell (the lock then falls back to the
+ * uptime). Linux: the kernel's boot_id; macOS: the kernel's boot session UUID; Windows: the boot counter.
+ */
+export async function readBootId(platform: NodeJS.Platform = process.platform, run: RunCommand = runCommand): Promise<string | undefined> {
+  try {
+    if (platform === 'darwin') return cleanBootId(await run('/usr/sbin/sysctl', ['-n', 'kern.bootsessionuuid']));
+    if (platform === 'win32') {
+      // By its full path: reg.exe is part of Windows, and whatever else is first on PATH must not answer for it.
+      const reg = win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'reg.exe');
+      const output = await run(reg, ['query', WINDOWS_BOOT_KEY, '/v', 'BootId']);
+      const count = /^\s*BootId\s+REG_DWORD\s+(0x[0-9a-f]+)\s*$/im.exec(output)?.[1];
+      return count === undefined ? undefined : `windows-boot-${Number.parseInt(count, 16)}`;
+    }
+    return cleanBootId(await readFile(BOOT_ID_FILE, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function cleanBootId(text: string): string | undefined {
+  return text.trim().slice(0, 100) || undefined;
+}
+
+/** Read once per process: it cannot change while the process runs. */
 let bootIdRead: Promise<string | undefined> | undefined;
 
 async function thisMachine(options: LockOptions): Promise<Machine> {
-  bootIdRead ??= readFile(BOOT_ID_FILE, 'utf8').then(
-    (text) => text.trim().slice(0, 100) || undefined,
-    () => undefined,
-  );
-  const bootId = await bootIdRead;
+  const bootId = await (options.bootId ? options.bootId() : (bootIdRead ??= readBootId()));
   const source = options.uptime ?? uptime;
   return {
     isAlive: options.isAlive ?? processIsAlive,
@@ -240,7 +288,7 @@ interface FoundLock {
   readonly identity: string;
 }
 
-function isStale(found: FoundLock, machine: Machine): boolean {
+function isStale(found: FoundLock, machine: Machine, holderGoneIf?: (holder: LockHolder) => boolean): boolean {
   const { holder } = found;
   if (!holder) return found.ageMs > UNREADABLE_GRACE_MS;
   // Another machine sharing the folder: its processes cannot be checked from here.
@@ -249,6 +297,7 @@ function isStale(found: FoundLock, machine: Machine): boolean {
   if (fromEarlierBoot(holder, machine)) return true;
   // Our own pid: held by this process, or left by an earlier process that had the same pid.
   if (holder.pid === process.pid) return !heldHere.has(holder.token);
+  if (holderGoneIf?.(holder) === true) return true;
   return !machine.isAlive(holder.pid);
 }
 
@@ -335,7 +384,8 @@ async function removeStale(path: string, stale: FoundLock, judge: (found: FoundL
     const found = await readHolder(guard, machine);
     // Released just now: try the same guard again.
     if (found === 'gone') continue;
-    if (judge(found)) {
+    // By its markers and pid only: what the caller declares gone (`holderGoneIf`) is about lock holders.
+    if (isStale(found, machine)) {
       guardIndex++;
       continue;
     }

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { DataDirLock, DataDirLockedError, LOCK_FILE } from '../../../electron/core/store/data-dir-lock.js';
+import { DataDirLock, DataDirLockedError, LOCK_FILE, readBootId, type LockHolder } from '../../../electron/core/store/data-dir-lock.js';
 import { tempDir } from '../../support/events.js';
 
 const LOCK_MODULE = new URL('../../../electron/core/store/data-dir-lock.ts', import.meta.url).href;
@@ -178,6 +178,74 @@ test('without a boot id, a live holder keeps its lock whatever the wall clock sa
   });
   await assert.rejects(DataDirLock.acquire(dir, 'watch', { uptime: () => 1 }), isLocked);
   await (await DataDirLock.acquire(dir, 'watch', { uptime: () => 1, isAlive: () => false })).release();
+});
+
+test('a lock from another boot by the system\'s boot id is stale with a live pid, though the uptime says the same boot', async (t) => {
+  // A process started at login takes its lock at about the same uptime every boot: only the boot id tells.
+  const livePid = process.ppid;
+  const dir = await tempDir(t);
+  await lockOfThisBoot(dir, livePid, (h) => {
+    h.bootId = 'boot-a';
+    h.uptimeAtStart = 30;
+  });
+  const sameBoot = { bootId: async () => 'boot-a', uptime: () => 31 };
+  assert.equal((await DataDirLock.holder(dir, sameBoot))?.pid, livePid);
+  await assert.rejects(DataDirLock.acquire(dir, 'watch', sameBoot), (error: unknown) => isLocked(error) && (error as DataDirLockedError).holder?.pid === livePid);
+
+  const nextBoot = { bootId: async () => 'boot-b', uptime: () => 31 };
+  assert.equal(await DataDirLock.holder(dir, nextBoot), undefined);
+  const lock = await DataDirLock.acquire(dir, 'watch', nextBoot);
+  assert.equal(lock.holder.bootId, 'boot-b', 'the new holder records this boot');
+  await lock.release();
+});
+
+test('the boot id is read from the system on macOS and Windows, and a failing or hanging reader leaves none', async () => {
+  const calls: string[][] = [];
+  const answer =
+    (output: string) =>
+    async (file: string, args: readonly string[]): Promise<string> => {
+      calls.push([file, ...args]);
+      return output;
+    };
+  assert.equal(await readBootId('darwin', answer('3A1F5C2E-0B6D-4C47-9E8A-2F6C1D0B7E55\n')), '3A1F5C2E-0B6D-4C47-9E8A-2F6C1D0B7E55');
+  assert.deepEqual(calls.pop()?.slice(1), ['-n', 'kern.bootsessionuuid']);
+
+  const regOutput = '\r\nHKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management\\PrefetchParameters\r\n    BootId    REG_DWORD    0x2a\r\n\r\n';
+  assert.equal(await readBootId('win32', answer(regOutput)), 'windows-boot-42');
+  const [reg, ...args] = calls.pop() ?? [];
+  assert.match(reg ?? '', /reg\.exe$/i);
+  assert.deepEqual(args, ['query', 'HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Memory Management\\PrefetchParameters', '/v', 'BootId']);
+
+  // The command is missing, fails, times out (rejects), or answers something else: no boot id, the uptime decides.
+  const fails = async (): Promise<string> => {
+    throw Object.assign(new Error('spawn ENOENT'), { code: 'ENOENT' });
+  };
+  for (const platform of ['darwin', 'win32'] as const) assert.equal(await readBootId(platform, fails), undefined, platform);
+  assert.equal(await readBootId('win32', answer('ERROR: The system was unable to find the specified registry key or value.\r\n')), undefined);
+  assert.equal(await readBootId('darwin', answer('\n')), undefined);
+});
+
+test('a lock whose holder the caller declares gone (holderGoneIf) is taken over although its pid is alive', async (t) => {
+  const livePid = process.ppid;
+  const dir = await tempDir(t);
+  const appGone = { holderGoneIf: (h: LockHolder) => h.purpose === 'app' };
+
+  await lockOfThisBoot(dir, livePid);
+  const asked: LockHolder[] = [];
+  await assert.rejects(
+    DataDirLock.acquire(dir, 'app', { holderGoneIf: (h) => (asked.push(h), false) }),
+    (error: unknown) => isLocked(error) && (error as DataDirLockedError).holder?.pid === livePid,
+  );
+  assert.equal(asked[0]?.pid, livePid, 'asked about the holder');
+  const lock = await DataDirLock.acquire(dir, 'app', appGone);
+  assert.notEqual(lock.holder.token, `held-by-${livePid}`);
+  // Never about a lock this process holds, whatever the caller says.
+  await assert.rejects(DataDirLock.acquire(dir, 'app', { holderGoneIf: () => true }), (error: unknown) => isLocked(error) && (error as DataDirLockedError).holder?.token === lock.holder.token);
+  await lock.release();
+
+  // Only the holders it declares gone: a live `watch` keeps its lock.
+  await lockOfThisBoot(dir, livePid, (h) => (h.purpose = 'watch'));
+  await assert.rejects(DataDirLock.acquire(dir, 'app', appGone), isLocked);
 });
 
 test('a lock being released counts as held until its file is gone; an acquire meanwhile never loses its new lock to it', async (t) => {
