@@ -80,8 +80,9 @@ async function watchLocked(
         template: options.outputTemplate ?? settings.outputs.template,
         saveTemp: settings.outputs.saveTemp,
         sidecar: settings.outputs.sidecar,
-        // Jobs an earlier run without --output-dir left for the app are the app's to save, into the app's folder.
-        leaveAppSaves: true,
+        // This run's jobs are its own to finish, into this folder; the app's (those the app began saving, and those
+        // a run without --output-dir left for it) are the app's to save, into the app's folder.
+        owner: 'headless',
       },
     }),
   });

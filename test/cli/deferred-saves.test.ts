@@ -149,7 +149,7 @@ test('a later watch --output-dir leaves the jobs an earlier run left for the app
   const { journal } = await Journal.open(join(dataDir, 'journal.json'));
   const stage = parseSavedStage(journal.finishedRecord('gpu', promptId)?.handled[SAVED_STAGE]);
   assert.equal(stage?.state, 'pending');
-  assert.equal(stage?.forApp, true, 'still marked as the app\'s');
+  assert.equal(stage?.owner, 'app', 'still marked as the app\'s');
 
   const app = await startApp(dataDir, [{ id: 'gpu', name: 'GPU', url: sim.url }]);
   t.after(() => app.stop());

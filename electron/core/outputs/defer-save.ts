@@ -4,7 +4,7 @@
 // job it accepts, and as the app's; the app's saver picks up such jobs when it next connects to the server.
 import type { JobView } from '../../shared/app-state.js';
 import type { Journal } from '../jobs/journal.js';
-import { parseSavedStage, SAVED_STAGE } from './saved-stage.js';
+import { parseSavedStage, SAVED_STAGE, type SavedStage } from './saved-stage.js';
 
 /** What the output saver saves (output-saver.ts): a failed job keeps what its earlier nodes saved. */
 const SAVED_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed']);
@@ -25,8 +25,9 @@ export function deferSaving(events: FinishedJobs, journal: Journal, savesOutputs
     const record = journal.finishedRecord(job.serverId, job.id);
     if (!record || parseSavedStage(record.handled[SAVED_STAGE]) !== undefined) return;
     // The fields left out take their defaults when the saver reads the stage. A failed write is reported by the
-    // engine's final flush, which writes the same state again. `forApp`: a headless run saving into a folder of its
+    // engine's final flush, which writes the same state again. The app's: a headless run saving into a folder of its
     // own must leave this job to the app.
-    journal.markHandled(job.serverId, job.id, SAVED_STAGE, { state: 'pending', files: {}, forApp: true }).catch(() => undefined);
+    const stage: Pick<SavedStage, 'state' | 'files' | 'owner'> = { state: 'pending', files: {}, owner: 'app' };
+    journal.markHandled(job.serverId, job.id, SAVED_STAGE, stage).catch(() => undefined);
   });
 }

@@ -1,6 +1,7 @@
 // An output's picture for a thumbnail: from the user's disk when the output was saved (no traffic to a GPU box that
 // may be busy or far away), else from the server. Bounded in size (one huge PNG must not take the process's memory)
 // and in concurrency (a window scrolling through a long history must not open a hundred downloads at once).
+import { setMaxListeners } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { OutputRef } from '../../shared/app-state.js';
@@ -38,6 +39,9 @@ export class OutputImageLoader {
     if (!Number.isSafeInteger(this.maxBytes) || this.maxBytes < 1) throw new RangeError('OutputImageLoader: maxBytes must be a positive integer');
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError('OutputImageLoader: concurrency must be a positive integer');
     this.limiter = new Limiter(concurrency);
+    // Every download in flight listens to this one signal: more than ten at a time is normal, not the leak Node
+    // warns about.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /**

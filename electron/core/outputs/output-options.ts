@@ -41,10 +41,11 @@ export interface OutputOptions {
   /** Wall-clock time in ms (tests inject one); default `Date.now`. */
   readonly now?: () => number;
   /**
-   * Leave alone the saves another run marked as the app's (`deferSaving`): a headless run saving into its own folder
-   * must not take them over into that folder. Default false (the app's saver takes them).
+   * Whose jobs this saver saves: every job it starts saving is marked with it, and it goes on only with jobs marked
+   * with it (or unmarked, from older records), so that no job's files are split between the app's folder and a
+   * headless run's own. Default `app`; a headless run saving into a folder of its own is `headless`.
    */
-  readonly leaveAppSaves?: boolean;
+  readonly owner?: 'app' | 'headless';
   /** Tests: the stream file bytes are written through. */
   readonly createWriteStream?: WriteStreamFactory;
 }

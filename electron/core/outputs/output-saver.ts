@@ -3,7 +3,10 @@
 // it, each file is recorded only once it is on disk under its final name with the right size, and whatever is still
 // missing is retried after a reconnect, on a timer, or after the app restarts. A download the network cut continues
 // where it stopped. Failures are reported once per job and never lose the pending work; only a file the server no
-// longer has is given up, after a few passes spread over hours, or at once one whose name the server refuses.
+// longer has is given up, when a reconnect or restart asks for it again and finds it still missing after a few
+// passes spread over hours, or at once one whose name the server refuses. Each job has one owner (the app, or a
+// headless run with a folder of its own), whose saver alone saves it, so its files all go to the same folder.
+import { setMaxListeners } from 'node:events';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -24,8 +27,9 @@ import { claimFor, claimHolds } from './publish-claim.js';
 import { coded, GIVE_UP_AFTER_MS, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, refusedName, retryableNow } from './save-failures.js';
 import {
   awaitingReconnect,
-  givenUp,
+  missingForGood,
   parseSavedStage,
+  refusedFile,
   SAVED_STAGE,
   savedKey,
   SIDECAR_KEY,
@@ -33,6 +37,7 @@ import {
   type GiveUpRule,
   type SavedFileRecord,
   type SavedStage,
+  type SaveOwner,
 } from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
 import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
@@ -112,6 +117,9 @@ export class OutputSaver {
   ) {
     validateOutputOptions(options);
     this.events = new Emitter<OutputSaverEvents>(onListenerError);
+    // Every download in flight listens to this one signal (here, in the HTTP client): more than ten at a time is
+    // normal, not the leak Node warns about.
+    setMaxListeners(0, this.abort.signal);
   }
 
   addServer(backend: JobBackend): void {
@@ -180,7 +188,8 @@ export class OutputSaver {
   private accept(serverId: string, jobId: string): void {
     const record = this.journal.finishedRecord(serverId, jobId);
     if (!record || !serverSaveOptions(this.options, serverId).enabled || parseSavedStage(record.handled[SAVED_STAGE])) return;
-    this.journal.markHandled(serverId, jobId, SAVED_STAGE, { state: 'pending', files: {}, publishing: {} }).catch(() => undefined);
+    const stage: SavedStage = { state: 'pending', files: {}, publishing: {}, owner: this.owner() };
+    this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
   }
 
   /** One pass per job at a time; a trigger during a pass runs another pass after it. */
@@ -217,17 +226,18 @@ export class OutputSaver {
     if (!slot || !settings.enabled || !record || this.stopped) return;
     let stage = parseSavedStage(record.handled[SAVED_STAGE]);
     if (stage?.state === 'done' || stage?.gaveUp === true) return;
-    if (stage?.forApp === true) {
-      // Left by a run that saves nothing itself, for the app: a run saving into its own folder must not take it.
-      if (this.options.leaveAppSaves === true) return;
-      const { forApp: _forApp, ...taken } = stage;
-      stage = taken;
+    const owner = this.owner();
+    // Another owner's job goes on into that owner's folder, never half into this one.
+    if (stage?.owner !== undefined && stage.owner !== owner) return;
+    if (stage && stage.owner === undefined) {
+      // Recorded before jobs had owners: this saver takes it, and from now on it alone saves it.
+      stage = { ...stage, owner };
       await this.record(serverId, jobId, stage);
     }
     if (!stage) {
       if (kind !== 'new') return;
       // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
-      stage = { state: 'pending', files: {}, publishing: {} };
+      stage = { state: 'pending', files: {}, publishing: {}, owner };
       await this.record(serverId, jobId, stage);
     }
     const current = stage;
@@ -246,12 +256,17 @@ export class OutputSaver {
     }
     /** Files the server said it does not have, which a timer pass does not ask for again (waiting does not help). */
     const awaiting: OutputRef[] = [];
+    /**
+     * Files this pass found missing and gives up: only a reconnect or a restart, only after asking (the file may be
+     * back), never a timer pass.
+     */
+    const missing = new Set<string>();
     const todo =
       failures.length > 0
         ? []
         : wanted.filter((ref) => {
             const key = savedKey(ref);
-            if (current.files[key] !== undefined || givenUp(current, key, rule)) return false;
+            if (current.files[key] !== undefined || refusedFile(current, key)) return false;
             if (kind === 'timer' && awaitingReconnect(current, key)) awaiting.push(ref);
             else return true;
             return false;
@@ -275,19 +290,23 @@ export class OutputSaver {
           delete current.publishing[key];
           delete current.notFound?.[key];
           delete current.notFoundSince?.[key];
+          delete current.notFoundLatest?.[key];
           await this.record(serverId, jobId, current);
         } catch (error) {
           if (this.stopped) return;
           const failure = coded(error);
+          const wasMissing = current.notFoundLatest?.[key] === true;
+          if (wasMissing) delete current.notFoundLatest?.[key];
           if (refusedName(failure)) {
             current.refused = { ...current.refused, [key]: true };
-            counted = true;
           } else if (notFound(failure)) {
             current.notFound = { ...current.notFound, [key]: (current.notFound?.[key] ?? 0) + 1 };
             current.notFoundSince = { ...current.notFoundSince, [key]: current.notFoundSince?.[key] ?? rule.now };
-            counted = true;
+            current.notFoundLatest = { ...current.notFoundLatest, [key]: true };
+            if (kind !== 'timer' && missingForGood(current, key, rule)) missing.add(key);
           }
-          if (!givenUp(current, key, rule)) failures.push(failure);
+          counted ||= wasMissing || notFound(failure);
+          if (!refusedFile(current, key) && !missing.has(key)) failures.push(failure);
         }
       }),
     );
@@ -305,14 +324,14 @@ export class OutputSaver {
       }
     }
     const key = `${serverId}\u0000${jobId}`;
-    const gone = wanted.filter((ref) => givenUp(current, savedKey(ref), rule));
+    const gone = wanted.filter((ref) => refusedFile(current, savedKey(ref)) || missing.has(savedKey(ref)));
     if (failures.length === 0 && gone.length > 0) {
       await this.giveUp(slot.backend, jobId, current, wanted, gone);
       this.failedPasses.delete(key);
       return;
     }
     if (failures.length === 0) {
-      const { error: _error, notFound: _notFound, notFoundSince: _since, refused: _refused, ...rest } = current;
+      const { error: _error, notFound: _notFound, notFoundSince: _since, notFoundLatest: _latest, refused: _refused, ...rest } = current;
       await this.record(serverId, jobId, { ...rest, state: 'done' });
       this.failedPasses.delete(key);
       this.events.emit('saved', {
@@ -504,8 +523,13 @@ export class OutputSaver {
       publishing: { ...stage.publishing },
       ...(stage.notFound && { notFound: { ...stage.notFound } }),
       ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
+      ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
       ...(stage.refused && { refused: { ...stage.refused } }),
     });
+  }
+
+  private owner(): SaveOwner {
+    return this.options.owner ?? 'app';
   }
 
   private now(): number {

@@ -28,10 +28,16 @@ const savedStage = z.object({
   sidecar: savedFile.optional(),
   error: z.object({ code: z.string(), reason: z.string() }).optional(),
   /**
-   * By file key: the passes in which the server said it has no such file (404), counted to give it up. Once counted,
-   * a file is asked for again only by reconnects and restarts, never by the timer (see `NOT_FOUND_PASSES`).
+   * By file key: the passes in which the server said it has no such file (404), counted to give it up (see
+   * `NOT_FOUND_PASSES`).
    */
   notFound: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /**
+   * By file key: the file's latest request got a 404 (any other outcome removes it). Such a file is asked for again
+   * only by reconnects and restarts, never by the timer: waiting alone does not bring it back. A file that was
+   * missing once and then failed otherwise (the server busy) is the timer's again.
+   */
+  notFoundLatest: z.record(z.string(), z.literal(true)).optional(),
   /**
    * By file key: when (ms, this machine's clock) a pass first found the file missing; it is given up only a while
    * after (`OutputOptions.giveUpAfterMs`), however quickly the passes came. Absent in older records: the next 404
@@ -44,19 +50,22 @@ const savedStage = z.object({
    */
   refused: z.record(z.string(), z.literal(true)).optional(),
   /**
-   * Marked by a run that saves no outputs itself, for the app to save (`deferSaving`). A run that saves into a
-   * folder of its own leaves such a job alone (`OutputOptions.leaveAppSaves`); the app's saver drops the mark when
-   * it takes the job.
+   * Whose saver saves the job, into its own folder: `app` (the app's saver, and `deferSaving` for the app), or
+   * `headless` (a headless run with a folder of its own). A saver leaves alone the jobs another owns, so one job's
+   * files never end up split between two folders. Absent in older records: the next saver to save the job takes it.
    */
+  owner: z.enum(['app', 'headless']).optional(),
+  /** Older records' mark for `owner: 'app'`; read as that, never written. */
   forApp: z.literal(true).optional(),
   /**
    * With `state: 'failed'`: saving is over, what is still missing is no longer on the server and is not asked for
    * again. The job's saving counts as finished (the journal may forget the job like any other).
    */
   gaveUp: z.literal(true).optional(),
-});
+}).transform(({ forApp, ...stage }) => (forApp === true && stage.owner === undefined ? { ...stage, owner: 'app' as const } : stage));
 
 export type SavedStage = z.infer<typeof savedStage>;
+export type SaveOwner = NonNullable<SavedStage['owner']>;
 export type SavedFileRecord = z.infer<typeof savedFile>;
 export type ClaimedFile = z.infer<typeof claimedFile>;
 
@@ -82,20 +91,24 @@ export interface GiveUpRule {
   readonly afterMs: number;
 }
 
+/** A file whose name the server refuses (HTTP 400): no pass asks for it again, and it is given up at once. */
+export function refusedFile(stage: SavedStage, key: string): boolean {
+  return stage.files[key] === undefined && stage.refused?.[key] === true;
+}
+
 /**
- * A file of the job that is not saved and will not be tried again: the server refuses its name, or said it has none
- * pass after pass, over a long enough time (a burst of reconnects while a drive is mounted again is not enough).
+ * Asked only of a file a reconnect or restart pass just found missing (404): it has been missing pass after pass,
+ * over a long enough time (a burst of reconnects while a drive is mounted again is not enough), so it is given up.
+ * Never decided from the counts alone, before asking: the file may be back.
  */
-export function givenUp(stage: SavedStage, key: string, rule: GiveUpRule): boolean {
-  if (stage.files[key] !== undefined) return false;
-  if (stage.refused?.[key] === true) return true;
+export function missingForGood(stage: SavedStage, key: string, rule: GiveUpRule): boolean {
   const since = stage.notFoundSince?.[key];
   return (stage.notFound?.[key] ?? 0) >= NOT_FOUND_PASSES && since !== undefined && rule.now - since >= rule.afterMs;
 }
 
-/** A file a pass found missing on the server and that is not given up: only reconnects and restarts ask again. */
+/** A file whose latest request found it missing on the server: only reconnects and restarts ask again. */
 export function awaitingReconnect(stage: SavedStage, key: string): boolean {
-  return stage.files[key] === undefined && (stage.notFound?.[key] ?? 0) > 0;
+  return stage.files[key] === undefined && stage.notFoundLatest?.[key] === true;
 }
 
 /** The `publishing` key of the job's sidecar (output keys are JSON arrays, so it never clashes). */

@@ -1,6 +1,6 @@
 // Marking jobs as to be saved by a later run: the same mark the output saver makes when it accepts a job, only for
 // jobs the saver would save, and never over a save already under way. The mark says the job is the app's: a headless
-// run saving into a folder of its own leaves it alone, the app's saver takes it.
+// run saving into a folder of its own leaves it alone, the app's saver saves it.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -59,11 +59,11 @@ test('finished jobs with outputs on a saving server are marked pending; others, 
     ],
   );
   assert.equal(state('saves', 'late'), undefined);
-  assert.equal(parseSavedStage(reread.finishedRecord('saves', 'completed')?.handled[SAVED_STAGE])?.forApp, true, "marked as the app's");
+  assert.equal(parseSavedStage(reread.finishedRecord('saves', 'completed')?.handled[SAVED_STAGE])?.owner, 'app', "marked as the app's");
   assert.deepEqual(parseSavedStage(reread.finishedRecord('saves', 'already')?.handled[SAVED_STAGE])?.error, underWay.error);
 });
 
-test("a saver that leaves app saves alone never takes a job marked for the app; the app's saver takes it and drops the mark", async (t) => {
+test("a headless saver with a folder of its own never takes a job marked for the app; the app's saver saves it", async (t) => {
   const sim = await ComfySimulator.start();
   t.after(() => sim.stop());
   const bytes = Buffer.alloc(1500, 'a');
@@ -83,7 +83,7 @@ test("a saver that leaves app saves alone never takes a job marked for the app; 
   }
 
   // `watch --output-dir`: reconnects and the job announced again leave it alone; its own jobs it saves.
-  const cli = await directSaver(t, sim.url, { dataDir, outputs: { folder: cliFolder, template: '{filename}', leaveAppSaves: true } });
+  const cli = await directSaver(t, sim.url, { dataDir, outputs: { folder: cliFolder, template: '{filename}', owner: 'headless' } });
   const ownSaved = nextEvent(cli.saver.events, 'saved', (e) => e.jobId === '7d0c9a52-0000-4000-8000-0000000000a2');
   cli.saver.retryPending('s0');
   cli.saver.jobFinished(forApp);
@@ -94,11 +94,11 @@ test("a saver that leaves app saves alone never takes a job marked for the app; 
   assert.equal(sim.requestCount('/api/view'), 1, "the app's file was not asked for");
   const left = cli.saver.saveState('s0', forApp.id);
   assert.equal(left?.state, 'pending');
-  assert.equal(left?.forApp, true, 'still marked for the app');
+  assert.equal(left?.owner, 'app', 'still marked for the app');
   await cli.saver.stop();
   await cli.journal.flush();
 
-  // The app connects: it saves the job and the mark goes.
+  // The app connects: it saves the job, which stays the app's.
   const app = await directSaver(t, sim.url, { dataDir, outputs: { folder: appFolder, template: '{filename}' } });
   const saved = nextEvent(app.saver.events, 'saved', (e) => e.jobId === forApp.id);
   app.saver.retryPending('s0');
@@ -106,5 +106,5 @@ test("a saver that leaves app saves alone never takes a job marked for the app; 
   assert.deepEqual(await filesUnder(appFolder), ['for-app.png']);
   const taken = app.saver.saveState('s0', forApp.id);
   assert.equal(taken?.state, 'done');
-  assert.equal(taken?.forApp, undefined);
+  assert.equal(taken?.owner, 'app');
 });

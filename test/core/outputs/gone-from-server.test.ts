@@ -163,13 +163,110 @@ test('reconnects in a burst do not give up a file briefly missing: hours must al
   assert.equal(given.length, 0);
 
   now = start + hours * 3_600_000;
+  const asked = sim.requestCount('/api/view');
   saver.retryPending('s0');
   await saver.settled();
+  assert.equal(sim.requestCount('/api/view'), asked + 1, 'asked for once more before giving up');
   assert.equal(saver.saveState('s0', JOB)?.gaveUp, true);
   assert.deepEqual(
     given.map((e) => [e.missing, e.files.map((f) => f.filename)]),
     [[1, ['kept.png']]],
   );
+});
+
+test('a file back on the server once the give-up time is over is asked for again, not given up from the counts', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const [folder, dataDir] = [await tempDir(t), await tempDir(t)];
+  const start = Date.UTC(2026, 2, 4, 12);
+  let now = start;
+  const hours = 6;
+  const { saver, finish } = await directSaver(t, sim.url, { dataDir, outputs: { folder, template: '{filename}', giveUpAfterMs: hours * 3_600_000, now: () => now } });
+  const given = recorded(saver, 'save-given-up');
+  await finish(JOB, [GONE]);
+  await saver.settled();
+  for (let pass = 1; pass < NOT_FOUND_PASSES; pass++) {
+    now += 60_000;
+    saver.retryPending('s0');
+    await saver.settled();
+  }
+  assert.equal(saver.saveState('s0', JOB)?.notFound?.[savedKey(GONE)], NOT_FOUND_PASSES);
+  assert.equal(sim.requestCount('/api/view'), NOT_FOUND_PASSES);
+
+  // The backup is restored; the next reconnect comes after the give-up time.
+  sim.outputs.set('output//gone.png', BYTES);
+  now = start + hours * 3_600_000;
+  saver.retryPending('s0');
+  await saver.settled();
+  assert.equal(sim.requestCount('/api/view'), NOT_FOUND_PASSES + 1, 'asked for again');
+  assert.deepEqual(given, []);
+  assert.equal(saver.saveState('s0', JOB)?.state, 'done');
+  assert.deepEqual(await filesUnder(folder), ['gone.png']);
+});
+
+// Without a timer pass asking for the file the test waits for a reconnect that never comes: the time limit ends it.
+test('a file missing once, then failing otherwise (the server busy), is asked for again by the timer', { timeout: 20_000 }, async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const [folder, dataDir] = [await tempDir(t), await tempDir(t)];
+  let asks = 0;
+  const { saver, finish } = await directSaver(t, sim.url, {
+    dataDir,
+    outputs: { folder, template: '{filename}', attempts: 1, retryLaterMs: 1, retryMaxMs: 1 },
+    wrap: (backend) =>
+      withFetchOutput(backend, async (ref, real, range, signal) => {
+        if (++asks === 2) throw new HttpStatusError(503, 'gpu box api/view', 'busy');
+        return real(ref, range, signal);
+      }),
+  });
+  const saved = nextEvent(saver.events, 'saved', (e) => e.jobId === JOB);
+  await finish(JOB, [GONE]);
+  await saver.settled();
+  assert.equal(saver.saveState('s0', JOB)?.notFoundLatest?.[savedKey(GONE)], true);
+  assert.equal(saver.retryPlanned('s0', JOB), false, 'a 404 waits for a reconnect');
+
+  // Back on the server; the reconnect's request meets a busy server, and the timer takes over.
+  sim.outputs.set('output//gone.png', BYTES);
+  saver.retryPending('s0');
+  assert.deepEqual((await saved).files.map((f) => f.filename), ['gone.png']);
+  assert.equal(asks, 3);
+  assert.deepEqual(await filesUnder(folder), ['gone.png']);
+});
+
+// Without the timer pass asking, the test waits for it forever: the time limit ends it.
+test('a timer pass that finds a file missing never gives it up: a reconnect asks once more first', { timeout: 20_000 }, async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const [folder, dataDir] = [await tempDir(t), await tempDir(t)];
+  let asks = 0;
+  const { promise: timerAsked, resolve } = deferred<void>();
+  const { saver, finish } = await directSaver(t, sim.url, {
+    dataDir,
+    outputs: { folder, template: '{filename}', attempts: 1, retryLaterMs: 1, retryMaxMs: 1, giveUpAfterMs: 0 },
+    wrap: (backend) =>
+      withFetchOutput(backend, async (ref, real, range, signal) => {
+        asks++;
+        if (asks === NOT_FOUND_PASSES) throw new HttpStatusError(503, 'gpu box api/view', 'busy');
+        if (asks === NOT_FOUND_PASSES + 1) resolve();
+        return real(ref, range, signal);
+      }),
+  });
+  // Two 404s (the first pass, a reconnect), then a reconnect meets a busy server and the timer asks: a third 404.
+  await finish(JOB, [GONE]);
+  await saver.settled();
+  saver.retryPending('s0');
+  await saver.settled();
+  saver.retryPending('s0');
+  await timerAsked;
+  await saver.settled();
+  assert.equal(saver.saveState('s0', JOB)?.notFound?.[savedKey(GONE)], NOT_FOUND_PASSES);
+  assert.equal(saver.saveState('s0', JOB)?.gaveUp, undefined, 'not given up on a timer');
+  assert.equal(saver.retryPlanned('s0', JOB), false);
+
+  saver.retryPending('s0');
+  await saver.settled();
+  assert.equal(asks, NOT_FOUND_PASSES + 2);
+  assert.equal(saver.saveState('s0', JOB)?.gaveUp, true);
 });
 
 test('a record from before the first 404 was timed: the wait starts at the next 404', async (t) => {

@@ -10,7 +10,7 @@ import type { OutputStream } from '../../../electron/core/jobs/backend.js';
 import { OutputImageLoader } from '../../../electron/core/outputs/output-image.js';
 import type { OutputRef } from '../../../electron/shared/app-state.js';
 import { tempDir } from '../../support/events.js';
-import { deferred } from './support.js';
+import { deferred, listenerWarnings } from './support.js';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const ref = (filename: string, extra: Partial<OutputRef> = {}): OutputRef => ({ nodeId: '9', kind: 'images', index: 0, filename, subfolder: '', type: 'output', ...extra });
@@ -107,4 +107,25 @@ test('a saved file above the cap gives nothing, and the server is not asked inst
   assert.equal(await loader.load(ref('big.png'), big, fetch), undefined);
   assert.deepEqual(await loader.load(ref('small.png'), small, fetch), { mime: 'image/png', bytes: PNG });
   assert.equal(fetched, 0);
+});
+
+test('twelve downloads at once raise no listener-leak warning (they all listen to the loader\'s one signal)', async (t) => {
+  const warnings = listenerWarnings(t);
+  const loader = new OutputImageLoader({ concurrency: 12 });
+  let started = 0;
+  const allStarted = deferred<void>();
+  // As the HTTP client does: the request listens to the signal until it is answered.
+  const fetch = async (signal: AbortSignal): Promise<OutputStream> => {
+    const onAbort = (): void => undefined;
+    signal.addEventListener('abort', onAbort);
+    if (++started === 12) allStarted.resolve();
+    await allStarted.promise;
+    signal.removeEventListener('abort', onAbort);
+    return { body: Readable.from([PNG]), size: PNG.length };
+  };
+  const images = await Promise.all(Array.from({ length: 12 }, (_, i) => loader.load(ref(`${i}.png`), undefined, fetch)));
+  assert.ok(images.every((image) => image?.mime === 'image/png'));
+  // Node emits the warning on a later tick than the listener that set it off.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.deepEqual(warnings, []);
 });

@@ -169,3 +169,14 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** The MaxListenersExceededWarnings the process emits from now on (until the test ends). */
+export function listenerWarnings(t: { after: (fn: () => void) => void }): string[] {
+  const seen: string[] = [];
+  const onWarning = (warning: Error): void => {
+    if (warning.name === 'MaxListenersExceededWarning') seen.push(warning.message);
+  };
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  return seen;
+}
