@@ -94,6 +94,13 @@ test('failNext answers the next requests of a route with the given status', asyn
   assert.equal((await call(sim.url, 'GET', '/api/jobs?limit=1')).status, 200);
 });
 
+test('failNext with a method leaves the other methods alone: a GET /prompt probe does not spend a POST rule', async (t) => {
+  const sim = await startSim(t);
+  sim.failNext('/prompt', 500, 1, 'POST');
+  assert.equal((await call(sim.url, 'GET', '/api/prompt')).status, 200);
+  assert.equal((await call(sim.url, 'POST', '/api/prompt', { prompt: {} })).status, 500);
+});
+
 test('requireHeader: 401 on HTTP and on the WebSocket upgrade without the header', async (t) => {
   const header = { name: 'X-API-Key', value: 'secret' };
   const sim = await startSim(t, { requireHeader: header });

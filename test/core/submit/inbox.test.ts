@@ -93,12 +93,12 @@ test('a server that refuses the first prompt leaves the file open; one that refu
   const { sim, inbox } = await setup(t);
   const [file] = await inbox.open([{ name: 'flaky.json', bytes: json(API_PROMPT) }]);
   const token = opened(file).token;
-  sim.failNext('/prompt', 500, 1);
+  sim.failNext('/prompt', 500, 1, 'POST');
   const refused = await inbox.submit(token, 's0', { ...AS_SAVED, repeat: 2, uploadInputs: false });
   assert.deepEqual([refused.ok, refused.promptIds.length, inbox.size], [false, 0, 1]);
   assert.match(!refused.ok ? refused.message : '', /nothing was queued/);
 
-  sim.events.once('enqueued', () => sim.failNext('/prompt', 500, 1));
+  sim.events.once('enqueued', () => sim.failNext('/prompt', 500, 1, 'POST'));
   const partial = await inbox.submit(token, 's0', { ...AS_SAVED, repeat: 2, uploadInputs: false });
   assert.deepEqual([partial.ok, partial.promptIds.length, inbox.size], [false, 1, 0]);
   assert.match(!partial.ok ? partial.message : '', /1 of 2 queued, 1 not/);

@@ -162,7 +162,7 @@ test('repeat N queues N prompts with their own ids; a failure midway says exactl
   assert.deepEqual((await done).map((job) => job.status), ['completed', 'completed', 'completed']);
 
   // The second POST /prompt fails: the first is queued, the third never sent.
-  sim.events.on('enqueued', () => sim.failNext('/prompt', 500, 1));
+  sim.events.on('enqueued', () => sim.failNext('/prompt', 500, 1, 'POST'));
   const partial = await submitPrepared(engine, prepared);
   assert.equal(partial.ok, false);
   assert.equal(partial.queued.length, 1);

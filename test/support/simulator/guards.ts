@@ -48,6 +48,8 @@ export interface FailRule {
   route: string;
   status: number;
   remaining: number;
+  /** Only requests with this method fail (a POST /prompt rule must not be spent on the client's GET /prompt probe). */
+  method?: string;
 }
 
 /** "/api/queue" and "/queue" are the same route for failNext. */
@@ -57,9 +59,9 @@ export function normalizeRoute(path: string): string {
   return bare.startsWith('/api/') ? bare.slice(4) : bare;
 }
 
-export function takeFailure(rules: FailRule[], path: string): number | undefined {
+export function takeFailure(rules: FailRule[], path: string, method?: string): number | undefined {
   const route = normalizeRoute(path);
-  const rule = rules.find((r) => r.remaining > 0 && r.route === route);
+  const rule = rules.find((r) => r.remaining > 0 && r.route === route && (r.method === undefined || r.method === method));
   if (!rule) return undefined;
   rule.remaining--;
   return rule.status;

@@ -130,8 +130,8 @@ export class ComfySimulator {
     return { promptId: result.prompt_id, number: result.number };
   }
 
-  failNext(route: string, status: number, count = 1): void {
-    this.failRules.push({ route: normalizeRoute(route), status, remaining: count });
+  failNext(route: string, status: number, count = 1, method?: 'GET' | 'POST'): void {
+    this.failRules.push({ route: normalizeRoute(route), status, remaining: count, ...(method && { method }) });
   }
 
   setRequiredHeader(header?: { name: string; value: string }): void {
@@ -191,7 +191,7 @@ export class ComfySimulator {
     if (rel === undefined) return { path, url, refusal: textResponse(404) };
     const origin = originStatus(req.headers, this.generation);
     if (origin) return { path, url, refusal: { status: origin, contentType: 'application/octet-stream', body: '' } };
-    const failure = takeFailure(this.failRules, rel);
+    const failure = takeFailure(this.failRules, rel, method);
     if (failure !== undefined) return { path, url, refusal: textResponse(failure, `${failure}: ${STATUS_CODES[failure] ?? 'Simulated failure'}`) };
     return { path, url };
   }
