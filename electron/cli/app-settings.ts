@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBaseUrl, redactedUrl, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { errorMessage } from '../core/errors.js';
-import { migrate, settingsSchema, type ServerSettings, type Settings } from '../core/store/settings-schema.js';
+import { migrate, serverSavesOutputs, settingsSchema, type ServerSettings, type Settings } from '../core/store/settings-schema.js';
 
 /** The file electron-store keeps the app's settings in (its `name: 'settings'`), in the same data folder. */
 export const APP_SETTINGS_FILE = 'settings.json';
@@ -41,13 +41,12 @@ export async function readAppSettings(dataDir: string): Promise<{ settings: Sett
 }
 
 /**
- * Whether the app saves this server's outputs: the server's own "Save outputs" when set, else the global switch (the
- * app's rule, electron/shell/output-settings.ts). A server the app has not configured, or has switched off, is one it
+ * Whether the app saves this server's outputs (`serverSavesOutputs`, the app's own rule). A server the app has not configured, or has switched off, is one it
  * never watches: a job left marked for it would wait for a save that never comes.
  */
 export function appSavesOutputs(settings: Settings, serverId: string): boolean {
   const server = settings.servers.find((candidate) => candidate.id === serverId);
-  return server !== undefined && server.enabled && (server.saveOutputs ?? settings.outputs.enabled);
+  return server !== undefined && server.enabled && serverSavesOutputs(settings, server);
 }
 
 /** The same server whatever the spelling: scheme and host case, default port, trailing slash, credentials. */

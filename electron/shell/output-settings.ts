@@ -4,13 +4,7 @@
 // (the saver's own default for an unlisted server is "on", which must not leak past a global "off").
 import { mkdir } from 'node:fs/promises';
 import type { OutputOptions } from '../core/outputs/output-options.js';
-import type { Settings } from '../core/store/settings-schema.js';
-
-type ServerSettings = Settings['servers'][number];
-
-export function serverSavesOutputs(settings: Settings, server: ServerSettings): boolean {
-  return server.saveOutputs ?? settings.outputs.enabled;
-}
+import { serverSavesOutputs, type Settings } from '../core/store/settings-schema.js';
 
 /** The saver's options, or undefined when no enabled server saves (then the engine runs without a saver). */
 export function outputOptionsFor(settings: Settings, defaultFolder: string): OutputOptions | undefined {

@@ -5,28 +5,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Engine } from '../../electron/core/engine.js';
-import { FakeBackend, output } from '../support/fake-backend.js';
+import { output } from '../support/fake-backend.js';
+import { connectedEngine } from '../support/fake-engine.js';
 import { nextEvent, tempDir } from '../support/events.js';
 
 test('regression: a job whose outputs are still to be saved survives the journal trimming, and is saved later', async (t) => {
   const dataDir = await tempDir(t);
   // The output folder is missing (an unplugged drive): saving fails and stays pending.
   const folder = join(dataDir, 'outputs');
-  const backend = new FakeBackend();
-  const engine = await Engine.create({
+  const { backend, engine } = await connectedEngine(t, {
     dataDir,
-    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
-    createBackend: () => backend,
     maxJobsPerServer: 3,
-    tracker: { recheckDelayMs: 5 },
     // Only a reconnect retries here, not a timer.
     outputs: { folder, template: '{filename}', attempts: 1, retryDelayMs: 1, retryLaterMs: 60_000, retryMaxMs: 60_000 },
   });
-  t.after(() => engine.stop());
-  engine.start();
-  backend.connect();
-  await engine.settled();
 
   const waiting = randomUUID();
   backend.complete(waiting, { outputs: [output('9', 'keep-me.png')] });
@@ -53,20 +45,12 @@ test('regression: a job whose outputs are still to be saved survives the journal
 test('a job whose files are gone from the server: its view says saving gave up, and the journal may then forget it', async (t) => {
   const dataDir = await tempDir(t);
   await mkdir(join(dataDir, 'outputs'));
-  const backend = new FakeBackend();
-  const engine = await Engine.create({
+  const { backend, engine } = await connectedEngine(t, {
     dataDir,
-    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
-    createBackend: () => backend,
     maxJobsPerServer: 2,
-    tracker: { recheckDelayMs: 5 },
     // Three passes alone give a file up here (in the app, hours must also have passed since the first 404).
     outputs: { folder: join(dataDir, 'outputs'), template: '{filename}', giveUpAfterMs: 0, attempts: 1, retryDelayMs: 1, retryLaterMs: 60_000, retryMaxMs: 60_000 },
   });
-  t.after(() => engine.stop());
-  engine.start();
-  backend.connect();
-  await engine.settled();
 
   const gone = randomUUID();
   backend.missingFiles.add('deleted.png');
@@ -76,14 +60,7 @@ test('a job whose files are gone from the server: its view says saving gave up, 
   assert.equal((await failed).code, 'OUTPUT_NOT_FOUND');
   assert.equal(engine.job(backend.serverId, gone)?.save?.gaveUp, undefined, 'one 404 is not the end yet');
   // Each reconnect is another pass; the view changes to "given up" after the last one.
-  const gaveUp = new Promise<void>((resolve) => {
-    const off = engine.events.on('job', (view) => {
-      if (view.id === gone && view.save?.gaveUp) {
-        off();
-        resolve();
-      }
-    });
-  });
+  const gaveUp = nextEvent(engine.events, 'job', (view) => view.id === gone && view.save?.gaveUp === true);
   for (let pass = 2; engine.job(backend.serverId, gone)?.save?.gaveUp !== true && pass < 10; pass++) {
     backend.connect(`client-${pass}`);
     await engine.settled();

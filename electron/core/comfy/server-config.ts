@@ -37,16 +37,40 @@ export function resolveServer(input: ServerConfigInput): ResolvedServer {
     throw new ComfyTrayError('CONFIG_INVALID', `Invalid server settings: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
   }
   const config = parsed.data;
-  const baseUrl = parseBaseUrl(config.url);
-  let auth = config.auth;
-  if (baseUrl.username || baseUrl.password) {
-    if (auth.kind === 'none') {
-      auth = { kind: 'basic', username: decodeURIComponent(baseUrl.username), password: decodeURIComponent(baseUrl.password) };
-    }
-    baseUrl.username = '';
-    baseUrl.password = '';
-  }
+  const parsedUrl = parseBaseUrl(config.url);
+  const found = splitUrlCredentials(parsedUrl.href);
+  const baseUrl = found ? new URL(found.url) : parsedUrl;
+  // As when settings are saved: URL credentials become basic auth, unless the server has its own authentication.
+  const auth: ServerAuth = found && config.auth.kind === 'none' ? { kind: 'basic', username: found.username, password: found.password } : config.auth;
   return { id: config.id, name: config.name, baseUrl, auth };
+}
+
+/**
+ * The user name and password written into a URL (`http://alice:pw@host:8188`), decoded, and the URL without them;
+ * undefined when the URL holds none (or is not a URL at all, which the schema refuses anyway).
+ */
+export function splitUrlCredentials(url: string): { url: string; username: string; password: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.username === '' && parsed.password === '') return undefined;
+  const username = decodeUserInfo(parsed.username);
+  const password = decodeUserInfo(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.href, username, password };
+}
+
+/** `%40` back to `@`; a malformed escape is kept as typed rather than refused. */
+function decodeUserInfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export function parseBaseUrl(text: string): URL {

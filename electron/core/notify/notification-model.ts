@@ -2,7 +2,7 @@
 // drained queue. The shell only shows what these return.
 import type { JobView, OutputRef } from '../../shared/app-state.js';
 import { firstLine } from '../errors.js';
-import type { Settings } from '../store/settings-schema.js';
+import { serverSavesOutputs, type Settings } from '../store/settings-schema.js';
 
 export type NotificationKind = 'success' | 'failure' | 'cancelled' | 'lost' | 'batch' | 'digest' | 'queue-finished' | 'save-failed' | 'notice';
 
@@ -59,10 +59,7 @@ export function kindSwitchedOn(job: JobView, settings: Settings): boolean {
  */
 export function awaitsSavedImage(job: JobView, settings: Settings): boolean {
   if (job.status !== 'completed' || job.save?.state === 'done') return false;
-  // The saver's own rule (see shell/output-settings.ts): the server's "Save outputs" wins, so "Always" saves even
-  // with saving off globally, and "Never" saves nothing with it on.
-  const server = settings.servers.find((s) => s.id === job.serverId);
-  if (!(server?.saveOutputs ?? settings.outputs.enabled)) return false;
+  if (!serverSavesOutputs(settings, settings.servers.find((s) => s.id === job.serverId))) return false;
   return job.outputs.some(isImage);
 }
 

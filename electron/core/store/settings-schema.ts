@@ -1,7 +1,7 @@
 // The one schema of the user's settings, with its defaults and its migrations. Every value that reaches the store
 // passed this schema; anything that does not is refused where it is typed, not discovered later.
 import { z } from 'zod';
-import { serverAuthSchema } from '../comfy/server-config.js';
+import { serverAuthSchema, splitUrlCredentials } from '../comfy/server-config.js';
 import { errorMessage } from '../errors.js';
 import { validateTemplate } from '../outputs/file-template.js';
 
@@ -79,22 +79,11 @@ export type SettingsInput = z.input<typeof settingsSchema>;
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
 
 /**
- * The user name and password written into a URL (`http://alice:pw@host:8188`), decoded, and the URL without them;
- * undefined when the URL holds none (or is not a URL at all, which the schema refuses anyway).
+ * Whether a server's outputs are saved: its own "Save outputs" (Always / Never) wins; when it has none, the global
+ * switch decides. The one rule the saver, the notifications and the headless mode all follow.
  */
-export function splitUrlCredentials(url: string): { url: string; username: string; password: string } | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.username === '' && parsed.password === '') return undefined;
-  const username = decodeUserInfo(parsed.username);
-  const password = decodeUserInfo(parsed.password);
-  parsed.username = '';
-  parsed.password = '';
-  return { url: parsed.href, username, password };
+export function serverSavesOutputs(settings: Settings, server: ServerSettings | undefined): boolean {
+  return server?.saveOutputs ?? settings.outputs.enabled;
 }
 
 /** The URL as views may show it: without any user name or password. */
@@ -114,15 +103,6 @@ export function liftUrlCredentials(server: ServerSettings): { server: ServerSett
     return { server: { ...server, url: found.url, auth: { kind: 'basic', username: found.username, password: found.password } }, outcome: 'moved' };
   }
   return { server: { ...server, url: found.url }, outcome: 'dropped' };
-}
-
-/** `%40` back to `@`; a malformed escape is kept as typed rather than refused. */
-function decodeUserInfo(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /**

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import type { RemoteJob } from '../../../electron/core/comfy/remote-jobs.js';
-import { Engine } from '../../../electron/core/engine.js';
 import { FakeBackend } from '../../support/fake-backend.js';
-import { record, tempDir } from '../../support/events.js';
+import { connectedEngine } from '../../support/fake-engine.js';
 
 /** Without bounds of its own a look would read on forever; this many pages end it anyway, and the test fails. */
 const SAFETY_PAGES = 20_000;
@@ -27,24 +26,8 @@ class EndlessPages extends FakeBackend {
   }
 }
 
-async function watching(t: { after: (fn: () => Promise<void>) => void }): Promise<{ backend: EndlessPages; engine: Engine; rec: ReturnType<typeof record> }> {
-  const backend = new EndlessPages();
-  const engine = await Engine.create({
-    dataDir: await tempDir(t),
-    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
-    createBackend: () => backend,
-    tracker: { recheckDelayMs: 5 },
-  });
-  engine.start();
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
-  return { backend, engine, rec };
-}
-
 test('regression: a server that answers every further page with nothing new ends the look at once', async (t) => {
-  const { backend, engine, rec } = await watching(t);
+  const { backend, engine, rec } = await connectedEngine(t, { backend: new EndlessPages() });
   const id = backend.complete(randomUUID()).id;
   // Like a jobs API that ignores `offset` and keeps saying there is more: each further page repeats the first.
   backend.endless = () => [];
@@ -55,7 +38,7 @@ test('regression: a server that answers every further page with nothing new ends
 });
 
 test('regression: a server that keeps sending pages of new jobs is read for a bounded number of pages', async (t) => {
-  const { backend, engine, rec } = await watching(t);
+  const { backend, engine, rec } = await connectedEngine(t, { backend: new EndlessPages() });
   const warnings: string[] = [];
   engine.events.on('warning', (warning) => warnings.push(warning.code));
   backend.endless = () => [{ id: randomUUID(), status: 'completed', endedAt: Date.now() }];

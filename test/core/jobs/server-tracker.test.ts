@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { Engine } from '../../../electron/core/engine.js';
 import { PromptRejectedError } from '../../../electron/core/jobs/backend.js';
 import { FakeBackend, output } from '../../support/fake-backend.js';
 import { nextEvent, record, tempDir } from '../../support/events.js';
+import { connectedEngine, engineOn } from '../../support/fake-engine.js';
 
-async function engineWith(dataDir: string, backend: FakeBackend, options: { recheckDelayMs?: number } = {}): Promise<Engine> {
-  const engine = await Engine.create({
-    dataDir,
-    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
-    createBackend: () => backend,
-    tracker: { recheckDelayMs: options.recheckDelayMs ?? 5 },
-  });
-  engine.start();
-  return engine;
-}
-
-/** An engine on a fake server, connected and past its first reconciliation. */
-async function connected(t: { after: (fn: () => Promise<void>) => void }, options: { recheckDelayMs?: number } = {}) {
-  const backend = new FakeBackend();
-  const engine = await engineWith(await tempDir(t), backend, options);
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
-  return { backend, engine, rec };
+/** The app started again over `dir` (its journal), on a server with the same history and nothing queued. */
+async function restartedOver(t: { after: (fn: () => Promise<void>) => void }, dir: string, backend: FakeBackend) {
+  const again = new FakeBackend();
+  Object.assign(again, { history: backend.history, running: [], pending: [] });
+  const second = await engineOn(dir, again);
+  t.after(() => second.stop());
+  const rec = record(second.events);
+  again.connect('client-2');
+  await second.settled();
+  return rec;
 }
 
 const PROMPT = {
@@ -34,7 +24,7 @@ const PROMPT = {
 };
 
 test('own job: live progress, then one job-finished with the outputs of the server record', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
 
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   assert.equal(engine.job('fake', promptId)?.submittedBy, 'this-app');
@@ -67,7 +57,7 @@ test('own job: live progress, then one job-finished with the outputs of the serv
 });
 
 test('a finished run sends the waiting jobs of its workflow again, with the estimate it taught, and no others', async (t) => {
-  const { backend, engine } = await connected(t);
+  const { backend, engine } = await connectedEngine(t);
   const { promptId: first } = await engine.submit('fake', { prompt: PROMPT });
   const { promptId: waiting } = await engine.submit('fake', { prompt: PROMPT });
   const { promptId: unrelated } = await engine.submit('fake', { prompt: { '1': PROMPT['1'] } });
@@ -94,7 +84,7 @@ test('a finished run sends the waiting jobs of its workflow again, with the esti
 });
 
 test('a job queued by another client is found by reconciliation and announced once', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
 
   const id = randomUUID();
   backend.pending.push({ id, status: 'pending', clientId: 'browser-tab', priority: 4 });
@@ -118,7 +108,7 @@ test('a job queued by another client is found by reconciliation and announced on
 });
 
 test('a fast job that came and went between two looks is discovered from recent history', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   const id = randomUUID();
   backend.complete(id, { status: 'failed', error: { nodeId: '2', nodeType: 'ImageInvert', exceptionType: 'RuntimeError', message: 'boom', traceback: [] } });
   backend.status(0);
@@ -131,7 +121,7 @@ test('a fast job that came and went between two looks is discovered from recent 
 test('a server seen for the first time starts from now: its existing history is not announced', async (t) => {
   const backend = new FakeBackend();
   for (let i = 0; i < 30; i++) backend.complete(randomUUID());
-  const engine = await engineWith(await tempDir(t), backend);
+  const engine = await engineOn(await tempDir(t), backend);
   t.after(() => engine.stop());
   const rec = record(engine.events);
   backend.connect();
@@ -147,7 +137,7 @@ test('a server seen for the first time starts from now: its existing history is 
 });
 
 test('a burst of status broadcasts arriving while idle costs exactly one reconciliation', async (t) => {
-  const { backend, engine } = await connected(t);
+  const { backend, engine } = await connectedEngine(t);
   const before = backend.calls.listActive;
   for (let i = 0; i < 100; i++) backend.status(i);
   await engine.settled();
@@ -155,7 +145,7 @@ test('a burst of status broadcasts arriving while idle costs exactly one reconci
 });
 
 test('a burst arriving while a reconciliation runs costs that one and exactly one more after it', async (t) => {
-  const { backend, engine } = await connected(t);
+  const { backend, engine } = await connectedEngine(t);
   const before = backend.calls.listActive;
   let release = (): void => {};
   backend.listActiveGate = new Promise<void>((resolve) => (release = resolve));
@@ -174,7 +164,7 @@ test('regression: old history is not replayed as new after a busy absence', asyn
   const dir = await tempDir(t);
   const backend = new FakeBackend();
   for (let i = 0; i < 600; i++) backend.complete(randomUUID());
-  const first = await engineWith(dir, backend);
+  const first = await engineOn(dir, backend);
   const firstRec = record(first.events);
   backend.connect();
   await first.settled();
@@ -182,13 +172,7 @@ test('regression: old history is not replayed as new after a busy absence', asyn
   await first.stop();
 
   const meanwhile = Array.from({ length: 300 }, () => backend.complete(randomUUID()).id);
-  const again = new FakeBackend();
-  Object.assign(again, { history: backend.history, running: [], pending: [] });
-  const second = await engineWith(dir, again);
-  t.after(() => second.stop());
-  const rec = record(second.events);
-  again.connect('client-2');
-  await second.settled();
+  const rec = await restartedOver(t, dir, backend);
   assert.equal(rec.finished.length, 300);
   assert.deepEqual(new Set(rec.finishedIds()), new Set(meanwhile));
 });
@@ -197,25 +181,19 @@ test('regression: more than a thousand jobs finishing while away are all caught 
   const dir = await tempDir(t);
   const backend = new FakeBackend();
   for (let i = 0; i < 50; i++) backend.complete(randomUUID());
-  const first = await engineWith(dir, backend);
+  const first = await engineOn(dir, backend);
   backend.connect();
   await first.settled();
   await first.stop();
 
   const meanwhile = Array.from({ length: 1_500 }, () => backend.complete(randomUUID()).id);
-  const again = new FakeBackend();
-  Object.assign(again, { history: backend.history, running: [], pending: [] });
-  const second = await engineWith(dir, again);
-  t.after(() => second.stop());
-  const rec = record(second.events);
-  again.connect('client-2');
-  await second.settled();
+  const rec = await restartedOver(t, dir, backend);
   assert.deepEqual(rec.finishedIds(), meanwhile);
   assert.equal(rec.digests[0]?.jobs.length, 1_500);
 });
 
 test('a look reads down to where the last one began: a job that ended just before one we heard live is not missed', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   const seen = randomUUID();
   backend.complete(seen);
   backend.status(0);
@@ -237,7 +215,7 @@ test('a look reads down to where the last one began: a job that ended just befor
 });
 
 test('duplicate and out-of-order terminal events still finish the job exactly once', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   backend.complete(promptId, { outputs: [output('9', 'a.png')] });
   // The record is already there when the events arrive late and twice.
@@ -256,7 +234,7 @@ test('duplicate and out-of-order terminal events still finish the job exactly on
 });
 
 test('ExecutionBlocked is a notice, not the end of the job', async (t) => {
-  const { backend, engine } = await connected(t);
+  const { backend, engine } = await connectedEngine(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   backend.start_(promptId);
   backend.send({ type: 'execution_start', promptId });
@@ -266,7 +244,7 @@ test('ExecutionBlocked is a notice, not the end of the job', async (t) => {
 });
 
 test('a pending job removed by another client ends as cancelled', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   const id = randomUUID();
   backend.pending.push({ id, status: 'pending' });
   backend.status();
@@ -280,7 +258,7 @@ test('a pending job removed by another client ends as cancelled', async (t) => {
 });
 
 test('our own cancel of a pending job ends it as cancelled at once', async (t) => {
-  const { engine } = await connected(t, { recheckDelayMs: 60_000 });
+  const { engine } = await connectedEngine(t, { recheckDelayMs: 60_000 });
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   await engine.settled();
   const finished = nextEvent(engine.events, 'job-finished');
@@ -289,7 +267,7 @@ test('our own cancel of a pending job ends it as cancelled at once', async (t) =
 });
 
 test('a server restart (its history gone) marks the jobs it was running as lost', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   const done = randomUUID();
   backend.complete(done);
   backend.status(0);
@@ -311,7 +289,7 @@ test('a server restart (its history gone) marks the jobs it was running as lost'
 });
 
 test('a job we saw finish live whose record was evicted still finishes, with what the socket told', async (t) => {
-  const { backend, engine } = await connected(t);
+  const { backend, engine } = await connectedEngine(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
   backend.start_(promptId);
   backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'live.png', subfolder: '', type: 'output' }] } });
@@ -325,7 +303,7 @@ test('a job we saw finish live whose record was evicted still finishes, with wha
 });
 
 test('our submission still on its way is not mistaken for a job removed from the queue', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   let answer = (): void => {};
   const answered = new Promise<void>((resolve) => (answer = resolve));
   const defaultHandler = backend.submitHandler;
@@ -352,7 +330,7 @@ test('our submission still on its way is not mistaken for a job removed from the
 });
 
 test('a refused submission is removed again and the caller gets the server’s reasons', async (t) => {
-  const { backend, engine, rec } = await connected(t);
+  const { backend, engine, rec } = await connectedEngine(t);
   backend.submitHandler = async () => {
     throw new PromptRejectedError('Prompt outputs failed validation', 'prompt_outputs_failed_validation', [
       { nodeId: '4', classType: 'CheckpointLoaderSimple', errors: [{ type: 'value_not_in_list', message: 'Value not in list', inputName: 'ckpt_name' }] },
@@ -367,7 +345,7 @@ test('a refused submission is removed again and the caller gets the server’s r
 test('restarting the app neither repeats nor forgets: jobs that ended meanwhile come as one digest', async (t) => {
   const dir = await tempDir(t);
   const backend = new FakeBackend();
-  let engine = await engineWith(dir, backend);
+  let engine = await engineOn(dir, backend);
   const first = record(engine.events);
   backend.connect();
   await engine.settled();
@@ -387,7 +365,7 @@ test('restarting the app neither repeats nor forgets: jobs that ended meanwhile 
 
   const again = new FakeBackend();
   Object.assign(again, { history: backend.history, running: [], pending: [] });
-  engine = await engineWith(dir, again);
+  engine = await engineOn(dir, again);
   t.after(() => engine.stop());
   const second = record(engine.events);
   assert.equal(engine.job('fake', done)?.status, 'completed', 'finished jobs are remembered');

@@ -2,26 +2,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import { Engine } from '../../../electron/core/engine.js';
-import { FakeBackend } from '../../support/fake-backend.js';
-import { record, tempDir } from '../../support/events.js';
+import { connectedEngine } from '../../support/fake-engine.js';
 
 /** Further back than the margin a look allows the server's clock. */
 const CLOCK_STEP_BACK_MS = 5 * 60_000;
 
 test('regression: after a restart whose clock stepped back, other clients’ jobs are all announced once', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await Engine.create({
-    dataDir: await tempDir(t),
-    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
-    createBackend: () => backend,
-    tracker: { recheckDelayMs: 5 },
-  });
-  engine.start();
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  const { backend, engine, rec } = await connectedEngine(t);
   const now = Date.now();
   const before = backend.complete(randomUUID(), { endedAt: now }).id;
   backend.status(0);
@@ -46,20 +33,8 @@ test('regression: after a restart whose clock stepped back, other clients’ job
 });
 
 test('regression: the newest job deleted from the history while we were away is no restart; forgotten jobs stay forgotten', async (t) => {
-  const backend = new FakeBackend();
-  const engine = await Engine.create({
-    dataDir: await tempDir(t),
-    servers: [{ id: backend.serverId, name: backend.serverId, url: backend.url }],
-    createBackend: () => backend,
-    // The journal remembers fewer jobs than the server's history holds.
-    maxJobsPerServer: 3,
-    tracker: { recheckDelayMs: 5 },
-  });
-  engine.start();
-  t.after(() => engine.stop());
-  const rec = record(engine.events);
-  backend.connect();
-  await engine.settled();
+  // The journal remembers fewer jobs than the server's history holds.
+  const { backend, engine, rec } = await connectedEngine(t, { maxJobsPerServer: 3 });
   const now = Date.now();
   const ids: string[] = [];
   for (let i = 0; i < 6; i++) {
