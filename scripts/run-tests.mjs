@@ -4,10 +4,14 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+// The conformance suite starts real ComfyUI servers and runs on its own (npm run test:real).
+const SEPARATE_SUITES = new Set([join('test', 'conformance')]);
+
 function findTests(dir) {
   const found = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
+    if (SEPARATE_SUITES.has(path)) continue;
     if (statSync(path).isDirectory()) found.push(...findTests(path));
     else if (/\.test\.tsx?$/.test(name)) found.push(path);
   }

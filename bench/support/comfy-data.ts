@@ -1,4 +1,4 @@
-// What a busy ComfyUI server sends, shaped like the recorded 0.28.0 transcripts (shared/fixtures/comfyui-real):
+// What a busy ComfyUI server sends, shaped like the recorded 0.28.0 transcripts (test/fixtures/comfyui-real):
 // the same fields in the same order, for an SDXL-style text-to-image prompt, so parse costs are realistic.
 import { randomBytes } from 'node:crypto';
 

@@ -1,9 +1,10 @@
-// Access to the transcripts recorded from real ComfyUI servers (shared/fixtures/comfyui-real, beside the repo).
+// Access to the transcripts recorded from real ComfyUI servers (test/fixtures/comfyui-real).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { REAL_FIXTURES_URL } from './real-fixtures.js';
 
-export const RECORDED_ROOT = fileURLToPath(new URL('../../../shared/fixtures/comfyui-real/', import.meta.url));
+export const RECORDED_ROOT = fileURLToPath(REAL_FIXTURES_URL);
 export const RECORDED_VERSIONS = ['0.28.0', '0.3.54'] as const;
 export type RecordedVersion = (typeof RECORDED_VERSIONS)[number];
 

@@ -4,6 +4,7 @@ import { convertWorkflow } from '../../../electron/core/workflow/convert.js';
 import type { ConvertResult } from '../../../electron/core/workflow/convert.js';
 import { parseObjectInfo } from '../../../electron/core/workflow/object-info.js';
 import { fixture, rawObjectInfo, realObjectInfo } from './support/object-info.js';
+import { REAL_FIXTURES_URL } from '../../support/real-fixtures.js';
 
 const info = realObjectInfo();
 const NOW = new Date(2026, 0, 2, 3, 4, 5);
@@ -32,7 +33,7 @@ function tiny(nodes: unknown[], links: unknown[] = []): Record<string, unknown> 
 test('the real 13_pnginfo_workflow UI graph converts to the prompt ComfyUI stored beside it', async () => {
   const { extractWorkflow } = await import('../../../electron/core/workflow/extract.js');
   const { readFileSync } = await import('node:fs');
-  const png = readFileSync(new URL('../../../../shared/fixtures/comfyui-real/0.28.0/13_pnginfo_workflow/saved_with_workflow.png', import.meta.url));
+  const png = readFileSync(new URL('0.28.0/13_pnginfo_workflow/saved_with_workflow.png', REAL_FIXTURES_URL));
   const extracted = extractWorkflow(png);
   assert.equal(extracted.kind, 'comfy');
   if (extracted.kind !== 'comfy' || extracted.workflow === undefined) return;

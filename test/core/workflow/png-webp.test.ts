@@ -5,8 +5,9 @@ import { extractWorkflow } from '../../../electron/core/workflow/extract.js';
 import { readPngMetadata } from '../../../electron/core/workflow/png.js';
 import { readWebpMetadata } from '../../../electron/core/workflow/webp.js';
 import { exifBlock, png, u32be, webp } from './support/encoders.js';
+import { REAL_FIXTURES_URL } from '../../support/real-fixtures.js';
 
-const REAL = new URL('../../../../shared/fixtures/comfyui-real/0.28.0/', import.meta.url);
+const REAL = new URL('0.28.0/', REAL_FIXTURES_URL);
 const PROMPT = '{"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}}}';
 const WORKFLOW = '{"last_node_id": 1, "last_link_id": 0, "nodes": [], "links": [], "version": 0.4}';
 

@@ -1,8 +1,9 @@
-// Reading the recorded real-server transcripts (../shared/fixtures/comfyui-real beside the repo checkout).
+// Reading the recorded real-server transcripts (test/fixtures/comfyui-real beside the repo checkout).
 import { readFileSync } from 'node:fs';
 import type { SimGeneration } from '../simulator/types.js';
+import { REAL_FIXTURES_URL } from '../real-fixtures.js';
 
-export const FIXTURES = new URL('../../../../shared/fixtures/comfyui-real/', import.meta.url);
+export const FIXTURES = REAL_FIXTURES_URL;
 
 export type FixtureVersion = '0.28.0' | '0.3.54';
 

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { isRecord, pyDumps } from './json.js';
 import type { SimGeneration } from './types.js';
+import { REAL_FIXTURES_URL } from '../real-fixtures.js';
 
-export const FIXTURES_URL = new URL('../../../../shared/fixtures/comfyui-real/', import.meta.url);
+export const FIXTURES_URL = REAL_FIXTURES_URL;
 
 export function fixtureFolder(generation: SimGeneration): string {
   return generation === 'modern' ? '0.28.0' : '0.3.54';

@@ -1,5 +1,5 @@
 // ComfySimulator: a protocol-faithful ComfyUI server for tests (HTTP + WebSocket on 127.0.0.1), behaving like
-// the servers recorded in ../shared/fixtures/comfyui-real (beside the repo checkout) (modern = 0.28.0, legacy = 0.3.54).
+// the servers recorded in test/fixtures/comfyui-real (beside the repo checkout) (modern = 0.28.0, legacy = 0.3.54).
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { parseJson } from '../../../../electron/core/json.js';
 import { parseObjectInfo } from '../../../../electron/core/workflow/object-info.js';
 import type { ObjectInfo } from '../../../../electron/core/workflow/object-info.js';
+import { REAL_FIXTURES_URL } from '../../../support/real-fixtures.js';
 
-const OBJECT_INFO = new URL('../../../../../shared/fixtures/comfyui-real/0.28.0/15_endpoints/object_info.json', import.meta.url);
+const OBJECT_INFO = new URL('0.28.0/15_endpoints/object_info.json', REAL_FIXTURES_URL);
 
 let raw: Record<string, unknown> | undefined;
 
