@@ -156,7 +156,8 @@ export async function status(options: { server: string; jobId: string; dataDir: 
       if (failure === undefined) throw error;
       const { code, message } = failure;
       print(io, fromJournal() ?? { event: 'unavailable', server: target.label, serverId: target.config.id, id: options.jobId, code });
-      io.stderr.write(`comfy-tray: ${target.label}: ${message} [${code}]\n`);
+      // The message names the URL it failed on; the server's label is added only when it does not (named once).
+      io.stderr.write(`comfy-tray: ${message.includes(target.label) ? '' : `${target.label}: `}${message} [${code}]\n`);
       return EXIT.serverUnavailable;
     } finally {
       await backend.stop();

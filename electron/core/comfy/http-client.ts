@@ -3,7 +3,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { ComfyTrayError, HttpStatusError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json.js';
-import { authHeaders, routeUrl, type ResolvedServer } from './server-config.js';
+import { authHeaders, routeLabel, routeUrl, type ResolvedServer } from './server-config.js';
 
 export interface HttpOptions {
   readonly timeoutMs?: number;
@@ -148,8 +148,8 @@ export class ComfyHttp {
     return timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  private describe(route: string): string {
-    return `${this.server.name} ${route}`;
+  describe(route: string): string {
+    return routeLabel(this.server.baseUrl, route);
   }
 }
 

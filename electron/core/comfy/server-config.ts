@@ -131,6 +131,19 @@ export function routeUrl(baseUrl: URL, route: string, query?: Record<string, str
 }
 
 /**
+ * How messages name one of the server's routes: the whole URL, credentials and query left out (a query can carry a
+ * token), e.g. `http://gpu:8188/api/system_stats`. The server's own name is the context the message is shown in.
+ */
+export function routeLabel(baseUrl: URL, route: string): string {
+  const url = routeUrl(baseUrl, route);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.href;
+}
+
+/**
  * The socket lives at `<base>/ws` (the path the official frontend and reverse-proxy recipes use; the server also
  * answers `/api/ws`).
  */
