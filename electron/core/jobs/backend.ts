@@ -15,6 +15,8 @@ export interface BackendEvents {
   message: ServerMessage;
   connected: { clientId: string; reusedClientId: boolean };
   probe: { queueRemaining: number };
+  /** Something the server sent that the app could not use, told once (a field it needs that is missing, …). */
+  warning: { code: string; message: string };
 }
 
 export interface SubmitRequest {
