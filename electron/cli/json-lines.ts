@@ -21,6 +21,7 @@ export function connectionLine(server: ServerView): Record<string, unknown> {
     ...(server.nextRetryAt !== undefined && server.state !== 'connected' && { nextRetryAt: new Date(server.nextRetryAt).toISOString() }),
     ...(server.lastError !== undefined && server.state !== 'connected' && { error: server.lastError }),
     ...(server.capabilities !== undefined && server.state === 'connected' && { capabilities: server.capabilities }),
+    ...(server.problem !== undefined && server.state === 'connected' && { problem: { code: server.problem.code, message: server.problem.message } }),
   };
 }
 
@@ -73,7 +74,7 @@ export class JobLineFilter {
 }
 
 /**
- * Decides whether a connection change is worth a line: state, version, error kind or capabilities (the server's
+ * Decides whether a connection change is worth a line: state, version, error kind, capabilities or a problem (the server's
  * feature flags arrive after the socket is up, so `connected` is printed again once they are known); not one line
  * per retry of the same outage.
  */
@@ -82,7 +83,8 @@ export class ConnectionLineFilter {
 
   shouldPrint(server: ServerView): boolean {
     const capabilities = server.state === 'connected' ? server.capabilities : undefined;
-    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities)]);
+    const problem = server.state === 'connected' ? server.problem?.message : undefined;
+    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities), problem]);
     if (this.last.get(server.id) === signature) return false;
     this.last.set(server.id, signature);
     return true;

@@ -1,7 +1,7 @@
 // The whole engine for any number of servers: one backend and one tracker per server, one journal, one event
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
-import type { JobView, SaveView, ServerView } from '../shared/app-state.js';
+import type { JobView, SaveView, ServerProblem, ServerView } from '../shared/app-state.js';
 import { ComfyBackend } from './comfy/comfy-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
@@ -100,9 +100,14 @@ export class Engine {
     const backend = options.createBackend?.(config, this.journal) ?? new ComfyBackend(resolveServer(config), this.journal, { timings: options.timings ?? {} });
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
     const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
-    const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection) };
+    const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection, undefined) };
     backend.events.on('connection', (info) => {
-      entry.view = serverView(backend, info);
+      entry.view = serverView(backend, info, tracker.listingProblem);
+      this.events.emit('server', entry.view);
+    });
+    this.events.on('server-problem', ({ serverId, problem }) => {
+      if (serverId !== backend.serverId) return;
+      entry.view = serverView(backend, backend.connection, problem);
       this.events.emit('server', entry.view);
     });
     this.entries.set(backend.serverId, entry);
@@ -238,8 +243,8 @@ export class Engine {
   }
 }
 
-function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {
+function serverView(backend: JobBackend, info: ConnectionInfo, problem: ServerProblem | undefined): ServerView {
   // The client id is an implementation detail of the socket, not something views show.
   const { clientId: _clientId, ...connection } = info;
-  return { id: backend.serverId, name: backend.name, url: backend.url, ...connection };
+  return { id: backend.serverId, name: backend.name, url: backend.url, ...connection, ...(problem && { problem }) };
 }

@@ -2,7 +2,7 @@
 // progress of prompts without a client id); reconciliation against the server's own lists (on every `status`
 // broadcast, every (re)connect and a slow probe) finds everything else. Only `finish` announces a job, once.
 import { randomUUID } from 'node:crypto';
-import type { JobView, TerminalJobStatus } from '../../shared/app-state.js';
+import type { JobView, ServerProblem, TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
 import { nodeInfoOf, type RemoteJob } from '../comfy/remote-jobs.js';
@@ -27,6 +27,8 @@ export interface TrackerEvents {
   /** Jobs that finished while we were not watching, announced together after a (re)connect. */
   digest: { serverId: string; jobs: readonly JobView[] };
   warning: { serverId: string; code: string; message: string };
+  /** The server's job lists stopped (or started again) being readable: a state the views show. */
+  'server-problem': { serverId: string; problem: ServerProblem | undefined };
 }
 
 export interface TrackerOptions {
@@ -60,6 +62,11 @@ const WITNESS_SECONDS = 3;
 const RECONCILE_PAUSE_FACTOR = 3;
 const MAX_RECONCILE_PAUSE_MS = 10_000;
 const LOOKUP_CONCURRENCY = 4;
+/** Failed looks in a row before the failure is shown (one can be a restart racing the request). */
+const FAILURES_BEFORE_PROBLEM = 2;
+/** A failed look is retried on its own, sooner at first: live events still come, other clients' jobs do not. */
+const FIRST_RETRY_AFTER_FAILURE_MS = 1_000;
+const MAX_RETRY_AFTER_FAILURE_MS = 60_000;
 
 export class ServerTracker {
   private readonly active = new Map<string, TrackedJob>();
@@ -78,6 +85,10 @@ export class ServerTracker {
   /** Reconciliations started so far; orders listings against our own submissions. */
   private reconciliations = 0;
   private recheckTimer: NodeJS.Timeout | undefined;
+  /** Looks that failed in a row, and what the views are told about it. */
+  private failedLooks = 0;
+  private problem: ServerProblem | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private lastRunningId: string | undefined;
   private lastReconcileAt = 0;
   /** When the current connection was made, on the server's clock. */
@@ -103,6 +114,7 @@ export class ServerTracker {
   start(): void {
     this.unsubscribe.push(
       this.backend.events.on('message', (message) => this.onMessage(message)),
+      this.backend.events.on('warning', ({ code, message }) => this.events.emit('warning', { serverId: this.serverId, code, message })),
       this.backend.events.on('connected', () => {
         this.connectedAt = this.backend.serverTime();
         this.epoch++;
@@ -123,6 +135,7 @@ export class ServerTracker {
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.reconciling?.catch(() => undefined);
     await Promise.allSettled(this.finishing.values());
     this.persistActive();
@@ -394,8 +407,9 @@ export class ServerTracker {
         const started = Date.now();
         try {
           await this.reconcileOnce();
+          this.lookSucceeded();
         } catch (error) {
-          this.log.info('reconciliation failed; the next trigger retries', { code: errorCode(error), error: errorMessage(error) });
+          this.lookFailed(error);
         }
         // ComfyUI broadcasts `status` at every queue change; with a huge queue each look costs real time, so the
         // next one waits in proportion (a few ms for a normal queue, seconds for 10,000 legacy items).
@@ -404,6 +418,43 @@ export class ServerTracker {
     } finally {
       this.reconciling = undefined;
     }
+  }
+
+  /** What the views say about this server's job lists (undefined: nothing wrong). */
+  get listingProblem(): ServerProblem | undefined {
+    return this.problem;
+  }
+
+  private lookSucceeded(): void {
+    this.failedLooks = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.problem === undefined) return;
+    this.log.info('job lists readable again');
+    this.problem = undefined;
+    this.events.emit('server-problem', { serverId: this.serverId, problem: undefined });
+  }
+
+  /**
+   * A look failed: tried again on a timer (capped backoff) as well as on the next trigger, and shown once it fails
+   * again, so a server whose lists cannot be read never looks healthy. A connection that dropped is not this: the
+   * connection's own state says so, and its return triggers a look.
+   */
+  private lookFailed(error: unknown): void {
+    if (this.backend.connection.state !== 'connected') return;
+    this.failedLooks++;
+    const message = `cannot list jobs: ${errorMessage(error)}`;
+    this.log.warn('reconciliation failed', { code: errorCode(error), error: errorMessage(error), inARow: this.failedLooks });
+    if (this.failedLooks >= FAILURES_BEFORE_PROBLEM && this.problem?.message !== message) {
+      this.problem = { code: errorCode(error) ?? 'JOBS_LISTING_FAILED', message, since: this.problem?.since ?? Date.now() };
+      this.events.emit('server-problem', { serverId: this.serverId, problem: this.problem });
+    }
+    if (this.retryTimer || this.stopped) return;
+    const wait = Math.min(MAX_RETRY_AFTER_FAILURE_MS, FIRST_RETRY_AFTER_FAILURE_MS * 2 ** (this.failedLooks - 1));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.requestReconcile();
+    }, wait);
   }
 
   private async reconcileOnce(): Promise<void> {
