@@ -2,6 +2,7 @@
 // progress of prompts without a client id); reconciliation against the server's own lists (on every `status`
 // broadcast, every (re)connect and a slow probe) finds everything else. Only `finish` announces a job, once.
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { JobView, ServerProblem, TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
@@ -404,16 +405,19 @@ export class ServerTracker {
       while (this.reconcileAgain && !this.stopped) {
         this.reconcileAgain = false;
         if (this.backend.connection.state !== 'connected') continue;
-        const started = Date.now();
+        // What a look costs this process, not how long it took: a busy server can take a second to answer a small
+        // listing (ComfyUI's HTTP handlers wait while a job holds the interpreter), and waiting on it costs nothing.
+        const started = performance.eventLoopUtilization();
         try {
           await this.reconcileOnce();
           this.lookSucceeded();
         } catch (error) {
           this.lookFailed(error);
         }
-        // ComfyUI broadcasts `status` at every queue change; with a huge queue each look costs real time, so the
-        // next one waits in proportion (a few ms for a normal queue, seconds for 10,000 legacy items).
-        if (this.reconcileAgain && !this.stopped) await delay(Math.min(MAX_RECONCILE_PAUSE_MS, (Date.now() - started) * RECONCILE_PAUSE_FACTOR));
+        // ComfyUI broadcasts `status` at every queue change; with a huge queue each look costs real CPU time, so the
+        // next one waits in proportion to the time this process was busy meanwhile (a few ms for a normal queue,
+        // seconds for 10,000 legacy items).
+        if (this.reconcileAgain && !this.stopped) await delay(Math.min(MAX_RECONCILE_PAUSE_MS, performance.eventLoopUtilization(started).active * RECONCILE_PAUSE_FACTOR));
       }
     } finally {
       this.reconciling = undefined;
