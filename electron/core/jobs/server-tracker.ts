@@ -90,6 +90,8 @@ export class ServerTracker {
   private failedLooks = 0;
   private problem: ServerProblem | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** A listing with repeated ids was reported (once per tracker: it is the server's doing, not news each look). */
+  private toldRepeatedIds = false;
   private lastRunningId: string | undefined;
   private lastReconcileAt = 0;
   /** When the current connection was made, on the server's clock. */
@@ -350,8 +352,12 @@ export class ServerTracker {
       return existing;
     }
     if (this.finishing.has(promptId) || this.journal.isSettled(this.serverId, promptId)) return undefined;
-    const job = newTrackedJob(promptId, { status: 'running', submittedBy: addressedToUs ? 'this-app' : 'other', epoch: this.epoch });
+    // Our own submissions are in `active` from the moment they are sent, so an id first heard of here was not sent
+    // by this app, whoever the event was addressed to (a server can send anything): another client's job until a
+    // listing names its submitter.
+    const job = newTrackedJob(promptId, { status: 'running', submittedBy: 'other', epoch: this.epoch, unconfirmed: true });
     this.active.set(promptId, job);
+    if (addressedToUs) this.log.debug('live event for a prompt this app did not submit', { id: promptId });
     this.requestReconcile();
     return job;
   }
@@ -373,6 +379,7 @@ export class ServerTracker {
   private async finalizeFromRecord(job: TrackedJob): Promise<void> {
     try {
       const record = await this.backend.lookup(job.id);
+      if (record) this.confirm(job, record);
       if (record && isFinishedRemote(record)) await this.finish(job, terminalFromRecord(record), false);
     } catch (error) {
       this.log.debug('record not available yet', { error: errorMessage(error) });
@@ -467,14 +474,27 @@ export class ServerTracker {
     const sequence = ++this.reconciliations;
     const active = await this.backend.listActive();
     const seen = new Set<string>();
+    // A listing that names a job twice (a broken proxy, a server bug) is merged: the first place counts.
+    let repeated = 0;
     for (const remote of active.running) {
-      seen.add(remote.id);
-      this.applyActive(remote, undefined);
+      if (seen.has(remote.id)) repeated++;
+      else {
+        seen.add(remote.id);
+        this.applyActive(remote, undefined);
+      }
     }
-    active.pending.forEach((remote, index) => {
-      seen.add(remote.id);
-      this.applyActive(remote, index + 1);
-    });
+    let position = 0;
+    for (const remote of active.pending) {
+      if (seen.has(remote.id)) repeated++;
+      else {
+        seen.add(remote.id);
+        this.applyActive(remote, ++position);
+      }
+    }
+    if (repeated > 0 && !this.toldRepeatedIds) {
+      this.toldRepeatedIds = true;
+      this.events.emit('warning', { serverId: this.serverId, code: 'COMFY_DUPLICATE_JOBS', message: `${this.backend.url} listed ${repeated} queued job${repeated === 1 ? '' : 's'} more than once; each is shown once, in its first place` });
+    }
 
     const history = await this.historyState(catchUp, seen);
     const caught: JobView[] = [];
@@ -486,6 +506,7 @@ export class ServerTracker {
       // A job first missed by the look after an absence is still judged as one that ended while we were away when
       // the recheck that confirms it is gone comes after that look.
       const wasAway = job.missedWhileAway === true || (catchUp && job.epoch < epoch);
+      if (record) this.confirm(job, record);
       if (record && isFinishedRemote(record)) {
         const view = await this.finish(job, terminalFromRecord(record), wasAway);
         if (view?.caughtUp) caught.push(view);
@@ -494,6 +515,13 @@ export class ServerTracker {
       if (record) {
         job.misses = 0;
         job.missedWhileAway = false;
+        return;
+      }
+      if (job.unconfirmed && history !== 'cleared') {
+        // Live events for an id that no listing and no record ever showed: nothing to announce. (A server that
+        // restarted meanwhile may have lost a real job's record: that case is judged like any other, below.)
+        if (++job.misses < 2) recheck = true;
+        else this.dropUnconfirmed(job);
         return;
       }
       const terminal = this.vanished(job, history, wasAway);
@@ -520,6 +548,9 @@ export class ServerTracker {
       if (this.finishing.has(remote.id) || this.journal.isSettled(this.serverId, remote.id)) return;
       job = newTrackedJob(remote.id, { status: remote.status, submittedBy: this.submitterOf(remote), epoch: this.epoch });
       this.active.set(remote.id, job);
+    } else if (job.unconfirmed) {
+      this.confirm(job, remote);
+      this.emitJob(job);
     }
     job.epoch = this.epoch;
     job.misses = 0;
@@ -535,6 +566,21 @@ export class ServerTracker {
     if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
     const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
     if (after.some((value, i) => value !== before[i])) this.emitJob(job);
+  }
+
+  /** The server listed (or kept a record of) a job known only from live events: its submitter is now known. */
+  private confirm(job: TrackedJob, remote: RemoteJob): void {
+    if (!job.unconfirmed) return;
+    job.unconfirmed = false;
+    job.submittedBy = this.submitterOf(remote);
+  }
+
+  private dropUnconfirmed(job: TrackedJob): void {
+    this.log.warn('live events named a job the server does not list: ignored', { id: job.id });
+    this.active.delete(job.id);
+    this.previews.delete(job.id);
+    if (this.lastRunningId === job.id) this.lastRunningId = undefined;
+    this.events.emit('job-removed', { serverId: this.serverId, id: job.id });
   }
 
   /** Decides what a job the server no longer knows became; undefined = look again shortly. */
@@ -657,6 +703,7 @@ export class ServerTracker {
           const existing = this.active.get(record.id);
           const job = existing ?? newTrackedJob(record.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
           if (!existing) this.active.set(job.id, job);
+          this.confirm(job, record);
           Object.assign(job, remoteFields(record, job));
           return this.finish(job, terminalFromRecord(record), catchUp);
         }),
@@ -731,7 +778,8 @@ export class ServerTracker {
   private persistActive(): void {
     this.journal.setActive(
       this.serverId,
-      [...this.active.values()].map((job) => ({
+      // A job known only from live events is not worth remembering: the next look finds it if it is real.
+      [...this.active.values()].filter((job) => !job.unconfirmed).map((job) => ({
         id: job.id,
         status: job.status === 'running' ? 'running' : 'pending',
         submittedBy: job.submittedBy,
