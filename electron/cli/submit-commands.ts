@@ -1,7 +1,6 @@
 // The headless `submit` and `convert` commands: a workflow file in, prompts queued (or printed), per-node findings
 // on stderr. `submit` runs the same engine as the app so progress is live and the journal knows the jobs are ours.
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
@@ -9,7 +8,8 @@ import { ComfyBackend } from '../core/comfy/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
 import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
-import { ComfyTrayError, errorMessage } from '../core/errors.js';
+import { ComfyTrayError } from '../core/errors.js';
+import { readUserFile } from '../core/user-file.js';
 import { stringifyJson } from '../core/json.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
 import { SubmitError, describeProblem } from '../core/submit/errors.js';
@@ -35,15 +35,12 @@ function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void 
   for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
 }
 
+/** A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever). */
 async function readSource(file: string): Promise<{ bytes: Uint8Array; name: string }> {
-  try {
-    const info = await stat(file);
-    if (info.size > MAX_FILE_BYTES) throw new ComfyTrayError('CLI_USAGE', `${file} is too large to read`);
-    return { bytes: await readFile(file), name: basename(file) };
-  } catch (error) {
-    if (error instanceof ComfyTrayError) throw error;
-    throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${errorMessage(error)}`);
-  }
+  const read = await readUserFile(file, MAX_FILE_BYTES);
+  if (read.ok) return { bytes: read.bytes, name: basename(file) };
+  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${read.message}`);
+  throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
 }
 
 function printPrepared(io: Io, prepared: PreparedSubmission): void {
