@@ -56,8 +56,9 @@ Commands:
            A server seen for the first time starts from now: its older history is not replayed.
            With --output-dir, every output file of every finished job (completed, and what a failed job
            saved before failing) is downloaded into DIR, exactly once, and reported:
-             {"event":"saved","server":URL,"id":ID,"files":[{"path":...,"size":...,...}]}
+             {"event":"saved","server":URL,"id":ID,"files":[{"filename":...,"path":...,"size":...,...}]}
              {"event":"save-failed","server":URL,"id":ID,"code":"OUTPUT_DISK_FULL","reason":...}
+           A file's "filename" is the name it was saved under (made safe for every OS), not the server's.
            A failed save is retried (on reconnect, on a timer, and at the next start with the same
            --data-dir); files already saved are never downloaded again, even if deleted since.
            A file the server no longer has is asked for again on reconnects and restarts, and given up

@@ -17,7 +17,7 @@ import { DataDirLockedError } from '../core/store/data-dir-lock.js';
 import { appSavesOutputs, readAppSettings, resolveCliServers, type CliServer } from './app-settings.js';
 import { copyDataDir, lockDataDir, type DataDirUse } from './data-dir-access.js';
 import { EXIT } from './exit-codes.js';
-import { connectionLine, ConnectionLineFilter, jobLine, JobLineFilter, type ServerLabel } from './json-lines.js';
+import { connectionLine, ConnectionLineFilter, jobLine, JobLineFilter, jsonLine, savedFileLine, type ServerLabel } from './json-lines.js';
 
 export interface Io {
   readonly stdout: Writable;
@@ -25,7 +25,7 @@ export interface Io {
 }
 
 function print(io: Io, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value)}\n`);
+  io.stdout.write(`${jsonLine(value)}\n`);
 }
 
 function labels(servers: readonly CliServer[]): ServerLabel {
@@ -107,12 +107,12 @@ async function watchLocked(
   const server = (serverId: string): { server: string; serverId: string } => ({ server: label(serverId), serverId });
   engine.events.on('digest', ({ serverId, jobs }) => print(io, { event: 'digest', ...server(serverId), finished: jobs.length, ids: jobs.map((j) => j.id) }));
   engine.events.on('warning', (w) => print(io, { event: 'warning', ...server(w.serverId), code: w.code, message: w.message }));
-  engine.events.on('saved', (e) => print(io, { event: 'saved', ...server(e.serverId), id: e.jobId, files: e.files, ...(e.sidecar !== undefined && { sidecar: e.sidecar }) }));
+  engine.events.on('saved', (e) => print(io, { event: 'saved', ...server(e.serverId), id: e.jobId, files: e.files.map(savedFileLine), ...(e.sidecar !== undefined && { sidecar: e.sidecar }) }));
   engine.events.on('save-failed', (e) => print(io, { event: 'save-failed', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, pending: e.pending }));
   // Saving the job is over without every file (the server no longer has some, or refuses their names): what is on
   // disk, and how many files are not.
   engine.outputs?.events.on('save-given-up', (e) =>
-    print(io, { event: 'save-given-up', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, missing: e.missing, files: e.files }),
+    print(io, { event: 'save-given-up', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, missing: e.missing, files: e.files.map(savedFileLine) }),
   );
   engine.start();
   await stop;

@@ -10,7 +10,6 @@ import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/c
 import { Engine } from '../core/engine.js';
 import { ComfyTrayError } from '../core/errors.js';
 import { readUserFile } from '../core/user-file.js';
-import { stringifyJson } from '../core/json.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
 import { SubmitError, describeProblem } from '../core/submit/errors.js';
 import type { NodeProblem } from '../core/submit/errors.js';
@@ -20,7 +19,7 @@ import { submitPrepared } from '../core/submit/submit.js';
 import { appSavesOutputs, readAppSettings, resolveCliServers } from './app-settings.js';
 import type { Io } from './commands.js';
 import { lockOrCopyDataDir } from './data-dir-access.js';
-import { jobLine, JobLineFilter, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
+import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
 import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
@@ -28,7 +27,7 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 const CONNECT_TIMEOUT_MS = 30_000;
 
 function print(io: Io, value: unknown): void {
-  io.stdout.write(`${stringifyJson(value)}\n`);
+  io.stdout.write(`${jsonLine(value)}\n`);
 }
 
 function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void {
@@ -67,7 +66,7 @@ export async function convert(options: { file: string; server: string }, io: Io)
     await backend.probe();
     const prepared = await prepareSubmission({ backend: () => backend }, source, serverId);
     printPrepared(io, prepared);
-    io.stdout.write(`${stringifyJson(prepared.prompt)}\n`);
+    io.stdout.write(`${jsonLine(prepared.prompt)}\n`);
     return 0;
   } catch (error) {
     return failed(io, error);

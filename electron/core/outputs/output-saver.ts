@@ -22,7 +22,7 @@ import { downloadTo, type PartialDownload } from './download.js';
 import { dateTokens, renderTemplate, type TemplateValues } from './file-template.js';
 import { Limiter } from './limiter.js';
 import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
-import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent } from './path-safety.js';
+import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent, sanitizeSubpath } from './path-safety.js';
 import { claimFor, claimHolds } from './publish-claim.js';
 import { coded, GIVE_UP_AFTER_MS, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, refusedName, retryableNow } from './save-failures.js';
 import {
@@ -565,9 +565,12 @@ function templateValues(backend: JobBackend, record: FinishedRecord, ref: Output
   };
 }
 
-/** An output as messages name it: the server, then the server's path for it. */
+/**
+ * An output as messages name it: the server, then the server's path for it made safe as the saver makes names (a
+ * message is shown in notifications and printed by the CLI: a bidi override in a server's name must not reach them).
+ */
 function describeOutput(backend: JobBackend, ref: OutputRef): string {
-  return `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
+  return `${backend.name} ${[...sanitizeSubpath(ref.subfolder), sanitizeComponent(ref.filename)].join('/')}`;
 }
 
 /** The wanted outputs that are on disk, as events report them. */
