@@ -10,6 +10,8 @@ import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/c
 import { Engine } from '../core/engine.js';
 import { ComfyTrayError } from '../core/errors.js';
 import { readUserFile } from '../core/user-file.js';
+import type { ExtractResult } from '../core/workflow/extract.js';
+import { WorkflowReader } from '../core/workflow/workflow-reader.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
 import { SubmitError, describeProblem } from '../core/submit/errors.js';
 import type { NodeProblem } from '../core/submit/errors.js';
@@ -24,6 +26,8 @@ import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
 const CONNECT_TIMEOUT_MS = 30_000;
 
 function print(io: Io, value: unknown): void {
@@ -34,10 +38,16 @@ function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void 
   for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
 }
 
-/** A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever). */
-async function readSource(file: string): Promise<{ bytes: Uint8Array; name: string }> {
+/**
+ * A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever), and
+ * what it carries read off the main thread, within the reader's time and memory budget.
+ */
+async function readSource(file: string): Promise<WorkflowSource> {
   const read = await readUserFile(file, MAX_FILE_BYTES);
-  if (read.ok) return { bytes: read.bytes, name: basename(file) };
+  if (read.ok) {
+    const name = basename(file);
+    return { bytes: read.bytes, name, extracted: await new WorkflowReader().read(read.bytes, name) };
+  }
   if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${read.message}`);
   throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
 }
@@ -109,7 +119,7 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
 async function submitWith(
   options: SubmitCliOptions,
   io: Io,
-  source: { bytes: Uint8Array; name: string },
+  source: WorkflowSource,
   where: { config: ServerConfigInput; server: { label: string; id: string }; dataDir: string; maxJobsPerServer: number; savesOutputs: boolean },
 ): Promise<number> {
   const { server } = where;
