@@ -63,9 +63,12 @@ Commands:
            --data-dir); files already saved are never downloaded again, even if deleted since.
            A file the server no longer has is asked for again on reconnects and restarts, and given up
            when still missing after ${NOT_FOUND_PASSES} tries over ${GIVE_UP_AFTER_MS / 3_600_000} hours or more (at once when the server refuses
-           its name); the job's saving then ends with what was saved ("files", as in "saved") and how
-           many files were not:
+           its name, or when it is larger than one output may be, OUTPUT_TOO_LARGE); the job's saving then
+           ends with what was saved ("files", as in "saved") and how many files were not:
              {"event":"save-given-up","server":URL,"id":ID,"code":"OUTPUT_NOT_FOUND","reason":...,"missing":1,"files":[...]}
+           One output may take at most 20 GiB, and downloads stop while the output disk has less than
+           1 GiB free (OUTPUT_DISK_FULL, retried later); the app's settings (outputs.maxFileGiB,
+           outputs.minFreeGiB) change both.
            Without --output-dir nothing is downloaded; finished jobs on servers whose outputs the app
            saves (its settings) are left for the app to save at its next start (a later watch with
            --output-dir leaves them to the app too).

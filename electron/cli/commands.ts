@@ -14,6 +14,7 @@ import { Journal } from '../core/jobs/journal.js';
 import { ServerTracker } from '../core/jobs/server-tracker.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
 import { DataDirLockedError } from '../core/store/data-dir-lock.js';
+import { outputLimits } from '../core/store/settings-schema.js';
 import { appSavesOutputs, readAppSettings, resolveCliServers, type CliServer } from './app-settings.js';
 import { copyDataDir, lockDataDir, type DataDirUse } from './data-dir-access.js';
 import { EXIT } from './exit-codes.js';
@@ -80,6 +81,7 @@ async function watchLocked(
         template: options.outputTemplate ?? settings.outputs.template,
         saveTemp: settings.outputs.saveTemp,
         sidecar: settings.outputs.sidecar,
+        ...outputLimits(settings),
         // This run's jobs are its own to finish, into this folder; the app's (those the app began saving, and those
         // a run without --output-dir left for it) are the app's to save, into the app's folder.
         owner: 'headless',

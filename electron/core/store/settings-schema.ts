@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { serverAuthSchema, splitUrlCredentials } from '../comfy/server-config.js';
 import { errorMessage } from '../errors.js';
+import { GIB } from '../outputs/download-limits.js';
 import { validateTemplate } from '../outputs/file-template.js';
 
 export const SETTINGS_VERSION = 2;
@@ -52,8 +53,12 @@ export const settingsSchema = z.object({
       template: template.default('{server}/{date}/{filename}'),
       saveTemp: z.boolean().default(false),
       sidecar: z.boolean().default(false),
+      /** The most one output may take, in GiB: a server streaming without end is stopped there. */
+      maxFileGiB: z.number().positive().max(1024).default(20),
+      /** Free space (GiB) downloads leave on the output folder's disk: they stop below it. */
+      minFreeGiB: z.number().min(0).max(1024).default(1),
     })
-    .default({ enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false }),
+    .default({ enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false, maxFileGiB: 20, minFreeGiB: 1 }),
   notifications: z
     .object({
       enabled: z.boolean().default(true),
@@ -84,6 +89,11 @@ export type ServerSettings = z.output<typeof serverSettingsSchema>;
  */
 export function serverSavesOutputs(settings: Settings, server: ServerSettings | undefined): boolean {
   return server?.saveOutputs ?? settings.outputs.enabled;
+}
+
+/** The download limits the settings give, in the saver's units (bytes). */
+export function outputLimits(settings: Settings): { maxFileBytes: number; minFreeBytes: number } {
+  return { maxFileBytes: Math.round(settings.outputs.maxFileGiB * GIB), minFreeBytes: Math.round(settings.outputs.minFreeGiB * GIB) };
 }
 
 /** The URL as views may show it: without any user name or password. */
