@@ -1,6 +1,6 @@
 // The headless commands, on the same engine the app runs, with the app's data folder and server ids.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ZodError } from 'zod';
 import { isTerminal, type JobView } from '../shared/app-state.js';
@@ -13,6 +13,7 @@ import { ComfyTrayError, errorCode, errorMessage, firstLine } from '../core/erro
 import { Journal } from '../core/jobs/journal.js';
 import { ServerTracker } from '../core/jobs/server-tracker.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
+import { checkOutputFolder, systemPlaces } from '../core/outputs/output-folder-policy.js';
 import { DataDirLockedError } from '../core/store/data-dir-lock.js';
 import { outputLimits } from '../core/store/settings-schema.js';
 import { appSavesOutputs, readAppSettings, resolveCliServers, type CliServer } from './app-settings.js';
@@ -67,8 +68,13 @@ async function watchLocked(
   const { settings, warnings: settingsWarnings } = await readAppSettings(options.dataDir);
   const { servers, warnings } = resolveCliServers(options.servers, settings);
   if (servers.length === 0) throw new ComfyTrayError('CLI_USAGE', 'The app has no server switched on; give one with --server URL. Try --help.');
-  // Asked for by name on the command line, so created; the saver itself never creates a missing root folder.
-  if (options.outputDir !== undefined) await mkdir(options.outputDir, { recursive: true });
+  if (options.outputDir !== undefined) {
+    // Never a system folder (autostart, binaries, the data folder, a drive root, the home folder), as in the app.
+    const problem = await checkOutputFolder(resolve(options.outputDir), systemPlaces(options.dataDir));
+    if (problem !== undefined) throw new ComfyTrayError('CLI_USAGE', `--output-dir: outputs cannot be saved there: ${problem}`);
+    // Asked for by name on the command line, so created; the saver itself never creates a missing root folder.
+    await mkdir(options.outputDir, { recursive: true });
+  }
   const engine = await Engine.create({
     dataDir: options.dataDir,
     servers: servers.map((server) => server.config),

@@ -1,13 +1,15 @@
 // What `watch --output-dir` prints about saving: when saving a job ends without every file (the server no longer has
 // some, or refuses their names), one "save-given-up" line says what was saved and how many files were not.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { serverIdForUrl } from '../../electron/core/comfy/server-config.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { tempDir } from '../support/events.js';
-import { startWatch } from './watch-harness.js';
+import { watch } from '../../electron/cli/commands.js';
+import { captureIo, startWatch } from './watch-harness.js';
 
 test('a job whose saving is given up gets a save-given-up line with the files that were saved and the missing count', { timeout: 30_000 }, async (t) => {
   const sim = await ComfySimulator.start();
@@ -69,4 +71,12 @@ test('saved and save-failed lines name files as saved, and nothing printed carri
   // The job's own line keeps the server's name (a reader fetches by it), escaped: the same string once parsed.
   assert.ok(headless.seen.some((l) => l.event === 'job' && JSON.stringify(l.outputs).includes('cat\u202Egnp.exe')));
   assert.ok(!headless.stdoutText().includes('\u202E'), 'no raw U+202E on stdout');
+});
+
+test('watch --output-dir refuses a system folder (here the data folder, and the home folder) with CLI_USAGE', async (t) => {
+  const dataDir = await tempDir(t);
+  for (const outputDir of [join(dataDir, 'outputs'), homedir()]) {
+    await assert.rejects(watch({ servers: ['http://127.0.0.1:9'], dataDir, outputDir }, captureIo().io, Promise.resolve()), { code: 'CLI_USAGE' });
+  }
+  assert.deepEqual(await readdir(dataDir), [], 'nothing created, the data folder not even locked any more');
 });

@@ -1,7 +1,7 @@
 // The one schema of the user's settings, with its defaults and its migrations. Every value that reaches the store
 // passed this schema; anything that does not is refused where it is typed, not discovered later.
 import { z } from 'zod';
-import { serverAuthSchema, splitUrlCredentials } from '../comfy/server-config.js';
+import { serverAuthSchema, serverUrlProblem, splitUrlCredentials } from '../comfy/server-config.js';
 import { errorMessage } from '../errors.js';
 import { GIB } from '../outputs/download-limits.js';
 import { validateTemplate } from '../outputs/file-template.js';
@@ -31,7 +31,13 @@ const notificationKinds = z.object({
 export const serverSettingsSchema = z.object({
   id: z.string().min(1).max(200),
   name: z.string().trim().min(1).max(100),
-  url: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), { message: 'Use an http:// or https:// URL' }),
+  url: z
+    .string()
+    .max(2000)
+    .superRefine((url, ctx) => {
+      const problem = serverUrlProblem(url);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   auth: serverAuthSchema.default({ kind: 'none' }),
   enabled: z.boolean().default(true),
   saveOutputs: z.boolean().optional(),
