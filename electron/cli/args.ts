@@ -102,7 +102,9 @@ Options:
   --data-dir DIR   Where the job journal and client ids live, and the app settings read (settings.json,
                    never written). Default: the Comfy Tray app's own folder.
   --output-dir DIR Save outputs under DIR (created if missing). Server names are sanitised and never
-                   leave DIR; an existing file is never overwritten ("name (1).png").
+                   leave DIR; an existing file is never overwritten ("name (1).png"). DIR is never a
+                   system folder (a drive root, the home folder, autostart, programs or settings folders,
+                   the data folder): those exit 2 [CLI_USAGE].
   --output-template TEMPLATE
                    Path of each saved file below DIR. Tokens: {server} {date} {time} {job} {node}
                    {index} {filename} {subfolder} {workflow}. Default: the app's template setting, else
