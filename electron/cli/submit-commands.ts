@@ -1,7 +1,6 @@
 // The headless `submit` and `convert` commands: a workflow file in, prompts queued (or printed), per-node findings
 // on stderr. `submit` runs the same engine as the app so progress is live and the journal knows the jobs are ours.
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
@@ -9,8 +8,10 @@ import { ComfyBackend } from '../core/comfy/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
 import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
-import { ComfyTrayError, errorMessage } from '../core/errors.js';
-import { stringifyJson } from '../core/json.js';
+import { ComfyTrayError } from '../core/errors.js';
+import { readUserFile } from '../core/user-file.js';
+import type { ExtractResult } from '../core/workflow/extract.js';
+import { WorkflowReader } from '../core/workflow/workflow-reader.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
 import { SubmitError, describeProblem } from '../core/submit/errors.js';
 import type { NodeProblem } from '../core/submit/errors.js';
@@ -20,30 +21,35 @@ import { submitPrepared } from '../core/submit/submit.js';
 import { appSavesOutputs, readAppSettings, resolveCliServers } from './app-settings.js';
 import type { Io } from './commands.js';
 import { lockOrCopyDataDir } from './data-dir-access.js';
-import { jobLine, JobLineFilter, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
+import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
 import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
 const CONNECT_TIMEOUT_MS = 30_000;
 
 function print(io: Io, value: unknown): void {
-  io.stdout.write(`${stringifyJson(value)}\n`);
+  io.stdout.write(`${jsonLine(value)}\n`);
 }
 
 function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void {
   for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
 }
 
-async function readSource(file: string): Promise<{ bytes: Uint8Array; name: string }> {
-  try {
-    const info = await stat(file);
-    if (info.size > MAX_FILE_BYTES) throw new ComfyTrayError('CLI_USAGE', `${file} is too large to read`);
-    return { bytes: await readFile(file), name: basename(file) };
-  } catch (error) {
-    if (error instanceof ComfyTrayError) throw error;
-    throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${errorMessage(error)}`);
+/**
+ * A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever), and
+ * what it carries read off the main thread, within the reader's time and memory budget.
+ */
+async function readSource(file: string): Promise<WorkflowSource> {
+  const read = await readUserFile(file, MAX_FILE_BYTES);
+  if (read.ok) {
+    const name = basename(file);
+    return { bytes: read.bytes, name, extracted: await new WorkflowReader().read(read.bytes, name) };
   }
+  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${read.message}`);
+  throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
 }
 
 function printPrepared(io: Io, prepared: PreparedSubmission): void {
@@ -70,7 +76,7 @@ export async function convert(options: { file: string; server: string }, io: Io)
     await backend.probe();
     const prepared = await prepareSubmission({ backend: () => backend }, source, serverId);
     printPrepared(io, prepared);
-    io.stdout.write(`${stringifyJson(prepared.prompt)}\n`);
+    io.stdout.write(`${jsonLine(prepared.prompt)}\n`);
     return 0;
   } catch (error) {
     return failed(io, error);
@@ -113,7 +119,7 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
 async function submitWith(
   options: SubmitCliOptions,
   io: Io,
-  source: { bytes: Uint8Array; name: string },
+  source: WorkflowSource,
   where: { config: ServerConfigInput; server: { label: string; id: string }; dataDir: string; maxJobsPerServer: number; savesOutputs: boolean },
 ): Promise<number> {
   const { server } = where;

@@ -2,6 +2,7 @@
 // on stderr, exit codes that scripts can branch on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -96,4 +97,14 @@ test('convert prints the prompt (64-bit integers exact) and findings on stderr; 
   assert.equal(refused.stdout, '');
   assert.match(refused.stderr, /SUBMIT_CONVERSION_FAILED/);
   assert.match(refused.stderr, /legacy group node/);
+});
+
+// Regression: `convert /dev/zero` and `submit /dev/zero` read until memory ran out (1.6 GB and growing).
+test('convert and submit refuse a file that is not a regular file, before reading it', { timeout: 30_000, skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async (t) => {
+  const dir = await tempDir(t);
+  for (const args of [['convert', '/dev/zero', '--server', 'http://127.0.0.1:9'], ['submit', '/dev/zero', '--server', 'http://127.0.0.1:9', '--data-dir', dir]]) {
+    const refused = await run(args);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /\/dev\/zero is not a regular file.*\[CLI_USAGE\]/);
+  }
 });

@@ -89,6 +89,24 @@ export function parseBaseUrl(text: string): URL {
   return url;
 }
 
+// A DNS name (international names arrive as punycode from the URL parser) or an IP literal: the URL parser also
+// lets `a$b` or `a*b` through, which no server is called.
+const LABEL = '[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?';
+const SANE_HOST = new RegExp(`^(?:${LABEL}\\.)*${LABEL}\\.?$|^\\[[0-9a-f:.]+\\]$`, 'i');
+
+/** Why a server URL cannot be used (scheme, host), or undefined; credentials in it are the settings' to lift. */
+export function serverUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return 'Not a valid URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Use an http:// or https:// URL';
+  if (url.hostname.length > 253 || !SANE_HOST.test(url.hostname)) return 'The host is not a valid host name or IP address';
+  return undefined;
+}
+
 /** A stable id for a server URL given on a command line: the URL itself without credentials. */
 export function serverIdForUrl(text: string): string {
   return redactedUrl(parseBaseUrl(text)).replace(/\/$/, '');

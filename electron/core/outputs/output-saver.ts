@@ -4,7 +4,8 @@
 // missing is retried after a reconnect, on a timer, or after the app restarts. A download the network cut continues
 // where it stopped. Failures are reported once per job and never lose the pending work; only a file the server no
 // longer has is given up, when a reconnect or restart asks for it again and finds it still missing after a few
-// passes spread over hours, or at once one whose name the server refuses. Each job has one owner (the app, or a
+// passes spread over hours, or at once one whose name the server refuses or that is larger than one output may be.
+// A download stops past that size, or when the disk nears its free-space floor (download-limits.ts). Each job has one owner (the app, or a
 // headless run with a folder of its own), whose saver alone saves it, so its files all go to the same folder.
 import { setMaxListeners } from 'node:events';
 import { rm, stat, writeFile } from 'node:fs/promises';
@@ -21,8 +22,9 @@ import { createLogger } from '../logger.js';
 import { downloadTo, type PartialDownload } from './download.js';
 import { dateTokens, renderTemplate, type TemplateValues } from './file-template.js';
 import { Limiter } from './limiter.js';
-import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
-import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent } from './path-safety.js';
+import type { DownloadLimits } from './download-limits.js';
+import { downloadLimits, serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
+import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent, sanitizeSubpath } from './path-safety.js';
 import { claimFor, claimHolds } from './publish-claim.js';
 import { coded, GIVE_UP_AFTER_MS, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, refusedName, retryableNow } from './save-failures.js';
 import {
@@ -41,6 +43,7 @@ import {
 } from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
 import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
+import { describeBytes } from '../user-file.js';
 import { publishUnique } from './unique-name.js';
 
 export interface SavedFile {
@@ -107,6 +110,7 @@ export class OutputSaver {
   private readonly partials = new Map<string, PartialDownload>();
   private readonly abort = new AbortController();
   private readonly log = createLogger('Outputs');
+  private readonly limits: DownloadLimits;
   private started = false;
   private stopped = false;
 
@@ -116,6 +120,7 @@ export class OutputSaver {
     onListenerError?: (error: unknown) => void,
   ) {
     validateOutputOptions(options);
+    this.limits = downloadLimits(options);
     this.events = new Emitter<OutputSaverEvents>(onListenerError);
     // Every download in flight listens to this one signal (here, in the HTTP client): more than ten at a time is
     // normal, not the leak Node warns about.
@@ -299,6 +304,8 @@ export class OutputSaver {
           if (wasMissing) delete current.notFoundLatest?.[key];
           if (refusedName(failure)) {
             current.refused = { ...current.refused, [key]: true };
+          } else if (failure.code === 'OUTPUT_TOO_LARGE') {
+            current.tooLarge = { ...current.tooLarge, [key]: true };
           } else if (notFound(failure)) {
             current.notFound = { ...current.notFound, [key]: (current.notFound?.[key] ?? 0) + 1 };
             current.notFoundSince = { ...current.notFoundSince, [key]: current.notFoundSince?.[key] ?? rule.now };
@@ -331,7 +338,7 @@ export class OutputSaver {
       return;
     }
     if (failures.length === 0) {
-      const { error: _error, notFound: _notFound, notFoundSince: _since, notFoundLatest: _latest, refused: _refused, ...rest } = current;
+      const { error: _error, notFound: _notFound, notFoundSince: _since, notFoundLatest: _latest, refused: _refused, tooLarge: _tooLarge, ...rest } = current;
       await this.record(serverId, jobId, { ...rest, state: 'done' });
       this.failedPasses.delete(key);
       this.events.emit('saved', {
@@ -363,22 +370,28 @@ export class OutputSaver {
   }
 
   /**
-   * Ends saving the job with files the server no longer has or never serves (everything else is on disk): recorded
-   * as failed with the reason, and never tried again. Reported as a failure only if no earlier pass did.
+   * Ends saving the job with files the server no longer has or never serves, or that are larger than one output may
+   * be (everything else is on disk): recorded as failed with the reason, and never tried again. Reported as a failure
+   * only if no earlier pass did.
    */
   private async giveUp(backend: JobBackend, jobId: string, stage: SavedStage, wanted: readonly OutputRef[], gone: readonly OutputRef[]): Promise<void> {
     const serverId = backend.serverId;
     const alreadyReported = stage.error !== undefined;
     const refused = gone.filter((ref) => stage.refused?.[savedKey(ref)] === true);
-    const missing = gone.filter((ref) => stage.refused?.[savedKey(ref)] !== true);
+    const oversized = gone.filter((ref) => stage.refused?.[savedKey(ref)] !== true && stage.tooLarge?.[savedKey(ref)] === true);
+    const missing = gone.filter((ref) => !refused.includes(ref) && !oversized.includes(ref));
     const what = (refs: readonly OutputRef[]): string => (refs.length === 1 ? describeOutput(backend, refs[0]!) : `${refs.length} files of ${backend.name}`);
+    const are = (refs: readonly OutputRef[]): string => (refs.length === 1 ? 'is' : 'are');
     const reasons = [
-      ...(missing.length > 0 ? [`${what(missing)} ${missing.length === 1 ? 'is' : 'are'} no longer on the server (not found ${NOT_FOUND_PASSES} times)`] : []),
+      ...(missing.length > 0 ? [`${what(missing)} ${are(missing)} no longer on the server (not found ${NOT_FOUND_PASSES} times)`] : []),
       ...(refused.length > 0 ? [`${what(refused)} cannot be downloaded: the server refuses ${refused.length === 1 ? 'its name' : 'their names'} (HTTP 400)`] : []),
+      ...(oversized.length > 0 ? [`${what(oversized)} ${are(oversized)} larger than ${describeBytes(this.limits.maxBytes)}, the most one output may take`] : []),
     ];
-    const error = { code: 'OUTPUT_NOT_FOUND', reason: `${reasons.join('; ')}; not trying again` };
+    // The code of the reason that applies to every file given up: "too large" only when all of them are.
+    const code = oversized.length === gone.length ? 'OUTPUT_TOO_LARGE' : 'OUTPUT_NOT_FOUND';
+    const error = { code, reason: `${reasons.join('; ')}; not trying again` };
     await this.record(serverId, jobId, { ...stage, state: 'failed', gaveUp: true, error });
-    this.log.warn('saving given up: outputs the server does not serve', { serverId, jobId, missing: missing.length, refused: refused.length });
+    this.log.warn('saving given up: outputs the server does not serve or that are too large', { serverId, jobId, missing: missing.length, refused: refused.length, tooLarge: oversized.length });
     if (!alreadyReported) this.events.emit('save-failed', { serverId, jobId, ...error, pending: gone.length });
     this.events.emit('save-given-up', { serverId, jobId, ...error, missing: gone.length, files: savedFiles(wanted, stage) });
   }
@@ -434,6 +447,7 @@ export class OutputSaver {
           what,
           ...(resume && { resume }),
           onInterrupted: (part) => (partial = part),
+          limits: this.limits,
           ...(this.options.createWriteStream && { createWriteStream: this.options.createWriteStream }),
         });
         break;
@@ -525,6 +539,7 @@ export class OutputSaver {
       ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
       ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
       ...(stage.refused && { refused: { ...stage.refused } }),
+      ...(stage.tooLarge && { tooLarge: { ...stage.tooLarge } }),
     });
   }
 
@@ -565,9 +580,12 @@ function templateValues(backend: JobBackend, record: FinishedRecord, ref: Output
   };
 }
 
-/** An output as messages name it: the server, then the server's path for it. */
+/**
+ * An output as messages name it: the server, then the server's path for it made safe as the saver makes names (a
+ * message is shown in notifications and printed by the CLI: a bidi override in a server's name must not reach them).
+ */
 function describeOutput(backend: JobBackend, ref: OutputRef): string {
-  return `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
+  return `${backend.name} ${[...sanitizeSubpath(ref.subfolder), sanitizeComponent(ref.filename)].join('/')}`;
 }
 
 /** The wanted outputs that are on disk, as events report them. */

@@ -1,6 +1,7 @@
 // Places a UI node's widgets_values onto its API inputs by the server's input_order, skipping the hidden control
 // widgets by the frontend's exact rule, and checks every value against its input so a shifted list is refused
 // instead of submitted ("steps: 'fixed'").
+import { stringifyJson } from '../json.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
 import { hasSeedControl, isWidgetInput } from './object-info.js';
@@ -131,9 +132,16 @@ function range(spec: InputSpec, value: number | bigint): Check {
   return 'ok';
 }
 
+/** A value as messages quote it; big integers anywhere inside are written exactly (never a TypeError). */
 export function show(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = stringifyJson(value);
+  } catch {
+    // Nesting too deep for the serialiser: a message only needs to say what kind of value it was.
+    text = Array.isArray(value) ? '[…]' : String(value);
+  }
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertWorkflow } from '../../../electron/core/workflow/convert.js';
 import type { ConvertResult } from '../../../electron/core/workflow/convert.js';
+import { parseJson, stringifyJson } from '../../../electron/core/json.js';
 import { parseObjectInfo } from '../../../electron/core/workflow/object-info.js';
 import { fixture, rawObjectInfo, realObjectInfo } from './support/object-info.js';
 import { REAL_FIXTURES_URL } from '../../support/real-fixtures.js';
@@ -162,4 +163,20 @@ test('an old workflow without a newer optional widget gets the default, a wrong 
 test('malformed graphs are refused, not thrown', () => {
   const result = convert({ nodes: 'x' });
   assert.equal(result.ok ? 'ok' : result.errors[0]?.code, 'WORKFLOW_INVALID_GRAPH');
+});
+
+// Regression: a big integer inside an array of widget values made the message about it throw
+// "TypeError: Do not know how to serialize a BigInt" instead of refusing the value.
+test('a big integer nested in a widget value is refused naming node and input; one in its place stays exact', () => {
+  const text = (seed: string): string =>
+    `{"nodes":[{"id":3,"type":"KSampler","title":"My sampler","mode":0,"inputs":[],"outputs":[],"widgets_values":[${seed},"fixed",20,8,"euler","normal",1]}],"links":[],"version":0.4}`;
+  const nested = convert(parseJson(text('[[18446744073709551615]]'), { exactIntegers: true }));
+  assert.equal(nested.ok, false);
+  if (nested.ok) return;
+  assert.equal(nested.errors[0]?.code, 'WORKFLOW_VALUE_MISMATCH');
+  assert.deepEqual(nested.errors[0]?.node, { id: '3', title: 'My sampler', input: 'seed' });
+  assert.match(nested.errors[0]?.message ?? '', /\[\[18446744073709551615\]\]/);
+
+  const placed = ok(convert(parseJson(text('18446744073709551615'), { exactIntegers: true })));
+  assert.match(stringifyJson(placed.prompt), /"seed":18446744073709551615,/);
 });
