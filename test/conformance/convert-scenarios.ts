@@ -70,6 +70,21 @@ async function convertAndRun(t: TestContext, server: RealComfyUI, name: string, 
 }
 
 /**
+ * As a 2023 editor saved it: seed controls hold the toggle's `true`/`false`, and nodes lack the values of inputs
+ * their types gained since (the editor fills them from the definition when it loads the workflow).
+ */
+function savedIn2023(defs: Record<string, unknown>): EditorWorkflow {
+  const graph = new EditorWorkflow(defs);
+  const image = graph.add('EmptyImage', { width: 48, height: 48, batch_size: 1 }, { savedBefore: 'color' });
+  const noisy = graph.add('ImageAddNoise', { image: image.out(), seed: 4242, strength: 0.3 }, { control: true });
+  const seed = graph.primitive('INT', 77, 'seed', true);
+  const noisier = graph.add('ImageAddNoise', { image: noisy.out(), seed: seed.out() }, { control: false, savedBefore: 'strength' });
+  const sharp = graph.add('ImageSharpen', { image: noisier.out(), sharpen_radius: 2 }, { savedBefore: 'sigma' });
+  graph.add('SaveImage', { images: sharp.out() }, { savedBefore: 'filename_prefix' });
+  return graph;
+}
+
+/**
  * One node of every type the server lists, each with the editor's default values: what the builder cannot lay out
  * without the frontend's own code (upload widgets, v3 autogrow and dynamic inputs) is left out, and must stay rare.
  */
@@ -100,6 +115,10 @@ export function convertScenarios(server: () => RealComfyUI): void {
     // The graphs must exercise what the server does: 0.8.0 leaves these names null, 0.3.54 names every node.
     assert.deepEqual(covered, server().version === '0.8.0' ? V3_TYPES : []);
     await convertAndRun(t, server(), 'latent-and-mask', latentAndMask);
+  });
+
+  test('convert: a workflow as 2023 editors saved it (seed toggles, inputs added since) queues as the editor loads it, and runs', async (t) => {
+    await convertAndRun(t, server(), 'saved-in-2023', savedIn2023);
   });
 
   test('convert: one node of every type the server lists, with the editor\'s defaults, converts as the editor lays it out', async (t) => {

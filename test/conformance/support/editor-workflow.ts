@@ -5,7 +5,8 @@
 //   `input_order`, required then optional; `widgets_values` holds their values in that order;
 // - an INT input whose definition sets `control_after_generate` (or, without it, one named seed/noise_seed) gets a
 //   hidden control widget right after it: its mode is saved, never sent;
-// - a widget left out takes the editor's default: the definition's, else 0, "", false or the first option;
+// - a widget left out takes the editor's default: the definition's, else 0, "", false or the first option; so does
+//   one the saved workflow has no value for (saved before its node type had it: the editor stops when they run out);
 // - every input is a socket in `inputs` (widget ones carry `widget: {name}`), a link feeds it and the widget keeps
 //   its value; a PrimitiveNode's value replaces the widget it feeds; Reroutes pass their link through; Notes and
 //   muted nodes send nothing;
@@ -58,8 +59,13 @@ type InputSpec = readonly [unknown, Record<string, unknown>?];
 
 export interface AddOptions {
   readonly title?: string;
-  /** The saved mode of every control widget ("fixed" if not given; it never changes what is queued). */
-  readonly control?: string;
+  /**
+   * The saved value of every control widget: a mode ("fixed" if not given), or the `true`/`false` of the 2023 seed
+   * toggle. It never changes what is queued.
+   */
+  readonly control?: string | boolean;
+  /** Saved before the node type had this input and the ones after it: their values are missing from the save. */
+  readonly savedBefore?: string;
   /** 2: muted (the editor leaves it out of the prompt; nothing may be linked from it here). */
   readonly mode?: 0 | 2;
   /** The value of a combo the server lists no options for (model lists on a server without models). */
@@ -110,7 +116,10 @@ export class EditorWorkflow {
     if (Object.keys(def).length === 0) throw new Error(`the server lists no node type ${type}`);
     const node = this.newNode(type, options.title, options.mode ?? 0);
     const inputs: Record<string, unknown> = {};
+    let cut: number | undefined;
     for (const [name, spec] of orderedInputs(def)) {
+      if (name === options.savedBefore) cut = node.widgets_values.length;
+      if (cut !== undefined && values[name] !== undefined) throw new Error(`${type}.${name} came after the save: it can only hold the editor's default`);
       const [head, opts = {}] = spec;
       const kind = Array.isArray(head) ? 'COMBO' : String(head);
       const given = values[name];
@@ -133,6 +142,8 @@ export class EditorWorkflow {
         if (source !== undefined) inputs[name] = 'link' in source ? source.link : source.value;
       }
     }
+    if (options.savedBefore !== undefined && cut === undefined) throw new Error(`${type} has no widget ${options.savedBefore}`);
+    if (cut !== undefined) node.widgets_values = node.widgets_values.slice(0, cut);
     const outputs = Array.isArray(def.output) ? def.output : [];
     const names = Array.isArray(def.output_name) ? def.output_name : [];
     node.outputs = outputs.map((output, slot) => {
@@ -149,11 +160,11 @@ export class EditorWorkflow {
   }
 
   /** The editor's PrimitiveNode: one value (with its control for numbers), for the widget socket it is wired to. */
-  primitive(type: 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN', value: unknown, widgetName: string): EditorNode {
+  primitive(type: 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN', value: unknown, widgetName: string, control: string | boolean = 'fixed'): EditorNode {
     const node = this.newNode('PrimitiveNode', undefined, 0);
     node.properties = { 'Run widget replace on values': false };
     node.outputs = [{ name: type, type, links: [], widget: { name: widgetName } }];
-    node.widgets_values = type === 'INT' || type === 'FLOAT' ? [value, 'fixed'] : [value];
+    node.widgets_values = type === 'INT' || type === 'FLOAT' ? [value, control] : [value];
     this.sources.set(node.id, () => ({ value }));
     return new EditorNode(node.id, 'PrimitiveNode');
   }
@@ -269,7 +280,7 @@ function editorDefault(kind: string, head: unknown, opts: Record<string, unknown
   }
 }
 
-function controlValues(type: string, name: string, kind: string, opts: Record<string, unknown>, mode = 'fixed'): string[] {
+function controlValues(type: string, name: string, kind: string, opts: Record<string, unknown>, mode: string | boolean = 'fixed'): (string | boolean)[] {
   const flag = opts.control_after_generate ?? (name === 'seed' || name === 'noise_seed');
   if (flag === false || flag === undefined) return [];
   if (kind !== 'INT') throw new Error(`${type}.${name}: control widgets of ${kind} inputs are not modelled`);
