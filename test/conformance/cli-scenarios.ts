@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { extractWorkflow } from '../../electron/core/workflow/extract.js';
 import { tempDir } from '../support/events.js';
 import { EditorWorkflow } from './support/editor-workflow.js';
 import { runCli, shown, type CliRun } from './support/headless-cli.js';
 import { OtherClient, type ApiPrompt } from './support/other-client.js';
-import type { RealComfyUI } from './support/real-comfyui.js';
+import { freePort, type RealComfyUI } from './support/real-comfyui.js';
 import { quickPrompt, slowPrompt } from './support/workflows.js';
 
 type TestContext = Parameters<typeof tempDir>[0];
@@ -23,18 +23,6 @@ function label(server: RealComfyUI): string {
 
 async function status(t: TestContext, server: RealComfyUI, id: string, url = server.url): Promise<CliRun> {
   return runCli(['status', id, '--server', url, '--data-dir', await tempDir(t, 'real-cli-status-')]);
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Checks `submit --wait`'s lines: the id announced first, only this job's lines after it, one final line, completed. */
@@ -87,7 +75,7 @@ async function statesAndExitCodes(t: TestContext, server: RealComfyUI, running: 
   assert.equal(unknownRun.code, 1, shown(unknownRun));
   assert.deepEqual(unknownRun.lines, [{ event: 'not-found', server: label(server), serverId: label(server), id: unknown }]);
 
-  const nowhere = `http://127.0.0.1:${await closedPort()}`;
+  const nowhere = `http://127.0.0.1:${await freePort()}`;
   const unreachable = await status(t, server, running, nowhere);
   assert.equal(unreachable.code, 3, shown(unreachable));
   assert.deepEqual(unreachable.lines, [{ event: 'unavailable', server: nowhere, serverId: nowhere, id: running, code: 'COMFY_UNREACHABLE' }]);
@@ -165,6 +153,9 @@ export function cliScenarios(server: () => RealComfyUI): void {
     const [image] = outputImages(await other.historyEntry(id));
     assert.ok(image, 'the server saved a PNG');
     const png = await other.view(image);
+    const embedded = extractWorkflow(png, image.filename);
+    assert.equal(embedded.kind, 'comfy');
+    if (embedded.kind === 'comfy') assert.deepEqual(embedded.workflow, graph.workflow(), 'the server embedded the workflow');
     const dir = await tempDir(t, 'real-cli-png-');
     const file = join(dir, image.filename);
     await writeFile(file, png);
