@@ -4,7 +4,7 @@
 // numbers, "" for text, false for toggles, the first option of a combo; a multi-select starts empty).
 import type { InputSpec } from './object-info.js';
 
-/** Why there is no such value: a combo the server lists no options for took its value from somewhere else. */
+/** There is no such value: a combo the server lists no options for (a model list, a remote one) got it elsewhere. */
 export const NO_EDITOR_DEFAULT = Symbol('no editor default');
 
 export function editorDefault(spec: InputSpec): unknown {
@@ -19,7 +19,7 @@ export function editorDefault(spec: InputSpec): unknown {
     case 'COMBO':
       if (spec.multiselect) return [];
       // The editor takes the definition's default only when it is truthy, then the first option.
-      if (spec.default !== undefined && spec.default !== null && spec.default !== '' && spec.default !== 0 && spec.default !== false) return spec.default;
+      if (Boolean(spec.default)) return spec.default;
       return spec.options !== undefined && spec.options.length > 0 ? spec.options[0] : NO_EDITOR_DEFAULT;
     default:
       return NO_EDITOR_DEFAULT;

@@ -3,6 +3,7 @@
 // outputs resolve to inner origins. The group's widgets_values are dealt out to the inner widgets in the order the
 // layout gives (each value followed by its hidden control values), after checking that the count matches exactly:
 // a group whose saved values do not line up is refused, never shifted.
+import { isControlValue } from './control-values.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
 import type { FlatInput, FlatNode } from './flatten.js';
@@ -11,7 +12,6 @@ import type { GroupLayout, GroupWidget } from './group-node-layout.js';
 import type { ObjectInfo } from './object-info.js';
 import { typesMatch } from './slot-types.js';
 import type { UiNode } from './ui-graph.js';
-import { isControlValue } from './control-values.js';
 import { UPLOAD_WORDS, mapWidgets, show } from './widgets.js';
 
 export interface GroupPlan {

@@ -10,7 +10,6 @@ import { hasSeedControl, isWidgetInput } from './object-info.js';
 import type { InputSpec, NodeDef } from './object-info.js';
 import type { UiNode } from './ui-graph.js';
 
-export { CONTROL_MODES } from './control-values.js';
 /** Values the editor's upload button widget saves in widgets_values (it is never sent to the server). */
 export const UPLOAD_WORDS: ReadonlySet<unknown> = new Set(['image', 'audio', 'video', 'file', 'upload', null]);
 
@@ -80,6 +79,8 @@ export function mapWidgets(node: UiNode, def: NodeDef, ref: NodeRef, linked: Rea
     place(spec, value);
     const controls = controlCount(spec, list[index]);
     for (let i = 0; i < controls; i++) {
+      // Saved values that run out here leave the control as it was made, like every widget after it.
+      if (index >= list.length) break;
       const control = list[index++];
       if (i === 0 && !isControlValue(control)) {
         fail(spec.name, `expected a control mode after the value, found ${show(control)}; the saved values do not line up with the server's inputs`);

@@ -168,6 +168,11 @@ test('golden: added-inputs-v04: inputs a node type gained after the workflow was
   assert.deepEqual(result.comboMisses, []);
 });
 
+test('saved values that run out at a control slot are not a shift: the rest take the editor\'s values', () => {
+  const result = ok(convert(tiny([{ id: 3, type: 'KSampler', mode: 0, inputs: [], outputs: [], widgets_values: [123] }])));
+  assert.deepEqual(result.prompt['3']?.inputs, { seed: 123, steps: 20, cfg: 8, sampler_name: 'euler', scheduler: 'simple', denoise: 1 });
+});
+
 test('a value the editor cannot have had is refused naming node and input; an optional one is left out as the editor did', () => {
   const refused = convertWorkflow(tiny([{ id: 7, type: 'CheckpointLoaderSimple', title: 'Base model', mode: 0, inputs: [], outputs: [] }]), realObjectInfo([]), { now: NOW });
   assert.equal(refused.ok, false);
