@@ -130,14 +130,15 @@ export class EditorWorkflow {
         const value = source !== undefined && 'value' in source ? source.value : isSocket(given) || given === undefined ? editorDefault(kind, head, opts, options.emptyCombo) : given;
         node.widgets_values.push(value, ...controlValues(type, name, kind, opts, options.control));
         const link = isSocket(given) ? this.link(given, node, node.inputs.length, kind) : null;
-        node.inputs.push({ name, type: kind, widget: { name }, link });
+        // An input the type gained after the save has no socket in it either.
+        if (cut === undefined) node.inputs.push({ name, type: kind, widget: { name }, link });
         inputs[name] = source !== undefined && 'link' in source ? source.link : value;
       } else {
         // A match-type input is a plain socket; the other v3 kinds (autogrow, dynamic combos) are built by frontend code.
         if (/_V3$/.test(kind) && kind !== 'COMFY_MATCHTYPE_V3') throw new Error(`${type}.${name}: ${kind} inputs are built by frontend code, not modelled`);
         const link = isSocket(given) ? this.link(given, node, node.inputs.length, kind) : null;
         if (given !== undefined && link === null) throw new Error(`${type}.${name} is a socket: give it another node's output`);
-        node.inputs.push({ name, type: kind, link });
+        if (cut === undefined) node.inputs.push({ name, type: kind, link });
         const source = isSocket(given) ? this.source(given) : undefined;
         if (source !== undefined) inputs[name] = 'link' in source ? source.link : source.value;
       }
