@@ -81,8 +81,9 @@ Commands:
            app: it reads the journal and never writes it.
   submit   Queue a workflow file on the server: API or UI JSON, or a file with an embedded workflow (PNG, WebP,
            FLAC, MP3, Opus, MP4, WebM...). The embedded API prompt is preferred; a UI workflow is converted with
-           the server's /object_info. Checked first (missing node types, models, values, input files: all
-           reported on stderr, per node); nothing is queued when a check fails unless --force.
+           the server's /object_info, as the editor loads it (values saved by older editors included). Checked
+           first (missing node types, models, values, input files: each reported once on stderr, by node and
+           input); nothing is queued when a check fails unless --force.
            Prints one line per queued prompt:  {"event":"submitted","server":URL,"id":ID,"index":0}
            A prompt the server refuses:        {"event":"rejected","server":URL,"index":0,"code":...,"problems":[...]}
            (problems per node: nodeId, title, input, message). Repeats stop at the first refusal; the lines

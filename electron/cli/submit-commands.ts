@@ -34,8 +34,22 @@ function print(io: Io, value: unknown): void {
   io.stdout.write(`${jsonLine(value)}\n`);
 }
 
-function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void {
-  for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
+type Report = (prefix: string, problems: readonly NodeProblem[]) => void;
+
+/**
+ * Writes each problem to stderr once per run: the findings printed before queuing are the ones a refusal then
+ * carries, and a user reads every one of them once.
+ */
+function reporter(io: Io): Report {
+  const printed = new Set<string>();
+  return (prefix, problems) => {
+    for (const problem of problems) {
+      const line = describeProblem(problem);
+      if (printed.has(line)) continue;
+      printed.add(line);
+      io.stderr.write(`${prefix}: ${line}\n`);
+    }
+  };
 }
 
 /**
@@ -52,15 +66,15 @@ async function readSource(file: string): Promise<WorkflowSource> {
   throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
 }
 
-function printPrepared(io: Io, prepared: PreparedSubmission): void {
+function printPrepared(io: Io, report: Report, prepared: PreparedSubmission): void {
   for (const warning of prepared.warnings) io.stderr.write(`warning: ${warning}\n`);
-  report(io, 'preflight', prepared.problems);
+  report('preflight', prepared.problems);
 }
 
-function failed(io: Io, error: unknown): number {
+function failed(io: Io, report: Report, error: unknown): number {
   if (!(error instanceof SubmitError)) throw error;
   io.stderr.write(`comfy-tray: ${error.message} [${error.code}]\n`);
-  report(io, error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
+  report(error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
   return 1;
 }
 
@@ -72,14 +86,15 @@ export async function convert(options: { file: string; server: string }, io: Io)
   const ids = new Map<string, { clientId: string; closedCleanly: boolean }>();
   const store: ClientIdStore = { get: (id) => ids.get(id), set: (id, record) => void ids.set(id, record) };
   const backend = new ComfyBackend(resolveServer({ id: serverId, name: serverId, url: options.server }), store);
+  const report = reporter(io);
   try {
     await backend.probe();
     const prepared = await prepareSubmission({ backend: () => backend }, source, serverId);
-    printPrepared(io, prepared);
+    printPrepared(io, report, prepared);
     io.stdout.write(`${jsonLine(prepared.prompt)}\n`);
     return 0;
   } catch (error) {
-    return failed(io, error);
+    return failed(io, report, error);
   } finally {
     await backend.stop();
   }
@@ -131,6 +146,7 @@ async function submitWith(
   const ours = new Set<string>();
   const finished = new Map<string, JobView>();
   const filter = new JobLineFilter();
+  const report = reporter(io);
   let allDone: (() => void) | undefined;
   // Job lines only after the "submitted" lines, so a reader always sees the id announced first.
   let announced = false;
@@ -152,7 +168,7 @@ async function submitWith(
       randomizeSeeds: options.randomizeSeeds,
       front: options.front,
     });
-    printPrepared(io, prepared);
+    printPrepared(io, report, prepared);
     const outcome = await submitPrepared(engine, prepared, { uploadInputs: options.upload, force: options.force }, () => {
       const id = randomUUID();
       ours.add(id);
@@ -166,7 +182,7 @@ async function submitWith(
     if (outcome.failed !== undefined) {
       print(io, rejectedLine(server, outcome.failed, outcome.notSent));
       io.stderr.write(`comfy-tray: ${outcome.failed.message} [${outcome.failed.code}]\n`);
-      report(io, 'rejected', outcome.failed.problems);
+      report('rejected', outcome.failed.problems);
       return 1;
     }
     if (!options.wait) return 0;
@@ -179,7 +195,7 @@ async function submitWith(
     if (![...ours].every((id) => finished.has(id))) await new Promise<void>((resolve) => (allDone = resolve));
     return [...ours].every((id) => finished.get(id)?.status === 'completed') ? 0 : 1;
   } catch (error) {
-    return failed(io, error);
+    return failed(io, report, error);
   } finally {
     await engine.stop();
   }
