@@ -84,7 +84,7 @@ export class Engine {
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
+    const { journal, warning } = await Journal.openIn(options.dataDir, {
       ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
       // Trimming the journal must not drop outputs still waiting to be saved (they would never be).
       unfinished: (record) => savingUnfinished(record.handled[SAVED_STAGE]),
