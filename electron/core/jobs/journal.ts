@@ -211,11 +211,24 @@ export class Journal implements ClientIdStore {
     return forgotten;
   }
 
-  /** Notes what a later stage (saving, notifying) did for a finished job. */
+  /** Notes what a later stage (saving, notifying) did for a finished job; resolves once that is on disk. */
   async markHandled(serverId: string, jobId: string, stage: string, value: unknown): Promise<void> {
-    if (!this.servers.get(serverId)?.finished.has(jobId)) return;
-    this.change({ t: 'handled', s: serverId, id: jobId, stage, value });
+    if (!this.noteChange(serverId, jobId, stage, value)) return;
     await this.log.flush();
+  }
+
+  /**
+   * As `markHandled`, without waiting for the disk: for what a crash may lose because it can be told again (the
+   * output saver's record of a file its publish claim names). The next write carries it, at the latest the timer's.
+   */
+  noteHandled(serverId: string, jobId: string, stage: string, value: unknown): void {
+    if (this.noteChange(serverId, jobId, stage, value)) this.scheduleSave();
+  }
+
+  private noteChange(serverId: string, jobId: string, stage: string, value: unknown): boolean {
+    if (!this.servers.get(serverId)?.finished.has(jobId)) return false;
+    this.change({ t: 'handled', s: serverId, id: jobId, stage, value });
+    return true;
   }
 
   // ---- in-flight jobs, baseline, restart witness ----

@@ -7,6 +7,8 @@
 // After a crash the last line may be cut short (a write the kill interrupted, never acknowledged): it is ignored, and
 // the next write compacts, so nothing is ever appended after it. Anything else unreadable is damage (`LogDamagedError`).
 import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasync as fdatasyncCallback, openSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ComfyTrayError } from '../errors.js';
@@ -50,6 +52,7 @@ export class LogDamagedError extends ComfyTrayError {
 }
 
 const headerKey = 'log';
+const fdatasync = promisify(fdatasyncCallback);
 
 /**
  * Reads the whole file; undefined when there is none. Removes what a compaction killed midway left beside it (only
@@ -176,19 +179,19 @@ export class AppendLog {
     const data = Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '', 'utf8');
     const limit = Math.max(this.policy.minBytes, this.policy.factor * this.snapshotBytes);
     if (this.rewrite || this.appendedBytes + data.length > limit) return this.compact();
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(this.path, 'r+');
+      fd = openSync(this.path, 'r+');
     } catch (error) {
       // Deleted behind our back (its folder too, perhaps): written anew, whole.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.compact();
       throw error;
     }
     try {
-      await writeAll(handle, data, this.size);
-      await handle.datasync();
+      for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset, this.size + offset);
+      await fdatasync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
     this.size += data.length;
     this.appendedBytes += data.length;
