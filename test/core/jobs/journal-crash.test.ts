@@ -71,6 +71,21 @@ function runChild(dir: string, kill: { killAfterAck: number } | { hook: Hook }):
           return original.call(this);
         };
       }
+      // Appends write and sync through the callback and synchronous functions.
+      const fs = require('node:fs');
+      const writeSync = fs.writeSync;
+      fs.writeSync = (fd, data, offset, length, position) => {
+        if (now('write-half')) {
+          writeSync(fd, data, offset, Math.max(1, Math.floor(length / 2)), position);
+          die();
+        }
+        return writeSync(fd, data, offset, length, position);
+      };
+      const fdatasync = fs.fdatasync;
+      fs.fdatasync = (fd, callback) => {
+        if (now('before-sync')) die();
+        return fdatasync(fd, callback);
+      };
       const rename = fsp.rename;
       fsp.rename = async (from, to) => {
         if (now('before-rename')) die();

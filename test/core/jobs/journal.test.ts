@@ -96,6 +96,44 @@ test('the log is compacted as it grows: its size stays bounded, what it holds re
   assert.deepEqual(await readdir(dir), [JOURNAL_FILE]);
 });
 
+test('changes made while a compaction is being written are in the file once: neither lost nor doubled', async (t) => {
+  const path = join(await tempDir(t), JOURNAL_FILE);
+  const options = { maxJobsPerServer: 30, compaction: { minBytes: 1_000, factor: 1 } };
+  const { journal } = await Journal.open(path, options);
+  const writes: Promise<void>[] = [];
+  const anchors: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const id = `job-${i}`;
+    // Not waited for: the next changes come while earlier ones (appends and compactions) are being written.
+    writes.push(journal.recordFinished('s', finished(id)));
+    anchors.unshift(id);
+    journal.setFinishedMark('s', { anchors: anchors.slice(0, 5), horizon: i });
+    journal.setActive('s', [{ id: `run-${i}`, status: 'running', submittedBy: 'other' }]);
+    if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await Promise.all(writes);
+  await journal.flush();
+  const { journal: again, warning } = await Journal.open(path, options);
+  assert.equal(warning, undefined);
+  assert.deepEqual(again.finishedJobs('s'), journal.finishedJobs('s'));
+  assert.deepEqual(again.finishedMark('s'), journal.finishedMark('s'));
+  assert.deepEqual(again.activeJobs('s'), journal.activeJobs('s'));
+});
+
+test('a change noted without waiting goes out with the next write', async (t) => {
+  const path = join(await tempDir(t), JOURNAL_FILE);
+  const { journal } = await Journal.open(path);
+  await journal.recordFinished('s', finished('a'));
+  await journal.recordFinished('s', finished('b'));
+  journal.noteHandled('s', 'a', 'saved', 'noted');
+  journal.noteHandled('s', 'unknown', 'saved', 'ignored');
+  await journal.markHandled('s', 'b', 'saved', 'marked');
+  assert.deepEqual((await Journal.open(path)).journal.finishedRecord('s', 'a')?.handled, { saved: 'noted' });
+  journal.noteHandled('s', 'b', 'saved', 'later');
+  await journal.flush();
+  assert.deepEqual((await Journal.open(path)).journal.finishedRecord('s', 'b')?.handled, { saved: 'later' });
+});
+
 test('lines written in one turn share the write; no temporary files are left behind', async (t) => {
   const dir = await tempDir(t);
   const { journal } = await Journal.open(join(dir, JOURNAL_FILE));
