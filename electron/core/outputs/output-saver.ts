@@ -41,7 +41,7 @@ import {
 } from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
 import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
-import { publishUnique } from './unique-name.js';
+import { publishUnique, type Published } from './unique-name.js';
 
 export interface SavedFile {
   readonly nodeId: string;
@@ -460,14 +460,18 @@ export class OutputSaver {
       await rm(temp, { force: true }).catch(() => undefined);
       throw new ComfyTrayError('OUTPUT_TRUNCATED', `${what}: ${onDisk.size} bytes on disk, expected ${size}`);
     }
+    let published: Published;
     try {
-      return { path: await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size))), size };
+      published = await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size)));
     } catch (error) {
       // Not published: a later file at the claimed path must not pass for this one.
       claims.release();
       await rm(temp, { force: true }).catch(() => undefined);
       throw fsError(error, `Could not save ${what}`);
     }
+    // Saved by a run whose record of it was lost (a journal set aside announces recent jobs again): kept as saved.
+    if (published.existing) this.log.info('the output was already saved under its name, same bytes; not saved again', { serverId: backend.serverId, jobId: record.id });
+    return { path: published.path, size };
   }
 
   private async writeSidecar(
@@ -505,7 +509,7 @@ export class OutputSaver {
     const temp = newTempPath(dir, prefix);
     try {
       await writeFile(temp, text, { flag: 'wx' });
-      const path = await publishUnique(temp, dir, name, async (target) => {
+      const { path } = await publishUnique(temp, dir, name, async (target) => {
         stage.publishing[SIDECAR_KEY] = await claimFor(temp, target, size);
         await this.record(backend.serverId, record.id, stage);
       });
