@@ -1,15 +1,17 @@
 // Child process for bench/journal.ts: a journal already holding HISTORY finished jobs (1,000 per server, the app's
 // bound, each with one saved output), then JOBS more jobs finishing on the first server and saved as the app does it:
-//   tracker  recordFinished (awaited), setWitness, setFinishedMark (written with the next write)
-//   saver    markHandled 3 times, each awaited: accepted (pending), the file's final name claimed, done; and the file
-//            recorded in between with noteHandled (not waited for: the claim covers a crash)
+//   tracker  recordFinished (awaited; the outputs accepted for saving in the same line, as the engine's journal
+//            does), setWitness, setFinishedMark (written with the next write)
+//   saver    markHandled twice, each awaited: the file's final name claimed, done; and the file recorded in between
+//            with noteHandled (not waited for: the claim covers a crash)
 // CPU time is process.cpuUsage() (every thread: the file system work runs on libuv's pool); bytes and write calls
 // are what the process handed to the kernel (/proc/self/io `wchar`, `syscw`: Linux only; elsewhere they read 0).
 // Then one compaction of the same journal is measured on its own: a run long enough to reach one with the default
 // policy would take thousands of jobs, so its cost is spread over the jobs between two compactions by arithmetic.
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Journal } from '../../electron/core/jobs/journal.js';
+import { Journal, type FinishedRecord } from '../../electron/core/jobs/journal.js';
+import { acceptedStage } from '../../electron/core/outputs/output-saver.js';
 import { SAVED_STAGE, savedKey, savingUnfinished } from '../../electron/core/outputs/saved-stage.js';
 import type { JobView, OutputRef, TerminalJobStatus } from '../../electron/shared/app-state.js';
 import { jobId } from '../support/comfy-data.js';
@@ -94,7 +96,14 @@ function io(): { bytes: number; calls: number } {
 }
 
 async function main(): Promise<void> {
-  const options = { maxJobsPerServer: PER_SERVER, unfinished: (record: { handled: Record<string, unknown> }) => savingUnfinished(record.handled[SAVED_STAGE]) };
+  const options = {
+    maxJobsPerServer: PER_SERVER,
+    unfinished: (record: { handled: Record<string, unknown> }) => savingUnfinished(record.handled[SAVED_STAGE]),
+    initialHandled: (serverId: string, record: FinishedRecord) => {
+      const stage = acceptedStage({ folder: FOLDER }, serverId, record);
+      return stage && { [SAVED_STAGE]: stage };
+    },
+  };
   const t0 = performance.now();
   {
     const { journal } = await Journal.openIn(dir, options);
@@ -124,8 +133,7 @@ async function main(): Promise<void> {
     anchors.unshift(jobId(n));
     if (anchors.length > ANCHORS) anchors.pop();
     journal.setFinishedMark(server, { anchors, horizon: view(server, n).endedAt! });
-    const [accepted, claimed, saved, done] = stages(n);
-    await journal.markHandled(server, jobId(n), SAVED_STAGE, accepted);
+    const [, claimed, saved, done] = stages(n);
     await journal.markHandled(server, jobId(n), SAVED_STAGE, claimed);
     journal.noteHandled(server, jobId(n), SAVED_STAGE, saved);
     await journal.markHandled(server, jobId(n), SAVED_STAGE, done);

@@ -34,6 +34,11 @@ export interface JournalOptions {
    */
   readonly unfinished?: (record: FinishedRecord) => boolean;
   readonly maxUnfinishedPerServer?: number;
+  /**
+   * What later stages start with for a job recorded finished for the first time (the output saver's acceptance of
+   * its outputs), written in the same line as the job: no crash can leave the job recorded without it.
+   */
+  readonly initialHandled?: (serverId: string, record: FinishedRecord) => Readonly<Record<string, unknown>> | undefined;
   /** When the log is compacted (the defaults suit the app; tests and benchmarks lower them). */
   readonly compaction?: Partial<CompactionPolicy>;
   /** A version-1 journal to take over when this one does not exist yet (`Journal.openIn` names the app's). */
@@ -173,7 +178,10 @@ export class Journal implements ClientIdStore {
   /** Records a finished job and resolves once that is on disk. */
   async recordFinished(serverId: string, view: JobView & { status: TerminalJobStatus }): Promise<void> {
     const server = serverOf(this.servers, serverId);
-    const event = { t: 'finished', s: serverId, job: toFinishedRecord(view, server.finished.get(view.id)?.handled ?? {}) } as const;
+    const existing = server.finished.get(view.id);
+    const job = toFinishedRecord(view, existing?.handled ?? {});
+    if (!existing) job.handled = { ...this.options.initialHandled?.(serverId, job) };
+    const event = { t: 'finished', s: serverId, job } as const;
     applyEvent(this.servers, event);
     // In the same line: a crash keeps both or neither.
     const forget = this.trimFinished(serverId, server, view.id);

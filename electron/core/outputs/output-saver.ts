@@ -187,9 +187,8 @@ export class OutputSaver {
    */
   private accept(serverId: string, jobId: string): void {
     const record = this.journal.finishedRecord(serverId, jobId);
-    if (!record || !serverSaveOptions(this.options, serverId).enabled || parseSavedStage(record.handled[SAVED_STAGE])) return;
-    const stage: SavedStage = { state: 'pending', files: {}, publishing: {}, owner: this.owner() };
-    this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
+    const stage = record && !parseSavedStage(record.handled[SAVED_STAGE]) ? acceptedStage(this.options, serverId, record) : undefined;
+    if (stage) this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
   }
 
   /** One pass per job at a time; a trigger during a pass runs another pass after it. */
@@ -236,7 +235,8 @@ export class OutputSaver {
     }
     if (!stage) {
       if (kind !== 'new') return;
-      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
+      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it. (The
+      // engine's journal accepts it as it records the job finished, `acceptedStage`; this is for other journals.)
       stage = { state: 'pending', files: {}, publishing: {}, owner };
       await this.record(serverId, jobId, stage);
     }
@@ -560,6 +560,17 @@ function stageCopy(stage: SavedStage): SavedStage {
     ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
     ...(stage.refused && { refused: { ...stage.refused } }),
   };
+}
+
+/**
+ * The `saved` stage a finished job starts with when `options` save its outputs: accepted, nothing saved yet; undefined
+ * when they are not to be saved. The engine has the journal write it in the line that records the job finished
+ * (JournalOptions.initialHandled): no crash can then leave a job recorded as finished whose outputs nobody will save,
+ * and the first pass needs no write of its own before downloading.
+ */
+export function acceptedStage(options: OutputOptions, serverId: string, record: Pick<FinishedRecord, 'status' | 'outputs'>): SavedStage | undefined {
+  if (!SAVED_STATUSES.has(record.status) || record.outputs.length === 0 || !serverSaveOptions(options, serverId).enabled) return undefined;
+  return { state: 'pending', files: {}, publishing: {}, owner: options.owner ?? 'app' };
 }
 
 function templateValues(backend: JobBackend, record: FinishedRecord, ref: OutputRef): TemplateValues {

@@ -134,6 +134,21 @@ test('a change noted without waiting goes out with the next write', async (t) =>
   assert.deepEqual((await Journal.open(path)).journal.finishedRecord('s', 'b')?.handled, { saved: 'later' });
 });
 
+test('what later stages start with is written in the line of a job recorded for the first time, not again', async (t) => {
+  const path = join(await tempDir(t), JOURNAL_FILE);
+  const options = { initialHandled: (serverId: string, record: { id: string }) => (record.id === 'skip' ? undefined : { saved: `accepted on ${serverId}` }) };
+  const { journal } = await Journal.open(path, options);
+  await journal.recordFinished('s', finished('a'));
+  await journal.recordFinished('s', finished('skip'));
+  assert.deepEqual((await entries(path)).at(-2), { t: 'finished', s: 's', job: { id: 'a', status: 'completed', submittedBy: 'other', endedAt: 1, outputs: [], handled: { saved: 'accepted on s' } } });
+  await journal.markHandled('s', 'a', 'saved', 'done');
+  // Recorded again (a late event): what the stages did stays.
+  await journal.recordFinished('s', finished('a', 'failed'));
+  const again = (await Journal.open(path, options)).journal;
+  assert.deepEqual(again.finishedRecord('s', 'a')?.handled, { saved: 'done' });
+  assert.deepEqual(again.finishedRecord('s', 'skip')?.handled, {});
+});
+
 test('lines written in one turn share the write; no temporary files are left behind', async (t) => {
   const dir = await tempDir(t);
   const { journal } = await Journal.open(join(dir, JOURNAL_FILE));
