@@ -52,6 +52,11 @@ const LAZY_WRITE_MS = 250;
 
 export class Journal implements ClientIdStore {
   private readonly servers = new Map<string, ServerState>();
+  /**
+   * Per server, the finished jobs `options.unfinished` holds on to, kept current as records change, so that trimming
+   * a job out does not ask it of every job remembered.
+   */
+  private readonly held = new Map<string, Set<string>>();
   private log: AppendLog;
   private saveTimer: NodeJS.Timeout | undefined;
 
@@ -114,6 +119,7 @@ export class Journal implements ClientIdStore {
       }
       applyEvent(this.servers, event);
     });
+    for (const [serverId, server] of this.servers) for (const record of server.finished.values()) this.judge(serverId, record);
   }
 
   /** Takes over a version-1 file: written as the log, then removed. Returns a warning when it was unreadable. */
@@ -183,6 +189,7 @@ export class Journal implements ClientIdStore {
     if (!existing) job.handled = { ...this.options.initialHandled?.(serverId, job) };
     const event = { t: 'finished', s: serverId, job } as const;
     applyEvent(this.servers, event);
+    this.judge(serverId, job);
     // In the same line: a crash keeps both or neither.
     const forget = this.trimFinished(serverId, server, view.id);
     this.append(forget.length > 0 ? { ...event, forget } : event);
@@ -192,31 +199,47 @@ export class Journal implements ClientIdStore {
   /**
    * Oldest out first, except jobs whose later work is unfinished: those are kept beyond the bound, as many as
    * `maxUnfinishedPerServer`; past that the oldest of them go too (a server whose outputs can never be saved must
-   * not grow the file forever). The job just recorded always stays. Returns the ids forgotten.
+   * not grow the file forever). The job just recorded always stays. Returns the ids forgotten. Looks at the oldest
+   * jobs only, as many as it forgets or passes over while held.
    */
   private trimFinished(serverId: string, server: ServerState, newest: string): string[] {
     if (server.finished.size <= this.maxJobsPerServer) return [];
+    const held = this.held.get(serverId) ?? new Set<string>();
+    const spared = held.size - (held.has(newest) ? 1 : 0);
     const forgotten: string[] = [];
-    const unfinished = this.options.unfinished;
-    const spared = new Set<string>();
-    if (unfinished) for (const [id, record] of server.finished) if (id !== newest && unfinished(record)) spared.add(id);
-    let excess = server.finished.size - spared.size - this.maxJobsPerServer;
+    let excess = server.finished.size - spared - this.maxJobsPerServer;
     for (const id of server.finished.keys()) {
       if (excess <= 0 || id === newest) break;
-      if (spared.has(id)) continue;
-      server.finished.delete(id);
+      if (held.has(id)) continue;
       forgotten.push(id);
       excess--;
     }
-    let extra = spared.size - this.maxUnfinishedPerServer;
-    for (const id of spared) {
-      if (extra <= 0) break;
-      server.finished.delete(id);
+    let extra = spared - this.maxUnfinishedPerServer;
+    for (const id of server.finished.keys()) {
+      if (extra <= 0 || id === newest) break;
+      if (!held.has(id)) continue;
       forgotten.push(id);
       extra--;
       this.logger.warn('forgetting a finished job whose later work never completed', { serverId, jobId: id });
     }
+    for (const id of forgotten) {
+      server.finished.delete(id);
+      held.delete(id);
+    }
     return forgotten;
+  }
+
+  /** Keeps `held` current: called whenever a finished record is added or changes. */
+  private judge(serverId: string, record: FinishedRecord): void {
+    const unfinished = this.options.unfinished;
+    if (!unfinished) return;
+    let held = this.held.get(serverId);
+    if (unfinished(record)) {
+      if (!held) this.held.set(serverId, (held = new Set()));
+      held.add(record.id);
+    } else {
+      held?.delete(record.id);
+    }
   }
 
   /** Notes what a later stage (saving, notifying) did for a finished job; resolves once that is on disk. */
@@ -234,8 +257,10 @@ export class Journal implements ClientIdStore {
   }
 
   private noteChange(serverId: string, jobId: string, stage: string, value: unknown): boolean {
-    if (!this.servers.get(serverId)?.finished.has(jobId)) return false;
+    const record = this.servers.get(serverId)?.finished.get(jobId);
+    if (!record) return false;
     this.change({ t: 'handled', s: serverId, id: jobId, stage, value });
+    this.judge(serverId, record);
     return true;
   }
 

@@ -312,6 +312,54 @@ test('trimming to the bound keeps jobs whose later work is unfinished beyond it,
   assert.deepEqual((await Journal.open(path)).journal.finishedJobs('s').map((j) => j.id), ['3', '4', '5', '6'], 'whatever the reader\'s options');
 });
 
+test('trimming decides as a look at every remembered job would, whatever the order of changes', async (t) => {
+  const max = 5;
+  const maxUnfinished = 3;
+  const options = { maxJobsPerServer: max, maxUnfinishedPerServer: maxUnfinished, unfinished: (record: { handled: Record<string, unknown> }) => record.handled.saved === 'pending' };
+  const { journal } = await Journal.open(join(await tempDir(t), JOURNAL_FILE), options);
+  // The model: every job in order, whether it is held, trimmed by looking at all of them.
+  let model: { id: string; pending: boolean }[] = [];
+  const trim = (newest: string): void => {
+    if (model.length <= max) return;
+    const spared = model.filter((job) => job.id !== newest && job.pending).map((job) => job.id);
+    let excess = model.length - spared.length - max;
+    const gone = new Set<string>();
+    for (const job of model) {
+      if (excess <= 0 || job.id === newest) break;
+      if (spared.includes(job.id)) continue;
+      gone.add(job.id);
+      excess--;
+    }
+    for (const id of spared.slice(0, Math.max(0, spared.length - maxUnfinished))) gone.add(id);
+    model = model.filter((job) => !gone.has(job.id));
+  };
+  let seed = 7;
+  const next = (n: number): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  for (let step = 0; step < 400; step++) {
+    const roll = next(10);
+    if (roll < 5 || model.length === 0) {
+      // A new job, or now and then one recorded again (it moves to the newest place, keeping its stages).
+      const again = roll === 0 && model.length > 0 ? model[next(model.length)]! : undefined;
+      const id = again?.id ?? `job-${step}`;
+      await journal.recordFinished('s', finished(id));
+      model = [...model.filter((job) => job.id !== id), { id, pending: again?.pending ?? false }];
+      trim(id);
+    } else {
+      const job = model[next(model.length)]!;
+      const pending = roll < 8;
+      if (roll === 9) journal.noteHandled('s', job.id, 'saved', pending ? 'pending' : 'done');
+      else await journal.markHandled('s', job.id, 'saved', pending ? 'pending' : 'done');
+      job.pending = pending;
+    }
+    assert.deepEqual(journal.finishedJobs('s').map((r) => r.id), model.map((job) => job.id), `step ${step}`);
+  }
+  await journal.flush();
+  assert.deepEqual((await Journal.open(journal.path, options)).journal.finishedJobs('s').map((r) => r.id), model.map((job) => job.id));
+});
+
 // ---- the version-1 journal.json ----
 
 const A = 'local-4090';
