@@ -2,7 +2,7 @@
 // 1,000 / 5,000 / 20,000 finished jobs, recorded and saved as the app does it (see bench/clients/journal-client.ts).
 // Each history size runs in a fresh child process, in a fresh folder on the temporary disk; medians of the runs.
 // The log's compactions are measured apart and spread over the jobs between two of them (default policy).
-// Usage: node --import tsx bench/journal.ts [--runs=3] [--jobs=200] [--histories=1000,5000,20000]
+// Usage: node --import tsx bench/journal.ts [--runs=3] [--saved-jobs=200] [--histories=1000,5000,20000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { Child } from './support/child.js';
 import { fmt, machine, median, numberOption, saveResult, table } from './support/report.js';
 
 const RUNS = numberOption('runs', 'BENCH_RUNS', 3);
-const JOBS = numberOption('jobs', 'BENCH_JOBS', 200);
+const JOBS = numberOption('saved-jobs', 'BENCH_SAVED_JOBS', 200);
 const HISTORIES = (process.argv.find((a) => a.startsWith('--histories='))?.slice('--histories='.length) ?? '1000,5000,20000').split(',').map(Number);
 const FILE = new URL('./clients/journal-client.ts', import.meta.url).pathname;
 
