@@ -37,7 +37,7 @@ for (let run = 1; run <= RUNS; run++) {
         `run ${run}/${RUNS} ${fmt(history).padStart(6)} jobs: ${fmt(result.bytes)} B and ${fmt(result.cpuMs, 3)} ms CPU (user ${fmt(result.userMs, 3)}) per finished job, ` +
           `${fmt(result.writeCalls, 1)} write calls, ${fmt(result.wallMs, 1)} ms wall${result.compacted ? ' (a compaction among them)' : ''}; ` +
           `compaction ${fmt(result.compactionBytes)} B, ${fmt(result.compactionCpuMs, 1)} ms CPU, every ${fmt(a.every)} jobs; ` +
-          `open ${fmt(result.openMs)} ms\n`,
+          `open ${fmt(result.openMs)} ms, at its largest (${fmt(result.largestBytes / 1_048_576, 1)} MB) ${fmt(result.openLargestMs)} ms\n`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -61,6 +61,9 @@ const data = HISTORIES.map((history) => {
     amortisedBytes: pick((x) => amortised(x).bytes),
     amortisedCpuMs: pick((x) => amortised(x).cpuMs),
     openMs: pick((x) => x.openMs),
+    openBytes: pick((x) => x.openBytes),
+    openLargestMs: pick((x) => x.openLargestMs),
+    largestBytes: pick((x) => x.largestBytes),
     fileBytes: pick((x) => x.fileBytes),
   };
 });
@@ -71,7 +74,7 @@ const markdown = [
     `(compacting when the appended bytes exceed ${DEFAULT_COMPACTION.factor}× the snapshot, at least ${fmt(DEFAULT_COMPACTION.minBytes / 1_048_576)} MB).`,
   '',
   table(
-    ['finished jobs already in the journal', 'bytes written', 'CPU', 'write calls', 'wall (fsync included)', 'one compaction (CPU)', 'compaction every', 'with compactions: bytes', 'with compactions: CPU', 'open at start', 'journal on disk'],
+    ['finished jobs already in the journal', 'bytes written', 'CPU', 'write calls', 'wall (fsync included)', 'one compaction (CPU)', 'compaction every', 'with compactions: bytes', 'with compactions: CPU', 'open at start: compacted', 'open at start: largest file'],
     data.map((d) => [
       fmt(d.history),
       `${fmt(d.bytes)} B${d.compactedInRun ? ' *' : ''}`,
@@ -82,8 +85,8 @@ const markdown = [
       `${fmt(d.compactionEvery)} jobs`,
       `${fmt(d.amortisedBytes)} B`,
       `${fmt(d.amortisedCpuMs, 3)} ms`,
-      `${fmt(d.openMs)} ms`,
-      `${fmt(d.fileBytes / 1_048_576, 2)} MB`,
+      `${fmt(d.openMs)} ms (${fmt(d.openBytes / 1_048_576, 1)} MB)`,
+      `${fmt(d.openLargestMs)} ms (${fmt(d.largestBytes / 1_048_576, 1)} MB)`,
     ]),
   ),
   ...(data.some((d) => d.compactedInRun) ? ['', '\\* a compaction happened among the measured jobs in some run; it is in those figures.'] : []),

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Journal, type FinishedRecord } from '../../electron/core/jobs/journal.js';
+import { DEFAULT_COMPACTION } from '../../electron/core/store/append-log.js';
 import { acceptedStage } from '../../electron/core/outputs/output-saver.js';
 import { SAVED_STAGE, savedKey, savingUnfinished } from '../../electron/core/outputs/saved-stage.js';
 import type { JobView, OutputRef, TerminalJobStatus } from '../../electron/shared/app-state.js';
@@ -31,8 +32,12 @@ export interface JournalResult {
   readonly wallMs: number;
   /** The measured jobs included a compaction (the file was replaced): the per-job figures then include one. */
   readonly compacted: boolean;
-  /** Opening the journal as it was before the measured jobs (read, replay). */
+  /** Opening the journal as it was before the measured jobs (read, replay): just compacted. */
   readonly openMs: number;
+  readonly openBytes: number;
+  /** Opening it at its largest: as many bytes of changes after the snapshot as the default policy allows. */
+  readonly openLargestMs: number;
+  readonly largestBytes: number;
   /** One compaction of the journal after the run: CPU, bytes written, and the snapshot it wrote. */
   readonly compactionCpuMs: number;
   readonly compactionBytes: number;
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
   const o0 = performance.now();
   const { journal } = await Journal.openIn(dir, options);
   const openMs = performance.now() - o0;
-  const inode = (await stat(journal.path)).ino;
+  const { ino: inode, size: openBytes } = await stat(journal.path);
 
   const server = serverId(0);
   const anchors: string[] = [];
@@ -153,6 +158,24 @@ async function main(): Promise<void> {
   const compactionCpu = process.cpuUsage(cpu2);
   const compactionBytes = io().bytes - io2.bytes;
   const snapshot = JSON.parse(readFileSync(again.path, 'utf8').split('\n', 1)[0]!) as { snapshotBytes: number };
+
+  // The largest file the default policy lets the log grow to before it compacts, then read at a start: every job's
+  // stage noted again, a thousand lines a write, until the changes weigh what the policy allows.
+  const { journal: growing } = await Journal.openIn(dir, { ...options, compaction: { minBytes: Number.MAX_SAFE_INTEGER } });
+  const compacted = (await stat(growing.path)).size;
+  const allowed = Math.max(DEFAULT_COMPACTION.minBytes, DEFAULT_COMPACTION.factor * snapshot.snapshotBytes);
+  const servers = Array.from({ length: Math.ceil(HISTORY / PER_SERVER) }, (_, i) => serverId(i));
+  while ((await stat(growing.path)).size - compacted < allowed) {
+    for (const s of servers) {
+      for (const record of growing.finishedJobs(s)) growing.noteHandled(s, record.id, SAVED_STAGE, record.handled[SAVED_STAGE]);
+      await growing.flush();
+      if ((await stat(growing.path)).size - compacted >= allowed) break;
+    }
+  }
+  const largestBytes = (await stat(growing.path)).size;
+  const o1 = performance.now();
+  await Journal.openIn(dir, options);
+  const openLargestMs = performance.now() - o1;
   channel.finish({
     type: 'result',
     history: HISTORY,
@@ -165,6 +188,9 @@ async function main(): Promise<void> {
     wallMs: wallMs / JOBS,
     compacted: after.ino !== inode,
     openMs,
+    openBytes,
+    openLargestMs,
+    largestBytes,
     compactionCpuMs: (compactionCpu.user + compactionCpu.system) / 1000,
     compactionBytes,
     snapshotBytes: snapshot.snapshotBytes,

@@ -2,7 +2,8 @@
 // the size of what the file already holds. A header line, then a snapshot of the live state as its owner writes it,
 // then the changes since. When the changes outgrow the snapshot by `factor`, the file is compacted: a new snapshot is
 // written beside it, fsync'd, renamed over it and the folder fsync'd, so the file is always either the old one or
-// the new one. Amortised, each byte appended costs at most about 1 + 1/factor bytes written.
+// the new one. Amortised, each byte appended costs about 1 + 1/factor bytes written; the file, which is read whole
+// at start, never holds more than (1 + factor) times the live state (and `minBytes`).
 //
 // After a crash the last line may be cut short (a write the kill interrupted, never acknowledged): it is ignored, and
 // the next write compacts, so nothing is ever appended after it. Anything else unreadable is damage (`LogDamagedError`).
@@ -26,7 +27,11 @@ export interface CompactionPolicy {
   readonly factor: number;
 }
 
-export const DEFAULT_COMPACTION: CompactionPolicy = { minBytes: 1024 * 1024, factor: 2 };
+/**
+ * Twice the bytes written per change, for a file at most twice the live state (plus 1 MB): reading it at start then
+ * costs about what reading the old one-document journal did.
+ */
+export const DEFAULT_COMPACTION: CompactionPolicy = { minBytes: 1024 * 1024, factor: 1 };
 
 /** What `readLog` found: the entries after the header (snapshot and changes alike, in order), and the sizes. */
 export interface LogContents {
