@@ -92,6 +92,7 @@ export class Journal implements ClientIdStore {
       }
     } catch (error) {
       if (!(error instanceof LogDamagedError)) throw error;
+      existed = true;
       journal.servers.clear();
       warning = await setAside(path, error.reason);
     }
@@ -119,7 +120,7 @@ export class Journal implements ClientIdStore {
       }
       applyEvent(this.servers, event);
     });
-    for (const [serverId, server] of this.servers) for (const record of server.finished.values()) this.judge(serverId, record);
+    this.judgeAll();
   }
 
   /** Takes over a version-1 file: written as the log, then removed. Returns a warning when it was unreadable. */
@@ -138,6 +139,7 @@ export class Journal implements ClientIdStore {
       return setAside(legacyPath, errorMessage(error));
     }
     for (const [id, server] of servers) this.servers.set(id, server);
+    this.judgeAll();
     try {
       await this.log.flush();
     } catch (error) {
@@ -227,6 +229,10 @@ export class Journal implements ClientIdStore {
       held.delete(id);
     }
     return forgotten;
+  }
+
+  private judgeAll(): void {
+    for (const [serverId, server] of this.servers) for (const record of server.finished.values()) this.judge(serverId, record);
   }
 
   /** Keeps `held` current: called whenever a finished record is added or changes. */

@@ -404,6 +404,19 @@ test('a version-1 journal.json (as the previous version wrote it) is taken over 
   }
 });
 
+test('a job still being saved stays past the bound whether it was taken over from journal.json or read from the log', async (t) => {
+  const dir = await tempDir(t);
+  await copyFile(V1_FIXTURE, join(dir, LEGACY_JOURNAL_FILE));
+  const options = { maxJobsPerServer: 4, unfinished: (record: { handled: Record<string, unknown> }) => (record.handled.saved as { state?: string } | undefined)?.state === 'pending' };
+  const record = (journal: Journal, n: number): Promise<void> => journal.recordFinished(A, { ...finished(`new-${n}`), serverId: A });
+  const taken = (await Journal.openIn(dir, options)).journal;
+  for (let n = 0; n < 4; n++) await record(taken, n);
+  assert.deepEqual(taken.finishedJobs(A).map((r) => r.id), [job(14), 'new-0', 'new-1', 'new-2', 'new-3'], 'the job still saving stays, the others go');
+  const read = (await Journal.openIn(dir, options)).journal;
+  await record(read, 4);
+  assert.deepEqual(read.finishedJobs(A).map((r) => r.id), [job(14), 'new-1', 'new-2', 'new-3', 'new-4']);
+});
+
 test('an unreadable journal.json is set aside with a warning, and a fresh journal starts', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, LEGACY_JOURNAL_FILE), '{"version":1,"servers":{"s":{"finished":[{"id":');
@@ -411,6 +424,16 @@ test('an unreadable journal.json is set aside with a warning, and a fresh journa
   assert.match(warning ?? '', /moved to/);
   assert.equal(journal.finishedJobs('s').length, 0);
   assert.ok((await readdir(dir)).some((f) => f.startsWith(`${LEGACY_JOURNAL_FILE}.corrupt-`)));
+});
+
+test('a journal.json beside a damaged log is removed too, not taken over: it is older than the log was', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, JOURNAL_FILE), 'damaged\n');
+  await copyFile(V1_FIXTURE, join(dir, LEGACY_JOURNAL_FILE));
+  const { journal, warning } = await Journal.openIn(dir);
+  assert.match(warning ?? '', /moved to/);
+  assert.equal(journal.isBaselined(A), false);
+  assert.ok(!(await readdir(dir)).includes(LEGACY_JOURNAL_FILE));
 });
 
 test('a journal.json beside the log (a take-over stopped before removing it) is removed, not read again', async (t) => {
