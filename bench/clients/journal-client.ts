@@ -8,19 +8,21 @@
 // are what the process handed to the kernel (/proc/self/io `wchar`, `syscw`: Linux only; elsewhere they read 0).
 // Then one compaction of the same journal is measured on its own: a run long enough to reach one with the default
 // policy would take thousands of jobs, so its cost is spread over the jobs between two compactions by arithmetic.
+// It leaves the journal just compacted, for bench/clients/journal-open.ts.
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Journal, type FinishedRecord } from '../../electron/core/jobs/journal.js';
-import { DEFAULT_COMPACTION } from '../../electron/core/store/append-log.js';
 import { acceptedStage } from '../../electron/core/outputs/output-saver.js';
 import { SAVED_STAGE, savedKey, savingUnfinished } from '../../electron/core/outputs/saved-stage.js';
 import type { JobView, OutputRef, TerminalJobStatus } from '../../electron/shared/app-state.js';
-import { jobId } from '../support/comfy-data.js';
+import { jobId, serverIdOf } from '../support/comfy-data.js';
 import { parentChannel } from '../support/channel.js';
 
 export interface JournalResult {
   readonly type: 'result';
   readonly history: number;
+  /** Servers the history is spread over (serverIdOf(0), serverIdOf(1)…). */
+  readonly servers: number;
   readonly jobs: number;
   readonly populateMs: number;
   /** Per finished job. */
@@ -32,12 +34,6 @@ export interface JournalResult {
   readonly wallMs: number;
   /** The measured jobs included a compaction (the file was replaced): the per-job figures then include one. */
   readonly compacted: boolean;
-  /** Opening the journal as it was before the measured jobs (read, replay): just compacted. */
-  readonly openMs: number;
-  readonly openBytes: number;
-  /** Opening it at its largest: as many bytes of changes after the snapshot as the default policy allows. */
-  readonly openLargestMs: number;
-  readonly largestBytes: number;
   /** One compaction of the journal after the run: CPU, bytes written, and the snapshot it wrote. */
   readonly compactionCpuMs: number;
   readonly compactionBytes: number;
@@ -53,7 +49,6 @@ const PER_SERVER = 1_000;
 const ANCHORS = 20;
 const channel = parentChannel<never, JournalResult>();
 
-const serverId = (n: number): string => `5f0c2d1e-7a3b-4c5d-8e9f-${String(n).padStart(12, '0')}`;
 const FOLDER = '/home/someone/Pictures/ComfyUI/gpu-box/2026-03-04';
 
 function output(n: number): OutputRef {
@@ -113,20 +108,17 @@ async function main(): Promise<void> {
   {
     const { journal } = await Journal.openIn(dir, options);
     for (let n = 0; n < HISTORY; n++) {
-      const server = serverId(Math.floor(n / PER_SERVER));
+      const server = serverIdOf(Math.floor(n / PER_SERVER));
       void journal.recordFinished(server, view(server, n));
       void journal.markHandled(server, jobId(n), SAVED_STAGE, stages(n).at(-1));
     }
     await journal.flush();
   }
   const populateMs = performance.now() - t0;
-  // As the app finds it at start.
-  const o0 = performance.now();
   const { journal } = await Journal.openIn(dir, options);
-  const openMs = performance.now() - o0;
-  const { ino: inode, size: openBytes } = await stat(journal.path);
+  const inode = (await stat(journal.path)).ino;
 
-  const server = serverId(0);
+  const server = serverIdOf(0);
   const anchors: string[] = [];
   const cpu0 = process.cpuUsage();
   const io0 = io();
@@ -159,26 +151,10 @@ async function main(): Promise<void> {
   const compactionBytes = io().bytes - io2.bytes;
   const snapshot = JSON.parse(readFileSync(again.path, 'utf8').split('\n', 1)[0]!) as { snapshotBytes: number };
 
-  // The largest file the default policy lets the log grow to before it compacts, then read at a start: every job's
-  // stage noted again, a thousand lines a write, until the changes weigh what the policy allows.
-  const { journal: growing } = await Journal.openIn(dir, { ...options, compaction: { minBytes: Number.MAX_SAFE_INTEGER } });
-  const compacted = (await stat(growing.path)).size;
-  const allowed = Math.max(DEFAULT_COMPACTION.minBytes, DEFAULT_COMPACTION.factor * snapshot.snapshotBytes);
-  const servers = Array.from({ length: Math.ceil(HISTORY / PER_SERVER) }, (_, i) => serverId(i));
-  while ((await stat(growing.path)).size - compacted < allowed) {
-    for (const s of servers) {
-      for (const record of growing.finishedJobs(s)) growing.noteHandled(s, record.id, SAVED_STAGE, record.handled[SAVED_STAGE]);
-      await growing.flush();
-      if ((await stat(growing.path)).size - compacted >= allowed) break;
-    }
-  }
-  const largestBytes = (await stat(growing.path)).size;
-  const o1 = performance.now();
-  await Journal.openIn(dir, options);
-  const openLargestMs = performance.now() - o1;
   channel.finish({
     type: 'result',
     history: HISTORY,
+    servers: Math.ceil(HISTORY / PER_SERVER),
     jobs: JOBS,
     populateMs,
     cpuMs: (cpu.user + cpu.system) / 1000 / JOBS,
@@ -187,10 +163,6 @@ async function main(): Promise<void> {
     writeCalls: (io1.calls - io0.calls) / JOBS,
     wallMs: wallMs / JOBS,
     compacted: after.ino !== inode,
-    openMs,
-    openBytes,
-    openLargestMs,
-    largestBytes,
     compactionCpuMs: (compactionCpu.user + compactionCpu.system) / 1000,
     compactionBytes,
     snapshotBytes: snapshot.snapshotBytes,
