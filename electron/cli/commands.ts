@@ -1,6 +1,6 @@
 // The headless commands, on the same engine the app runs, with the app's data folder and server ids.
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ZodError } from 'zod';
 import { isTerminal, type JobView } from '../shared/app-state.js';
@@ -141,7 +141,7 @@ export async function status(options: { server: string; jobId: string; dataDir: 
   for (const warning of [...settingsWarnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
   const snapshot = await copyDataDir(options.dataDir);
   try {
-    const { journal } = await Journal.open(join(snapshot.dir, 'journal.json'));
+    const { journal } = await Journal.openIn(snapshot.dir);
     const backend = new AnswerNotingBackend(resolveServer(target.config), journal, options.jobId);
     const tracker = new ServerTracker(backend, journal, new Emitter());
     const fromJournal = (): Record<string, unknown> | undefined => {

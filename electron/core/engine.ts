@@ -10,12 +10,12 @@ import { Emitter } from './emitter.js';
 import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
 import { DurationHistory, type DurationLimits } from './jobs/duration-history.js';
-import { Journal } from './jobs/journal.js';
+import { Journal, type FinishedRecord } from './jobs/journal.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
 import type { OutputOptions } from './outputs/output-options.js';
 import { OutputImageLoader, type OutputImage, type OutputImageOptions } from './outputs/output-image.js';
-import { OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
+import { acceptedStage, OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
 import { SAVED_STAGE, savedKey, savingUnfinished } from './outputs/saved-stage.js';
 
 export interface EngineEvents extends TrackerEvents, OutputSaverEvents {
@@ -84,10 +84,12 @@ export class Engine {
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
+    const { journal, warning } = await Journal.openIn(options.dataDir, {
       ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
       // Trimming the journal must not drop outputs still waiting to be saved (they would never be).
       unfinished: (record) => savingUnfinished(record.handled[SAVED_STAGE]),
+      // A job's outputs are accepted for saving in the line that records it finished.
+      ...(options.outputs && { initialHandled: acceptance(options.outputs) }),
     });
     const { history, warning: historyWarning } = await DurationHistory.open(join(options.dataDir, 'durations.json'), options.durations);
     const warnings = [warning, historyWarning].filter((text): text is string => text !== undefined);
@@ -247,4 +249,12 @@ function serverView(backend: JobBackend, info: ConnectionInfo, problem: ServerPr
   // The client id is an implementation detail of the socket, not something views show.
   const { clientId: _clientId, ...connection } = info;
   return { id: backend.serverId, name: backend.name, url: backend.url, ...connection, ...(problem && { problem }) };
+}
+
+/** The journal's `initialHandled` for an engine that saves outputs: the saver's acceptance (`acceptedStage`). */
+function acceptance(outputs: OutputOptions): (serverId: string, record: FinishedRecord) => Record<string, unknown> | undefined {
+  return (serverId, record) => {
+    const stage = acceptedStage(outputs, serverId, record);
+    return stage && { [SAVED_STAGE]: stage };
+  };
 }
