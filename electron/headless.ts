@@ -6,6 +6,8 @@ import { configureLogging } from './core/logger.js';
 import { defaultDataDir } from './core/store/data-dir.js';
 import { errorCode, errorMessage } from './core/errors.js';
 import { EXIT } from './cli/exit-codes.js';
+import { defaultOutputFolder } from './core/outputs/default-output-folder.js';
+import { runMcpCommand } from './mcp/mcp-command.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const cli = parseCli(argv);
@@ -33,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'convert':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
       return convert({ file: cli.file, server: cli.server }, io);
+    case 'mcp':
+      return runMcpCommand(cli, defaultOutputFolder());
   }
 }
 

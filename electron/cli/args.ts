@@ -30,7 +30,16 @@ export type CliCommand =
       readonly upload: boolean;
       readonly force: boolean;
     }
-  | { readonly command: 'convert'; readonly file: string; readonly server: string; readonly verbose: boolean };
+  | { readonly command: 'convert'; readonly file: string; readonly server: string; readonly verbose: boolean }
+  | {
+      readonly command: 'mcp';
+      /** The same server options as watch: none means the servers the app watches. */
+      readonly servers: readonly string[];
+      readonly dataDir?: string;
+      readonly verbose: boolean;
+      /** Folders downloads may go to, besides the app's output folder (each may be given again). */
+      readonly outputDirs: readonly string[];
+    };
 
 export const HELP = `Comfy Tray headless: the Comfy Tray engine without a window.
 
@@ -41,6 +50,7 @@ Usage:
   npm run headless -- submit FILE --server URL [--wait] [--repeat N] [--randomize-seeds] [--front]
                        [--upload] [--force] [--data-dir DIR]
   npm run headless -- convert FILE --server URL
+  npm run headless -- mcp [--server URL ...] [--data-dir DIR] [--output-dir DIR ...] [--verbose]
   npm run headless -- --help
 
 Commands:
@@ -93,6 +103,12 @@ Commands:
            works on a private copy of the journal (a note on stderr says so).
   convert  Print the API prompt that submit would queue (JSON on stdout, 64-bit integers exact; nothing is
            queued) and the check's findings on stderr. Exits with 1 when the file cannot be converted.
+  mcp      A Model Context Protocol server on stdin/stdout (protocol messages only; logs on stderr) with
+           tools over every server (the same server options as watch): get_job_status, list_jobs,
+           submit_workflow, cancel_job, get_outputs, list_servers. It reads the app's settings and a
+           private copy of its journal, so it runs beside the app or a watch and never writes their files.
+           Downloads go to the app's output folder, or a folder inside it or inside an --output-dir
+           (repeatable); any other folder is refused [OUTPUT_FOLDER_NOT_ALLOWED]. Ends when stdin closes.
 
 Options:
   --server URL     ComfyUI base URL: http(s)://host:port[/path-prefix]. user:password@ in the URL is
@@ -102,8 +118,9 @@ Options:
                    Default for watch: the servers the app watches.
   --data-dir DIR   Where the job journal and client ids live, and the app settings read (settings.json,
                    never written). Default: the Comfy Tray app's own folder.
-  --output-dir DIR Save outputs under DIR (created if missing). Server names are sanitised and never
-                   leave DIR; an existing file is never overwritten ("name (1).png"). DIR is never a
+  --output-dir DIR watch: save outputs under DIR (created if missing); mcp: downloads may go into DIR
+                   (repeatable). Server names are sanitised and never leave DIR; an existing file is
+                   never overwritten ("name (1).png"). DIR is never a
                    system folder (a drive root, the home folder, autostart, programs or settings folders,
                    the data folder): those exit 2 [CLI_USAGE].
   --output-template TEMPLATE
@@ -139,7 +156,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
       options: {
         server: { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
-        'output-dir': { type: 'string' },
+        // Repeatable for mcp (each one a folder downloads may go to); watch takes one.
+        'output-dir': { type: 'string', multiple: true },
         'output-template': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         wait: { type: 'boolean', default: false },
@@ -168,6 +186,12 @@ export function parseCli(argv: readonly string[]): CliCommand {
       if (rest.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${rest[0]}. Try --help.`);
       // No --server: the servers the app's settings switch on, resolved once the data folder is known.
       return { command: 'watch', servers, ...common, ...outputOptions(values) };
+    case 'mcp': {
+      if (rest.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${rest[0]}. Try --help.`);
+      if (values['output-template'] !== undefined) throw new ComfyTrayError('CLI_USAGE', '--output-template only applies to watch. Try --help.');
+      // The server options are watch's, parsed above by the same code.
+      return { command: 'mcp', servers, ...common, outputDirs: values['output-dir'] ?? [] };
+    }
     case 'status': {
       const [jobId, ...extra] = rest;
       if (jobId === undefined) throw new ComfyTrayError('CLI_USAGE', 'status needs a job id. Try --help.');
@@ -210,8 +234,10 @@ function parseRepeat(value: string | undefined): number {
   return n;
 }
 
-function outputOptions(values: { 'output-dir'?: string; 'output-template'?: string }): { outputDir?: string; outputTemplate?: string } {
-  const outputDir = values['output-dir'];
+function outputOptions(values: { 'output-dir'?: string[]; 'output-template'?: string }): { outputDir?: string; outputTemplate?: string } {
+  const dirs = values['output-dir'] ?? [];
+  if (dirs.length > 1) throw new ComfyTrayError('CLI_USAGE', 'watch takes one --output-dir. Try --help.');
+  const outputDir = dirs[0];
   const outputTemplate = values['output-template'];
   if (outputTemplate === undefined) return outputDir === undefined ? {} : { outputDir };
   if (outputDir === undefined) throw new ComfyTrayError('CLI_USAGE', '--output-template needs --output-dir. Try --help.');

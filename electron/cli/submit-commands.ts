@@ -27,7 +27,7 @@ import type { CliCommand } from './args.js';
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
-type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
+export type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
 const CONNECT_TIMEOUT_MS = 30_000;
 
 function print(io: Io, value: unknown): void {
@@ -54,16 +54,17 @@ function reporter(io: Io): Report {
 
 /**
  * A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever), and
- * what it carries read off the main thread, within the reader's time and memory budget.
+ * what it carries read off the main thread, within the reader's time and memory budget. A file that cannot be read
+ * is the caller's mistake: `code` says so in the caller's terms (a command line, a tool's argument).
  */
-async function readSource(file: string): Promise<WorkflowSource> {
+export async function readSource(file: string, code: 'CLI_USAGE' | 'ARGUMENT_INVALID' = 'CLI_USAGE'): Promise<WorkflowSource> {
   const read = await readUserFile(file, MAX_FILE_BYTES);
   if (read.ok) {
     const name = basename(file);
     return { bytes: read.bytes, name, extracted: await new WorkflowReader().read(read.bytes, name) };
   }
-  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${read.message}`);
-  throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
+  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError(code, `Cannot read ${file}: ${read.message}`);
+  throw new ComfyTrayError(code, `${file} is ${read.message}`);
 }
 
 function printPrepared(io: Io, report: Report, prepared: PreparedSubmission): void {

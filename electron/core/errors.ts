@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'STORE_WRITE_FAILED'
   | 'DATA_DIR_LOCKED'
   | 'CLI_USAGE'
+  /** An argument from outside (an MCP tool call) that does not fit its schema; the message names the field. */
+  | 'ARGUMENT_INVALID'
+  /** The caller (an MCP client) cancelled the request before it was done. */
+  | 'REQUEST_CANCELLED'
+  /** A server named (by id, name or URL) that is not among the configured ones. */
+  | 'SERVER_UNKNOWN'
   | 'OUTPUT_PATH_ESCAPE'
   | 'OUTPUT_TEMPLATE_INVALID'
   | 'OUTPUT_FOLDER_MISSING'
@@ -29,6 +35,8 @@ export type ErrorCode =
   | 'OUTPUT_FOLDER_REFUSED'
   /** An output folder the window named that the user did not choose in the folder picker. */
   | 'OUTPUT_FOLDER_NOT_CHOSEN'
+  /** A download folder outside every folder downloads may go to (the app's output folders, --output-dir ones). */
+  | 'OUTPUT_FOLDER_NOT_ALLOWED'
   | 'OUTPUT_DISK_FULL'
   | 'OUTPUT_TOO_LARGE'
   | 'OUTPUT_PERMISSION_DENIED'
