@@ -37,7 +37,10 @@ import { windowHandlers } from './shell/window-handlers.js';
 import { workflowHandlers } from './shell/workflow-handlers.js';
 import { fileArguments, readOpenedFiles } from './shell/opened-files.js';
 import { discoverLocalServer } from './core/comfy/discover-local.js';
-import { errorMessage } from './core/errors.js';
+import { errorCode, errorMessage } from './core/errors.js';
+import { HELP, mcpSwitchArgs, parseCli } from './cli/args.js';
+import { defaultOutputFolder } from './core/outputs/default-output-folder.js';
+import { runMcpCommand } from './mcp/mcp-command.js';
 import { configureLogging } from './core/logger.js';
 import { openLogFile } from './core/log-file.js';
 import { WorkflowInbox } from './core/submit/inbox.js';
@@ -56,20 +59,46 @@ app.on('open-file', (event, path) => {
   openFiles([path]);
 });
 
-// Before the single-instance lock: Electron keys that lock by the userData folder, and the data-folder lock below
-// relies on it covering this very folder.
-app.setPath('userData', defaultDataDir());
-if (!app.requestSingleInstanceLock()) app.quit();
-else
-  main().catch((error: unknown) => {
-    // Without a tray there is nothing to quit from: say what went wrong and exit (the data-folder lock goes with
-    // the process), rather than linger invisible holding the single-instance and data-folder locks.
-    dialog.showErrorBox(`${PRODUCT_NAME} could not start`, errorMessage(error));
-    app.exit(1);
-  });
+// `--mcp`: this process is an MCP server on stdin/stdout for an AI agent, beside the tray app if it runs: no window,
+// no tray, no single-instance lock (the app may be running) and no data-folder lock (it works on a copy).
+const mcpArgs = mcpSwitchArgs(process.argv);
+if (mcpArgs !== undefined) {
+  void serveMcp(mcpArgs);
+} else {
+  // Before the single-instance lock: Electron keys that lock by the userData folder, and the data-folder lock below
+  // relies on it covering this very folder.
+  app.setPath('userData', defaultDataDir());
+  if (!app.requestSingleInstanceLock()) app.quit();
+  else
+    main().catch((error: unknown) => {
+      // Without a tray there is nothing to quit from: say what went wrong and exit (the data-folder lock goes with
+      // the process), rather than linger invisible holding the single-instance and data-folder locks.
+      dialog.showErrorBox(`${PRODUCT_NAME} could not start`, errorMessage(error));
+      app.exit(1);
+    });
+}
 
-/** Where outputs go when the settings name no folder. */
-const defaultOutputFolder = (): string => join(app.getPath('pictures'), PRODUCT_NAME);
+async function serveMcp(args: readonly string[]): Promise<void> {
+  // No Dock icon on macOS for a process that only serves stdio.
+  app.dock?.hide();
+  try {
+    const cli = parseCli(['mcp', ...args]);
+    if (cli.command !== 'mcp') {
+      process.stderr.write(HELP);
+      app.exit(0);
+      return;
+    }
+    app.exit(await runMcpCommand(cli, appOutputFolder()));
+  } catch (error) {
+    process.stderr.write(`comfy-tray: ${errorMessage(error)}${errorCode(error) ? ` [${errorCode(error)}]` : ''}\n`);
+    app.exit(2);
+  }
+}
+
+/** Where outputs go when the settings name no folder (a declaration: `serveMcp` runs before the module's consts). */
+function appOutputFolder(): string {
+  return defaultOutputFolder(app.getPath('pictures'));
+}
 
 async function main(): Promise<void> {
   app.setAppLogsPath(join(app.getPath('userData'), 'logs'));
@@ -91,7 +120,7 @@ async function main(): Promise<void> {
   // The folders outputs may never go to, for this user and this data folder.
   const places: SystemPlaces = { ...systemPlaces(app.getPath('userData')), home: app.getPath('home') };
   const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector(safeStorage), { places });
-  const outputs = await prepareOutputOptions(settings.current, defaultOutputFolder());
+  const outputs = await prepareOutputOptions(settings.current, appOutputFolder());
   const engine = await Engine.create({
     dataDir: app.getPath('userData'),
     servers: settings.current.servers.filter((server) => server.enabled),
@@ -186,7 +215,7 @@ async function main(): Promise<void> {
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
     clearPending: (serverId) => engine.clearPending(serverId),
     serverWebUrl: serverUrl,
-    outputFolder: (serverId) => outputFolderFor(settings.current, serverId, defaultOutputFolder()),
+    outputFolder: (serverId) => outputFolderFor(settings.current, serverId, appOutputFolder()),
     openExternal: (url) => openExternalSafely(url, isConfiguredServer),
     openFolder: (path) => shell.openPath(path),
     pauseNotifications: (until) => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: until } })),

@@ -147,6 +147,16 @@ Exit codes:
   4  watch: the data folder is in use by the app or another watch [DATA_DIR_LOCKED]
 `;
 
+/**
+ * The packaged app's `--mcp` switch: the arguments after it (the mcp command's options), or undefined when the app was
+ * started without it. Whatever Electron or the OS put before it (the executable, the app folder in development) is
+ * not the command's.
+ */
+export function mcpSwitchArgs(argv: readonly string[]): string[] | undefined {
+  const at = argv.indexOf('--mcp');
+  return at < 0 ? undefined : argv.slice(at + 1);
+}
+
 export function parseCli(argv: readonly string[]): CliCommand {
   let parsed;
   try {

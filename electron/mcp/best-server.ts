@@ -36,10 +36,7 @@ export async function chooseServer(
       const base = { serverId: server.id, name: server.name, order, checked: false, busy: 0 };
       const ready = await whenReady(engine, server.id, context.readyTimeoutMs);
       if (!ready.ok) return { ...base, problems: [{ nodeId: '', title: '', message: `${server.name}: not connected (${ready.message}) [${ready.code}]` }] };
-      const busy = Math.max(
-        engine.jobs(server.id).filter((job) => job.status === 'pending' || job.status === 'running').length,
-        engine.servers().find((view) => view.id === server.id)?.queueRemaining ?? 0,
-      );
+      const busy = await queueLength(context, server.id);
       try {
         const prepared = await prepareSubmission(engine, source, server.id, options);
         // Input files that came with the workflow count against a server unless they may be uploaded to it.
@@ -62,6 +59,16 @@ export async function chooseServer(
     });
   }
   return { prepared: best.prepared, reason: reasonFor(best) };
+}
+
+/** Jobs running and waiting there now, as the server itself lists them (what this process last heard, if it cannot say). */
+async function queueLength(context: McpContext, serverId: string): Promise<number> {
+  try {
+    const active = await context.engine.backend(serverId).listActive();
+    return active.running.length + active.pending.length;
+  } catch {
+    return context.engine.jobs(serverId).filter((job) => job.status === 'pending' || job.status === 'running').length;
+  }
 }
 
 function reasonFor(best: Candidate): string {
