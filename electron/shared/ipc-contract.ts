@@ -55,6 +55,35 @@ export interface ServerSettingsView {
   readonly notifications?: Partial<NotificationKindsView>;
 }
 
+/** Which notifications a forwarding target receives. */
+export interface ForwardEventsView {
+  readonly done: boolean;
+  readonly failed: boolean;
+  readonly queueFinished: boolean;
+  readonly serverOffline: boolean;
+}
+
+/**
+ * A forwarding target as the window sees it: never its secret (ntfy token, webhook signing secret, Discord or Slack
+ * webhook URL, whose path is the credential: for those `url` is the origin only).
+ */
+export interface ForwardTargetView {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'ntfy' | 'webhook' | 'discord' | 'slack';
+  readonly enabled: boolean;
+  readonly url: string;
+  readonly topic?: string;
+  readonly events: ForwardEventsView;
+  readonly hasSecret: boolean;
+}
+
+/**
+ * A forwarding target from the window: a new secret as typed (for Discord and Slack, the whole webhook URL), `keep` to
+ * keep the stored one (only beside the URL it was saved for: SECRET_URL_CHANGED otherwise), or none.
+ */
+export type ForwardTargetInput = Omit<ForwardTargetView, 'hasSecret'> & { readonly secret?: string | { readonly keep: true } };
+
 export interface SettingsView {
   readonly servers: readonly ServerSettingsView[];
   readonly outputs: { readonly enabled: boolean; readonly folder?: string; readonly template: string; readonly saveTemp: boolean; readonly sidecar: boolean };
@@ -64,6 +93,7 @@ export interface SettingsView {
     readonly batchWindowMs: number;
     readonly sound: boolean;
     readonly pausedUntil?: number;
+    readonly forwarding: readonly ForwardTargetView[];
   };
   readonly general: { readonly startAtLogin: boolean; readonly theme: 'system' | 'light' | 'dark'; readonly journalJobsPerServer: number };
   /** Whether passwords and tokens can be kept across restarts (an OS keychain is there), and why not. */
@@ -79,7 +109,11 @@ export type ServerSettingsInput = Omit<ServerSettingsView, 'auth'> & { readonly 
 export interface SettingsPatch {
   readonly servers?: readonly ServerSettingsInput[];
   readonly outputs?: Partial<Omit<SettingsView['outputs'], 'folder'>> & { readonly folder?: string | null };
-  readonly notifications?: Partial<Omit<SettingsView['notifications'], 'pausedUntil'>> & { readonly pausedUntil?: number | null };
+  readonly notifications?: Partial<Omit<SettingsView['notifications'], 'pausedUntil' | 'forwarding'>> & {
+    readonly pausedUntil?: number | null;
+    /** Replaces the whole list. */
+    readonly forwarding?: readonly ForwardTargetInput[];
+  };
   readonly general?: Partial<SettingsView['general']>;
 }
 

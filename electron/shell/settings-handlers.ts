@@ -11,7 +11,19 @@ import { ComfyTrayError, errorCode, errorMessage } from '../core/errors.js';
 import { checkOutputFolder, systemPlaces } from '../core/outputs/output-folder-policy.js';
 import { urlWithoutCredentials, type Settings, type SettingsInput } from '../core/store/settings-schema.js';
 import type { SettingsStore } from '../core/store/settings-store.js';
-import type { AuthInput, ConnectionTestInput, ConnectionTestResult, FolderChoice, FolderTarget, RedactedAuth, SettingsPatch, SettingsRefusal, SettingsView } from '../shared/ipc-contract.js';
+import type {
+  AuthInput,
+  ConnectionTestInput,
+  ConnectionTestResult,
+  FolderChoice,
+  FolderTarget,
+  ForwardTargetView,
+  RedactedAuth,
+  SettingsPatch,
+  SettingsRefusal,
+  SettingsView,
+} from '../shared/ipc-contract.js';
+import { storedTarget, type ForwardTarget } from '../core/notify/forward-settings.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
 export type SettingsChannel = 'settings:get' | 'settings:update' | 'servers:test-connection' | 'outputs:choose-folder';
@@ -58,7 +70,17 @@ export function redactAuth(auth: ServerAuth): RedactedAuth {
 
 /** What the window may see: no secret, and no credentials in a URL (the store never keeps any there; this makes sure). */
 export function redactSettings(settings: Settings): SettingsView {
-  return { ...settings, servers: settings.servers.map((server) => ({ ...server, url: urlWithoutCredentials(server.url), auth: redactAuth(server.auth) })) };
+  return {
+    ...settings,
+    servers: settings.servers.map((server) => ({ ...server, url: urlWithoutCredentials(server.url), auth: redactAuth(server.auth) })),
+    notifications: { ...settings.notifications, forwarding: settings.notifications.forwarding.map(redactTarget) },
+  };
+}
+
+/** A forwarding target without its secret; whether it has one. */
+export function redactTarget(target: ForwardTarget): ForwardTargetView {
+  const { target: kept, secret } = storedTarget(target);
+  return { ...kept, url: urlWithoutCredentials(kept.url), hasSecret: secret !== undefined };
 }
 
 /**

@@ -5,6 +5,7 @@ import { serverAuthSchema, serverUrlProblem, splitUrlCredentials } from '../comf
 import { errorMessage } from '../errors.js';
 import { GIB } from '../outputs/download-limits.js';
 import { validateTemplate } from '../outputs/file-template.js';
+import { forwardTargetsSchema } from '../notify/forward-settings.js';
 
 export const SETTINGS_VERSION = 2;
 
@@ -74,8 +75,10 @@ export const settingsSchema = z.object({
       sound: z.boolean().default(false),
       /** Epoch ms until which notifications are paused; -1 = until resumed. */
       pausedUntil: z.number().int().optional(),
+      /** Where notifications are forwarded to (ntfy, webhooks); secrets are kept by the store, apart. */
+      forwarding: forwardTargetsSchema.default([]),
     })
-    .default({ enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2_500, sound: false }),
+    .default({ enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2_500, sound: false, forwarding: [] }),
   general: z
     .object({
       startAtLogin: z.boolean().default(false),

@@ -54,7 +54,7 @@ function settingsWith(theme: SettingsView['general']['theme']): SettingsView {
   return {
     servers: [],
     outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
-    notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+    notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false, forwarding: [] },
     general: { startAtLogin: false, theme, journalJobsPerServer: 1000 },
   };
 }

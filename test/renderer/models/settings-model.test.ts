@@ -8,7 +8,7 @@ import { SettingsModel, formFrom, sameServerUrl, urlCredentialsNote, type Settin
 const base: SettingsView = {
   servers: [],
   outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
-  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false, forwarding: [] },
   general: { startAtLogin: false, theme: 'system', journalJobsPerServer: 1000 },
 };
 const withTheme = (theme: SettingsView['general']['theme']): SettingsView => ({ ...base, general: { ...base.general, theme } });

@@ -60,7 +60,7 @@ export interface Rendered extends FakeTray {
 export const DEFAULT_SETTINGS: SettingsView = {
   servers: [{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }],
   outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
-  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false, forwarding: [] },
   general: { startAtLogin: false, theme: 'system', journalJobsPerServer: 1000 },
 };
 
