@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ZodError } from 'zod';
 import { isTerminal, type JobView } from '../shared/app-state.js';
-import { ComfyBackend } from '../core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../core/backends/comfyui/comfy-backend.js';
 import type { ActiveJobs, RemoteJob } from '../core/comfy/remote-jobs.js';
 import { resolveServer } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
-import { ComfyBackend } from '../core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../core/backends/comfyui/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
 import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';

@@ -2,7 +2,7 @@
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
 import type { JobView, SaveView, ServerView } from '../shared/app-state.js';
-import { ComfyBackend } from './comfy/comfy-backend.js';
+import { ComfyBackend } from './backends/comfyui/comfy-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
 import { resolveServer, type ServerConfigInput } from './comfy/server-config.js';

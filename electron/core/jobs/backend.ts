@@ -1,5 +1,5 @@
-// What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/comfy; hosted
-// backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
+// What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/backends/comfyui;
+// hosted backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
 import type { Readable } from 'node:stream';
 import type { OutputRef } from '../../shared/app-state.js';
 import type { ConnectionInfo } from '../comfy/comfy-connection.js';

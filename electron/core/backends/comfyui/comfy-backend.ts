@@ -2,19 +2,19 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'undici';
 import { z } from 'zod';
-import type { OutputRef } from '../../shared/app-state.js';
-import { Emitter } from '../emitter.js';
-import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
-import { createLogger } from '../logger.js';
-import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../jobs/backend.js';
-import { PromptRejectedError } from '../jobs/backend.js';
-import type { ServerCapabilities } from '../../shared/app-state.js';
-import { probeServer, type ServerIdentity } from './capabilities.js';
-import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from './comfy-connection.js';
-import { ComfyHttp, networkError } from './http-client.js';
-import { parseObjectInfo, type ObjectInfo } from '../workflow/object-info.js';
-import type { ConnectionTimings } from './reconnect-policy.js';
-import { HISTORY_PAGE_SIZE, historyPages } from './history-pages.js';
+import type { OutputRef } from '../../../shared/app-state.js';
+import { Emitter } from '../../emitter.js';
+import { ComfyTrayError, HttpStatusError, errorMessage } from '../../errors.js';
+import { createLogger } from '../../logger.js';
+import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../../jobs/backend.js';
+import { PromptRejectedError } from '../../jobs/backend.js';
+import type { ServerCapabilities } from '../../../shared/app-state.js';
+import { probeServer, type ServerIdentity } from '../../comfy/capabilities.js';
+import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from '../../comfy/comfy-connection.js';
+import { ComfyHttp, networkError } from '../../comfy/http-client.js';
+import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js';
+import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
+import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
 import {
   activeFromQueue,
   fromHistoryEntry,
@@ -23,8 +23,8 @@ import {
   sortByExecutionOrder,
   type ActiveJobs,
   type RemoteJob,
-} from './remote-jobs.js';
-import { authHeaders, redactedUrl, routeUrl, type ResolvedServer } from './server-config.js';
+} from '../../comfy/remote-jobs.js';
+import { authHeaders, redactedUrl, routeUrl, type ResolvedServer } from '../../comfy/server-config.js';
 
 const uploadAnswer = z.object({ name: z.string().min(1), subfolder: z.string().optional() });
 const UPLOAD_TIMEOUT_MS = 120_000;
