@@ -21,6 +21,7 @@ export function connectionLine(server: ServerView): Record<string, unknown> {
     ...(server.nextRetryAt !== undefined && server.state !== 'connected' && { nextRetryAt: new Date(server.nextRetryAt).toISOString() }),
     ...(server.lastError !== undefined && server.state !== 'connected' && { error: server.lastError }),
     ...(server.capabilities !== undefined && server.state === 'connected' && { capabilities: server.capabilities }),
+    ...(server.degraded !== undefined && server.state === 'connected' && { degraded: server.degraded }),
   };
 }
 
@@ -82,7 +83,7 @@ export class ConnectionLineFilter {
 
   shouldPrint(server: ServerView): boolean {
     const capabilities = server.state === 'connected' ? server.capabilities : undefined;
-    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities)]);
+    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities), server.degraded?.code]);
     if (this.last.get(server.id) === signature) return false;
     this.last.set(server.id, signature);
     return true;

@@ -116,4 +116,9 @@ export interface ServerView {
   readonly version?: string;
   readonly capabilities?: ServerCapabilities;
   readonly queueRemaining?: number;
+  /**
+   * Connected, but without live events: the server is followed by polling (a proxy refuses the WebSocket upgrade).
+   * Jobs are still seen start and end, without progress or previews.
+   */
+  readonly degraded?: ErrorView;
 }

@@ -25,7 +25,8 @@ export type RedactedAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly hasSecret: boolean }
   | { readonly kind: 'bearer'; readonly hasSecret: boolean }
   | { readonly kind: 'header'; readonly name: string; readonly hasSecret: boolean }
-  | { readonly kind: 'api-key'; readonly hasSecret: boolean };
+  | { readonly kind: 'api-key'; readonly hasSecret: boolean }
+  | { readonly kind: 'query-token'; readonly hasSecret: boolean };
 
 /** Credentials sent by the renderer: new ones the user typed, or the marker (`hasSecret: true`) to keep the stored secret. */
 export type AuthInput =
@@ -34,6 +35,7 @@ export type AuthInput =
   | { readonly kind: 'bearer'; readonly token: string }
   | { readonly kind: 'header'; readonly name: string; readonly value: string }
   | { readonly kind: 'api-key'; readonly key: string }
+  | { readonly kind: 'query-token'; readonly token: string }
   | (RedactedAuth & { readonly hasSecret: true });
 
 export interface NotificationKindsView {

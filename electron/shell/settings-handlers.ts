@@ -47,6 +47,8 @@ export function redactAuth(auth: ServerAuth): RedactedAuth {
       return { kind: 'header', name: auth.name, hasSecret: auth.value !== '' };
     case 'api-key':
       return { kind: 'api-key', hasSecret: auth.key !== '' && auth.key !== '-' };
+    case 'query-token':
+      return { kind: 'query-token', hasSecret: auth.token !== '' && auth.token !== '-' };
   }
 }
 
@@ -70,6 +72,8 @@ function restoreAuth(input: AuthInput, stored: ServerAuth | undefined): ServerAu
       return { kind: 'header', name: input.name, value: same?.kind === 'header' ? same.value : '' };
     case 'api-key':
       return { kind: 'api-key', key: same?.kind === 'api-key' ? same.key : '' };
+    case 'query-token':
+      return { kind: 'query-token', token: same?.kind === 'query-token' ? same.token : '' };
   }
 }
 
@@ -101,6 +105,7 @@ const markerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bearer'), hasSecret: z.literal(true) }),
   z.object({ kind: z.literal('header'), name: text, hasSecret: z.literal(true) }),
   z.object({ kind: z.literal('api-key'), hasSecret: z.literal(true) }),
+  z.object({ kind: z.literal('query-token'), hasSecret: z.literal(true) }),
 ]);
 const authInputSchema = z.union([markerSchema, serverAuthSchema]);
 const serverInputSchema = z.object({

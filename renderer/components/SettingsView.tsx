@@ -15,7 +15,7 @@ const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   lost: 'Lost',
   queueFinished: 'Queue finished',
 };
-const AUTH_LABELS: Record<AuthKind, string> = { none: 'None', basic: 'Basic (user name and password)', bearer: 'Bearer token', header: 'Custom header', 'api-key': 'API key' };
+const AUTH_LABELS: Record<AuthKind, string> = { none: 'None', basic: 'Basic (user name and password)', bearer: 'Bearer token', header: 'Custom header', 'api-key': 'API key', 'query-token': 'Token in the URL (?token=)' };
 
 function Field(props: { id: string; label: string; error?: string | undefined; children: ComponentChildren; hint?: string }) {
   return (
@@ -67,7 +67,7 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
   const id = (field: string): string => `server-${server.key}-${field}`;
   const err = (field: string): string | undefined => errors[`servers.${server.key}.${field}`];
   const edit = (change: Partial<ServerForm>): void => settings.editServer(server.key, change);
-  const secretLabel = { none: '', basic: 'Password', bearer: 'Token', header: 'Header value', 'api-key': 'API key' }[server.authKind];
+  const secretLabel = { none: '', basic: 'Password', bearer: 'Token', header: 'Header value', 'api-key': 'API key', 'query-token': 'Token' }[server.authKind];
   const nameInput = useRef<HTMLInputElement>(null);
   // A server just added (here or by the queue window's "Add server") takes the focus, ready to be named.
   useEffect(() => {

@@ -130,7 +130,7 @@ export function validate(form: SettingsForm): Record<string, string> {
   for (const s of form.servers) {
     set(`servers.${s.key}.name`, s.name.trim() === '' ? 'Enter a name' : s.name.trim().length > 100 ? 'Use at most 100 characters' : undefined);
     set(`servers.${s.key}.url`, urlProblem(s.url));
-    if ((s.authKind === 'bearer' || s.authKind === 'api-key') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'bearer' ? 'Enter the token' : 'Enter the API key');
+    if ((s.authKind === 'bearer' || s.authKind === 'api-key' || s.authKind === 'query-token') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'api-key' ? 'Enter the API key' : 'Enter the token');
     if (s.authKind === 'header' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.headerName)) set(`servers.${s.key}.headerName`, 'Enter a header name (letters, digits and - only)');
   }
   if (form.servers.length > 50) errors.servers = 'At most 50 servers';
@@ -151,6 +151,8 @@ export function authInput(s: ServerForm): AuthInput {
         return { kind: 'bearer', hasSecret: true };
       case 'api-key':
         return { kind: 'api-key', hasSecret: true };
+      case 'query-token':
+        return { kind: 'query-token', hasSecret: true };
     }
   }
   switch (s.authKind) {
@@ -164,6 +166,8 @@ export function authInput(s: ServerForm): AuthInput {
       return { kind: 'header', name: s.headerName, value: s.secret };
     case 'api-key':
       return { kind: 'api-key', key: s.secret };
+    case 'query-token':
+      return { kind: 'query-token', token: s.secret };
   }
 }
 

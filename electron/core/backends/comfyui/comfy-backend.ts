@@ -1,6 +1,5 @@
 // The JobBackend for a stock ComfyUI server: the jobs API when the server has it, /queue and /history otherwise.
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'undici';
 import { z } from 'zod';
 import type { OutputRef } from '../../../shared/app-state.js';
 import { Emitter } from '../../emitter.js';
@@ -11,7 +10,7 @@ import { PromptRejectedError } from '../../jobs/backend.js';
 import type { ServerCapabilities } from '../../../shared/app-state.js';
 import { probeServer, type ServerIdentity } from '../../comfy/capabilities.js';
 import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from '../../comfy/comfy-connection.js';
-import { ComfyHttp, networkError } from '../../comfy/http-client.js';
+import { ComfyHttp } from '../../comfy/http-client.js';
 import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js';
 import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
 import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
@@ -24,7 +23,7 @@ import {
   type ActiveJobs,
   type RemoteJob,
 } from '../../comfy/remote-jobs.js';
-import { authHeaders, redactedUrl, routeUrl, type ResolvedServer } from '../../comfy/server-config.js';
+import { redactedUrl, type ResolvedServer } from '../../comfy/server-config.js';
 
 const uploadAnswer = z.object({ name: z.string().min(1), subfolder: z.string().optional() });
 const UPLOAD_TIMEOUT_MS = 120_000;
@@ -304,22 +303,12 @@ export class ComfyBackend implements JobBackend {
       ...(options.subfolder ? [{ name: 'subfolder', data: options.subfolder }] : []),
     ]);
     const what = `${this.name} upload/image`;
-    let status: number;
-    let text: string;
-    try {
-      const response = await httpRequest(routeUrl(this.server.baseUrl, 'api/upload/image'), {
-        method: 'POST',
-        headers: { ...authHeaders(this.server.auth), 'comfy-user': '', accept: 'application/json', 'content-type': `multipart/form-data; boundary=${boundary}` },
-        body,
-        headersTimeout: UPLOAD_TIMEOUT_MS,
-        bodyTimeout: UPLOAD_TIMEOUT_MS,
-        signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS + 1_000),
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-    } catch (cause) {
-      throw networkError(cause, what);
-    }
+    // Through the server's HTTP client: its credentials, query token and pinned certificate apply to uploads too.
+    const { status, text } = await this.http.send('POST', 'api/upload/image', {
+      body,
+      contentType: `multipart/form-data; boundary=${boundary}`,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+    });
     if (status !== 200) throw new HttpStatusError(status, what, text.slice(0, 64 * 1024));
     const parsed = uploadAnswer.safeParse(this.http.parse('api/upload/image', text));
     if (!parsed.success) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: unexpected answer to POST /upload/image`);
