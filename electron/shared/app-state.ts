@@ -31,6 +31,8 @@ export interface JobError {
   readonly exceptionType: string;
   readonly message: string;
   readonly traceback: readonly string[];
+  /** A readable sentence for the exception type (Comfy Cloud's OOMError, ModelDownloadError…), when there is one. */
+  readonly hint?: string;
 }
 
 export interface JobProgress {

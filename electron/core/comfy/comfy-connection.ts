@@ -8,12 +8,13 @@ import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../err
 import { createLogger } from '../logger.js';
 import { decodeBinaryFrame } from './binary-frames.js';
 import type { createConnection } from 'node:net';
-import { probeServer, type ServerIdentity } from './capabilities.js';
+import type { ServerIdentity } from './capabilities.js';
+import { COMFYUI_DIALECT, type ConnectionDialect } from './connection-dialect.js';
 import { needsTheUser } from './connection-failures.js';
 import { type ComfyHttp, networkError } from './http-client.js';
 import { decodeTextFrame, type ServerMessage } from './messages.js';
 import { CONNECTION_DEFAULTS, type ConnectionTimings, retryDelay } from './reconnect-policy.js';
-import { requestCredentials, socketUrl, type ResolvedServer } from './server-config.js';
+import { socketUrl, type ResolvedServer } from './server-config.js';
 import { pinnedSocketConnection } from './tls-pinning.js';
 
 /** Remembers the last client id per server and whether its socket is known to be closed on the server side. */
@@ -79,14 +80,16 @@ export class ComfyConnection {
   private polling = false;
   private softRefusals = 0;
   private identity: ServerIdentity | undefined;
+  private readonly dialect: ConnectionDialect;
 
   constructor(
     private readonly server: ResolvedServer,
     private readonly http: ComfyHttp,
     private readonly clientIds: ClientIdStore,
-    options: { timings?: Partial<ConnectionTimings>; random?: () => number } = {},
+    options: { timings?: Partial<ConnectionTimings>; random?: () => number; dialect?: ConnectionDialect } = {},
   ) {
     this.timings = { ...CONNECTION_DEFAULTS, ...options.timings };
+    this.dialect = options.dialect ?? COMFYUI_DIALECT;
     this.random = options.random ?? Math.random;
     this.log = createLogger(`Connection ${server.name}`);
   }
@@ -138,6 +141,16 @@ export class ComfyConnection {
     void this.connect();
   }
 
+  /**
+   * Another request (a listing, a lookup) showed what retrying cannot mend (a revoked key, no credits): the connection
+   * shows it as its state and asks again only slowly, as when its own probe finds it.
+   */
+  reportFailure(error: unknown): void {
+    if (!this.running || !needsTheUser(errorCode(error))) return;
+    if (this.polling) this.stopPolling(error);
+    else if (this.socket) this.dropSocket('auth', errorMessage(error), error);
+  }
+
   /** Call before POST /prompt; pass the token to `afterSubmit` once the server accepted it. */
   beforeSubmit(): number {
     return this.statusSeq;
@@ -145,7 +158,7 @@ export class ComfyConnection {
 
   /** The server broadcasts `status` for every queued prompt; silence afterwards means our socket is deaf. */
   afterSubmit(token: number): void {
-    if (this.statusSeq !== token || !this.socket) return;
+    if (!this.dialect.statusAfterSubmit || this.statusSeq !== token || !this.socket) return;
     this.setTimer('submit-watch', this.timings.statusAfterSubmitMs, () => {
       if (this.statusSeq === token && this.socket) this.dropSocket('deaf', 'no status broadcast after our submission');
     });
@@ -157,7 +170,7 @@ export class ComfyConnection {
     this.connectingGeneration = generation;
     this.clearTimer('retry');
     try {
-      const identity = await probeServer(this.http, this.timings.httpTimeoutMs);
+      const identity = await this.dialect.identify(this.http, this.timings.httpTimeoutMs);
       if (generation !== this.generation) return;
       this.identity = identity;
       let opened: Awaited<ReturnType<ComfyConnection['openSocket']>>;
@@ -194,7 +207,7 @@ export class ComfyConnection {
     const clientId = reused && previous ? previous.clientId : randomUUID();
     this.clientIds.set(this.server.id, { clientId, closedCleanly: false });
 
-    const credentials = requestCredentials(this.server.auth);
+    const credentials = this.dialect.socketCredentials(this.server);
     const fingerprint = this.server.tlsFingerprint;
     const socket = new WebSocket(socketUrl(this.server.baseUrl, clientId, credentials.query), {
       headers: { ...credentials.headers },
@@ -240,7 +253,14 @@ export class ComfyConnection {
             : new ComfyTrayError('COMFY_NO_WEBSOCKET', `${this.server.name}: the WebSocket upgrade was answered with HTTP ${status} (a proxy that does not pass WebSockets?)`),
         );
       });
-      socket.once('open', () => socket.send(JSON.stringify({ type: 'feature_flags', data: CLIENT_FEATURE_FLAGS })));
+      socket.once('open', () => {
+        socket.send(JSON.stringify({ type: 'feature_flags', data: CLIENT_FEATURE_FLAGS }));
+        if (this.dialect.statusFirst) return;
+        // No promised first frame: the open socket is the hello; its feature flags may still come right behind.
+        statusSeen = true;
+        clearTimeout(timer);
+        flagsTimer = setTimeout(succeed, this.timings.featureFlagsWaitMs);
+      });
       socket.on('error', (error) => {
         if (!settled) fail(networkError(error, `${this.server.name} /ws`));
         else this.log.debug('socket error', { error: errorMessage(error) });
@@ -312,7 +332,7 @@ export class ComfyConnection {
   }
 
   private onConnected(
-    identity: Awaited<ReturnType<typeof probeServer>>,
+    identity: ServerIdentity,
     clientId: string,
     reused: boolean,
     serverFlags: Readonly<Record<string, unknown>> | undefined,
@@ -370,11 +390,8 @@ export class ComfyConnection {
     if (!socket) return;
     let queueRemaining: number;
     try {
-      const body = (await this.http.getJson('api/prompt', undefined, { timeoutMs: this.timings.httpTimeoutMs })) as {
-        exec_info?: { queue_remaining?: unknown };
-      };
-      const value = body?.exec_info?.queue_remaining;
-      if (typeof value !== 'number') return;
+      const value = await this.dialect.queueRemaining(this.http, this.timings.httpTimeoutMs);
+      if (value === undefined) return;
       queueRemaining = value;
       this.probeFailures = 0;
     } catch (error) {
@@ -503,11 +520,10 @@ export class ComfyConnection {
     this.probing = true;
     const generation = this.generation;
     try {
-      const body = (await this.http.getJson('api/prompt', undefined, { timeoutMs: this.timings.httpTimeoutMs })) as { exec_info?: { queue_remaining?: unknown } };
+      const value = await this.dialect.queueRemaining(this.http, this.timings.httpTimeoutMs);
       if (generation !== this.generation || !this.polling) return;
       this.probeFailures = 0;
-      const value = body?.exec_info?.queue_remaining;
-      if (typeof value !== 'number') return;
+      if (value === undefined) return;
       this.lastStatusQueue = value;
       if (this.info.queueRemaining !== value) this.setInfo({ ...this.info, queueRemaining: value });
       this.events.emit('probe', { queueRemaining: value });

@@ -11,6 +11,11 @@ export interface HttpOptions {
   readonly timeoutMs?: number;
   /** Bodies above this are refused (a 10,000-item /queue carries every prompt: tens of MB). */
   readonly maxBodyBytes?: number;
+  /**
+   * Whether a redirect back to the server's own origin gets the credentials again (default yes). Off for services
+   * whose redirects point at signed URLs that must be fetched without the key, whatever origin they name.
+   */
+  readonly credentialsAfterRedirect?: boolean;
 }
 
 export interface HttpResult {
@@ -99,6 +104,7 @@ export class ComfyHttp {
   ): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
     let url = this.urlOf(route, query);
     let response = await this.dispatchUrl('GET', url, route, options);
+    const again = this.options.credentialsAfterRedirect !== false;
     // By hand, hop by hop: the server's own origin gets its credentials again, any other origin (a signed storage
     // URL, say) gets none of them, whatever the server asks.
     for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
@@ -110,7 +116,7 @@ export class ComfyHttp {
       const next = resolveRedirect(url, location);
       if (next === undefined) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.describe(route)} redirected to an address that cannot be used`);
       url = next;
-      response = await this.dispatchUrl('GET', url, route, options);
+      response = await this.dispatchUrl('GET', url, route, options, again);
     }
     if (response.statusCode !== 200 && response.statusCode !== 206) {
       const text = await readText(response.body, 64 * 1024, this.describe(route)).catch(() => '');
@@ -140,9 +146,8 @@ export class ComfyHttp {
     await Promise.all([this.agent.close(), this.foreignAgent?.close()]);
   }
 
-  /** The route's URL with the credentials' query (a token a proxy reads); never logged or shown. */
   private urlOf(route: string, query?: Query): URL {
-    return routeUrl(this.server.baseUrl, route, { ...query, ...this.credentials.query });
+    return routeUrl(this.server.baseUrl, route, query);
   }
 
   private dispatch(
@@ -159,17 +164,27 @@ export class ComfyHttp {
     url: URL,
     route: string,
     options: { body?: string | Buffer; contentType?: string; timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
+    credentials = true,
   ): Promise<Dispatcher.ResponseData> {
     const own = url.origin === this.server.baseUrl.origin;
+    const authenticated = credentials && own;
     // Idle limits: how long the server may stay silent before the headers, and between two pieces of the body.
     const timeout = this.timeoutOf(options.timeoutMs);
-    const headers: Record<string, string> = { ...(own ? this.headers : {}), accept: own ? 'application/json' : '*/*', ...options.headers };
+    const headers: Record<string, string> = { ...(authenticated ? this.headers : {}), accept: own ? 'application/json' : '*/*', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    // The token a proxy reads from the query is added here, as the request goes out: the URL that carries it is never
+    // kept, logged or put in an error (those name the server and the route).
+    let target = url;
+    if (authenticated && Object.keys(this.credentials.query).length > 0) {
+      target = new URL(url.href);
+      for (const [key, value] of Object.entries(this.credentials.query)) target.searchParams.set(key, value);
+    }
     try {
-      return await request(url, {
+      return await request(target, {
         method,
         headers,
         body: options.body,
+        // The server's own agent (with its pinned certificate) for its origin; a plain one anywhere else.
         dispatcher: own ? this.agent : (this.foreignAgent ??= new Agent({ keepAliveTimeout: 10_000, connections: 4 })),
         headersTimeout: timeout,
         bodyTimeout: timeout,

@@ -26,6 +26,7 @@ const jobError = z.object({
   exceptionType: z.string(),
   message: z.string(),
   traceback: z.array(z.string()),
+  hint: z.string().optional(),
 });
 const finishedRecord = z.object({
   id: z.string(),

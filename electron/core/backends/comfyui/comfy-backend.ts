@@ -8,9 +8,10 @@ import { createLogger } from '../../logger.js';
 import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../../jobs/backend.js';
 import { PromptRejectedError } from '../../jobs/backend.js';
 import type { ServerCapabilities } from '../../../shared/app-state.js';
-import { probeServer, type ServerIdentity } from '../../comfy/capabilities.js';
+import type { ServerIdentity } from '../../comfy/capabilities.js';
+import { COMFYUI_DIALECT, type ConnectionDialect } from '../../comfy/connection-dialect.js';
 import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from '../../comfy/comfy-connection.js';
-import { ComfyHttp } from '../../comfy/http-client.js';
+import { ComfyHttp, type HttpOptions } from '../../comfy/http-client.js';
 import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js';
 import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
 import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
@@ -52,8 +53,9 @@ export class ComfyBackend implements JobBackend {
   readonly serverId: string;
   readonly name: string;
   readonly url: string;
-  private readonly http: ComfyHttp;
-  private readonly conn: ComfyConnection;
+  protected readonly http: ComfyHttp;
+  protected readonly conn: ComfyConnection;
+  private readonly dialect: ConnectionDialect;
   private readonly log;
   private readonly httpTimeoutMs: number | undefined;
   private probed: ServerCapabilities | undefined;
@@ -65,14 +67,20 @@ export class ComfyBackend implements JobBackend {
   /** The cancel endpoint answered 404/405 on a server of this version. */
   private noCancelEndpoint: { version: string | undefined } | undefined;
 
-  constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
+  constructor(
+    server: ResolvedServer,
+    clientIds: ClientIdStore,
+    /** `dialect` and `http` for services that speak ComfyUI's protocol with differences (Comfy Cloud). */
+    options: { timings?: Partial<ConnectionTimings>; dialect?: ConnectionDialect; http?: Omit<HttpOptions, 'timeoutMs'> } = {},
+  ) {
     this.server = server;
     this.serverId = server.id;
     this.name = server.name;
     this.url = redactedUrl(server.baseUrl);
     this.log = createLogger(`Backend ${server.name}`);
     this.httpTimeoutMs = options.timings?.httpTimeoutMs;
-    this.http = new ComfyHttp(server, { timeoutMs: this.httpTimeoutMs });
+    this.dialect = options.dialect ?? COMFYUI_DIALECT;
+    this.http = new ComfyHttp(server, { ...options.http, timeoutMs: this.httpTimeoutMs });
     this.conn = new ComfyConnection(server, this.http, clientIds, options);
     this.conn.events.on('state', (info) => this.events.emit('connection', this.withLearned(info)));
     this.conn.events.on('message', (message) => this.events.emit('message', message));
@@ -125,7 +133,7 @@ export class ComfyBackend implements JobBackend {
 
   /** Version and capabilities over HTTP alone, for one-shot commands that never open the socket. */
   async probe(): Promise<ServerIdentity> {
-    const identity = await probeServer(this.http, this.httpTimeoutMs ?? 15_000);
+    const identity = await this.dialect.identify(this.http, this.httpTimeoutMs ?? 15_000);
     this.probed = identity.capabilities;
     this.probedVersion = identity.version;
     return identity;
