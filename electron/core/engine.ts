@@ -2,10 +2,10 @@
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
 import type { JobView, SaveView, ServerView } from '../shared/app-state.js';
-import { ComfyBackend } from './backends/comfyui/comfy-backend.js';
+import { createBackend } from './backends/create-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
-import { resolveServer, type ServerConfigInput } from './comfy/server-config.js';
+import type { ServerConfigInput } from './comfy/server-config.js';
 import { Emitter } from './emitter.js';
 import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
@@ -28,7 +28,7 @@ export interface EngineOptions {
   readonly maxJobsPerServer?: number;
   readonly timings?: Partial<ConnectionTimings>;
   readonly tracker?: TrackerOptions;
-  /** For other backend kinds (and tests); defaults to a stock ComfyUI server. */
+  /** For tests; by default each server's kind picks its adapter (`backends/create-backend.ts`). */
   readonly createBackend?: (config: ServerConfigInput, journal: Journal) => JobBackend;
   /** Save every finished job's outputs to disk; off when absent. */
   readonly outputs?: OutputOptions;
@@ -97,7 +97,7 @@ export class Engine {
   }
 
   private addServer(config: ServerConfigInput, options: EngineOptions): void {
-    const backend = options.createBackend?.(config, this.journal) ?? new ComfyBackend(resolveServer(config), this.journal, { timings: options.timings ?? {} });
+    const backend = options.createBackend?.(config, this.journal) ?? createBackend(config, this.journal, { timings: options.timings ?? {} });
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
     const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
     const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection) };
@@ -241,5 +241,5 @@ export class Engine {
 function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {
   // The client id is an implementation detail of the socket, not something views show.
   const { clientId: _clientId, ...connection } = info;
-  return { id: backend.serverId, name: backend.name, url: backend.url, ...connection };
+  return { id: backend.serverId, name: backend.name, kind: backend.kind ?? 'comfyui', url: backend.url, ...connection };
 }

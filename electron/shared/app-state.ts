@@ -89,6 +89,10 @@ export interface SaveView {
   readonly gaveUp?: true;
 }
 
+/** What a server is: a ComfyUI (self-hosted, any proxy in front), a Comfy Cloud account, or ComfyControl runs. */
+export type ServerKind = 'comfyui' | 'comfy-cloud' | 'comfycontrol';
+export const SERVER_KINDS: readonly ServerKind[] = ['comfyui', 'comfy-cloud', 'comfycontrol'];
+
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth-failed' | 'incompatible';
 
 export interface ServerCapabilities {
@@ -109,6 +113,8 @@ export interface ErrorView {
 export interface ServerView {
   readonly id: string;
   readonly name: string;
+  /** Absent means ComfyUI (views built before kinds existed). */
+  readonly kind?: ServerKind;
   /** Base URL without credentials. */
   readonly url: string;
   readonly state: ConnectionStateName;

@@ -1,6 +1,7 @@
 // What the user configures for one server, validated at the boundary. Credentials live only here and in the
 // request headers built from them; `redactedUrl` is what views and logs get.
 import { z } from 'zod';
+import { SERVER_KINDS, type ServerKind } from '../../shared/app-state.js';
 import { ComfyTrayError } from '../errors.js';
 import { normalizeFingerprint } from './tls-pinning.js';
 
@@ -16,6 +17,8 @@ export const serverAuthSchema = z.discriminatedUnion('kind', [
 export type ServerAuth = z.infer<typeof serverAuthSchema>;
 
 export const serverConfigSchema = z.object({
+  /** Absent: a ComfyUI server (settings written before kinds existed). */
+  kind: z.enum(SERVER_KINDS as [ServerKind, ...ServerKind[]]).default('comfyui'),
   id: z.string().min(1).max(200),
   name: z.string().min(1).max(200),
   url: z.string().min(1).max(2000),
@@ -32,6 +35,7 @@ export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 export type ServerConfig = z.output<typeof serverConfigSchema>;
 
 export interface ResolvedServer {
+  readonly kind: ServerKind;
   readonly id: string;
   readonly name: string;
   /** Always ends with '/', keeps the reverse-proxy path prefix, never holds credentials. */
@@ -57,8 +61,16 @@ export function resolveServer(input: ServerConfigInput): ResolvedServer {
   if (tlsFingerprint !== undefined && baseUrl.protocol !== 'https:') {
     throw new ComfyTrayError('CONFIG_INVALID', 'A trusted certificate fingerprint needs an https:// server URL');
   }
-  return { id: config.id, name: config.name, baseUrl, auth, ...(tlsFingerprint !== undefined && { tlsFingerprint }) };
+  const needed = NEEDED_AUTH[config.kind];
+  if (needed && auth.kind !== needed.kind) throw new ComfyTrayError('CONFIG_INVALID', `${config.name}: ${needed.why}`);
+  return { kind: config.kind, id: config.id, name: config.name, baseUrl, auth, ...(tlsFingerprint !== undefined && { tlsFingerprint }) };
 }
+
+/** The credentials each hosted service takes (a ComfyUI takes any, or none). */
+const NEEDED_AUTH: Readonly<Partial<Record<ServerKind, { kind: ServerAuth['kind']; why: string }>>> = {
+  'comfy-cloud': { kind: 'api-key', why: 'Comfy Cloud needs an API key (from platform.comfy.org)' },
+  comfycontrol: { kind: 'bearer', why: 'ComfyControl needs an API token' },
+};
 
 /**
  * The user name and password written into a URL (`http://alice:pw@host:8188`), decoded, and the URL without them;

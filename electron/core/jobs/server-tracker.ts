@@ -336,7 +336,9 @@ export class ServerTracker {
       return existing;
     }
     if (this.finishing.has(promptId) || this.journal.isSettled(this.serverId, promptId)) return undefined;
-    const job = newTrackedJob(promptId, { status: 'running', submittedBy: addressedToUs ? 'this-app' : 'other', epoch: this.epoch });
+    // On a service whose every connection hears the whole account, an event is no sign the job is ours.
+    const ours = addressedToUs && this.backend.sharedLiveEvents !== true;
+    const job = newTrackedJob(promptId, { status: 'running', submittedBy: ours ? 'this-app' : 'other', epoch: this.epoch });
     this.active.set(promptId, job);
     this.requestReconcile();
     return job;
