@@ -40,6 +40,8 @@ export interface EngineOptions {
 
 /** Longer than any prompt id a server hands out; anything longer is not worth asking a server about. */
 const MAX_JOB_ID_LENGTH = 200;
+/** A job id typed or pasted by a person: letters, digits, dashes and underscores (a UUID, in practice). */
+const FOLLOWABLE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
 
 interface ServerEntry {
   readonly backend: JobBackend;
@@ -199,6 +201,23 @@ export class Engine {
     if (!ref) return Promise.resolve(undefined);
     const savedPath = this.outputs?.saveState(serverId, jobId)?.files[savedKey(ref)]?.path;
     return this.images.load(ref, savedPath, (signal) => backend.fetchOutput(ref, undefined, signal));
+  }
+
+  /**
+   * Follows a job by its id on a server that cannot list its jobs (a ComfyControl run pasted in the window, a link,
+   * the command line). While the server answers, an id it does not know is refused (COMFY_JOB_NOT_FOUND) and nothing
+   * is added; while it does not, the job is added and ends in a clear state once the server says.
+   */
+  async follow(serverId: string, jobId: string): Promise<JobView> {
+    const { backend, tracker } = this.entry(serverId);
+    if (backend.watchJob === undefined) throw new ComfyTrayError('BACKEND_UNSUPPORTED', `${backend.name} lists its jobs itself: there is nothing to add by id`);
+    if (!FOLLOWABLE_ID.test(jobId)) throw new ComfyTrayError('COMFY_JOB_NOT_FOUND', 'Not a run id: use the id ComfyControl shows for the run');
+    const known = tracker.job(jobId);
+    if (known) return known;
+    if (backend.connection.state === 'connected' && (await backend.lookup(jobId)) === undefined) {
+      throw new ComfyTrayError('COMFY_JOB_NOT_FOUND', `${backend.name} has no run ${jobId} on this account; check the id`);
+    }
+    return tracker.follow(jobId);
   }
 
   cancel(serverId: string, jobId: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import { resolveServer, type ServerConfigInput } from '../comfy/server-config.js
 import { assertNever } from '../errors.js';
 import type { JobBackend } from '../jobs/backend.js';
 import { CloudBackend } from './comfy-cloud/cloud-backend.js';
+import { ComfyControlBackend } from './comfycontrol/comfycontrol-backend.js';
 import { ComfyBackend } from './comfyui/comfy-backend.js';
 
 export interface BackendOptions {
@@ -19,7 +20,7 @@ export function createBackend(config: ServerConfigInput, clientIds: ClientIdStor
     case 'comfy-cloud':
       return new CloudBackend(server, clientIds, options);
     case 'comfycontrol':
-      throw new Error('not yet');
+      return new ComfyControlBackend(server, options);
     default:
       return assertNever(server.kind);
   }

@@ -25,6 +25,12 @@ export interface HttpResult {
 
 export type Query = Record<string, string | number | undefined>;
 
+export interface StreamResult {
+  readonly status: number;
+  readonly body: Readable;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
 /** Redirects followed for one file (a proxy, then a signed storage URL, is two). */
@@ -101,10 +107,27 @@ export class ComfyHttp {
     route: string,
     query: Query,
     options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {},
-  ): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
-    let url = this.urlOf(route, query);
-    let response = await this.dispatchUrl('GET', url, route, options);
-    const again = this.options.credentialsAfterRedirect !== false;
+  ): Promise<StreamResult> {
+    return this.streamFrom(this.urlOf(route, query), route, options, true);
+  }
+
+  /**
+   * A file at a URL a service handed out (a signed storage URL): fetched like `stream`, but never with the server's
+   * credentials, whichever origin it names. `what` names it in errors (the URL itself carries a signature).
+   */
+  streamUrl(url: URL, what: string, options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<StreamResult> {
+    return this.streamFrom(url, what, options, false);
+  }
+
+  private async streamFrom(
+    first: URL,
+    route: string,
+    options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
+    credentials: boolean,
+  ): Promise<StreamResult> {
+    let url = first;
+    let response = await this.dispatchUrl('GET', url, route, options, credentials);
+    const again = credentials && this.options.credentialsAfterRedirect !== false;
     // By hand, hop by hop: the server's own origin gets its credentials again, any other origin (a signed storage
     // URL, say) gets none of them, whatever the server asks.
     for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {

@@ -35,6 +35,8 @@ export interface ConnectionTimings {
   readonly pollIntervalMs: number;
   /** While polling: how often the socket upgrade is tried again. */
   readonly upgradeRetryMs: number;
+  /** A run's event stream (ComfyControl) sends a snapshot about this often; three of these in silence is a stall. */
+  readonly streamIntervalMs: number;
 }
 
 export const CONNECTION_DEFAULTS: ConnectionTimings = {
@@ -56,6 +58,7 @@ export const CONNECTION_DEFAULTS: ConnectionTimings = {
   statusQuietMs: 2_000,
   pollIntervalMs: 3_000,
   upgradeRetryMs: 60_000,
+  streamIntervalMs: 2_000,
 };
 
 /** Delay before retry number `attempt` (0-based); `random` in [0, 1). */

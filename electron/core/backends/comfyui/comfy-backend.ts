@@ -15,6 +15,7 @@ import { ComfyHttp, type HttpOptions } from '../../comfy/http-client.js';
 import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js';
 import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
 import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
+import { outputStreamOf, rangeHeaders } from '../../comfy/output-stream.js';
 import {
   activeFromQueue,
   fromHistoryEntry,
@@ -261,28 +262,9 @@ export class ComfyBackend implements JobBackend {
 
   async fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream> {
     const query = { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
-    const asked = range && range.from > 0 ? { range: `bytes=${range.from}-`, ...(range.ifRange !== undefined && { 'if-range': range.ifRange }) } : undefined;
-    const { status, body, headers } = await this.http.stream('api/view', query, { ...(asked && { headers: asked }), ...(signal && { signal }) });
-    const header = (name: string): string | undefined => {
-      const value = headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const declared = Number(header('content-length'));
-    const span = /^bytes (\d+)-\d+\/(\d+)$/.exec(header('content-range') ?? '');
-    if (status === 206 && !span) {
-      body.on('error', () => undefined);
-      body.destroy();
-      throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: a partial answer without a usable Content-Range`);
-    }
-    const etag = header('etag');
-    const lastModified = header('last-modified');
-    return {
-      body,
-      ...(Number.isSafeInteger(declared) && declared >= 0 && { size: declared }),
-      ...(status === 206 && span && { range: { start: Number(span[1]), total: Number(span[2]) } }),
-      ...(etag !== undefined && { etag }),
-      ...(lastModified !== undefined && { lastModified }),
-    };
+    const asked = rangeHeaders(range);
+    const answer = await this.http.stream('api/view', query, { ...(asked && { headers: asked }), ...(signal && { signal }) });
+    return outputStreamOf(answer, this.name);
   }
 
   /** The server's node definitions, cached per server version (a restart onto another version drops the cache). */
