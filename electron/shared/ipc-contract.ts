@@ -1,6 +1,6 @@
 // Every channel between the renderer and the main process, declared once. The preload exposes `TrayApi`; the
 // shell registers one handler per `InvokeMap` entry (checked by a type test). Channel names read `area:verb-noun`.
-import type { JobView, ServerView } from './app-state.js';
+import type { JobView, ServerKind, ServerView } from './app-state.js';
 
 export interface AppSnapshot {
   readonly version: number;
@@ -47,10 +47,14 @@ export interface NotificationKindsView {
 }
 
 export interface ServerSettingsView {
+  /** Absent means ComfyUI. */
+  readonly kind?: ServerKind;
   readonly id: string;
   readonly name: string;
   readonly url: string;
   readonly auth: RedactedAuth;
+  /** SHA-256 of the one self-signed certificate trusted for this https server. */
+  readonly tlsFingerprint?: string;
   readonly enabled: boolean;
   readonly saveOutputs?: boolean;
   readonly outputFolder?: string;
@@ -91,10 +95,12 @@ export type SettingsUpdateResult =
 
 /** The server to try: as edited in the form; a kept secret is taken from the stored server with the same id. */
 export interface ConnectionTestInput {
+  readonly kind?: ServerKind;
   readonly id?: string;
   readonly name?: string;
   readonly url: string;
   readonly auth: AuthInput;
+  readonly tlsFingerprint?: string;
 }
 
 export type ConnectionTestResult =
@@ -102,6 +108,8 @@ export type ConnectionTestResult =
       readonly ok: true;
       readonly version?: string;
       readonly capabilities: { readonly jobsApi: boolean; readonly cancelEndpoint: boolean; readonly targetedInterrupt: boolean; readonly supportsPreviewMetadata: boolean };
+      /** It works, but not fully: no WebSocket through the proxy, so jobs are followed by polling. */
+      readonly degraded?: { readonly code: string; readonly message: string };
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 

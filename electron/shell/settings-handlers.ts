@@ -2,12 +2,12 @@
 // the core schema (which names the field when it refuses), and a server can be tried before it is saved. Secrets the
 // renderer does not retype come back as a marker and the stored ones are kept.
 import { z } from 'zod';
-import { probeServer } from '../core/comfy/capabilities.js';
-import { ComfyHttp } from '../core/comfy/http-client.js';
-import { resolveServer, serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
-import { ComfyTrayError, errorCode, errorMessage } from '../core/errors.js';
+import { testConnection as tryServer } from '../core/backends/test-connection.js';
+import { serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
+import { ComfyTrayError } from '../core/errors.js';
 import { urlWithoutCredentials, type Settings, type SettingsInput } from '../core/store/settings-schema.js';
 import type { SettingsStore } from '../core/store/settings-store.js';
+import { SERVER_KINDS, type ServerKind } from '../shared/app-state.js';
 import type { AuthInput, ConnectionTestInput, ConnectionTestResult, RedactedAuth, SettingsPatch, SettingsView } from '../shared/ipc-contract.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
@@ -21,18 +21,9 @@ export interface SettingsHandlerDeps {
 
 const CONNECTION_TIMEOUT_MS = 5_000;
 
-/** Tries a server: its version and what it can do, or the error code and message as the app would report them. */
-export async function testConnection(config: ServerConfigInput, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<ConnectionTestResult> {
-  let http: ComfyHttp | undefined;
-  try {
-    http = new ComfyHttp(resolveServer(config));
-    const identity = await probeServer(http, timeoutMs);
-    return { ok: true, ...(identity.version !== undefined && { version: identity.version }), capabilities: identity.capabilities };
-  } catch (error) {
-    return { ok: false, code: errorCode(error) ?? 'UNKNOWN', message: errorMessage(error) };
-  } finally {
-    await http?.close().catch(() => undefined);
-  }
+/** Tries a server as the app would follow it: its version and what it can do, or exactly what is wrong. */
+export function testConnection(config: ServerConfigInput, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<ConnectionTestResult> {
+  return tryServer(config, timeoutMs);
 }
 
 export function redactAuth(auth: ServerAuth): RedactedAuth {
@@ -108,7 +99,10 @@ const markerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('query-token'), hasSecret: z.literal(true) }),
 ]);
 const authInputSchema = z.union([markerSchema, serverAuthSchema]);
+const kindSchema = z.enum(SERVER_KINDS as [ServerKind, ...ServerKind[]]);
 const serverInputSchema = z.object({
+  kind: kindSchema.optional(),
+  tlsFingerprint: text.optional(),
   id: text,
   name: text,
   url: text,
@@ -125,7 +119,14 @@ const patchSchema = z.object({
   notifications: section.optional(),
   general: section.optional(),
 });
-const connectionInputSchema = z.object({ id: text.optional(), name: text.optional(), url: text, auth: authInputSchema });
+const connectionInputSchema = z.object({
+  kind: kindSchema.optional(),
+  id: text.optional(),
+  name: text.optional(),
+  url: text,
+  auth: authInputSchema,
+  tlsFingerprint: text.optional(),
+});
 
 export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Handlers, SettingsChannel>; schemas: Pick<ArgSchemas, SettingsChannel> } {
   const { settings } = deps;
@@ -144,7 +145,14 @@ export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Ha
       'servers:test-connection': (server: ConnectionTestInput) => {
         const stored = server.id === undefined ? undefined : settings.current.servers.find((s) => s.id === server.id)?.auth;
         const auth = restoreAuth(server.auth, stored) as ServerAuth;
-        return deps.testConnection({ id: server.id || 'connection-test', name: server.name || 'Connection test', url: server.url, auth });
+        return deps.testConnection({
+          ...(server.kind !== undefined && { kind: server.kind }),
+          id: server.id || 'connection-test',
+          name: server.name || 'Connection test',
+          url: server.url,
+          auth,
+          ...(server.tlsFingerprint !== undefined && server.tlsFingerprint.trim() !== '' && { tlsFingerprint: server.tlsFingerprint }),
+        });
       },
       'dialog:pick-folder': () => (deps.pickFolder ? deps.pickFolder() : Promise.resolve(undefined)),
     },

@@ -107,3 +107,21 @@ const UNTRUSTED_CODES = new Set([
 export function isUntrustedCertificateCode(code: string | undefined): boolean {
   return code !== undefined && UNTRUSTED_CODES.has(code);
 }
+
+/**
+ * The SHA-256 of the certificate a server presents, read without trusting it (nothing is sent): what Test connection
+ * shows next to an untrusted certificate, for the user to compare with the server's before pinning it.
+ */
+export function presentedFingerprint(url: URL, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const socket = tlsConnect({ host, port: Number(url.port || 443), rejectUnauthorized: false, ...(isIP(host) === 0 && { servername: host }) });
+    const done = (value: string | undefined): void => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(timeoutMs, () => done(undefined));
+    socket.once('secureConnect', () => done(socket.getPeerCertificate().fingerprint256));
+    socket.once('error', () => done(undefined));
+  });
+}
