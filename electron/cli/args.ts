@@ -1,26 +1,43 @@
 // Command-line arguments of the headless entry point, parsed and validated (bad input gets one clear sentence).
 import { parseArgs } from 'node:util';
+import { COMFY_CLOUD_URL } from '../core/backends/comfy-cloud/cloud-backend.js';
 import { ComfyTrayError } from '../core/errors.js';
 import { parseBaseUrl } from '../core/comfy/server-config.js';
 import { validateTemplate } from '../core/outputs/file-template.js';
 import { GIVE_UP_AFTER_MS, NOT_FOUND_PASSES } from '../core/outputs/save-failures.js';
 import { MAX_REPEAT } from '../core/workflow/seeds.js';
 
+/** A hosted service named on the command line (its secret comes from the environment, never from here). */
+export type HostedKind = 'comfy-cloud' | 'comfycontrol';
+
 export type CliCommand =
   | { readonly command: 'help' }
   | {
       readonly command: 'watch';
       readonly servers: readonly string[];
+      /** `--cloud [URL]`: a Comfy Cloud account. */
+      readonly cloud?: string;
+      /** `--comfycontrol URL --run ID…`: ComfyControl runs. */
+      readonly comfyControl?: { readonly url: string; readonly runs: readonly string[] };
       readonly dataDir?: string;
       readonly verbose: boolean;
       readonly outputDir?: string;
       readonly outputTemplate?: string;
     }
-  | { readonly command: 'status'; readonly jobId: string; readonly server: string; readonly dataDir?: string; readonly verbose: boolean }
+  | {
+      readonly command: 'status';
+      readonly jobId: string;
+      readonly server: string;
+      /** Absent: a ComfyUI server (`--server`). */
+      readonly kind?: HostedKind;
+      readonly dataDir?: string;
+      readonly verbose: boolean;
+    }
   | {
       readonly command: 'submit';
       readonly file: string;
       readonly server: string;
+      readonly kind?: 'comfy-cloud';
       readonly dataDir?: string;
       readonly verbose: boolean;
       readonly wait: boolean;
@@ -32,23 +49,31 @@ export type CliCommand =
     }
   | { readonly command: 'convert'; readonly file: string; readonly server: string; readonly verbose: boolean };
 
+/** The environment variables the hosted services' secrets are read from (a command line shows in `ps`). */
+export const SECRET_VARIABLES = { 'comfy-cloud': 'COMFY_CLOUD_API_KEY', comfycontrol: 'COMFYCONTROL_TOKEN' } as const;
+
 export const HELP = `Comfy Tray headless: the Comfy Tray engine without a window.
 
 Usage:
-  npm run headless -- [watch] [--server URL ...] [--data-dir DIR] [--verbose]
-                       [--output-dir DIR [--output-template TEMPLATE]]
-  npm run headless -- status JOB_ID --server URL [--data-dir DIR]
+  npm run headless -- [watch] [--server URL ...] [--cloud [URL]] [--comfycontrol URL --run ID ...]
+                       [--data-dir DIR] [--verbose] [--output-dir DIR [--output-template TEMPLATE]]
+  npm run headless -- status JOB_ID (--server URL | --cloud [URL] | --comfycontrol URL) [--data-dir DIR]
   npm run headless -- submit FILE --server URL [--wait] [--repeat N] [--randomize-seeds] [--front]
                        [--upload] [--force] [--data-dir DIR]
+  npm run headless -- submit FILE --cloud [URL] [--wait] [--repeat N] [--randomize-seeds] [--upload] [--force]
   npm run headless -- convert FILE --server URL
   npm run headless -- --help
 
 Commands:
   watch    (default) Connect to every server and follow every job on it, whoever queued it.
-           Without --server: the servers switched on in the app's settings (http://127.0.0.1:8188
-           when there are none yet). Prints one JSON object per line on stdout:
-             {"event":"connection","server":URL,"serverId":ID,"state":"connected","version":"0.28.0",...}
-             {"event":"job","server":URL,"serverId":ID,"id":ID,"status":"running","submittedBy":"other",...}
+           Without --server, --cloud or --comfycontrol: the servers switched on in the app's settings
+           (http://127.0.0.1:8188 when there are none yet). --cloud follows every job of a Comfy Cloud
+           account; --comfycontrol follows the ComfyControl runs given with --run (and those an earlier
+           watch with the same --data-dir still follows). Prints one JSON object per line on stdout:
+             {"event":"connection","server":URL,"serverId":ID,"kind":"comfyui","state":"connected",...}
+             {"event":"job","server":URL,"serverId":ID,"kind":"comfyui","id":ID,"status":"running",...}
+           "kind" is comfyui, comfy-cloud or comfycontrol. A connection that works without live events
+           (a proxy that refuses WebSockets: followed by polling) carries "degraded":{"code":...}.
            "serverId" is the app's id for a server the app has configured ("local"), else the URL.
            A connection line is printed again when the server's capabilities become known.
            A job's last line has "final":true and its end state: completed, failed, cancelled or lost.
@@ -90,6 +115,12 @@ Commands:
            queued) and the check's findings on stderr. Exits with 1 when the file cannot be converted.
 
 Options:
+  --cloud [URL]    A Comfy Cloud account (URL default ${COMFY_CLOUD_URL}). Its API key is read from the
+                   environment variable COMFY_CLOUD_API_KEY, never from the command line.
+  --comfycontrol URL
+                   ComfyControl (e.g. https://api.comfycontrol.app). Its API token is read from the
+                   environment variable COMFYCONTROL_TOKEN, never from the command line.
+  --run ID         watch --comfycontrol: a run to follow by its id (repeat for more).
   --server URL     ComfyUI base URL: http(s)://host:port[/path-prefix]. user:password@ in the URL is
                    sent as HTTP basic auth (the app's saved credentials are in its keychain, which this
                    command cannot read). A URL the app has configured runs under the app's server id, so
@@ -123,14 +154,24 @@ Exit codes:
   4  watch: the data folder is in use by the app or another watch [DATA_DIR_LOCKED]
 `;
 
+/** `--cloud` takes an optional URL: given alone (or before another option), it means Comfy Cloud's own. */
+function withCloudDefault(argv: readonly string[]): string[] {
+  return argv.flatMap((arg, i) => (arg === '--cloud' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? [arg, COMFY_CLOUD_URL] : [arg]));
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
+
 export function parseCli(argv: readonly string[]): CliCommand {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: withCloudDefault(argv),
       allowPositionals: true,
       options: {
         server: { type: 'string', multiple: true },
+        cloud: { type: 'string' },
+        comfycontrol: { type: 'string' },
+        run: { type: 'string', multiple: true },
         'data-dir': { type: 'string' },
         'output-dir': { type: 'string' },
         'output-template': { type: 'string' },
@@ -152,6 +193,20 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const [command = 'watch', ...rest] = positionals;
   const servers = values.server ?? [];
   for (const server of servers) parseBaseUrl(server);
+  const cloud = values.cloud;
+  const comfyControl = values.comfycontrol;
+  for (const url of [cloud, comfyControl]) if (url !== undefined) parseBaseUrl(url);
+  const runs = values.run ?? [];
+  for (const run of runs) if (!RUN_ID.test(run)) throw new ComfyTrayError('CLI_USAGE', `Not a run id: ${run.slice(0, 80)}. Try --help.`);
+  if (runs.length > 0 && (command !== 'watch' || comfyControl === undefined)) throw new ComfyTrayError('CLI_USAGE', '--run only applies to watch --comfycontrol URL. Try --help.');
+  /** The one server of status, submit and convert: --server, --cloud or --comfycontrol. */
+  const single = (what: string, allowed: readonly HostedKind[]): { server: string; kind?: HostedKind } => {
+    const given: { server: string; kind?: HostedKind }[] = [...servers.map((url) => ({ server: url })), ...(cloud !== undefined ? [{ server: cloud, kind: 'comfy-cloud' as const }] : []), ...(comfyControl !== undefined ? [{ server: comfyControl, kind: 'comfycontrol' as const }] : [])];
+    const only = given[0];
+    if (given.length !== 1 || only === undefined) throw new ComfyTrayError('CLI_USAGE', `${what} needs exactly one --server URL${allowed.includes('comfy-cloud') ? ', --cloud [URL]' : ''}${allowed.includes('comfycontrol') ? ' or --comfycontrol URL' : ''}. Try --help.`);
+    if (only.kind !== undefined && !allowed.includes(only.kind)) throw new ComfyTrayError('CLI_USAGE', `${what} works with --server${allowed.length > 0 ? ' or --cloud' : ''} only. Try --help.`);
+    return only;
+  };
   const dataDir = values['data-dir'];
   const common = { verbose: values.verbose === true, ...(dataDir !== undefined && { dataDir }) };
   const submitFlags = (['wait', 'repeat', 'randomize-seeds', 'front', 'upload', 'force'] as const).filter((flag) => values[flag] !== undefined && values[flag] !== false);
@@ -159,27 +214,35 @@ export function parseCli(argv: readonly string[]): CliCommand {
   switch (command) {
     case 'watch':
       if (rest.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${rest[0]}. Try --help.`);
-      // No --server: the servers the app's settings switch on, resolved once the data folder is known.
-      return { command: 'watch', servers, ...common, ...outputOptions(values) };
+      if (comfyControl !== undefined && runs.length === 0) throw new ComfyTrayError('CLI_USAGE', 'watch --comfycontrol URL needs at least one --run ID. Try --help.');
+      // No server at all: the servers the app's settings switch on, resolved once the data folder is known.
+      return {
+        command: 'watch',
+        servers,
+        ...(cloud !== undefined && { cloud }),
+        ...(comfyControl !== undefined && { comfyControl: { url: comfyControl, runs } }),
+        ...common,
+        ...outputOptions(values),
+      };
     case 'status': {
       const [jobId, ...extra] = rest;
       if (jobId === undefined) throw new ComfyTrayError('CLI_USAGE', 'status needs a job id. Try --help.');
       if (extra.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${extra[0]}. Try --help.`);
-      if (servers.length !== 1) throw new ComfyTrayError('CLI_USAGE', 'status needs exactly one --server URL.');
-      return { command: 'status', jobId, server: servers[0]!, ...common };
+      return { command: 'status', jobId, ...single('status', ['comfy-cloud', 'comfycontrol']), ...common };
     }
     case 'submit':
     case 'convert': {
       const [file, ...extra] = rest;
       if (file === undefined) throw new ComfyTrayError('CLI_USAGE', `${command} needs a file. Try --help.`);
       if (extra.length > 0) throw new ComfyTrayError('CLI_USAGE', `Unexpected argument: ${extra[0]}. Try --help.`);
-      if (servers.length !== 1) throw new ComfyTrayError('CLI_USAGE', `${command} needs exactly one --server URL.`);
-      const server = servers[0]!;
-      if (command === 'convert') return { command, file, server, verbose: common.verbose };
+      if (command === 'convert') return { command, file, server: single(command, []).server, verbose: common.verbose };
+      const target = single(command, ['comfy-cloud']);
+      if (target.kind === 'comfy-cloud' && values.front === true) throw new ComfyTrayError('CLI_USAGE', 'Comfy Cloud schedules each user\'s jobs fairly and ignores --front. Try --help.');
       return {
         command,
         file,
-        server,
+        server: target.server,
+        ...(target.kind === 'comfy-cloud' && { kind: target.kind }),
         ...common,
         wait: values.wait === true,
         repeat: parseRepeat(values.repeat),

@@ -1,6 +1,6 @@
 // What the headless CLI prints: one JSON object per line, only when something a reader cares about changed
 // (progress in 10% steps, not every sampler step).
-import type { JobView, ServerView } from '../shared/app-state.js';
+import type { JobView, ServerKind, ServerView } from '../shared/app-state.js';
 
 /**
  * What a line calls a server: its URL without credentials or trailing slash, as the user typed it (`serverId` beside it
@@ -10,11 +10,15 @@ export type ServerLabel = (serverId: string) => string;
 
 const byId: ServerLabel = (serverId) => serverId;
 
+/** Which kind of server a job runs on (lines say it: comfyui, comfy-cloud, comfycontrol). */
+export type ServerKindOf = (serverId: string) => ServerKind | undefined;
+
 export function connectionLine(server: ServerView): Record<string, unknown> {
   return {
     event: 'connection',
     server: server.url.replace(/\/$/, ''),
     serverId: server.id,
+    kind: server.kind ?? 'comfyui',
     state: server.state,
     ...(server.version !== undefined && { version: server.version }),
     ...(server.attempt !== undefined && server.state !== 'connected' && { attempt: server.attempt }),
@@ -25,11 +29,13 @@ export function connectionLine(server: ServerView): Record<string, unknown> {
   };
 }
 
-export function jobLine(job: JobView, final: boolean, label: ServerLabel = byId): Record<string, unknown> {
+export function jobLine(job: JobView, final: boolean, label: ServerLabel = byId, kindOf?: ServerKindOf): Record<string, unknown> {
+  const kind = kindOf?.(job.serverId);
   return {
     event: 'job',
     server: label(job.serverId),
     serverId: job.serverId,
+    ...(kind !== undefined && { kind }),
     id: job.id,
     status: job.status,
     submittedBy: job.submittedBy,

@@ -97,6 +97,8 @@ export interface JobBackend {
   serverTime(): number;
   start(): void;
   stop(): Promise<void>;
+  /** For one-shot commands that never start the backend: what it needs to know of the server before a lookup. */
+  probe?(): Promise<unknown>;
   reconnectNow(): void;
   listActive(): Promise<ActiveJobs>;
   /**

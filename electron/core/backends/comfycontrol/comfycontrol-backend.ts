@@ -215,7 +215,7 @@ export class ComfyControlBackend implements JobBackend {
     const generation = ++this.generation;
     clearTimeout(this.retryTimer);
     try {
-      await this.probe();
+      await this.checkToken();
       if (generation !== this.generation || !this.running) return;
       if (this.everConnected) this.log.info('reachable again');
       this.everConnected = true;
@@ -226,7 +226,7 @@ export class ComfyControlBackend implements JobBackend {
       clearInterval(this.probeTimer);
       this.probeTimer = setInterval(() => {
         if ([...this.runs.values()].some((run) => run.stream)) return;
-        this.probe().catch((error: unknown) => {
+        this.checkToken().catch((error: unknown) => {
           if (generation === this.generation) this.lost(error);
         });
       }, this.timings.probeIntervalMs);
@@ -238,7 +238,7 @@ export class ComfyControlBackend implements JobBackend {
   }
 
   /** Any answer but a refusal of the token says the API is there and takes it. */
-  private async probe(): Promise<void> {
+  private async checkToken(): Promise<void> {
     try {
       await this.http.getJson(`v1/workflow/${PROBE_ID}`, undefined, { timeoutMs: this.timings.httpTimeoutMs });
     } catch (error) {
