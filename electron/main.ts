@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Engine } from './core/engine.js';
 import { noticeFor } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
+import { checkOutputFolder, systemPlaces, type SystemPlaces } from './core/outputs/output-folder-policy.js';
 import { savedKey } from './core/outputs/saved-stage.js';
 import type { OutputRef } from './shared/app-state.js';
 import { PRODUCT_NAME, defaultDataDir } from './core/store/data-dir.js';
@@ -95,7 +96,9 @@ async function main(): Promise<void> {
   void dock.update(undefined);
 
   const kv = openElectronKvStore();
-  const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector(safeStorage));
+  // The folders outputs may never go to, for this user and this data folder.
+  const places: SystemPlaces = { ...systemPlaces(app.getPath('userData')), home: app.getPath('home') };
+  const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector(safeStorage), { places });
   const outputs = await prepareOutputOptions(settings.current, defaultOutputFolder());
   const engine = await Engine.create({
     dataDir: app.getPath('userData'),
@@ -255,10 +258,11 @@ async function main(): Promise<void> {
     settings,
     testConnection: (config) => testConnection(config),
     pickFolder: async () => {
-      const options = { properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+      const options = { title: 'Choose the output folder', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
       const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return picked.canceled ? undefined : picked.filePaths[0];
     },
+    folderProblem: (folder) => checkOutputFolder(folder, places),
   });
   const savedOutputPath = (serverId: string, jobId: string, index: number): string | undefined => {
     const output = engine.job(serverId, jobId)?.outputs[index];

@@ -21,7 +21,7 @@ export function createTrayApi(ipc: RendererIpc): TrayApi {
     getSettings: () => invoke('settings:get'),
     updateSettings: (patch) => invoke('settings:update', patch),
     testConnection: (server) => invoke('servers:test-connection', server),
-    pickFolder: () => invoke('dialog:pick-folder'),
+    chooseOutputFolder: (target) => invoke('outputs:choose-folder', target),
     removePending: (serverId, jobIds) => invoke('jobs:remove-pending', serverId, jobIds),
     clearPending: (serverId) => invoke('jobs:clear-pending', serverId),
     rerunJob: (serverId, jobId) => invoke('jobs:rerun', serverId, jobId),

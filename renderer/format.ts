@@ -20,7 +20,8 @@ export function formatWhen(at: number, now: number): string {
 export function serverStateText(server: ServerView, now: number): string {
   switch (server.state) {
     case 'connected':
-      return 'Connected';
+      // "Connected, cannot list jobs": live events work, other clients' jobs and catch-up do not.
+      return server.problem ? `Connected, ${server.problem.message.split(':', 1)[0]}` : 'Connected';
     case 'connecting':
       return 'Connecting…';
     case 'reconnecting':

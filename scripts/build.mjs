@@ -1,4 +1,5 @@
-// Bundles the app with esbuild: the main process, the preload, the renderer and the headless CLI.
+// Bundles the app with esbuild: the main process, the preload, the renderer, the headless CLI and the worker that
+// reads dropped files.
 // Everything the app needs at run time is inside these bundles, so the packaged app ships no node_modules.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +20,11 @@ const node = {
 };
 
 await mkdir('dist', { recursive: true });
-const jobs = [build({ ...node, entryPoints: ['electron/headless.ts'], outfile: 'dist/headless.cjs' })];
+const jobs = [
+  build({ ...node, entryPoints: ['electron/headless.ts'], outfile: 'dist/headless.cjs' }),
+  // Files are read off the main thread (core/workflow/workflow-reader.ts), which starts this beside the bundle.
+  build({ ...node, entryPoints: ['electron/core/workflow/extract-worker.ts'], outfile: 'dist/extract-worker.cjs' }),
+];
 if (!headlessOnly) {
   await rm('dist/renderer', { recursive: true, force: true });
   jobs.push(

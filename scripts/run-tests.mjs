@@ -18,8 +18,15 @@ function findTests(dir) {
   return found;
 }
 
+// `--conformance`: the real-server suite alone, one file per ComfyUI version (each starts its own server).
 const args = process.argv.slice(2);
-const files = args.length > 0 ? args : findTests('test').sort();
+const conformance = args[0] === '--conformance';
+const files = conformance ? findConformanceTests() : args.length > 0 ? args : findTests('test').sort();
+
+function findConformanceTests() {
+  const dir = join('test', 'conformance');
+  return readdirSync(dir).filter((name) => /\.test\.ts$/.test(name)).sort().map((name) => join(dir, name));
+}
 const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],

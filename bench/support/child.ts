@@ -16,7 +16,8 @@ process.once('exit', () => {
   for (const child of running) child.kill();
 });
 
-function bundle(entry: string): Promise<string> {
+/** `entry` bundled as the app is built (CommonJS, node20, everything inlined); once per entry and process. */
+export function bundle(entry: string): Promise<string> {
   let pending = bundles.get(entry);
   if (!pending) {
     const outfile = join(outDir, `${basename(entry, '.ts')}.cjs`);

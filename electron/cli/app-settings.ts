@@ -2,17 +2,19 @@
 // never written. They say which servers the app watches and under which ids, so a `--server` URL the app knows gets
 // the app's id and shares the app's journal records (one record per server, not one per process). Unknown URLs keep
 // an id made from the URL.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseBaseUrl, redactedUrl, serverIdForUrl, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { errorMessage } from '../core/errors.js';
 import { SECRET_VARIABLES, type HostedKind } from './args.js';
+import { readUserFile } from '../core/user-file.js';
 import { migrate, serverSavesOutputs, settingsSchema, type ServerSettings, type Settings } from '../core/store/settings-schema.js';
 
 /** The file electron-store keeps the app's settings in (its `name: 'settings'`), in the same data folder. */
 export const APP_SETTINGS_FILE = 'settings.json';
 /** The key the app's SettingsStore keeps them under. */
 const SETTINGS_KEY = 'settings';
+/** Far above any real settings file (a few KB), far below what would hurt to read. */
+const MAX_SETTINGS_BYTES = 16 * 1024 * 1024;
 
 /**
  * The app's settings, validated and migrated like the app does, or the app's defaults when there is no file (the app
@@ -21,13 +23,11 @@ const SETTINGS_KEY = 'settings';
  */
 export async function readAppSettings(dataDir: string): Promise<{ settings: Settings; warnings: string[] }> {
   const path = join(dataDir, APP_SETTINGS_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: settingsSchema.parse({}), warnings: [] };
-    return { settings: settingsSchema.parse({}), warnings: [`The app's settings (${path}) could not be read (${errorMessage(error)}); using the defaults.`] };
-  }
+  // The data folder can be any folder the user names (--data-dir): its settings file is read like any user file.
+  const read = await readUserFile(path, MAX_SETTINGS_BYTES);
+  if (!read.ok && read.reason === 'missing') return { settings: settingsSchema.parse({}), warnings: [] };
+  if (!read.ok) return { settings: settingsSchema.parse({}), warnings: [`The app's settings (${path}) could not be read (${read.message}); using the defaults.`] };
+  const text = Buffer.from(read.bytes).toString('utf8');
   try {
     const file: unknown = JSON.parse(text);
     const raw = file !== null && typeof file === 'object' && !Array.isArray(file) ? (file as Record<string, unknown>)[SETTINGS_KEY] : undefined;

@@ -81,15 +81,19 @@ Commands:
            A server seen for the first time starts from now: its older history is not replayed.
            With --output-dir, every output file of every finished job (completed, and what a failed job
            saved before failing) is downloaded into DIR, exactly once, and reported:
-             {"event":"saved","server":URL,"id":ID,"files":[{"path":...,"size":...,...}]}
+             {"event":"saved","server":URL,"id":ID,"files":[{"filename":...,"path":...,"size":...,...}]}
              {"event":"save-failed","server":URL,"id":ID,"code":"OUTPUT_DISK_FULL","reason":...}
+           A file's "filename" is the name it was saved under (made safe for every OS), not the server's.
            A failed save is retried (on reconnect, on a timer, and at the next start with the same
            --data-dir); files already saved are never downloaded again, even if deleted since.
            A file the server no longer has is asked for again on reconnects and restarts, and given up
            when still missing after ${NOT_FOUND_PASSES} tries over ${GIVE_UP_AFTER_MS / 3_600_000} hours or more (at once when the server refuses
-           its name); the job's saving then ends with what was saved ("files", as in "saved") and how
-           many files were not:
+           its name, or when it is larger than one output may be, OUTPUT_TOO_LARGE); the job's saving then
+           ends with what was saved ("files", as in "saved") and how many files were not:
              {"event":"save-given-up","server":URL,"id":ID,"code":"OUTPUT_NOT_FOUND","reason":...,"missing":1,"files":[...]}
+           One output may take at most 20 GiB, and downloads stop while the output disk has less than
+           1 GiB free (OUTPUT_DISK_FULL, retried later); the app's settings (outputs.maxFileGiB,
+           outputs.minFreeGiB) change both.
            Without --output-dir nothing is downloaded; finished jobs on servers whose outputs the app
            saves (its settings) are left for the app to save at its next start (a later watch with
            --output-dir leaves them to the app too).
@@ -102,8 +106,9 @@ Commands:
            app: it reads the journal and never writes it.
   submit   Queue a workflow file on the server: API or UI JSON, or a file with an embedded workflow (PNG, WebP,
            FLAC, MP3, Opus, MP4, WebM...). The embedded API prompt is preferred; a UI workflow is converted with
-           the server's /object_info. Checked first (missing node types, models, values, input files: all
-           reported on stderr, per node); nothing is queued when a check fails unless --force.
+           the server's /object_info, as the editor loads it (values saved by older editors included). Checked
+           first (missing node types, models, values, input files: each reported once on stderr, by node and
+           input); nothing is queued when a check fails unless --force.
            Prints one line per queued prompt:  {"event":"submitted","server":URL,"id":ID,"index":0}
            A prompt the server refuses:        {"event":"rejected","server":URL,"index":0,"code":...,"problems":[...]}
            (problems per node: nodeId, title, input, message). Repeats stop at the first refusal; the lines
@@ -129,7 +134,9 @@ Options:
   --data-dir DIR   Where the job journal and client ids live, and the app settings read (settings.json,
                    never written). Default: the Comfy Tray app's own folder.
   --output-dir DIR Save outputs under DIR (created if missing). Server names are sanitised and never
-                   leave DIR; an existing file is never overwritten ("name (1).png").
+                   leave DIR; an existing file is never overwritten ("name (1).png"). DIR is never a
+                   system folder (a drive root, the home folder, autostart, programs or settings folders,
+                   the data folder): those exit 2 [CLI_USAGE].
   --output-template TEMPLATE
                    Path of each saved file below DIR. Tokens: {server} {date} {time} {job} {node}
                    {index} {filename} {subfolder} {workflow}. Default: the app's template setting, else

@@ -1,6 +1,6 @@
 // The headless commands, on the same engine the app runs, with the app's data folder and server ids.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ZodError } from 'zod';
 import { isTerminal, type JobView } from '../shared/app-state.js';
@@ -13,13 +13,15 @@ import type { JobBackend } from '../core/jobs/backend.js';
 import { Journal } from '../core/jobs/journal.js';
 import { ServerTracker } from '../core/jobs/server-tracker.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
+import { checkOutputFolder, systemPlaces } from '../core/outputs/output-folder-policy.js';
 import { DataDirLockedError } from '../core/store/data-dir-lock.js';
+import { outputLimits } from '../core/store/settings-schema.js';
 import { appSavesOutputs, hostedServer, readAppSettings, resolveCliServers, type CliServer } from './app-settings.js';
 import type { HostedKind } from './args.js';
 import { hostedSecret } from './secrets.js';
 import { copyDataDir, lockDataDir, type DataDirUse } from './data-dir-access.js';
 import { EXIT } from './exit-codes.js';
-import { connectionLine, ConnectionLineFilter, jobLine, JobLineFilter, type ServerKindOf, type ServerLabel } from './json-lines.js';
+import { connectionLine, ConnectionLineFilter, jobLine, JobLineFilter, jsonLine, savedFileLine, type ServerKindOf, type ServerLabel } from './json-lines.js';
 
 export interface Io {
   readonly stdout: Writable;
@@ -27,7 +29,7 @@ export interface Io {
 }
 
 function print(io: Io, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value)}\n`);
+  io.stdout.write(`${jsonLine(value)}\n`);
 }
 
 function labels(servers: readonly CliServer[]): ServerLabel {
@@ -95,8 +97,13 @@ async function watchLocked(options: WatchOptions, io: Io, stop: Promise<void>): 
   const { settings, warnings: settingsWarnings } = await readAppSettings(options.dataDir);
   const { servers, warnings } = watchServers(options, settings, options.env ?? {});
   if (servers.length === 0) throw new ComfyTrayError('CLI_USAGE', 'The app has no server switched on; give one with --server URL. Try --help.');
-  // Asked for by name on the command line, so created; the saver itself never creates a missing root folder.
-  if (options.outputDir !== undefined) await mkdir(options.outputDir, { recursive: true });
+  if (options.outputDir !== undefined) {
+    // Never a system folder (autostart, binaries, the data folder, a drive root, the home folder), as in the app.
+    const problem = await checkOutputFolder(resolve(options.outputDir), systemPlaces(options.dataDir));
+    if (problem !== undefined) throw new ComfyTrayError('CLI_USAGE', `--output-dir: outputs cannot be saved there: ${problem}`);
+    // Asked for by name on the command line, so created; the saver itself never creates a missing root folder.
+    await mkdir(options.outputDir, { recursive: true });
+  }
   const engine = await Engine.create({
     dataDir: options.dataDir,
     servers: servers.map((server) => server.config),
@@ -109,6 +116,7 @@ async function watchLocked(options: WatchOptions, io: Io, stop: Promise<void>): 
         template: options.outputTemplate ?? settings.outputs.template,
         saveTemp: settings.outputs.saveTemp,
         sidecar: settings.outputs.sidecar,
+        ...outputLimits(settings),
         // This run's jobs are its own to finish, into this folder; the app's (those the app began saving, and those
         // a run without --output-dir left for it) are the app's to save, into the app's folder.
         owner: 'headless',
@@ -137,12 +145,12 @@ async function watchLocked(options: WatchOptions, io: Io, stop: Promise<void>): 
   const server = (serverId: string): { server: string; serverId: string } => ({ server: label(serverId), serverId });
   engine.events.on('digest', ({ serverId, jobs }) => print(io, { event: 'digest', ...server(serverId), finished: jobs.length, ids: jobs.map((j) => j.id) }));
   engine.events.on('warning', (w) => print(io, { event: 'warning', ...server(w.serverId), code: w.code, message: w.message }));
-  engine.events.on('saved', (e) => print(io, { event: 'saved', ...server(e.serverId), id: e.jobId, files: e.files, ...(e.sidecar !== undefined && { sidecar: e.sidecar }) }));
+  engine.events.on('saved', (e) => print(io, { event: 'saved', ...server(e.serverId), id: e.jobId, files: e.files.map(savedFileLine), ...(e.sidecar !== undefined && { sidecar: e.sidecar }) }));
   engine.events.on('save-failed', (e) => print(io, { event: 'save-failed', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, pending: e.pending }));
   // Saving the job is over without every file (the server no longer has some, or refuses their names): what is on
   // disk, and how many files are not.
   engine.outputs?.events.on('save-given-up', (e) =>
-    print(io, { event: 'save-given-up', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, missing: e.missing, files: e.files }),
+    print(io, { event: 'save-given-up', ...server(e.serverId), id: e.jobId, code: e.code, reason: e.reason, missing: e.missing, files: e.files.map(savedFileLine) }),
   );
   engine.start();
   // ComfyControl runs to follow: added now (read once the service answers; an id it does not know ends failed).
@@ -173,7 +181,7 @@ export async function status(options: { server: string; kind?: HostedKind; jobId
   for (const warning of [...settingsWarnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
   const snapshot = await copyDataDir(options.dataDir);
   try {
-    const { journal } = await Journal.open(join(snapshot.dir, 'journal.json'));
+    const { journal } = await Journal.openIn(snapshot.dir);
     const backend = answerNoting(createBackend(target.config, journal), options.jobId);
     const tracker = new ServerTracker(backend, journal, new Emitter());
     const fromJournal = (): Record<string, unknown> | undefined => {
@@ -196,7 +204,8 @@ export async function status(options: { server: string; kind?: HostedKind; jobId
       if (failure === undefined) throw error;
       const { code, message } = failure;
       print(io, fromJournal() ?? { event: 'unavailable', server: target.label, serverId: target.config.id, id: options.jobId, code });
-      io.stderr.write(`comfy-tray: ${target.label}: ${message} [${code}]\n`);
+      // The message names the URL it failed on; the server's label is added only when it does not (named once).
+      io.stderr.write(`comfy-tray: ${message.includes(target.label) ? '' : `${target.label}: `}${message} [${code}]\n`);
       return EXIT.serverUnavailable;
     } finally {
       await backend.stop();

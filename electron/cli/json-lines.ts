@@ -1,6 +1,10 @@
 // What the headless CLI prints: one JSON object per line, only when something a reader cares about changed
 // (progress in 10% steps, not every sampler step).
+import { basename } from 'node:path';
 import type { JobView, ServerKind, ServerView } from '../shared/app-state.js';
+import { stringifyJson } from '../core/json.js';
+import type { SavedFile } from '../core/outputs/output-saver.js';
+import { sanitizeSubpath } from '../core/outputs/path-safety.js';
 
 /**
  * What a line calls a server: its URL without credentials or trailing slash, as the user typed it (`serverId` beside it
@@ -26,6 +30,7 @@ export function connectionLine(server: ServerView): Record<string, unknown> {
     ...(server.lastError !== undefined && server.state !== 'connected' && { error: server.lastError }),
     ...(server.capabilities !== undefined && server.state === 'connected' && { capabilities: server.capabilities }),
     ...(server.degraded !== undefined && server.state === 'connected' && { degraded: server.degraded }),
+    ...(server.problem !== undefined && server.state === 'connected' && { problem: { code: server.problem.code, message: server.problem.message } }),
   };
 }
 
@@ -80,7 +85,7 @@ export class JobLineFilter {
 }
 
 /**
- * Decides whether a connection change is worth a line: state, version, error kind or capabilities (the server's
+ * Decides whether a connection change is worth a line: state, version, error kind, capabilities or a problem (the server's
  * feature flags arrive after the socket is up, so `connected` is printed again once they are known); not one line
  * per retry of the same outage.
  */
@@ -89,7 +94,8 @@ export class ConnectionLineFilter {
 
   shouldPrint(server: ServerView): boolean {
     const capabilities = server.state === 'connected' ? server.capabilities : undefined;
-    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities), server.degraded?.code]);
+    const problem = server.state === 'connected' ? server.problem?.message : undefined;
+    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities), problem, server.degraded?.code]);
     if (this.last.get(server.id) === signature) return false;
     this.last.set(server.id, signature);
     return true;
@@ -131,4 +137,31 @@ export function rejectedLine(
   notSent: readonly number[],
 ): Record<string, unknown> {
   return { event: 'rejected', server: server.label, serverId: server.id, index: failed.index, code: failed.code, message: failed.message, problems: failed.problems, notSent };
+}
+
+// Characters that change how a terminal or an editor shows the text around them (bidi overrides and isolates, marks,
+// line and paragraph separators, C1 controls): a server's name holding U+202E can make `evil\u202Egnp.exe` read as
+// `evilexe.png`. JSON.stringify escapes only C0 controls; these are escaped as well (same string once parsed).
+const DISGUISING = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/** One output line: JSON (big integers exact) with nothing in it that could disguise the text on a terminal. */
+export function jsonLine(value: unknown): string {
+  return stringifyJson(value).replace(DISGUISING, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A saved file as `saved` and `save-given-up` lines show it: the name it was saved under (made safe by the saver),
+ * never the server's raw name, and the server's subfolder made safe the same way.
+ */
+export function savedFileLine(file: SavedFile): Record<string, unknown> {
+  return {
+    nodeId: file.nodeId,
+    kind: file.kind,
+    index: file.index,
+    type: file.type,
+    subfolder: sanitizeSubpath(file.subfolder).join('/'),
+    filename: basename(file.path),
+    path: file.path,
+    size: file.size,
+  };
 }

@@ -1,7 +1,6 @@
 // The headless `submit` and `convert` commands: a workflow file in, prompts queued (or printed), per-node findings
 // on stderr. `submit` runs the same engine as the app so progress is live and the journal knows the jobs are ours.
 import { randomUUID } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
@@ -9,8 +8,10 @@ import { ComfyBackend } from '../core/backends/comfyui/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
 import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
-import { ComfyTrayError, errorMessage } from '../core/errors.js';
-import { stringifyJson } from '../core/json.js';
+import { ComfyTrayError } from '../core/errors.js';
+import { readUserFile } from '../core/user-file.js';
+import type { ExtractResult } from '../core/workflow/extract.js';
+import { WorkflowReader } from '../core/workflow/workflow-reader.js';
 import { deferSaving } from '../core/outputs/defer-save.js';
 import { SubmitError, describeProblem } from '../core/submit/errors.js';
 import type { NodeProblem } from '../core/submit/errors.js';
@@ -21,41 +22,60 @@ import { appSavesOutputs, hostedServer, readAppSettings, resolveCliServers } fro
 import { hostedSecret } from './secrets.js';
 import type { Io } from './commands.js';
 import { lockOrCopyDataDir } from './data-dir-access.js';
-import { jobLine, JobLineFilter, rejectedLine, submittedLine, type ServerKindOf, type ServerLabel } from './json-lines.js';
+import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerKindOf, type ServerLabel } from './json-lines.js';
 import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
 const CONNECT_TIMEOUT_MS = 30_000;
 
 function print(io: Io, value: unknown): void {
-  io.stdout.write(`${stringifyJson(value)}\n`);
+  io.stdout.write(`${jsonLine(value)}\n`);
 }
 
-function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void {
-  for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
+type Report = (prefix: string, problems: readonly NodeProblem[]) => void;
+
+/**
+ * Writes each problem to stderr once per run: the findings printed before queuing are the ones a refusal then
+ * carries, and a user reads every one of them once.
+ */
+function reporter(io: Io): Report {
+  const printed = new Set<string>();
+  return (prefix, problems) => {
+    for (const problem of problems) {
+      const line = describeProblem(problem);
+      if (printed.has(line)) continue;
+      printed.add(line);
+      io.stderr.write(`${prefix}: ${line}\n`);
+    }
+  };
 }
 
-async function readSource(file: string): Promise<{ bytes: Uint8Array; name: string }> {
-  try {
-    const info = await stat(file);
-    if (info.size > MAX_FILE_BYTES) throw new ComfyTrayError('CLI_USAGE', `${file} is too large to read`);
-    return { bytes: await readFile(file), name: basename(file) };
-  } catch (error) {
-    if (error instanceof ComfyTrayError) throw error;
-    throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${errorMessage(error)}`);
+/**
+ * A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever), and
+ * what it carries read off the main thread, within the reader's time and memory budget.
+ */
+async function readSource(file: string): Promise<WorkflowSource> {
+  const read = await readUserFile(file, MAX_FILE_BYTES);
+  if (read.ok) {
+    const name = basename(file);
+    return { bytes: read.bytes, name, extracted: await new WorkflowReader().read(read.bytes, name) };
   }
+  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${read.message}`);
+  throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
 }
 
-function printPrepared(io: Io, prepared: PreparedSubmission): void {
+function printPrepared(io: Io, report: Report, prepared: PreparedSubmission): void {
   for (const warning of prepared.warnings) io.stderr.write(`warning: ${warning}\n`);
-  report(io, 'preflight', prepared.problems);
+  report('preflight', prepared.problems);
 }
 
-function failed(io: Io, error: unknown): number {
+function failed(io: Io, report: Report, error: unknown): number {
   if (!(error instanceof SubmitError)) throw error;
   io.stderr.write(`comfy-tray: ${error.message} [${error.code}]\n`);
-  report(io, error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
+  report(error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
   return 1;
 }
 
@@ -67,14 +87,15 @@ export async function convert(options: { file: string; server: string }, io: Io)
   const ids = new Map<string, { clientId: string; closedCleanly: boolean }>();
   const store: ClientIdStore = { get: (id) => ids.get(id), set: (id, record) => void ids.set(id, record) };
   const backend = new ComfyBackend(resolveServer({ id: serverId, name: serverId, url: options.server }), store);
+  const report = reporter(io);
   try {
     await backend.probe();
     const prepared = await prepareSubmission({ backend: () => backend }, source, serverId);
-    printPrepared(io, prepared);
-    io.stdout.write(`${stringifyJson(prepared.prompt)}\n`);
+    printPrepared(io, report, prepared);
+    io.stdout.write(`${jsonLine(prepared.prompt)}\n`);
     return 0;
   } catch (error) {
-    return failed(io, error);
+    return failed(io, report, error);
   } finally {
     await backend.stop();
   }
@@ -121,7 +142,7 @@ export async function submit(options: SubmitCliOptions, io: Io): Promise<number>
 async function submitWith(
   options: SubmitCliOptions,
   io: Io,
-  source: { bytes: Uint8Array; name: string },
+  source: WorkflowSource,
   where: { config: ServerConfigInput; server: { label: string; id: string }; dataDir: string; maxJobsPerServer: number; savesOutputs: boolean },
 ): Promise<number> {
   const { server } = where;
@@ -134,6 +155,7 @@ async function submitWith(
   const ours = new Set<string>();
   const finished = new Map<string, JobView>();
   const filter = new JobLineFilter();
+  const report = reporter(io);
   let allDone: (() => void) | undefined;
   // Job lines only after the "submitted" lines, so a reader always sees the id announced first.
   let announced = false;
@@ -155,7 +177,7 @@ async function submitWith(
       randomizeSeeds: options.randomizeSeeds,
       front: options.front,
     });
-    printPrepared(io, prepared);
+    printPrepared(io, report, prepared);
     const outcome = await submitPrepared(engine, prepared, { uploadInputs: options.upload, force: options.force }, () => {
       const id = randomUUID();
       ours.add(id);
@@ -169,7 +191,7 @@ async function submitWith(
     if (outcome.failed !== undefined) {
       print(io, rejectedLine(server, outcome.failed, outcome.notSent));
       io.stderr.write(`comfy-tray: ${outcome.failed.message} [${outcome.failed.code}]\n`);
-      report(io, 'rejected', outcome.failed.problems);
+      report('rejected', outcome.failed.problems);
       return 1;
     }
     if (!options.wait) return 0;
@@ -182,7 +204,7 @@ async function submitWith(
     if (![...ours].every((id) => finished.has(id))) await new Promise<void>((resolve) => (allDone = resolve));
     return [...ours].every((id) => finished.get(id)?.status === 'completed') ? 0 : 1;
   } catch (error) {
-    return failed(io, error);
+    return failed(io, report, error);
   } finally {
     await engine.stop();
   }

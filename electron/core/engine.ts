@@ -1,7 +1,7 @@
 // The whole engine for any number of servers: one backend and one tracker per server, one journal, one event
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
-import type { JobView, SaveView, ServerView } from '../shared/app-state.js';
+import type { JobView, SaveView, ServerProblem, ServerView } from '../shared/app-state.js';
 import { createBackend } from './backends/create-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
@@ -10,12 +10,12 @@ import { Emitter } from './emitter.js';
 import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
 import { DurationHistory, type DurationLimits } from './jobs/duration-history.js';
-import { Journal } from './jobs/journal.js';
+import { Journal, type FinishedRecord } from './jobs/journal.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
 import type { OutputOptions } from './outputs/output-options.js';
 import { OutputImageLoader, type OutputImage, type OutputImageOptions } from './outputs/output-image.js';
-import { OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
+import { acceptedStage, OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
 import { SAVED_STAGE, savedKey, savingUnfinished } from './outputs/saved-stage.js';
 
 export interface EngineEvents extends TrackerEvents, OutputSaverEvents {
@@ -86,10 +86,12 @@ export class Engine {
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const { journal, warning } = await Journal.open(join(options.dataDir, 'journal.json'), {
+    const { journal, warning } = await Journal.openIn(options.dataDir, {
       ...(options.maxJobsPerServer !== undefined && { maxJobsPerServer: options.maxJobsPerServer }),
       // Trimming the journal must not drop outputs still waiting to be saved (they would never be).
       unfinished: (record) => savingUnfinished(record.handled[SAVED_STAGE]),
+      // A job's outputs are accepted for saving in the line that records it finished.
+      ...(options.outputs && { initialHandled: acceptance(options.outputs) }),
     });
     const { history, warning: historyWarning } = await DurationHistory.open(join(options.dataDir, 'durations.json'), options.durations);
     const warnings = [warning, historyWarning].filter((text): text is string => text !== undefined);
@@ -102,9 +104,14 @@ export class Engine {
     const backend = options.createBackend?.(config, this.journal) ?? createBackend(config, this.journal, { timings: options.timings ?? {} });
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
     const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
-    const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection) };
+    const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection, undefined) };
     backend.events.on('connection', (info) => {
-      entry.view = serverView(backend, info);
+      entry.view = serverView(backend, info, tracker.listingProblem);
+      this.events.emit('server', entry.view);
+    });
+    this.events.on('server-problem', ({ serverId, problem }) => {
+      if (serverId !== backend.serverId) return;
+      entry.view = serverView(backend, backend.connection, problem);
       this.events.emit('server', entry.view);
     });
     this.entries.set(backend.serverId, entry);
@@ -257,8 +264,16 @@ export class Engine {
   }
 }
 
-function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {
+function serverView(backend: JobBackend, info: ConnectionInfo, problem: ServerProblem | undefined): ServerView {
   // The client id is an implementation detail of the socket, not something views show.
   const { clientId: _clientId, ...connection } = info;
-  return { id: backend.serverId, name: backend.name, kind: backend.kind ?? 'comfyui', url: backend.url, ...connection };
+  return { id: backend.serverId, name: backend.name, kind: backend.kind ?? 'comfyui', url: backend.url, ...connection, ...(problem && { problem }) };
+}
+
+/** The journal's `initialHandled` for an engine that saves outputs: the saver's acceptance (`acceptedStage`). */
+function acceptance(outputs: OutputOptions): (serverId: string, record: FinishedRecord) => Record<string, unknown> | undefined {
+  return (serverId, record) => {
+    const stage = acceptedStage(outputs, serverId, record);
+    return stage && { [SAVED_STAGE]: stage };
+  };
 }

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'BACKEND_UNSUPPORTED'
   | 'JOB_PROMPT_UNAVAILABLE'
   | 'CONFIG_INVALID'
+  /** A stored secret was asked for with a server URL other than the one it was saved for: it must be typed again. */
+  | 'SECRET_URL_CHANGED'
   | 'JOURNAL_CORRUPT'
   | 'STORE_WRITE_FAILED'
   | 'DATA_DIR_LOCKED'
@@ -30,7 +32,12 @@ export type ErrorCode =
   | 'OUTPUT_PATH_ESCAPE'
   | 'OUTPUT_TEMPLATE_INVALID'
   | 'OUTPUT_FOLDER_MISSING'
+  /** A system folder (autostart, binaries, the app's data, a drive root, the home folder) chosen for outputs. */
+  | 'OUTPUT_FOLDER_REFUSED'
+  /** An output folder the window named that the user did not choose in the folder picker. */
+  | 'OUTPUT_FOLDER_NOT_CHOSEN'
   | 'OUTPUT_DISK_FULL'
+  | 'OUTPUT_TOO_LARGE'
   | 'OUTPUT_PERMISSION_DENIED'
   | 'OUTPUT_WRITE_FAILED'
   | 'OUTPUT_NOT_FOUND'

@@ -33,11 +33,20 @@ function parseNumberExactly(value: string): number | bigint {
   return Number(value);
 }
 
-function containsBigInt(value: unknown, depth = 0): boolean {
-  if (typeof value === 'bigint') return true;
-  if (depth > 64 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((item) => containsBigInt(item, depth + 1));
-  for (const item of Object.values(value)) if (containsBigInt(item, depth + 1)) return true;
+/**
+ * Looks at every level (with its own stack, not recursion): a big integer nested deeper than any fixed bound would
+ * otherwise reach JSON.stringify, which throws on it.
+ */
+function containsBigInt(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'bigint') return true;
+    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
+    seen.add(value);
+    stack.push(...(Array.isArray(value) ? value : Object.values(value)));
+  }
   return false;
 }
 

@@ -103,11 +103,30 @@ export interface ServerCapabilities {
   /** `POST /interrupt {prompt_id}` only stops that prompt (≥ 0.3.57). */
   readonly targetedInterrupt: boolean;
   readonly supportsPreviewMetadata: boolean;
+  /**
+   * Learned from the server's refusals: the statuses its `/api/jobs` filter accepts, when fewer than documented
+   * (ComfyUI 0.8.0 knows no `cancelled`); empty when it takes no status filter (jobs are filtered here).
+   */
+  readonly jobsStatusFilter?: readonly string[];
+  /** Learned: its `/api/jobs` refuses `sort_by`/`sort_order` (its default order is used). */
+  readonly jobsSort?: false;
 }
 
 export interface ErrorView {
   readonly code: string;
   readonly message: string;
+}
+
+/**
+ * Something that keeps part of the app from working on a server that is otherwise connected (its job lists cannot
+ * be read: live events still arrive, but jobs of other clients and catch-up do not): shown beside the connection.
+ */
+export interface ServerProblem {
+  readonly code: string;
+  /** One sentence naming what does not work and why, e.g. "cannot list jobs: HTTP 500 from …/api/jobs". */
+  readonly message: string;
+  /** When it began (epoch ms). */
+  readonly since: number;
 }
 
 export interface ServerView {
@@ -129,4 +148,6 @@ export interface ServerView {
    * Jobs are still seen start and end, without progress or previews.
    */
   readonly degraded?: ErrorView;
+  /** Present while a connected server keeps failing at something the app needs (see `ServerProblem`). */
+  readonly problem?: ServerProblem;
 }

@@ -89,11 +89,32 @@ export interface SettingsPatch {
   readonly general?: Partial<SettingsView['general']>;
 }
 
+/**
+ * Why a change was refused: a value the settings do not accept (the field is named), a kept secret (the marker)
+ * for a server whose URL changed (it only ever goes to the URL it was saved for: type it again), an output folder
+ * that is a system folder, or one the user did not choose with `chooseOutputFolder`.
+ */
+export type SettingsRefusal = 'CONFIG_INVALID' | 'SECRET_URL_CHANGED' | 'OUTPUT_FOLDER_REFUSED' | 'OUTPUT_FOLDER_NOT_CHOSEN';
+
 export type SettingsUpdateResult =
   | { readonly ok: true; readonly settings: SettingsView; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly code: 'CONFIG_INVALID'; readonly message: string };
+  | { readonly ok: false; readonly code: SettingsRefusal; readonly message: string };
 
-/** The server to try: as edited in the form; a kept secret is taken from the stored server with the same id. */
+/** Whose output folder is being chosen: a server's own (by id, saved or not yet), or the default one. */
+export interface FolderTarget {
+  readonly serverId?: string;
+}
+
+/**
+ * The folder the user chose in the native picker (undefined: cancelled), held by the main process until the
+ * settings are saved with it; or why it cannot hold outputs.
+ */
+export type FolderChoice = { readonly ok: true; readonly folder?: string } | { readonly ok: false; readonly code: 'OUTPUT_FOLDER_REFUSED'; readonly message: string };
+
+/**
+ * The server to try: as edited in the form. A kept secret (the marker) is taken from the stored server with the same
+ * id, only when the URL is still the one it was saved for (SECRET_URL_CHANGED otherwise).
+ */
 export interface ConnectionTestInput {
   readonly kind?: ServerKind;
   readonly id?: string;
@@ -199,8 +220,11 @@ export interface InvokeMap {
   'settings:get': { args: []; result: SettingsView };
   'settings:update': { args: [patch: SettingsPatch]; result: SettingsUpdateResult };
   'servers:test-connection': { args: [server: ConnectionTestInput]; result: ConnectionTestResult };
-  /** A native folder picker; undefined when the user cancels. */
-  'dialog:pick-folder': { args: []; result: string | undefined };
+  /**
+   * The native folder picker, opened by the main process for an output folder: the only way an output folder is
+   * changed (settings:update accepts a folder only when it is the stored one or the one chosen here).
+   */
+  'outputs:choose-folder': { args: [target: FolderTarget]; result: FolderChoice };
   'jobs:remove-pending': { args: [serverId: string, jobIds: readonly string[]]; result: ActionResult };
   /** The window asked the user to confirm first. */
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
@@ -254,7 +278,7 @@ export const INVOKE_CHANNELS = [
   'settings:get',
   'settings:update',
   'servers:test-connection',
-  'dialog:pick-folder',
+  'outputs:choose-folder',
   'jobs:remove-pending',
   'jobs:clear-pending',
   'jobs:rerun',
@@ -277,7 +301,7 @@ export interface TrayApi {
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsUpdateResult>;
   testConnection(server: ConnectionTestInput): Promise<ConnectionTestResult>;
-  pickFolder(): Promise<string | undefined>;
+  chooseOutputFolder(target: FolderTarget): Promise<FolderChoice>;
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;

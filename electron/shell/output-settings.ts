@@ -4,7 +4,7 @@
 // (the saver's own default for an unlisted server is "on", which must not leak past a global "off").
 import { mkdir } from 'node:fs/promises';
 import type { OutputOptions } from '../core/outputs/output-options.js';
-import { serverSavesOutputs, type Settings } from '../core/store/settings-schema.js';
+import { outputLimits, serverSavesOutputs, type Settings } from '../core/store/settings-schema.js';
 
 /** The saver's options, or undefined when no enabled server saves (then the engine runs without a saver). */
 export function outputOptionsFor(settings: Settings, defaultFolder: string): OutputOptions | undefined {
@@ -20,6 +20,7 @@ export function outputOptionsFor(settings: Settings, defaultFolder: string): Out
     template: settings.outputs.template,
     saveTemp: settings.outputs.saveTemp,
     sidecar: settings.outputs.sidecar,
+    ...outputLimits(settings),
     perServer,
   };
 }

@@ -1,22 +1,28 @@
 // The Settings window's channels: settings are read without their secrets (nor credentials in a URL), changed through
 // the core schema (which names the field when it refuses), and a server can be tried before it is saved. Secrets the
-// renderer does not retype come back as a marker and the stored ones are kept.
+// renderer does not retype come back as a marker and the stored ones are kept, but only for the URL they were saved
+// for: a marker beside another URL is refused (SECRET_URL_CHANGED), so the window can never send a stored secret to
+// a server of its choosing. Output folders change only through the native picker the main process opens.
 import { z } from 'zod';
 import { testConnection as tryServer } from '../core/backends/test-connection.js';
-import { serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
+import { parseBaseUrl, redactedUrl, serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { ComfyTrayError } from '../core/errors.js';
+import { checkOutputFolder, systemPlaces } from '../core/outputs/output-folder-policy.js';
 import { urlWithoutCredentials, type Settings, type SettingsInput } from '../core/store/settings-schema.js';
 import type { SettingsStore } from '../core/store/settings-store.js';
 import { SERVER_KINDS, type ServerKind } from '../shared/app-state.js';
-import type { AuthInput, ConnectionTestInput, ConnectionTestResult, RedactedAuth, SettingsPatch, SettingsView } from '../shared/ipc-contract.js';
+import type { AuthInput, ConnectionTestInput, ConnectionTestResult, FolderChoice, FolderTarget, RedactedAuth, SettingsPatch, SettingsRefusal, SettingsView } from '../shared/ipc-contract.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
-export type SettingsChannel = 'settings:get' | 'settings:update' | 'servers:test-connection' | 'dialog:pick-folder';
+export type SettingsChannel = 'settings:get' | 'settings:update' | 'servers:test-connection' | 'outputs:choose-folder';
 
 export interface SettingsHandlerDeps {
   readonly settings: SettingsStore;
   readonly testConnection: (config: ServerConfigInput) => Promise<ConnectionTestResult>;
+  /** Opens the native folder picker; undefined when the user cancels (or there is no picker). */
   readonly pickFolder?: () => Promise<string | undefined>;
+  /** Why a folder cannot hold outputs, or undefined (default: the core's policy for this machine, links followed). */
+  readonly folderProblem?: (folder: string) => Promise<string | undefined>;
 }
 
 const CONNECTION_TIMEOUT_MS = 5_000;
@@ -48,10 +54,28 @@ export function redactSettings(settings: Settings): SettingsView {
   return { ...settings, servers: settings.servers.map((server) => ({ ...server, url: urlWithoutCredentials(server.url), auth: redactAuth(server.auth) })) };
 }
 
-/** The auth to store: new credentials as typed, or the marker replaced by the stored secret of the same kind. */
-function restoreAuth(input: AuthInput, stored: ServerAuth | undefined): ServerAuth | Record<string, unknown> {
+/**
+ * Whether a secret saved for a server at `savedUrl` may go to `url`: the same origin and the same path prefix, as the
+ * app connects to them (scheme and host case, default port, trailing slash and credentials aside).
+ */
+export function sameSecretTarget(savedUrl: string, url: string): boolean {
+  try {
+    return redactedUrl(parseBaseUrl(savedUrl)) === redactedUrl(parseBaseUrl(url));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The auth to store or try: new credentials as typed, or the marker replaced by the stored secret of the same kind,
+ * which is only ever given for the URL it was saved with.
+ */
+function restoreAuth(input: AuthInput, stored: { auth: ServerAuth; url: string; name: string } | undefined, url: string): ServerAuth | Record<string, unknown> {
   if (!('hasSecret' in input)) return input;
-  const same = stored?.kind === input.kind ? stored : undefined;
+  const same = stored?.auth.kind === input.kind ? stored.auth : undefined;
+  if (same !== undefined && same.kind !== 'none' && stored !== undefined && !sameSecretTarget(stored.url, url)) {
+    throw new ComfyTrayError('SECRET_URL_CHANGED', `The URL of ${stored.name} changed: enter its ${secretName(same)} again (a saved one only goes to the URL it was saved for)`);
+  }
   switch (input.kind) {
     case 'none':
       return { kind: 'none' };
@@ -68,25 +92,65 @@ function restoreAuth(input: AuthInput, stored: ServerAuth | undefined): ServerAu
   }
 }
 
-/** The whole settings a patch leads to, before validation (the store validates it with the core schema). */
-export function applyPatch(current: Settings, patch: SettingsPatch): SettingsInput {
+function secretName(auth: ServerAuth): string {
+  return { none: '', basic: 'password', bearer: 'token', header: 'header value', 'api-key': 'API key', 'query-token': 'token' }[auth.kind];
+}
+
+/** Output folders the user chose in the native picker this session, by target: the only new folders accepted. */
+export class ChosenFolders {
+  private readonly chosen = new Map<string, string>();
+
+  static key(target: FolderTarget): string {
+    return target.serverId === undefined ? 'outputs' : `server:${target.serverId}`;
+  }
+
+  remember(target: FolderTarget, folder: string): void {
+    this.chosen.set(ChosenFolders.key(target), folder);
+  }
+
+  /** A folder the patch names for `target`: kept as stored, or the one chosen for it; refused otherwise. */
+  check(target: FolderTarget, folder: string, stored: string | undefined, field: string): void {
+    if (folder === stored || this.chosen.get(ChosenFolders.key(target)) === folder) return;
+    throw new ComfyTrayError('OUTPUT_FOLDER_NOT_CHOSEN', `${field}: choose the folder with Choose… (a folder is never taken as typed)`);
+  }
+}
+
+/**
+ * The whole settings a patch leads to, before validation (the store validates it with the core schema). Throws
+ * SECRET_URL_CHANGED for a kept secret beside a changed URL, OUTPUT_FOLDER_NOT_CHOSEN for a folder not chosen.
+ */
+export function applyPatch(current: Settings, patch: SettingsPatch, chosen: ChosenFolders = new ChosenFolders()): SettingsInput {
   const { folder, ...outputs } = patch.outputs ?? {};
   const { pausedUntil, ...notifications } = patch.notifications ?? {};
   const nextOutputs: Record<string, unknown> = { ...current.outputs, ...outputs };
   if (folder === null) delete nextOutputs.folder;
-  else if (folder !== undefined) nextOutputs.folder = folder;
+  else if (folder !== undefined) {
+    chosen.check({}, folder, current.outputs.folder, 'outputs.folder');
+    nextOutputs.folder = folder;
+  }
   const nextNotifications: Record<string, unknown> = { ...current.notifications, ...notifications };
   if (pausedUntil === null) delete nextNotifications.pausedUntil;
   else if (pausedUntil !== undefined) nextNotifications.pausedUntil = pausedUntil;
   return {
     ...current,
     servers: patch.servers
-      ? patch.servers.map((server) => ({ ...server, auth: restoreAuth(server.auth, current.servers.find((s) => s.id === server.id)?.auth) }))
+      ? patch.servers.map((server, index) => {
+          const stored = current.servers.find((s) => s.id === server.id);
+          if (server.outputFolder !== undefined) chosen.check({ serverId: server.id }, server.outputFolder, stored?.outputFolder, `servers.${index}.outputFolder`);
+          return { ...server, auth: restoreAuth(server.auth, stored, server.url) };
+        })
       : current.servers,
     outputs: nextOutputs,
     notifications: nextNotifications,
     general: { ...current.general, ...patch.general },
   } as SettingsInput;
+}
+
+/** Refusals the window is answered with as data (with their code), rather than as a failed call. */
+const REFUSALS: ReadonlySet<string> = new Set<SettingsRefusal>(['CONFIG_INVALID', 'SECRET_URL_CHANGED', 'OUTPUT_FOLDER_REFUSED', 'OUTPUT_FOLDER_NOT_CHOSEN']);
+
+function refusal(error: unknown): { ok: false; code: SettingsRefusal; message: string } | undefined {
+  return error instanceof ComfyTrayError && REFUSALS.has(error.code) ? { ok: false, code: error.code as SettingsRefusal, message: error.message } : undefined;
 }
 
 // Argument shapes only: the values themselves are checked by the core schema, which names the field it refuses.
@@ -130,21 +194,30 @@ const connectionInputSchema = z.object({
 
 export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Handlers, SettingsChannel>; schemas: Pick<ArgSchemas, SettingsChannel> } {
   const { settings } = deps;
+  const chosen = new ChosenFolders();
   return {
     handlers: {
       'settings:get': () => ({ ...redactSettings(settings.current), secretStorage: settings.secretStorage }),
       'settings:update': async (patch) => {
         try {
-          const result = await settings.update((current) => applyPatch(current, patch));
+          const result = await settings.update((current) => applyPatch(current, patch, chosen));
           return { ok: true, settings: { ...redactSettings(result.settings), secretStorage: settings.secretStorage }, warnings: result.warnings };
         } catch (error) {
-          if (error instanceof ComfyTrayError && error.code === 'CONFIG_INVALID') return { ok: false, code: 'CONFIG_INVALID', message: error.message };
+          const refused = refusal(error);
+          if (refused) return refused;
           throw error;
         }
       },
-      'servers:test-connection': (server: ConnectionTestInput) => {
-        const stored = server.id === undefined ? undefined : settings.current.servers.find((s) => s.id === server.id)?.auth;
-        const auth = restoreAuth(server.auth, stored) as ServerAuth;
+      'servers:test-connection': async (server: ConnectionTestInput) => {
+        const stored = server.id === undefined ? undefined : settings.current.servers.find((s) => s.id === server.id);
+        let auth: ServerAuth;
+        try {
+          auth = restoreAuth(server.auth, stored, server.url) as ServerAuth;
+        } catch (error) {
+          const refused = refusal(error);
+          if (refused) return refused;
+          throw error;
+        }
         return deps.testConnection({
           ...(server.kind !== undefined && { kind: server.kind }),
           id: server.id || 'connection-test',
@@ -154,13 +227,20 @@ export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Ha
           ...(server.tlsFingerprint !== undefined && server.tlsFingerprint.trim() !== '' && { tlsFingerprint: server.tlsFingerprint }),
         });
       },
-      'dialog:pick-folder': () => (deps.pickFolder ? deps.pickFolder() : Promise.resolve(undefined)),
+      'outputs:choose-folder': async (target): Promise<FolderChoice> => {
+        const folder = deps.pickFolder ? await deps.pickFolder() : undefined;
+        if (folder === undefined) return { ok: true };
+        const problem = await (deps.folderProblem ?? ((path: string) => checkOutputFolder(path, systemPlaces())))(folder);
+        if (problem !== undefined) return { ok: false, code: 'OUTPUT_FOLDER_REFUSED', message: `Outputs cannot be saved there: ${problem}` };
+        chosen.remember(target, folder);
+        return { ok: true, folder };
+      },
     },
     schemas: {
       'settings:get': z.tuple([]),
       'settings:update': z.tuple([patchSchema]) as unknown as ArgSchemas['settings:update'],
       'servers:test-connection': z.tuple([connectionInputSchema]) as unknown as ArgSchemas['servers:test-connection'],
-      'dialog:pick-folder': z.tuple([]),
+      'outputs:choose-folder': z.tuple([z.object({ serverId: text.optional() }).strict()]),
     },
   };
 }

@@ -126,8 +126,10 @@ function iconName(state: TrayState, progress: number | undefined, paused: boolea
 
 export function connectionText(server: ServerView, now: number): string {
   switch (server.state) {
-    case 'connected':
-      return server.version ? `connected, ComfyUI ${server.version}` : 'connected';
+    case 'connected': {
+      const connected = server.version ? `connected, ComfyUI ${server.version}` : 'connected';
+      return server.problem ? `${connected}; ${server.problem.message}` : connected;
+    }
     case 'connecting':
       return 'connecting…';
     case 'reconnecting':
@@ -147,7 +149,9 @@ function serverLine(server: ServerView, jobs: readonly JobView[], now: number): 
   const running = jobs.find((job) => job.status === 'running');
   const pending = jobs.filter((job) => job.status === 'pending').length;
   const percent = running?.progress?.overall === undefined ? '' : ` ${Math.round(running.progress.overall * 100)}%`;
-  return `${server.name}: ${running ? `running${percent}` : 'idle'}${pending > 0 ? `, ${pending} queued` : ''}`;
+  // A server whose lists cannot be read says so first: its "idle" would not be true of other clients' jobs.
+  const problem = server.problem ? `${server.problem.message.split(':', 1)[0]}, ` : '';
+  return `${server.name}: ${problem}${running ? `running${percent}` : 'idle'}${pending > 0 ? `, ${pending} queued` : ''}`;
 }
 
 function serverMenu(server: ServerView, jobs: readonly JobView[], now: number): TrayMenuItem {

@@ -36,6 +36,11 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
       </div>
       <div class="server__state">{serverStateText(server, now)}</div>
       {server.lastError && server.state !== 'connected' && <div class="server__error">{server.lastError.message}</div>}
+      {server.problem && server.state === 'connected' && (
+        <div class="server__error" role="status">
+          {server.problem.message}
+        </div>
+      )}
       <div class="server__counts">
         {counts.running} running · {counts.pending} pending{counts.failed > 0 ? ` · ${counts.failed} failed` : ''}
       </div>

@@ -135,10 +135,15 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
         </select>
       </Field>
       <Field id={id('folder')} label="Output folder for this server" hint="Empty: the Outputs folder">
-        <input id={id('folder')} value={server.outputFolder} onInput={(e) => edit({ outputFolder: value(e) })} />
+        <input id={id('folder')} value={server.outputFolder} readOnly />
         <button type="button" onClick={() => void settings.pickFolder({ server: server.key })}>
           Choose…
         </button>
+        {server.outputFolder !== '' && (
+          <button type="button" onClick={() => settings.useDefaultFolder({ server: server.key })}>
+            Use the Outputs folder
+          </button>
+        )}
       </Field>
       <div class="field" role="group" aria-label={`Notifications for ${server.name}`}>
         <span>Notify for this server</span>
@@ -213,10 +218,15 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
           <h2 id="outputs-title">Outputs</h2>
           <Check label="Save outputs" checked={form.outputs.enabled} onChange={(enabled) => outputs({ enabled })} />
           <Field id="outputs-folder" label="Folder" hint="Empty: Comfy Tray in your Pictures folder">
-            <input id="outputs-folder" value={form.outputs.folder} onInput={(e) => outputs({ folder: value(e) })} />
+            <input id="outputs-folder" value={form.outputs.folder} readOnly />
             <button type="button" onClick={() => void settings.pickFolder({})}>
               Choose…
             </button>
+            {form.outputs.folder !== '' && (
+              <button type="button" onClick={() => settings.useDefaultFolder({})}>
+                Use the default
+              </button>
+            )}
           </Field>
           <Field id="outputs-template" label="File name template" error={errors['outputs.template']}>
             <input id="outputs-template" value={form.outputs.template} onInput={(e) => outputs({ template: value(e) })} {...errorProps('outputs-template', errors['outputs.template'])} />

@@ -4,6 +4,7 @@ import { computed, signal } from '@preact/signals';
 import type {
   AuthInput,
   ConnectionTestResult,
+  FolderChoice,
   NotificationKindsView,
   RedactedAuth,
   ServerSettingsInput,
@@ -29,6 +30,8 @@ export interface ServerForm {
   /** What the user typed; empty keeps the stored secret (when the kind is unchanged). */
   readonly secret: string;
   readonly original: RedactedAuth;
+  /** The URL the stored secret was saved for: a changed URL needs the secret typed again ('' for a new server). */
+  readonly originalUrl: string;
   readonly saveOutputs: 'default' | 'on' | 'off';
   readonly outputFolder: string;
   readonly notify: Partial<NotificationKindsView>;
@@ -65,6 +68,7 @@ export function formFrom(view: SettingsView, now: number): SettingsForm {
       headerName: s.auth.kind === 'header' ? s.auth.name : '',
       secret: '',
       original: s.auth,
+      originalUrl: s.url,
       saveOutputs: s.saveOutputs === undefined ? 'default' : s.saveOutputs ? 'on' : 'off',
       outputFolder: s.outputFolder ?? '',
       notify: s.notifications ?? {},
@@ -81,9 +85,22 @@ export function formFrom(view: SettingsView, now: number): SettingsForm {
   };
 }
 
-/** The stored secret is kept when nothing new was typed and the kind is unchanged. */
+/** A secret is stored for this server, of the kind the form shows. */
+function storedSecret(server: ServerForm): boolean {
+  return server.original.kind === server.authKind && 'hasSecret' in server.original && server.original.hasSecret;
+}
+
+/**
+ * The stored secret is kept when nothing new was typed, the kind is unchanged and so is the URL: a stored secret only
+ * ever goes to the URL it was saved for (the main process refuses it for another, SECRET_URL_CHANGED).
+ */
 export function keepsSecret(server: ServerForm): boolean {
-  return server.secret === '' && server.original.kind === server.authKind && 'hasSecret' in server.original && server.original.hasSecret;
+  return server.secret === '' && storedSecret(server) && sameServerUrl(server.url, server.originalUrl);
+}
+
+/** The URL changed and the stored secret must be typed again before Save (or a connection test) can use one. */
+export function secretNeedsRetyping(server: ServerForm): boolean {
+  return server.secret === '' && storedSecret(server) && !sameServerUrl(server.url, server.originalUrl);
 }
 
 function integerProblem(text: string, min: number, max: number): string | undefined {
@@ -121,6 +138,8 @@ export function urlCredentialsNote(server: Pick<ServerForm, 'url' | 'authKind'>)
     : 'The user name and password in this URL will be removed when you save: the authentication below is used instead.';
 }
 
+const SECRET_NAMES: Record<AuthKind, string> = { none: '', basic: 'password', bearer: 'token', header: 'header value', 'api-key': 'API key', 'query-token': 'token' };
+
 /** Problems by field (`servers.<key>.url`, `outputs.template`, …); empty when the form can be saved. */
 export function validate(form: SettingsForm): Record<string, string> {
   const errors: Record<string, string> = {};
@@ -130,7 +149,8 @@ export function validate(form: SettingsForm): Record<string, string> {
   for (const s of form.servers) {
     set(`servers.${s.key}.name`, s.name.trim() === '' ? 'Enter a name' : s.name.trim().length > 100 ? 'Use at most 100 characters' : undefined);
     set(`servers.${s.key}.url`, urlProblem(s.url));
-    if ((s.authKind === 'bearer' || s.authKind === 'api-key' || s.authKind === 'query-token') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'api-key' ? 'Enter the API key' : 'Enter the token');
+    if (secretNeedsRetyping(s)) set(`servers.${s.key}.secret`, `The URL changed: enter the ${SECRET_NAMES[s.authKind]} again`);
+    else if ((s.authKind === 'bearer' || s.authKind === 'api-key' || s.authKind === 'query-token') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'api-key' ? 'Enter the API key' : 'Enter the token');
     if (s.authKind === 'header' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.headerName)) set(`servers.${s.key}.headerName`, 'Enter a header name (letters, digits and - only)');
   }
   if (form.servers.length > 50) errors.servers = 'At most 50 servers';
@@ -215,7 +235,7 @@ export function sameServerUrl(a: string, b: string): boolean {
   return normal(a) === normal(b);
 }
 
-export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'pickFolder'>;
+export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'chooseOutputFolder'>;
 
 export class SettingsModel {
   readonly form = signal<SettingsForm | undefined>(undefined);
@@ -340,6 +360,7 @@ export class SettingsModel {
           headerName: '',
           secret: '',
           original: { kind: 'none' },
+          originalUrl: '',
           saveOutputs: 'default',
           outputFolder: '',
           notify: {},
@@ -390,9 +411,33 @@ export class SettingsModel {
     this.tests.value = { ...this.tests.value, [key]: { status: 'done', result } };
   }
 
+  /**
+   * Opens the main process's folder picker for a server's output folder (`server`: its form key) or the default one.
+   * The only way to change a folder: the main process accepts on Save only a folder chosen there (or the stored one).
+   */
   async pickFolder(target: { readonly server?: string }): Promise<void> {
-    const folder = await this.api.pickFolder().catch(() => undefined);
-    if (folder === undefined) return;
+    const serverId = target.server === undefined ? undefined : this.form.value?.servers.find((s) => s.key === target.server)?.id;
+    if (target.server !== undefined && serverId === undefined) return;
+    let choice: FolderChoice;
+    try {
+      choice = await this.api.chooseOutputFolder(serverId === undefined ? {} : { serverId });
+    } catch (error) {
+      this.message.value = { kind: 'error', text: `Could not choose a folder: ${error instanceof Error ? error.message : String(error)}` };
+      return;
+    }
+    if (!choice.ok) {
+      this.message.value = { kind: 'error', text: choice.message };
+      return;
+    }
+    if (choice.folder !== undefined) this.setFolder(target, choice.folder);
+  }
+
+  /** Back to the default folder (for a server: the Outputs folder). */
+  useDefaultFolder(target: { readonly server?: string }): void {
+    this.setFolder(target, '');
+  }
+
+  private setFolder(target: { readonly server?: string }, folder: string): void {
     if (target.server !== undefined) this.editServer(target.server, { outputFolder: folder });
     else this.edit((f) => ({ ...f, outputs: { ...f.outputs, folder } }));
   }

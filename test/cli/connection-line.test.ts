@@ -2,6 +2,8 @@
 // flags) are printed as a corrected line, with the simulator as the server.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { connectionLine, ConnectionLineFilter } from '../../electron/cli/json-lines.js';
+import type { ServerView } from '../../electron/shared/app-state.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { tempDir } from '../support/events.js';
 import { startWatch, type Line } from './watch-harness.js';
@@ -29,4 +31,17 @@ test('watch prints the connection again when the server\'s feature flags change 
   const connectedLines = headless.seen.filter(isConnected).map(previews);
   assert.deepEqual(connectedLines.slice(-3), [true, false, true], 'one line per change, none for a repeat');
   assert.ok(connectedLines.every((value, i) => i === 0 || value !== connectedLines[i - 1]), 'no line repeats the one before');
+});
+
+test('a connected server whose job lists fail gets a line with the problem, and one more when it clears', () => {
+  const filter = new ConnectionLineFilter();
+  const base: ServerView = { id: 'local', name: 'local', url: 'http://127.0.0.1:9/', state: 'connected', version: '0.8.0' };
+  const problem = { code: 'COMFY_HTTP_STATUS', message: 'cannot list jobs: HTTP 500 from http://127.0.0.1:9/api/jobs', since: 1 };
+  assert.equal(filter.shouldPrint(base), true);
+  assert.equal(filter.shouldPrint({ ...base, problem }), true);
+  assert.deepEqual(connectionLine({ ...base, problem }).problem, { code: problem.code, message: problem.message });
+  assert.equal(filter.shouldPrint({ ...base, problem: { ...problem, since: 2 } }), false, 'the same problem is not printed twice');
+  assert.equal(filter.shouldPrint(base), true);
+  assert.equal(connectionLine(base).problem, undefined);
+  assert.equal(connectionLine({ ...base, state: 'reconnecting', problem }).problem, undefined, 'only a connected server has this kind of problem');
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConnectionLineFilter, connectionLine, JobLineFilter, jobLine } from '../../electron/cli/json-lines.js';
+import { join } from 'node:path';
+import { ConnectionLineFilter, connectionLine, JobLineFilter, jobLine, jsonLine, savedFileLine } from '../../electron/cli/json-lines.js';
 import type { JobView, ServerView } from '../../electron/shared/app-state.js';
 
 const base: JobView = { serverId: 'http://s', id: 'j', status: 'running', submittedBy: 'other', outputs: [] };
@@ -37,4 +38,18 @@ test('a connection line is printed for a change of state, version, error kind or
   const line = connectionLine(printed[1] as ServerView);
   assert.equal(line.server, 'http://127.0.0.1:8188');
   assert.equal(line.serverId, 'local');
+});
+
+test('a line escapes the characters that disguise text on a terminal, and parses back to the same string', () => {
+  const name = 'cat\u202Egnp.exe \u2066x\u2069 \u200F \u0085 \u2028';
+  const text = jsonLine({ filename: name, seed: 18446744073709551615n });
+  assert.doesNotMatch(text, /[\u0085\u200f\u2028\u202e\u2066\u2069]/);
+  assert.match(text, /cat\\u202egnp\.exe/);
+  assert.match(text, /"seed":18446744073709551615\}/);
+  assert.equal((JSON.parse(text) as { filename: string }).filename, name);
+});
+
+test('a saved file is shown under the name it was saved as, its server subfolder made safe', () => {
+  const line = savedFileLine({ nodeId: '9', kind: 'images', index: 0, type: 'output', subfolder: 'a\u202Eb/../c', filename: 'x\u202Egnp.exe', path: join('/out', 'x_gnp (1).exe'), size: 3 });
+  assert.deepEqual(line, { nodeId: '9', kind: 'images', index: 0, type: 'output', subfolder: 'a_b/c', filename: 'x_gnp (1).exe', path: join('/out', 'x_gnp (1).exe'), size: 3 });
 });

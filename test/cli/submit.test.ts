@@ -2,6 +2,7 @@
 // on stderr, exit codes that scripts can branch on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -63,6 +64,8 @@ test('submit refuses before queuing when preflight fails, and reports a 400 per 
   assert.equal(refused.code, 1);
   assert.equal(refused.stdout, '');
   assert.match(refused.stderr, /preflight: node "Photo" \(#1\), input "image": the server has no input file "nowhere.png"/);
+  // Each finding once: the refusal that follows names the count, not the same lines again.
+  assert.equal(refused.stderr.split('\n').filter((line) => line.includes('nowhere.png')).length, 1, refused.stderr);
   const forced = await run(['submit', file, '--server', sim.url, '--data-dir', dir, '--force']);
   assert.equal(forced.code, 1);
   const [rejected] = lines(forced.stdout);
@@ -96,4 +99,14 @@ test('convert prints the prompt (64-bit integers exact) and findings on stderr; 
   assert.equal(refused.stdout, '');
   assert.match(refused.stderr, /SUBMIT_CONVERSION_FAILED/);
   assert.match(refused.stderr, /legacy group node/);
+});
+
+// Regression: `convert /dev/zero` and `submit /dev/zero` read until memory ran out (1.6 GB and growing).
+test('convert and submit refuse a file that is not a regular file, before reading it', { timeout: 30_000, skip: !existsSync('/dev/zero') && 'no /dev/zero here' }, async (t) => {
+  const dir = await tempDir(t);
+  for (const args of [['convert', '/dev/zero', '--server', 'http://127.0.0.1:9'], ['submit', '/dev/zero', '--server', 'http://127.0.0.1:9', '--data-dir', dir]]) {
+    const refused = await run(args);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /\/dev\/zero is not a regular file.*\[CLI_USAGE\]/);
+  }
 });

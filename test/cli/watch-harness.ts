@@ -38,6 +38,8 @@ export interface RunningWatch {
   /** Ctrl-C: resolves with the exit code. */
   stop(): Promise<number>;
   readonly stderr: () => string;
+  /** Everything printed on stdout so far, as written. */
+  readonly stdoutText: () => string;
 }
 
 interface Waiter {
@@ -99,5 +101,6 @@ export function startWatch(options: Parameters<typeof watch>[0]): RunningWatch {
       return running;
     },
     stderr: captured.stderrText,
+    stdoutText: captured.stdoutText,
   };
 }

@@ -28,3 +28,11 @@ test('still rejects text that is not JSON at all', () => {
   assert.throws(() => parseJson('<html>'));
   assert.throws(() => parseJson('{"a": NaN', { exactIntegers: true }));
 });
+
+// Regression: a big integer more than 64 levels down was not looked for, so JSON.stringify met it and threw.
+test('writes big integers exactly however deep they are nested', () => {
+  let value: unknown = 18446744073709551615n;
+  for (let level = 0; level < 100; level++) value = [value];
+  const text = stringifyJson({ deep: value });
+  assert.equal(text, `{"deep":${'['.repeat(100)}18446744073709551615${']'.repeat(100)}}`);
+});

@@ -30,7 +30,7 @@ function devOnlyPackages(): string[] {
 
 test('the bundles are made only of app code and runtime libraries', () => {
   const inputs = JSON.parse(readFileSync('dist/inputs.json', 'utf8')) as string[];
-  assert.ok(inputs.includes('electron/main.ts') && inputs.includes('electron/preload.ts') && inputs.includes('renderer/main.tsx'));
+  for (const entry of ['electron/main.ts', 'electron/preload.ts', 'electron/core/workflow/extract-worker.ts', 'renderer/main.tsx']) assert.ok(inputs.includes(entry), entry);
   const foreign = inputs.filter((path) => /^(test|bench|scripts)\//.test(path) || /\.test\.tsx?$/.test(path));
   assert.deepEqual(foreign, []);
   const devOnly = devOnlyPackages();
@@ -92,10 +92,10 @@ test('electron-builder packs the bundles and package.json only, never node_modul
   const asar = join(unpacked, 'resources', 'app.asar');
   assert.ok(existsSync(asar), `electron-builder packed no app:\n${packed.output}`);
   const entries = listPackage(asar, { isPack: false }).map((entry) => entry.replace(/\\/g, '/'));
-  for (const needed of ['/package.json', '/dist/main.cjs', '/dist/preload.cjs', '/dist/renderer/index.html', '/dist/renderer/main.js', '/dist/renderer/main.css']) {
+  for (const needed of ['/package.json', '/dist/main.cjs', '/dist/preload.cjs', '/dist/extract-worker.cjs', '/dist/renderer/index.html', '/dist/renderer/main.js', '/dist/renderer/main.css']) {
     assert.ok(entries.includes(needed), `${needed} is packed`);
   }
-  const unexpected = entries.filter((entry) => !/^\/(package\.json|dist|dist\/(main|preload)\.cjs|dist\/renderer(\/[^/]+\.(html|js|css|png|svg|woff2))?)$/.test(entry));
+  const unexpected = entries.filter((entry) => !/^\/(package\.json|dist|dist\/(main|preload|extract-worker)\.cjs|dist\/renderer(\/[^/]+\.(html|js|css|png|svg|woff2))?)$/.test(entry));
   assert.deepEqual(unexpected, []);
   assert.deepEqual(entries.filter((entry) => /node_modules|\.tsx?$|\.map$|(^|\/)test\/|\.test\./.test(entry)), []);
   assert.equal(pkg.main, 'dist/main.cjs');

@@ -1,5 +1,6 @@
 // Files from outside the window: which launch arguments are files, and reading them with clear failures.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -35,4 +36,17 @@ test('paths are read into files; a folder, a missing file and an oversized one a
     ],
   );
   for (const failure of failures) assert.ok(!failure.ok && failure.message.startsWith(failure.name));
+});
+
+// Regression: a device was stat-checked but a file reporting size 0 was read to its end, however long.
+test('devices are refused and the cap counts bytes read', { skip: !existsSync('/proc/self/status') && 'Linux only' }, async () => {
+  const { files, failures } = await readOpenedFiles(['/dev/zero', '/proc/self/status'], 16);
+  assert.deepEqual(files, []);
+  assert.deepEqual(
+    failures.map((f) => [f.name, !f.ok && f.code]),
+    [
+      ['zero', 'DROP_NOT_A_FILE'],
+      ['status', 'WORKFLOW_TOO_LARGE'],
+    ],
+  );
 });

@@ -27,6 +27,15 @@ test('saving off globally, one server set to Always: a saver exists, for that se
   assert.deepEqual(options.perServer, { always: { enabled: true }, default: { enabled: false }, never: { enabled: false } }, 'the global "off" is written out for the server without its own choice');
 });
 
+test('the saver gets the download limits: 20 GiB per output and 1 GiB left free by default, as set otherwise', () => {
+  const gib = 1024 ** 3;
+  const defaults = outputOptionsFor(settings({ globalSave: true, servers: [{ id: 'a' }] }), DEFAULT_FOLDER);
+  assert.deepEqual([defaults?.maxFileBytes, defaults?.minFreeBytes], [20 * gib, gib]);
+  const set = outputOptionsFor(settingsSchema.parse({ outputs: { maxFileGiB: 0.5, minFreeGiB: 0 } }), DEFAULT_FOLDER);
+  assert.deepEqual([set?.maxFileBytes, set?.minFreeBytes], [gib / 2, 0]);
+  assert.equal(settingsSchema.safeParse({ outputs: { maxFileGiB: 0 } }).success, false, 'no output may be capped at nothing');
+});
+
 test('no saver when no enabled server saves; a disabled server set to Always does not count', () => {
   assert.equal(outputOptionsFor(settings({ globalSave: false, servers: [{ id: 'a' }, { id: 'b', saveOutputs: false }] }), DEFAULT_FOLDER), undefined);
   assert.equal(outputOptionsFor(settings({ globalSave: false, servers: [{ id: 'a', saveOutputs: true, enabled: false }] }), DEFAULT_FOLDER), undefined);

@@ -47,7 +47,7 @@ const requests: ReadonlyArray<readonly [method: keyof TrayApi, call: (api: TrayA
   ['getSettings', (api) => api.getSettings(), ['settings:get']],
   ['updateSettings', (api) => api.updateSettings(patch), ['settings:update', patch]],
   ['testConnection', (api) => api.testConnection(server), ['servers:test-connection', server]],
-  ['pickFolder', (api) => api.pickFolder(), ['dialog:pick-folder']],
+  ['chooseOutputFolder', (api) => api.chooseOutputFolder({ serverId: 's1' }), ['outputs:choose-folder', { serverId: 's1' }]],
   ['removePending', (api) => api.removePending('s1', ['j1', 'j2']), ['jobs:remove-pending', 's1', ['j1', 'j2']]],
   ['clearPending', (api) => api.clearPending('s1'), ['jobs:clear-pending', 's1']],
   ['rerunJob', (api) => api.rerunJob('s1', 'j1'), ['jobs:rerun', 's1', 'j1']],

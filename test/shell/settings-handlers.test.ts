@@ -1,11 +1,13 @@
 // The Settings channels: secrets never reach the renderer, a returned marker keeps them, invalid patches are refused
 // with the field named, and a connection test reports the version or an error code.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { SettingsStore } from '../../electron/core/store/settings-store.js';
 import type { KeyValueStore, SecretProtector } from '../../electron/core/store/kv-store.js';
-import { redactSettings, settingsHandlers, testConnection } from '../../electron/shell/settings-handlers.js';
+import { outputFolderProblem, type SystemPlaces } from '../../electron/core/outputs/output-folder-policy.js';
+import { redactSettings, settingsHandlers, testConnection, type SettingsHandlerDeps } from '../../electron/shell/settings-handlers.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 
 const protector: SecretProtector = { available: true, protect: (plain) => `enc:${[...plain].reverse().join('')}`, reveal: (text) => [...text.slice(4)].reverse().join('') };
@@ -15,16 +17,23 @@ function memoryKv(): KeyValueStore {
   return { get: (key) => data.get(key), set: async (key, value) => void data.set(key, structuredClone(value)), delete: async (key) => void data.delete(key) };
 }
 
-async function withSecretServer() {
-  const { store } = await SettingsStore.open(memoryKv(), protector);
-  await store.update((s) => ({ ...s, servers: [{ id: 'a', name: 'A', url: 'http://a.local:8188', auth: { kind: 'bearer', token: 'sekrit-token' }, enabled: true }] }));
+/** A home and a data folder of their own, so the folder rules are the same on every machine. */
+const PLACES: SystemPlaces = { platform: 'linux', home: '/home/ann', dataDir: '/home/ann/.config/Comfy Tray', env: {} };
+
+async function withSecretServer(options: { url?: string; picked?: () => string | undefined; testConnection?: SettingsHandlerDeps['testConnection'] } = {}) {
+  const { store } = await SettingsStore.open(memoryKv(), protector, { places: PLACES });
+  await store.update((s) => ({ ...s, servers: [{ id: 'a', name: 'A', url: options.url ?? 'http://a.local:8188', auth: { kind: 'bearer', token: 'sekrit-token' }, enabled: true }] }));
   const tested: unknown[] = [];
   const { handlers, schemas } = settingsHandlers({
     settings: store,
-    testConnection: async (config) => {
-      tested.push(config);
-      return { ok: true, version: '1', capabilities: { jobsApi: true, cancelEndpoint: true, targetedInterrupt: true, supportsPreviewMetadata: false } };
-    },
+    testConnection:
+      options.testConnection ??
+      (async (config) => {
+        tested.push(config);
+        return { ok: true, version: '1', capabilities: { jobsApi: true, cancelEndpoint: true, targetedInterrupt: true, supportsPreviewMetadata: false } };
+      }),
+    pickFolder: async () => options.picked?.(),
+    folderProblem: async (folder) => outputFolderProblem(folder, PLACES),
   });
   return { store, handlers, schemas, tested };
 }
@@ -62,8 +71,10 @@ test('an invalid patch is refused with the field named, and nothing is stored', 
   assert.equal(store.current, before);
 });
 
+// Changed deliberately: a folder is now set by choosing it in the picker (it was set by naming it in the patch).
 test('null clears the output folder and the pause', async () => {
-  const { store, handlers } = await withSecretServer();
+  const { store, handlers } = await withSecretServer({ picked: () => '/tmp/out' });
+  assert.deepEqual(await handlers['outputs:choose-folder']({}), { ok: true, folder: '/tmp/out' });
   await handlers['settings:update']({ outputs: { folder: '/tmp/out' }, notifications: { pausedUntil: -1 } });
   assert.equal(store.current.outputs.folder, '/tmp/out');
   assert.equal(store.current.notifications.pausedUntil, -1);
@@ -129,4 +140,87 @@ test('the window learns whether secrets outlive this run, and why not', async ()
   const saved = await without['settings:update']({ general: { theme: 'dark' } });
   assert.ok(saved.ok);
   assert.deepEqual(saved.settings.secretStorage, { persisted: false, reason });
+});
+
+/** A server that notes every request and the credentials it carried: where a leaked secret would arrive. */
+async function listeningServer(t: { after: (fn: () => Promise<void>) => void }): Promise<{ url: string; seen: { path: string; authorization?: string }[] }> {
+  const seen: { path: string; authorization?: string }[] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push({ path: req.url ?? '', ...(req.headers.authorization !== undefined && { authorization: req.headers.authorization }) });
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen };
+}
+
+// Regression: the window named a stored server by id and any URL, and the connection test sent that server's secret
+// there (an attacker with the window's privileges could collect every saved token).
+test('a kept secret is never sent to a URL other than the one it was saved for: SECRET_URL_CHANGED, no request', async (t) => {
+  const attacker = await listeningServer(t);
+  const { handlers } = await withSecretServer({ testConnection: (config) => testConnection(config, 2_000) });
+  const answer = await handlers['servers:test-connection']({ id: 'a', url: attacker.url, auth: { kind: 'bearer', hasSecret: true } });
+  assert.deepEqual([answer.ok, !answer.ok && answer.code], [false, 'SECRET_URL_CHANGED']);
+  assert.equal(attacker.seen.length, 0, 'not a single request reached the other URL');
+  // A secret typed for the new URL goes there, as the user meant.
+  await handlers['servers:test-connection']({ id: 'a', url: attacker.url, auth: { kind: 'bearer', token: 'typed-now' } });
+  assert.ok(attacker.seen.length > 0 && attacker.seen.every((request) => request.authorization === 'Bearer typed-now'));
+});
+
+test('saving a kept secret with a changed URL is refused (SECRET_URL_CHANGED); the same URL spelled otherwise keeps it', async () => {
+  const { store, handlers } = await withSecretServer({ url: 'http://a.local:8188/comfy/' });
+  const server = { id: 'a', name: 'A', enabled: true, auth: { kind: 'bearer', hasSecret: true } as const };
+  for (const url of ['http://evil.example/', 'http://a.local:8188/', 'http://a.local:8188/comfy/other/', 'https://a.local:8188/comfy/', 'http://a.local:8189/comfy/']) {
+    const refused = await handlers['settings:update']({ servers: [{ ...server, url }] });
+    assert.deepEqual([refused.ok, !refused.ok && refused.code], [false, 'SECRET_URL_CHANGED'], url);
+    assert.equal(store.current.servers[0]!.url, 'http://a.local:8188/comfy/', 'nothing stored');
+  }
+  const kept = await handlers['settings:update']({ servers: [{ ...server, url: 'HTTP://A.LOCAL:8188/comfy' }] });
+  assert.ok(kept.ok);
+  assert.deepEqual(store.current.servers[0]!.auth, { kind: 'bearer', token: 'sekrit-token' });
+  // The secret typed again goes with the new URL.
+  const moved = await handlers['settings:update']({ servers: [{ ...server, url: 'http://b.local:8188/', auth: { kind: 'bearer', token: 'for-b' } }] });
+  assert.ok(moved.ok);
+  assert.deepEqual(store.current.servers[0]!.auth, { kind: 'bearer', token: 'for-b' });
+});
+
+// Regression: settings:update took any output folder the window named, though the window is never to name a path.
+test('an output folder the window names without choosing it is refused (OUTPUT_FOLDER_NOT_CHOSEN); one chosen is taken', async () => {
+  let picked: string | undefined = '/home/ann/Pictures/renders';
+  const { store, handlers } = await withSecretServer({ picked: () => picked });
+  const named = await handlers['settings:update']({ outputs: { folder: '/home/ann/.config/autostart' } });
+  assert.deepEqual([named.ok, !named.ok && named.code], [false, 'OUTPUT_FOLDER_NOT_CHOSEN']);
+  const forServer = await handlers['settings:update']({ servers: [{ id: 'a', name: 'A', url: 'http://a.local:8188', enabled: true, auth: { kind: 'none' }, outputFolder: '/home/ann/x' }] });
+  assert.deepEqual([forServer.ok, !forServer.ok && forServer.code], [false, 'OUTPUT_FOLDER_NOT_CHOSEN']);
+  assert.equal(store.current.outputs.folder, undefined);
+
+  assert.deepEqual(await handlers['outputs:choose-folder']({ serverId: 'a' }), { ok: true, folder: '/home/ann/Pictures/renders' });
+  const otherTarget = await handlers['settings:update']({ outputs: { folder: '/home/ann/Pictures/renders' } });
+  assert.equal(!otherTarget.ok && otherTarget.code, 'OUTPUT_FOLDER_NOT_CHOSEN', 'chosen for server a, not for the default');
+  const chosen = await handlers['settings:update']({ servers: [{ id: 'a', name: 'A', url: 'http://a.local:8188', enabled: true, auth: { kind: 'none' }, outputFolder: '/home/ann/Pictures/renders' }] });
+  assert.ok(chosen.ok);
+  assert.equal(store.current.servers[0]!.outputFolder, '/home/ann/Pictures/renders');
+  // Saving again with the stored folder is fine; the picker cancelled changes nothing.
+  picked = undefined;
+  assert.deepEqual(await handlers['outputs:choose-folder']({ serverId: 'a' }), { ok: true });
+  assert.ok((await handlers['settings:update']({ servers: [{ id: 'a', name: 'A2', url: 'http://a.local:8188', enabled: true, auth: { kind: 'none' }, outputFolder: '/home/ann/Pictures/renders' }] })).ok);
+});
+
+test('a system folder chosen in the picker is refused with OUTPUT_FOLDER_REFUSED and cannot be saved', async () => {
+  const { store, handlers, schemas } = await withSecretServer({ picked: () => '/home/ann' });
+  const answer = await handlers['outputs:choose-folder']({});
+  assert.deepEqual([answer.ok, !answer.ok && answer.code], [false, 'OUTPUT_FOLDER_REFUSED']);
+  assert.match(!answer.ok ? answer.message : '', /home folder itself/);
+  const saved = await handlers['settings:update']({ outputs: { folder: '/home/ann' } });
+  assert.equal(!saved.ok && saved.code, 'OUTPUT_FOLDER_NOT_CHOSEN');
+  assert.equal(store.current.outputs.folder, undefined);
+  assert.equal(schemas['outputs:choose-folder'].safeParse([{ serverId: 'a', folder: '/etc' }]).success, false, 'the window cannot name the folder');
+});
+
+test('a server URL must be http(s) with a real host name', async () => {
+  const { handlers } = await withSecretServer();
+  for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'http://a$b:8188', 'http://-x/']) {
+    const refused = await handlers['settings:update']({ servers: [{ id: 'a', name: 'A', url, enabled: true, auth: { kind: 'none' } }] });
+    assert.deepEqual([refused.ok, !refused.ok && refused.code], [false, 'CONFIG_INVALID'], url);
+  }
 });

@@ -1,5 +1,4 @@
 // Builds real clients against a real (simulated) server for tests.
-import { join } from 'node:path';
 import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
 import type { ConnectionInfo } from '../../electron/core/comfy/comfy-connection.js';
 import type { ConnectionTimings } from '../../electron/core/comfy/reconnect-policy.js';
@@ -17,7 +16,7 @@ export async function backendFor(
   options: { auth?: ServerAuth; timings?: Partial<ConnectionTimings>; dataDir?: string } = {},
 ): Promise<{ backend: ComfyBackend; journal: Journal }> {
   const dir = options.dataDir ?? (await tempDir(t));
-  const { journal } = await Journal.open(join(dir, 'journal.json'));
+  const { journal } = await Journal.openIn(dir);
   const backend = new ComfyBackend(resolveServer({ id: 'sim', name: 'sim', url, ...(options.auth && { auth: options.auth }) }), journal, {
     timings: { ...FAST_TIMINGS, ...options.timings },
   });

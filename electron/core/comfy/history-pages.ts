@@ -4,7 +4,7 @@
 // are asked for by offset. Each page reaches one entry into the page before it; where that entry turns up shows
 // whether old entries were evicted meanwhile (at the server's cap each new entry pushes the oldest out and shifts
 // every offset), and the next page starts from what the server holds now.
-import { fromHistoryBody, historyBodySchema, type RemoteJob } from './remote-jobs.js';
+import { fromHistoryBody, historyBodySchema, type DropReporter, type RemoteJob } from './remote-jobs.js';
 
 /** GET /history with these parameters; answers the parsed JSON body. */
 export type HistoryFetch = (query: { max_items: number; offset?: number }) => Promise<unknown>;
@@ -14,8 +14,8 @@ export const HISTORY_PAGE_SIZE = 200;
 const MAX_HISTORY_LENGTH = 1 << 20;
 
 /** Newest first, each entry once; the first page `firstPageSize` long. */
-export async function* historyPages(fetch: HistoryFetch, firstPageSize: number, pageSize = HISTORY_PAGE_SIZE): AsyncGenerator<RemoteJob[]> {
-  const newest = fromHistoryBody(await fetch({ max_items: firstPageSize }));
+export async function* historyPages(fetch: HistoryFetch, firstPageSize: number, dropped?: DropReporter, pageSize = HISTORY_PAGE_SIZE): AsyncGenerator<RemoteJob[]> {
+  const newest = fromHistoryBody(await fetch({ max_items: firstPageSize }), dropped);
   yield [...newest].reverse();
   const oldest = newest[0];
   // More than asked for: the server ignores `max_items` and just sent all it has.
@@ -28,7 +28,7 @@ export async function* historyPages(fetch: HistoryFetch, firstPageSize: number, 
   let cursor = length - newest.length;
   while (cursor > 0) {
     const start = Math.max(0, cursor - pageSize);
-    const page = fromHistoryBody(await fetch({ max_items: cursor - start + 1, offset: start }));
+    const page = fromHistoryBody(await fetch({ max_items: cursor - start + 1, offset: start }), dropped);
     const first = page[0];
     if (first === undefined) return; // the history shrank under us (cleared, or the server restarted)
     const at = page.findIndex((job) => job.id === boundary);

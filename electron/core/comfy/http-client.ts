@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { ComfyTrayError, HttpStatusError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json.js';
-import { requestCredentials, routeUrl, type Credentials, type ResolvedServer } from './server-config.js';
+import { requestCredentials, routeLabel, routeUrl, type Credentials, type ResolvedServer } from './server-config.js';
 import { isUntrustedCertificateCode, pinnedConnector } from './tls-pinning.js';
 
 export interface HttpOptions {
@@ -108,7 +108,7 @@ export class ComfyHttp {
     query: Query,
     options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<StreamResult> {
-    return this.streamFrom(this.urlOf(route, query), route, options, true);
+    return this.streamFrom(this.urlOf(route, query), this.describe(route), options, true);
   }
 
   /**
@@ -121,12 +121,12 @@ export class ComfyHttp {
 
   private async streamFrom(
     first: URL,
-    route: string,
+    what: string,
     options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
     credentials: boolean,
   ): Promise<StreamResult> {
     let url = first;
-    let response = await this.dispatchUrl('GET', url, route, options, credentials);
+    let response = await this.dispatchUrl('GET', url, what, options, credentials);
     const again = credentials && this.options.credentialsAfterRedirect !== false;
     // By hand, hop by hop: the server's own origin gets its credentials again, any other origin (a signed storage
     // URL, say) gets none of them, whatever the server asks.
@@ -134,16 +134,16 @@ export class ComfyHttp {
       const location = header(response.headers, 'location');
       response.body.resume();
       if (location === undefined || hops >= MAX_REDIRECTS) {
-        throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.describe(route)} redirected ${location === undefined ? 'without a Location' : 'too many times'}`);
+        throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${what} redirected ${location === undefined ? 'without a Location' : 'too many times'}`);
       }
       const next = resolveRedirect(url, location);
-      if (next === undefined) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.describe(route)} redirected to an address that cannot be used`);
+      if (next === undefined) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${what} redirected to an address that cannot be used`);
       url = next;
-      response = await this.dispatchUrl('GET', url, route, options, again);
+      response = await this.dispatchUrl('GET', url, what, options, again);
     }
     if (response.statusCode !== 200 && response.statusCode !== 206) {
-      const text = await readText(response.body, 64 * 1024, this.describe(route)).catch(() => '');
-      throw new HttpStatusError(response.statusCode, this.describe(route), text);
+      const text = await readText(response.body, 64 * 1024, what).catch(() => '');
+      throw new HttpStatusError(response.statusCode, what, text);
     }
     return { status: response.statusCode, body: response.body, headers: response.headers };
   }
@@ -178,14 +178,14 @@ export class ComfyHttp {
     route: string,
     options: { query?: Query; body?: string | Buffer; contentType?: string; timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
   ): Promise<Dispatcher.ResponseData> {
-    return this.dispatchUrl(method, this.urlOf(route, options.query), route, options);
+    return this.dispatchUrl(method, this.urlOf(route, options.query), this.describe(route), options);
   }
 
-  /** `route` names the request in errors: the URL itself may carry a token. */
+  /** `what` names the request in errors (the URL itself may carry a token or a signature). */
   private async dispatchUrl(
     method: 'GET' | 'POST',
     url: URL,
-    route: string,
+    what: string,
     options: { body?: string | Buffer; contentType?: string; timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
     credentials = true,
   ): Promise<Dispatcher.ResponseData> {
@@ -214,7 +214,7 @@ export class ComfyHttp {
         ...(options.signal !== undefined && { signal: options.signal }),
       });
     } catch (cause) {
-      throw networkError(cause, this.describe(route));
+      throw networkError(cause, what);
     }
   }
 
@@ -222,8 +222,8 @@ export class ComfyHttp {
     return timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  private describe(route: string): string {
-    return `${this.server.name} ${route}`;
+  describe(route: string): string {
+    return routeLabel(this.server.baseUrl, route);
   }
 }
 

@@ -46,6 +46,15 @@ export interface ActiveJobs {
 }
 
 const record = z.record(z.string(), z.unknown());
+/** A field the app can do without: a `null` or a value of another type counts as absent, never drops the job. */
+const optionalNumber = z.number().optional().catch(undefined);
+const optionalRecord = record.optional().catch(undefined);
+
+/**
+ * Told the field that made the parser leave an item out (once per item), so the backend can report, once per route
+ * and field, what the server failed to send.
+ */
+export type DropReporter = (field: string) => void;
 
 // ---- /queue ---------------------------------------------------------------------------------------------------
 
@@ -75,10 +84,15 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   };
 }
 
-export function activeFromQueue(body: unknown): ActiveJobs {
+export function activeFromQueue(body: unknown, dropped?: DropReporter): ActiveJobs {
   const parsed = queueBodySchema.parse(body);
-  const running = parsed.queue_running.flatMap((item) => fromQueueItem(item, 'running') ?? []);
-  const pending = parsed.queue_pending.flatMap((item) => fromQueueItem(item, 'pending') ?? []);
+  const read = (item: readonly unknown[], status: 'pending' | 'running'): RemoteJob[] => {
+    const job = fromQueueItem(item, status);
+    if (!job) dropped?.('the prompt id (item[1])');
+    return job ? [job] : [];
+  };
+  const running = parsed.queue_running.flatMap((item) => read(item, 'running'));
+  const pending = parsed.queue_pending.flatMap((item) => read(item, 'pending'));
   return { running, pending: sortByExecutionOrder(pending) };
 }
 
@@ -89,31 +103,37 @@ export function sortByExecutionOrder(jobs: readonly RemoteJob[]): RemoteJob[] {
 
 // ---- /history ---------------------------------------------------------------------------------------------------
 
+// Strict only where the job's end depends on it: `status_str` says success or error (a wrong type there must not
+// turn a failure into a success). Everything else that is not what ComfyUI sends counts as absent.
 const historyEntry = z.object({
-  prompt: z.array(z.unknown()).optional(),
-  outputs: record.optional(),
+  prompt: z.array(z.unknown()).optional().catch(undefined),
+  outputs: optionalRecord,
   status: z
     .object({
-      status_str: z.string().optional(),
-      completed: z.boolean().optional(),
-      messages: z.array(z.tuple([z.string(), z.unknown()]).rest(z.unknown())).optional(),
+      status_str: z.string().nullable().optional(),
+      completed: z.boolean().optional().catch(undefined),
+      messages: z.array(z.unknown()).optional().catch(undefined),
     })
     .nullable()
     .optional(),
 });
 export const historyBodySchema = z.record(z.string(), z.unknown());
 
-/** History entries, oldest first (the server's insertion order). Entries that do not parse are skipped. */
-export function fromHistoryBody(body: unknown): RemoteJob[] {
+/** History entries, oldest first (the server's insertion order). Entries that do not parse are skipped (and told). */
+export function fromHistoryBody(body: unknown, dropped?: DropReporter): RemoteJob[] {
   const entries = historyBodySchema.parse(body);
-  return Object.entries(entries).flatMap(([id, entry]) => fromHistoryEntry(id, entry) ?? []);
+  return Object.entries(entries).flatMap(([id, entry]) => {
+    const job = fromHistoryEntry(id, entry);
+    if (!job) dropped?.('a usable "status" (status_str)');
+    return job ? [job] : [];
+  });
 }
 
 export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefined {
   const parsed = historyEntry.safeParse(entry);
   if (!parsed.success) return undefined;
   const { prompt, outputs, status } = parsed.data;
-  const messages = status?.messages ?? [];
+  const messages = (status?.messages ?? []).filter((m): m is [string, unknown, ...unknown[]] => Array.isArray(m) && typeof m[0] === 'string');
   let startedAt: number | undefined;
   let endedAt: number | undefined;
   let error: JobError | undefined;
@@ -133,7 +153,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
   }
   // The jobs API's rule: no status at all (very old servers) counts as completed.
   const remoteStatus: RemoteStatus =
-    status?.status_str === undefined || status.status_str === 'success' ? 'completed' : interrupted ? 'cancelled' : 'failed';
+    status?.status_str == null || status.status_str === 'success' ? 'completed' : interrupted ? 'cancelled' : 'failed';
   const extra = prompt ? asRecord(prompt[3]) : undefined;
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
@@ -157,21 +177,24 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
 // ---- /api/jobs --------------------------------------------------------------------------------------------------
 
 const jobsApiItem = z.object({
-  id: z.string(),
+  id: z.string().min(1),
   status: z.string(),
-  priority: z.number().optional(),
-  create_time: z.number().optional(),
-  execution_start_time: z.number().optional(),
-  execution_end_time: z.number().optional(),
+  priority: optionalNumber,
+  create_time: optionalNumber,
+  execution_start_time: optionalNumber,
+  execution_end_time: optionalNumber,
   execution_error: z.unknown().optional(),
   outputs: z.unknown().optional(),
-  workflow: z.object({ prompt: z.unknown().optional(), extra_data: z.unknown().optional() }).partial().optional(),
-  // Detail route only: the history entry's status, whose messages say which nodes came from the cache.
-  execution_status: z.object({ messages: z.array(z.unknown()).optional() }).partial().optional(),
+  workflow: z.object({ prompt: z.unknown().optional(), extra_data: z.unknown().optional() }).partial().optional().catch(undefined),
+  // Detail route only: the history entry's status, whose messages say which nodes came from the cache (and, on
+  // servers whose jobs API predates the `cancelled` status, that a "failed" job was interrupted).
+  execution_status: z.object({ messages: z.array(z.unknown()).optional().catch(undefined) }).partial().optional().catch(undefined),
 });
 export const jobsListSchema = z.object({
   jobs: z.array(z.unknown()),
-  pagination: z.object({ total: z.number().optional(), has_more: z.boolean().optional() }).partial().optional(),
+  // Only `has_more` is read, and a page shorter than asked ends the reading anyway: a broken total is no reason to
+  // refuse the jobs themselves.
+  pagination: z.object({ has_more: z.boolean().optional().catch(undefined) }).partial().optional().catch(undefined),
 });
 
 const JOBS_API_STATUS: Record<string, RemoteStatus> = {
@@ -186,8 +209,10 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
   const parsed = jobsApiItem.safeParse(item);
   if (!parsed.success) return undefined;
   const j = parsed.data;
-  const status = JOBS_API_STATUS[j.status];
-  if (!status) return undefined;
+  const listed = JOBS_API_STATUS[j.status];
+  if (!listed) return undefined;
+  // ComfyUI 0.8.0 reports an interrupted job as `failed`; its record's messages tell the truth.
+  const status = listed === 'failed' && hasMessage(j.execution_status?.messages, 'execution_interrupted') ? 'cancelled' : listed;
   const errorParsed = j.execution_error === undefined ? undefined : executionErrorSchema.safeParse(j.execution_error);
   const extra = asRecord(j.workflow?.extra_data);
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
@@ -212,9 +237,27 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
 }
 
 /** `listed` counts the items the server sent, parsable or not: what an offset for the next page must skip. */
-export function fromJobsList(body: unknown): { jobs: RemoteJob[]; hasMore: boolean; listed: number } {
+export function fromJobsList(body: unknown, dropped?: DropReporter): { jobs: RemoteJob[]; hasMore: boolean; listed: number } {
   const parsed = jobsListSchema.parse(body);
-  return { jobs: parsed.jobs.flatMap((item) => fromJobsApiItem(item) ?? []), hasMore: parsed.pagination?.has_more === true, listed: parsed.jobs.length };
+  const jobs = parsed.jobs.flatMap((item) => {
+    const job = fromJobsApiItem(item);
+    if (!job) dropped?.(missingJobsField(item));
+    return job ? [job] : [];
+  });
+  return { jobs, hasMore: parsed.pagination?.has_more === true, listed: parsed.jobs.length };
+}
+
+/** Why a jobs API item could not be used: the field the app depends on that it lacks. */
+function missingJobsField(item: unknown): string {
+  const fields = asRecord(item);
+  if (!fields) return 'a job object';
+  if (typeof fields.id !== 'string' || fields.id === '') return '"id"';
+  if (typeof fields.status !== 'string') return '"status"';
+  return `a known "status" (got ${JSON.stringify(fields.status).slice(0, 40)})`;
+}
+
+function hasMessage(messages: readonly unknown[] | undefined, type: string): boolean {
+  return (messages ?? []).some((message) => Array.isArray(message) && message[0] === type);
 }
 
 // ---- shared -----------------------------------------------------------------------------------------------------

@@ -116,6 +116,24 @@ export function parseBaseUrl(text: string): URL {
   return url;
 }
 
+// A DNS name (international names arrive as punycode from the URL parser) or an IP literal: the URL parser also
+// lets `a$b` or `a*b` through, which no server is called.
+const LABEL = '[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?';
+const SANE_HOST = new RegExp(`^(?:${LABEL}\\.)*${LABEL}\\.?$|^\\[[0-9a-f:.]+\\]$`, 'i');
+
+/** Why a server URL cannot be used (scheme, host), or undefined; credentials in it are the settings' to lift. */
+export function serverUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return 'Not a valid URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Use an http:// or https:// URL';
+  if (url.hostname.length > 253 || !SANE_HOST.test(url.hostname)) return 'The host is not a valid host name or IP address';
+  return undefined;
+}
+
 /** A stable id for a server URL given on a command line: the URL itself without credentials. */
 export function serverIdForUrl(text: string): string {
   return redactedUrl(parseBaseUrl(text)).replace(/\/$/, '');
@@ -170,6 +188,19 @@ export function routeUrl(baseUrl: URL, route: string, query?: Record<string, str
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
   }
   return url;
+}
+
+/**
+ * How messages name one of the server's routes: the whole URL, credentials and query left out (a query can carry a
+ * token), e.g. `http://gpu:8188/api/system_stats`. The server's own name is the context the message is shown in.
+ */
+export function routeLabel(baseUrl: URL, route: string): string {
+  const url = routeUrl(baseUrl, route);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.href;
 }
 
 /**

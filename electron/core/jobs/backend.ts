@@ -15,6 +15,8 @@ export interface BackendEvents {
   message: ServerMessage;
   connected: { clientId: string; reusedClientId: boolean };
   probe: { queueRemaining: number };
+  /** Something the server sent that the app could not use, told once (a field it needs that is missing, …). */
+  warning: { code: string; message: string };
 }
 
 export interface SubmitRequest {
@@ -78,11 +80,6 @@ export interface JobBackend {
   readonly url: string;
   /** What the server is (views show it); absent means ComfyUI. */
   readonly kind?: ServerKind;
-  /**
-   * Live events reach every connection of the account, not only the submitter's (Comfy Cloud): hearing about a job
-   * says nothing about who queued it.
-   */
-  readonly sharedLiveEvents?: boolean;
   /**
    * For services that cannot list all jobs (ComfyControl follows runs by id): the tracker names each job it tracks,
    * at start and whenever one is added, and the backend follows it until it ends. Backends that list their jobs

@@ -2,7 +2,8 @@
 // progress of prompts without a client id); reconciliation against the server's own lists (on every `status`
 // broadcast, every (re)connect and a slow probe) finds everything else. Only `finish` announces a job, once.
 import { randomUUID } from 'node:crypto';
-import type { JobView, TerminalJobStatus } from '../../shared/app-state.js';
+import { performance } from 'node:perf_hooks';
+import type { JobView, ServerProblem, TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
 import { nodeInfoOf, type RemoteJob } from '../comfy/remote-jobs.js';
@@ -27,6 +28,8 @@ export interface TrackerEvents {
   /** Jobs that finished while we were not watching, announced together after a (re)connect. */
   digest: { serverId: string; jobs: readonly JobView[] };
   warning: { serverId: string; code: string; message: string };
+  /** The server's job lists stopped (or started again) being readable: a state the views show. */
+  'server-problem': { serverId: string; problem: ServerProblem | undefined };
 }
 
 export interface TrackerOptions {
@@ -60,6 +63,11 @@ const WITNESS_SECONDS = 3;
 const RECONCILE_PAUSE_FACTOR = 3;
 const MAX_RECONCILE_PAUSE_MS = 10_000;
 const LOOKUP_CONCURRENCY = 4;
+/** Failed looks in a row before the failure is shown (one can be a restart racing the request). */
+const FAILURES_BEFORE_PROBLEM = 2;
+/** A failed look is retried on its own, sooner at first: live events still come, other clients' jobs do not. */
+const FIRST_RETRY_AFTER_FAILURE_MS = 1_000;
+const MAX_RETRY_AFTER_FAILURE_MS = 60_000;
 
 export class ServerTracker {
   private readonly active = new Map<string, TrackedJob>();
@@ -78,6 +86,12 @@ export class ServerTracker {
   /** Reconciliations started so far; orders listings against our own submissions. */
   private reconciliations = 0;
   private recheckTimer: NodeJS.Timeout | undefined;
+  /** Looks that failed in a row, and what the views are told about it. */
+  private failedLooks = 0;
+  private problem: ServerProblem | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** A listing with repeated ids was reported (once per tracker: it is the server's doing, not news each look). */
+  private toldRepeatedIds = false;
   private lastRunningId: string | undefined;
   private lastReconcileAt = 0;
   /** When the current connection was made, on the server's clock. */
@@ -103,6 +117,7 @@ export class ServerTracker {
   start(): void {
     this.unsubscribe.push(
       this.backend.events.on('message', (message) => this.onMessage(message)),
+      this.backend.events.on('warning', ({ code, message }) => this.events.emit('warning', { serverId: this.serverId, code, message })),
       this.backend.events.on('connected', () => {
         this.connectedAt = this.backend.serverTime();
         this.epoch++;
@@ -125,6 +140,7 @@ export class ServerTracker {
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.reconciling?.catch(() => undefined);
     await Promise.allSettled(this.finishing.values());
     this.persistActive();
@@ -354,10 +370,12 @@ export class ServerTracker {
       return existing;
     }
     if (this.finishing.has(promptId) || this.journal.isSettled(this.serverId, promptId)) return undefined;
-    // On a service whose every connection hears the whole account, an event is no sign the job is ours.
-    const ours = addressedToUs && this.backend.sharedLiveEvents !== true;
-    const job = newTrackedJob(promptId, { status: 'running', submittedBy: ours ? 'this-app' : 'other', epoch: this.epoch });
+    // Our own submissions are in `active` from the moment they are sent, so an id first heard of here was not sent
+    // by this app, whoever the event was addressed to (a server can send anything): another client's job until a
+    // listing names its submitter.
+    const job = newTrackedJob(promptId, { status: 'running', submittedBy: 'other', epoch: this.epoch, unconfirmed: true });
     this.active.set(promptId, job);
+    if (addressedToUs) this.log.debug('live event for a prompt this app did not submit', { id: promptId });
     this.requestReconcile();
     return job;
   }
@@ -379,6 +397,7 @@ export class ServerTracker {
   private async finalizeFromRecord(job: TrackedJob): Promise<void> {
     try {
       const record = await this.backend.lookup(job.id);
+      if (record) this.confirm(job, record);
       if (record && isFinishedRemote(record)) await this.finish(job, terminalFromRecord(record), false);
     } catch (error) {
       this.log.debug('record not available yet', { error: errorMessage(error) });
@@ -411,19 +430,60 @@ export class ServerTracker {
       while (this.reconcileAgain && !this.stopped) {
         this.reconcileAgain = false;
         if (this.backend.connection.state !== 'connected') continue;
-        const started = Date.now();
+        // What a look costs this process, not how long it took: a busy server can take a second to answer a small
+        // listing (ComfyUI's HTTP handlers wait while a job holds the interpreter), and waiting on it costs nothing.
+        const started = performance.eventLoopUtilization();
         try {
           await this.reconcileOnce();
+          this.lookSucceeded();
         } catch (error) {
-          this.log.info('reconciliation failed; the next trigger retries', { code: errorCode(error), error: errorMessage(error) });
+          this.lookFailed(error);
         }
-        // ComfyUI broadcasts `status` at every queue change; with a huge queue each look costs real time, so the
-        // next one waits in proportion (a few ms for a normal queue, seconds for 10,000 legacy items).
-        if (this.reconcileAgain && !this.stopped) await delay(Math.min(MAX_RECONCILE_PAUSE_MS, (Date.now() - started) * RECONCILE_PAUSE_FACTOR));
+        // ComfyUI broadcasts `status` at every queue change; with a huge queue each look costs real CPU time, so the
+        // next one waits in proportion to the time this process was busy meanwhile (a few ms for a normal queue,
+        // seconds for 10,000 legacy items).
+        if (this.reconcileAgain && !this.stopped) await delay(Math.min(MAX_RECONCILE_PAUSE_MS, performance.eventLoopUtilization(started).active * RECONCILE_PAUSE_FACTOR));
       }
     } finally {
       this.reconciling = undefined;
     }
+  }
+
+  /** What the views say about this server's job lists (undefined: nothing wrong). */
+  get listingProblem(): ServerProblem | undefined {
+    return this.problem;
+  }
+
+  private lookSucceeded(): void {
+    this.failedLooks = 0;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.problem === undefined) return;
+    this.log.info('job lists readable again');
+    this.problem = undefined;
+    this.events.emit('server-problem', { serverId: this.serverId, problem: undefined });
+  }
+
+  /**
+   * A look failed: tried again on a timer (capped backoff) as well as on the next trigger, and shown once it fails
+   * again, so a server whose lists cannot be read never looks healthy. A connection that dropped is not this: the
+   * connection's own state says so, and its return triggers a look.
+   */
+  private lookFailed(error: unknown): void {
+    if (this.backend.connection.state !== 'connected') return;
+    this.failedLooks++;
+    const message = `cannot list jobs: ${errorMessage(error)}`;
+    this.log.warn('reconciliation failed', { code: errorCode(error), error: errorMessage(error), inARow: this.failedLooks });
+    if (this.failedLooks >= FAILURES_BEFORE_PROBLEM && this.problem?.message !== message) {
+      this.problem = { code: errorCode(error) ?? 'JOBS_LISTING_FAILED', message, since: this.problem?.since ?? Date.now() };
+      this.events.emit('server-problem', { serverId: this.serverId, problem: this.problem });
+    }
+    if (this.retryTimer || this.stopped) return;
+    const wait = Math.min(MAX_RETRY_AFTER_FAILURE_MS, FIRST_RETRY_AFTER_FAILURE_MS * 2 ** (this.failedLooks - 1));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.requestReconcile();
+    }, wait);
   }
 
   private async reconcileOnce(): Promise<void> {
@@ -432,14 +492,27 @@ export class ServerTracker {
     const sequence = ++this.reconciliations;
     const active = await this.backend.listActive();
     const seen = new Set<string>();
+    // A listing that names a job twice (a broken proxy, a server bug) is merged: the first place counts.
+    let repeated = 0;
     for (const remote of active.running) {
-      seen.add(remote.id);
-      this.applyActive(remote, undefined);
+      if (seen.has(remote.id)) repeated++;
+      else {
+        seen.add(remote.id);
+        this.applyActive(remote, undefined);
+      }
     }
-    active.pending.forEach((remote, index) => {
-      seen.add(remote.id);
-      this.applyActive(remote, index + 1);
-    });
+    let position = 0;
+    for (const remote of active.pending) {
+      if (seen.has(remote.id)) repeated++;
+      else {
+        seen.add(remote.id);
+        this.applyActive(remote, ++position);
+      }
+    }
+    if (repeated > 0 && !this.toldRepeatedIds) {
+      this.toldRepeatedIds = true;
+      this.events.emit('warning', { serverId: this.serverId, code: 'COMFY_DUPLICATE_JOBS', message: `${this.backend.url} listed ${repeated} queued job${repeated === 1 ? '' : 's'} more than once; each is shown once, in its first place` });
+    }
 
     const history = await this.historyState(catchUp, seen);
     const caught: JobView[] = [];
@@ -451,6 +524,7 @@ export class ServerTracker {
       // A job first missed by the look after an absence is still judged as one that ended while we were away when
       // the recheck that confirms it is gone comes after that look.
       const wasAway = job.missedWhileAway === true || (catchUp && job.epoch < epoch);
+      if (record) this.confirm(job, record);
       if (record && isFinishedRemote(record)) {
         const view = await this.finish(job, terminalFromRecord(record), wasAway);
         if (view?.caughtUp) caught.push(view);
@@ -459,6 +533,13 @@ export class ServerTracker {
       if (record) {
         job.misses = 0;
         job.missedWhileAway = false;
+        return;
+      }
+      if (job.unconfirmed && history !== 'cleared') {
+        // Live events for an id that no listing and no record ever showed: nothing to announce. (A server that
+        // restarted meanwhile may have lost a real job's record: that case is judged like any other, below.)
+        if (++job.misses < 2) recheck = true;
+        else this.dropUnconfirmed(job);
         return;
       }
       const terminal = this.vanished(job, history, wasAway);
@@ -485,6 +566,9 @@ export class ServerTracker {
       if (this.finishing.has(remote.id) || this.journal.isSettled(this.serverId, remote.id)) return;
       job = newTrackedJob(remote.id, { status: remote.status, submittedBy: this.submitterOf(remote), epoch: this.epoch });
       this.active.set(remote.id, job);
+    } else if (job.unconfirmed) {
+      this.confirm(job, remote);
+      this.emitJob(job);
     }
     job.epoch = this.epoch;
     job.misses = 0;
@@ -500,6 +584,21 @@ export class ServerTracker {
     if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
     const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
     if (after.some((value, i) => value !== before[i])) this.emitJob(job);
+  }
+
+  /** The server listed (or kept a record of) a job known only from live events: its submitter is now known. */
+  private confirm(job: TrackedJob, remote: RemoteJob): void {
+    if (!job.unconfirmed) return;
+    job.unconfirmed = false;
+    job.submittedBy = this.submitterOf(remote);
+  }
+
+  private dropUnconfirmed(job: TrackedJob): void {
+    this.log.warn('live events named a job the server does not list: ignored', { id: job.id });
+    this.active.delete(job.id);
+    this.previews.delete(job.id);
+    if (this.lastRunningId === job.id) this.lastRunningId = undefined;
+    this.events.emit('job-removed', { serverId: this.serverId, id: job.id });
   }
 
   /** Decides what a job the server no longer knows became; undefined = look again shortly. */
@@ -622,6 +721,7 @@ export class ServerTracker {
           const existing = this.active.get(record.id);
           const job = existing ?? newTrackedJob(record.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
           if (!existing) this.active.set(job.id, job);
+          this.confirm(job, record);
           Object.assign(job, remoteFields(record, job));
           return this.finish(job, terminalFromRecord(record), catchUp);
         }),
@@ -696,7 +796,8 @@ export class ServerTracker {
   private persistActive(): void {
     this.journal.setActive(
       this.serverId,
-      [...this.active.values()].map((job) => ({
+      // A job known only from live events is not worth remembering: the next look finds it if it is real.
+      [...this.active.values()].filter((job) => !job.unconfirmed).map((job) => ({
         id: job.id,
         status: job.status === 'running' ? 'running' : 'pending',
         submittedBy: job.submittedBy,

@@ -37,6 +37,11 @@ export interface TrackedJob {
   /** We asked the server to cancel or remove it. */
   cancelRequested?: boolean;
   /**
+   * Known only from live events: no listing or record of the server has shown it yet. Such a job is another
+   * client's until a listing names its submitter, and one that no listing ever shows is dropped, not announced.
+   */
+  unconfirmed?: boolean;
+  /**
    * Our own submission: the first reconciliation whose listing can know of it. A listing fetched while the POST was
    * still on its way (or just before the server answered it) proves nothing, and must not count as a miss.
    */

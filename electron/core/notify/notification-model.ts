@@ -218,6 +218,7 @@ export function saveFailedSummary(failures: readonly SaveFailure[], ctx: Pick<No
 /** Words for the saver's error codes: the long messages name each file, which a summary of many jobs cannot. */
 const SAVE_REASONS: Record<string, string> = {
   OUTPUT_DISK_FULL: 'disk full',
+  OUTPUT_TOO_LARGE: 'file too large',
   OUTPUT_PERMISSION_DENIED: 'permission denied',
   OUTPUT_FOLDER_MISSING: 'output folder missing',
   OUTPUT_NOT_FOUND: 'gone from the server',

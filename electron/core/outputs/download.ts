@@ -4,10 +4,12 @@
 // error and no temporary file.
 import type { FileHandle } from 'node:fs/promises';
 import { open, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ComfyTrayError, HttpStatusError } from '../errors.js';
 import { networkError } from '../comfy/http-client.js';
+import { ensureRoom, FREE_SPACE_CHECK_BYTES, tooLarge, type DownloadLimits } from './download-limits.js';
 import { fsError } from './path-safety.js';
 import type { OutputRange, OutputStream } from '../jobs/backend.js';
 
@@ -37,6 +39,8 @@ export interface DownloadOptions {
   readonly resume?: PartialDownload;
   /** Called instead of removing the temporary file when a network failure left a part worth continuing. */
   readonly onInterrupted?: (partial: PartialDownload) => void;
+  /** The most the file may be, and the free space it must leave (OUTPUT_TOO_LARGE / OUTPUT_DISK_FULL otherwise). */
+  readonly limits: DownloadLimits;
 }
 
 // Errors the sink (the disk) raises, as opposed to the source (the network).
@@ -57,9 +61,12 @@ export async function downloadTo(fetch: FetchOutput, tempPath: string, options: 
     throw options.signal.aborted ? error : coded;
   };
 
+  const folder = dirname(tempPath);
   let source: OutputStream;
   let continued: PartialDownload | undefined;
   try {
+    // A disk already at its floor is not asked to take more: nothing is fetched.
+    await ensureRoom(folder, 0, options.limits, options.what);
     ({ source, continued } = await respond(fetch, tempPath, resume, options.signal));
   } catch (error) {
     // The part is still worth keeping unless it was dropped on the way (the file changed on the server).
@@ -73,6 +80,15 @@ export async function downloadTo(fetch: FetchOutput, tempPath: string, options: 
   const start = continued?.bytes ?? 0;
   const total = source.range?.total ?? source.size;
   const version = continued ?? { etag: source.etag, lastModified: source.lastModified };
+  const { limits } = options;
+  try {
+    // A declared size says it all before a byte is written.
+    if (total !== undefined && total > limits.maxBytes) throw tooLarge(options.what, limits.maxBytes, total);
+    if (total !== undefined) await ensureRoom(folder, total - start, limits, options.what);
+  } catch (error) {
+    body.destroy();
+    return fail(error, error as ComfyTrayError, undefined);
+  }
   let handle: FileHandle;
   try {
     // Appending to our own part; a new download never takes over a file that is already there.
@@ -82,10 +98,16 @@ export async function downloadTo(fetch: FetchOutput, tempPath: string, options: 
     return fail(error, fsError(error, `Could not create a file beside ${options.what}`), undefined);
   }
   let received = 0;
+  let nextRoomCheck = FREE_SPACE_CHECK_BYTES;
+  // Counts what arrives, whatever was declared: a server can stream past its Content-Length, or send none and never
+  // end. Past the cap, or once the disk nears its floor, the download stops.
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       received += chunk.length;
-      done(null, chunk);
+      if (start + received > limits.maxBytes) return done(tooLarge(options.what, limits.maxBytes));
+      if (received < nextRoomCheck) return done(null, chunk);
+      nextRoomCheck = received + FREE_SPACE_CHECK_BYTES;
+      ensureRoom(folder, total === undefined ? chunk.length : total - start - received + chunk.length, limits, options.what).then(() => done(null, chunk), done);
     },
   });
   try {

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { ComfyTrayError } from '../errors.js';
 import type { WriteStreamFactory } from './download.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MIN_FREE_BYTES, freeSpace, type DownloadLimits, type FreeSpace } from './download-limits.js';
 import { DEFAULT_TEMPLATE, validateTemplate } from './file-template.js';
 
 export interface ServerSaveOptions {
@@ -48,6 +49,12 @@ export interface OutputOptions {
   readonly owner?: 'app' | 'headless';
   /** Tests: the stream file bytes are written through. */
   readonly createWriteStream?: WriteStreamFactory;
+  /** The most one output may be (bytes received, whatever the server declares). Default 20 GiB. */
+  readonly maxFileBytes?: number;
+  /** Free space a download must leave on the output folder's disk; it stops below. Default 1 GiB. */
+  readonly minFreeBytes?: number;
+  /** Tests: the free space of a folder's disk (default: statfs). */
+  readonly freeSpace?: FreeSpace;
 }
 
 export interface ResolvedServerSave {
@@ -59,6 +66,9 @@ export interface ResolvedServerSave {
 export function validateOutputOptions(options: OutputOptions): void {
   if (options.folder.trim() === '') throw new ComfyTrayError('CONFIG_INVALID', 'The output folder is empty');
   validateTemplate(options.template ?? DEFAULT_TEMPLATE);
+  for (const [name, value] of [['maxFileBytes', options.maxFileBytes], ['minFreeBytes', options.minFreeBytes]] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new ComfyTrayError('CONFIG_INVALID', `${name} must be a size of 0 or more`);
+  }
   const wait = options.giveUpAfterMs;
   if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) throw new ComfyTrayError('CONFIG_INVALID', 'giveUpAfterMs must be a time of 0 or more');
   for (const [id, server] of Object.entries(options.perServer ?? {})) {
@@ -73,5 +83,13 @@ export function serverSaveOptions(options: OutputOptions, serverId: string): Res
     enabled: own?.enabled ?? true,
     folder: resolve(own?.folder ?? options.folder),
     template: own?.template ?? options.template ?? DEFAULT_TEMPLATE,
+  };
+}
+
+export function downloadLimits(options: OutputOptions): DownloadLimits {
+  return {
+    maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    minFreeBytes: options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES,
+    freeSpace: options.freeSpace ?? freeSpace,
   };
 }

@@ -4,7 +4,8 @@
 // missing is retried after a reconnect, on a timer, or after the app restarts. A download the network cut continues
 // where it stopped. Failures are reported once per job and never lose the pending work; only a file the server no
 // longer has is given up, when a reconnect or restart asks for it again and finds it still missing after a few
-// passes spread over hours, or at once one whose name the server refuses. Each job has one owner (the app, or a
+// passes spread over hours, or at once one whose name the server refuses or that is larger than one output may be.
+// A download stops past that size, or when the disk nears its free-space floor (download-limits.ts). Each job has one owner (the app, or a
 // headless run with a folder of its own), whose saver alone saves it, so its files all go to the same folder.
 import { setMaxListeners } from 'node:events';
 import { rm, stat, writeFile } from 'node:fs/promises';
@@ -21,8 +22,9 @@ import { createLogger } from '../logger.js';
 import { downloadTo, type PartialDownload } from './download.js';
 import { dateTokens, renderTemplate, type TemplateValues } from './file-template.js';
 import { Limiter } from './limiter.js';
-import { serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
-import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent } from './path-safety.js';
+import type { DownloadLimits } from './download-limits.js';
+import { downloadLimits, serverSaveOptions, validateOutputOptions, type OutputOptions, type ResolvedServerSave } from './output-options.js';
+import { ensureFolderInside, fitPathLength, fsError, realRoot, sanitizeComponent, sanitizeSubpath } from './path-safety.js';
 import { claimFor, claimHolds } from './publish-claim.js';
 import { coded, GIVE_UP_AFTER_MS, NOT_FOUND_PASSES, notFound, OFFLINE_CODES, permanent, refusedName, retryableNow } from './save-failures.js';
 import {
@@ -41,7 +43,8 @@ import {
 } from './saved-stage.js';
 import { sidecarJson } from './sidecar.js';
 import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
-import { publishUnique } from './unique-name.js';
+import { describeBytes } from '../user-file.js';
+import { publishUnique, type Published } from './unique-name.js';
 
 export interface SavedFile {
   readonly nodeId: string;
@@ -107,6 +110,7 @@ export class OutputSaver {
   private readonly partials = new Map<string, PartialDownload>();
   private readonly abort = new AbortController();
   private readonly log = createLogger('Outputs');
+  private readonly limits: DownloadLimits;
   private started = false;
   private stopped = false;
 
@@ -116,6 +120,7 @@ export class OutputSaver {
     onListenerError?: (error: unknown) => void,
   ) {
     validateOutputOptions(options);
+    this.limits = downloadLimits(options);
     this.events = new Emitter<OutputSaverEvents>(onListenerError);
     // Every download in flight listens to this one signal (here, in the HTTP client): more than ten at a time is
     // normal, not the leak Node warns about.
@@ -187,9 +192,8 @@ export class OutputSaver {
    */
   private accept(serverId: string, jobId: string): void {
     const record = this.journal.finishedRecord(serverId, jobId);
-    if (!record || !serverSaveOptions(this.options, serverId).enabled || parseSavedStage(record.handled[SAVED_STAGE])) return;
-    const stage: SavedStage = { state: 'pending', files: {}, publishing: {}, owner: this.owner() };
-    this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
+    const stage = record && !parseSavedStage(record.handled[SAVED_STAGE]) ? acceptedStage(this.options, serverId, record) : undefined;
+    if (stage) this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
   }
 
   /** One pass per job at a time; a trigger during a pass runs another pass after it. */
@@ -236,7 +240,8 @@ export class OutputSaver {
     }
     if (!stage) {
       if (kind !== 'new') return;
-      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
+      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it. (The
+      // engine's journal accepts it as it records the job finished, `acceptedStage`; this is for other journals.)
       stage = { state: 'pending', files: {}, publishing: {}, owner };
       await this.record(serverId, jobId, stage);
     }
@@ -291,7 +296,9 @@ export class OutputSaver {
           delete current.notFound?.[key];
           delete current.notFoundSince?.[key];
           delete current.notFoundLatest?.[key];
-          await this.record(serverId, jobId, current);
+          // Not waited for (one fsync less per file): should a crash lose it, the claim written before publishing
+          // still names the file, and the next pass takes it as saved. The pass's last record carries it anyway.
+          this.journal.noteHandled(serverId, jobId, SAVED_STAGE, stageCopy(current));
         } catch (error) {
           if (this.stopped) return;
           const failure = coded(error);
@@ -299,6 +306,8 @@ export class OutputSaver {
           if (wasMissing) delete current.notFoundLatest?.[key];
           if (refusedName(failure)) {
             current.refused = { ...current.refused, [key]: true };
+          } else if (failure.code === 'OUTPUT_TOO_LARGE') {
+            current.tooLarge = { ...current.tooLarge, [key]: true };
           } else if (notFound(failure)) {
             current.notFound = { ...current.notFound, [key]: (current.notFound?.[key] ?? 0) + 1 };
             current.notFoundSince = { ...current.notFoundSince, [key]: current.notFoundSince?.[key] ?? rule.now };
@@ -331,7 +340,7 @@ export class OutputSaver {
       return;
     }
     if (failures.length === 0) {
-      const { error: _error, notFound: _notFound, notFoundSince: _since, notFoundLatest: _latest, refused: _refused, ...rest } = current;
+      const { error: _error, notFound: _notFound, notFoundSince: _since, notFoundLatest: _latest, refused: _refused, tooLarge: _tooLarge, ...rest } = current;
       await this.record(serverId, jobId, { ...rest, state: 'done' });
       this.failedPasses.delete(key);
       this.events.emit('saved', {
@@ -363,22 +372,28 @@ export class OutputSaver {
   }
 
   /**
-   * Ends saving the job with files the server no longer has or never serves (everything else is on disk): recorded
-   * as failed with the reason, and never tried again. Reported as a failure only if no earlier pass did.
+   * Ends saving the job with files the server no longer has or never serves, or that are larger than one output may
+   * be (everything else is on disk): recorded as failed with the reason, and never tried again. Reported as a failure
+   * only if no earlier pass did.
    */
   private async giveUp(backend: JobBackend, jobId: string, stage: SavedStage, wanted: readonly OutputRef[], gone: readonly OutputRef[]): Promise<void> {
     const serverId = backend.serverId;
     const alreadyReported = stage.error !== undefined;
     const refused = gone.filter((ref) => stage.refused?.[savedKey(ref)] === true);
-    const missing = gone.filter((ref) => stage.refused?.[savedKey(ref)] !== true);
+    const oversized = gone.filter((ref) => stage.refused?.[savedKey(ref)] !== true && stage.tooLarge?.[savedKey(ref)] === true);
+    const missing = gone.filter((ref) => !refused.includes(ref) && !oversized.includes(ref));
     const what = (refs: readonly OutputRef[]): string => (refs.length === 1 ? describeOutput(backend, refs[0]!) : `${refs.length} files of ${backend.name}`);
+    const are = (refs: readonly OutputRef[]): string => (refs.length === 1 ? 'is' : 'are');
     const reasons = [
-      ...(missing.length > 0 ? [`${what(missing)} ${missing.length === 1 ? 'is' : 'are'} no longer on the server (not found ${NOT_FOUND_PASSES} times)`] : []),
+      ...(missing.length > 0 ? [`${what(missing)} ${are(missing)} no longer on the server (not found ${NOT_FOUND_PASSES} times)`] : []),
       ...(refused.length > 0 ? [`${what(refused)} cannot be downloaded: the server refuses ${refused.length === 1 ? 'its name' : 'their names'} (HTTP 400)`] : []),
+      ...(oversized.length > 0 ? [`${what(oversized)} ${are(oversized)} larger than ${describeBytes(this.limits.maxBytes)}, the most one output may take`] : []),
     ];
-    const error = { code: 'OUTPUT_NOT_FOUND', reason: `${reasons.join('; ')}; not trying again` };
+    // The code of the reason that applies to every file given up: "too large" only when all of them are.
+    const code = oversized.length === gone.length ? 'OUTPUT_TOO_LARGE' : 'OUTPUT_NOT_FOUND';
+    const error = { code, reason: `${reasons.join('; ')}; not trying again` };
     await this.record(serverId, jobId, { ...stage, state: 'failed', gaveUp: true, error });
-    this.log.warn('saving given up: outputs the server does not serve', { serverId, jobId, missing: missing.length, refused: refused.length });
+    this.log.warn('saving given up: outputs the server does not serve or that are too large', { serverId, jobId, missing: missing.length, refused: refused.length, tooLarge: oversized.length });
     if (!alreadyReported) this.events.emit('save-failed', { serverId, jobId, ...error, pending: gone.length });
     this.events.emit('save-given-up', { serverId, jobId, ...error, missing: gone.length, files: savedFiles(wanted, stage) });
   }
@@ -434,6 +449,7 @@ export class OutputSaver {
           what,
           ...(resume && { resume }),
           onInterrupted: (part) => (partial = part),
+          limits: this.limits,
           ...(this.options.createWriteStream && { createWriteStream: this.options.createWriteStream }),
         });
         break;
@@ -458,14 +474,18 @@ export class OutputSaver {
       await rm(temp, { force: true }).catch(() => undefined);
       throw new ComfyTrayError('OUTPUT_TRUNCATED', `${what}: ${onDisk.size} bytes on disk, expected ${size}`);
     }
+    let published: Published;
     try {
-      return { path: await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size))), size };
+      published = await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size)));
     } catch (error) {
       // Not published: a later file at the claimed path must not pass for this one.
       claims.release();
       await rm(temp, { force: true }).catch(() => undefined);
       throw fsError(error, `Could not save ${what}`);
     }
+    // Saved by a run whose record of it was lost (a journal set aside announces recent jobs again): kept as saved.
+    if (published.existing) this.log.info('the output was already saved under its name, same bytes; not saved again', { serverId: backend.serverId, jobId: record.id });
+    return { path: published.path, size };
   }
 
   private async writeSidecar(
@@ -503,7 +523,7 @@ export class OutputSaver {
     const temp = newTempPath(dir, prefix);
     try {
       await writeFile(temp, text, { flag: 'wx' });
-      const path = await publishUnique(temp, dir, name, async (target) => {
+      const { path } = await publishUnique(temp, dir, name, async (target) => {
         stage.publishing[SIDECAR_KEY] = await claimFor(temp, target, size);
         await this.record(backend.serverId, record.id, stage);
       });
@@ -516,16 +536,7 @@ export class OutputSaver {
   }
 
   private async record(serverId: string, jobId: string, stage: SavedStage): Promise<void> {
-    // A copy: the journal serialises later, and the pass keeps changing its own object.
-    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, {
-      ...stage,
-      files: { ...stage.files },
-      publishing: { ...stage.publishing },
-      ...(stage.notFound && { notFound: { ...stage.notFound } }),
-      ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
-      ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
-      ...(stage.refused && { refused: { ...stage.refused } }),
-    });
+    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, stageCopy(stage));
   }
 
   private owner(): SaveOwner {
@@ -552,6 +563,31 @@ export class OutputSaver {
   }
 }
 
+/** A copy for the journal, which keeps the value in memory: the pass keeps changing its own object. */
+function stageCopy(stage: SavedStage): SavedStage {
+  return {
+    ...stage,
+    files: { ...stage.files },
+    publishing: { ...stage.publishing },
+    ...(stage.notFound && { notFound: { ...stage.notFound } }),
+    ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
+    ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
+    ...(stage.refused && { refused: { ...stage.refused } }),
+    ...(stage.tooLarge && { tooLarge: { ...stage.tooLarge } }),
+  };
+}
+
+/**
+ * The `saved` stage a finished job starts with when `options` save its outputs: accepted, nothing saved yet; undefined
+ * when they are not to be saved. The engine has the journal write it in the line that records the job finished
+ * (JournalOptions.initialHandled): no crash can then leave a job recorded as finished whose outputs nobody will save,
+ * and the first pass needs no write of its own before downloading.
+ */
+export function acceptedStage(options: OutputOptions, serverId: string, record: Pick<FinishedRecord, 'status' | 'outputs'>): SavedStage | undefined {
+  if (!SAVED_STATUSES.has(record.status) || record.outputs.length === 0 || !serverSaveOptions(options, serverId).enabled) return undefined;
+  return { state: 'pending', files: {}, publishing: {}, owner: options.owner ?? 'app' };
+}
+
 function templateValues(backend: JobBackend, record: FinishedRecord, ref: OutputRef): TemplateValues {
   return {
     server: backend.name,
@@ -565,9 +601,12 @@ function templateValues(backend: JobBackend, record: FinishedRecord, ref: Output
   };
 }
 
-/** An output as messages name it: the server, then the server's path for it. */
+/**
+ * An output as messages name it: the server, then the server's path for it made safe as the saver makes names (a
+ * message is shown in notifications and printed by the CLI: a bidi override in a server's name must not reach them).
+ */
 function describeOutput(backend: JobBackend, ref: OutputRef): string {
-  return `${backend.name} ${ref.subfolder ? `${ref.subfolder}/` : ''}${ref.filename}`;
+  return `${backend.name} ${[...sanitizeSubpath(ref.subfolder), sanitizeComponent(ref.filename)].join('/')}`;
 }
 
 /** The wanted outputs that are on disk, as events report them. */

@@ -50,6 +50,11 @@ const savedStage = z.object({
    */
   refused: z.record(z.string(), z.literal(true)).optional(),
   /**
+   * By file key: files larger than the most one output may take (`OutputOptions.maxFileBytes`). Downloading them
+   * again would cost as much again and end the same way, so they are given up at once too.
+   */
+  tooLarge: z.record(z.string(), z.literal(true)).optional(),
+  /**
    * Whose saver saves the job, into its own folder: `app` (the app's saver, and `deferSaving` for the app), or
    * `headless` (a headless run with a folder of its own). A saver leaves alone the jobs another owns, so one job's
    * files never end up split between two folders. Absent in older records: the next saver to save the job takes it.
@@ -91,9 +96,12 @@ export interface GiveUpRule {
   readonly afterMs: number;
 }
 
-/** A file whose name the server refuses (HTTP 400): no pass asks for it again, and it is given up at once. */
+/**
+ * A file no pass asks for again, given up at once: the server refuses its name (HTTP 400), or it is larger than
+ * one output may be.
+ */
 export function refusedFile(stage: SavedStage, key: string): boolean {
-  return stage.files[key] === undefined && stage.refused?.[key] === true;
+  return stage.files[key] === undefined && (stage.refused?.[key] === true || stage.tooLarge?.[key] === true);
 }
 
 /**

@@ -2,9 +2,10 @@
 // passed this schema; anything that does not is refused where it is typed, not discovered later.
 import { z } from 'zod';
 import { SERVER_KINDS, type ServerKind } from '../../shared/app-state.js';
-import { serverAuthSchema, splitUrlCredentials } from '../comfy/server-config.js';
+import { serverAuthSchema, serverUrlProblem, splitUrlCredentials } from '../comfy/server-config.js';
 import { normalizeFingerprint } from '../comfy/tls-pinning.js';
 import { errorMessage } from '../errors.js';
+import { GIB } from '../outputs/download-limits.js';
 import { validateTemplate } from '../outputs/file-template.js';
 
 export const SETTINGS_VERSION = 2;
@@ -41,7 +42,13 @@ export const serverSettingsSchema = z
     kind: z.enum(SERVER_KINDS as [ServerKind, ...ServerKind[]]).default('comfyui'),
     id: z.string().min(1).max(200),
     name: z.string().trim().min(1).max(100),
-    url: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), { message: 'Use an http:// or https:// URL' }),
+    url: z
+      .string()
+      .max(2000)
+      .superRefine((url, ctx) => {
+        const problem = serverUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
     auth: serverAuthSchema.default({ kind: 'none' }),
     /** SHA-256 of the one self-signed certificate to trust (stored normalised, `AB:CD:…`). */
     tlsFingerprint: z
@@ -80,8 +87,12 @@ export const settingsSchema = z.object({
       template: template.default('{server}/{date}/{filename}'),
       saveTemp: z.boolean().default(false),
       sidecar: z.boolean().default(false),
+      /** The most one output may take, in GiB: a server streaming without end is stopped there. */
+      maxFileGiB: z.number().positive().max(1024).default(20),
+      /** Free space (GiB) downloads leave on the output folder's disk: they stop below it. */
+      minFreeGiB: z.number().min(0).max(1024).default(1),
     })
-    .default({ enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false }),
+    .default({ enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false, maxFileGiB: 20, minFreeGiB: 1 }),
   notifications: z
     .object({
       enabled: z.boolean().default(true),
@@ -112,6 +123,11 @@ export type ServerSettings = z.output<typeof serverSettingsSchema>;
  */
 export function serverSavesOutputs(settings: Settings, server: ServerSettings | undefined): boolean {
   return server?.saveOutputs ?? settings.outputs.enabled;
+}
+
+/** The download limits the settings give, in the saver's units (bytes). */
+export function outputLimits(settings: Settings): { maxFileBytes: number; minFreeBytes: number } {
+  return { maxFileBytes: Math.round(settings.outputs.maxFileGiB * GIB), minFreeBytes: Math.round(settings.outputs.minFreeGiB * GIB) };
 }
 
 /** The URL as views may show it: without any user name or password. */

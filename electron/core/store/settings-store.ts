@@ -1,6 +1,7 @@
 // The user's settings: loaded once, validated, migrated; changed only through `update`, which refuses anything the
 // schema refuses. Secrets (passwords, tokens, keys) go to disk only through the SecretProtector, never in plain text.
 import { Emitter } from '../emitter.js';
+import { checkOutputFolder, systemPlaces, type SystemPlaces } from '../outputs/output-folder-policy.js';
 import { ComfyTrayError } from '../errors.js';
 import type { ServerAuth } from '../comfy/server-config.js';
 import type { KeyValueStore, SecretProtector } from './kv-store.js';
@@ -26,10 +27,15 @@ export class SettingsStore {
     private readonly kv: KeyValueStore,
     private readonly protector: SecretProtector,
     private settings: Settings,
+    private readonly places: SystemPlaces,
   ) {}
 
-  /** Never fails on bad content: what cannot be used is set aside and reported in `warnings`. */
-  static async open(kv: KeyValueStore, protector: SecretProtector): Promise<{ store: SettingsStore; warnings: string[] }> {
+  /**
+   * Never fails on bad content: what cannot be used is set aside and reported in `warnings`. `places` are the
+   * machine's protected folders (default: this machine's, for the default data folder).
+   */
+  static async open(kv: KeyValueStore, protector: SecretProtector, options: { places?: SystemPlaces } = {}): Promise<{ store: SettingsStore; warnings: string[] }> {
+    const places = options.places ?? systemPlaces();
     const warnings: string[] = [];
     const raw = kv.get(SETTINGS_KEY);
     let settings: Settings;
@@ -75,7 +81,15 @@ export class SettingsStore {
       await kv.set(SECRETS_KEY, secrets);
       await kv.set(SETTINGS_KEY, storedForm(settings));
     }
-    return { store: new SettingsStore(kv, protector, settings), warnings };
+    // A system folder for outputs (a hand-edited file, or one written before such folders were refused): outputs go
+    // to the default folder, and the user is told.
+    const folders = await withoutRefusedFolders(settings, places);
+    if (folders.refused.length > 0) {
+      settings = folders.settings;
+      warnings.push(...folders.refused.map((problem) => `Outputs are not saved to ${problem}; they go to the default folder instead. Choose another folder in Settings.`));
+      await kv.set(SETTINGS_KEY, storedForm(settings));
+    }
+    return { store: new SettingsStore(kv, protector, settings, places), warnings };
   }
 
   get current(): Settings {
@@ -93,6 +107,10 @@ export class SettingsStore {
   async update(change: (current: Settings) => SettingsInput): Promise<{ settings: Settings; warnings: string[] }> {
     const parsed = settingsSchema.safeParse(change(this.settings));
     if (!parsed.success) throw new ComfyTrayError('CONFIG_INVALID', describeIssue(parsed.error.issues[0]));
+    for (const { folder, field } of changedFolders(this.settings, parsed.data)) {
+      const problem = await checkOutputFolder(folder, this.places);
+      if (problem !== undefined) throw new ComfyTrayError('OUTPUT_FOLDER_REFUSED', `${field}: outputs cannot be saved there: ${problem}`);
+    }
     const warnings: string[] = [];
     const next: Settings = {
       ...parsed.data,
@@ -115,6 +133,41 @@ export class SettingsStore {
     this.events.emit('changed', next);
     return { settings: next, warnings };
   }
+}
+
+/** The output folders settings name (the default one, and each server's own), with the field that names each. */
+function outputFolders(settings: Settings): { folder: string; field: string; serverId?: string }[] {
+  return [
+    ...(settings.outputs.folder === undefined ? [] : [{ folder: settings.outputs.folder, field: 'outputs.folder' }]),
+    ...settings.servers.flatMap((server, index) => (server.outputFolder === undefined ? [] : [{ folder: server.outputFolder, field: `servers.${index}.outputFolder`, serverId: server.id }])),
+  ];
+}
+
+/** The output folders `next` names that `current` did not name in the same place (those already there were checked). */
+function changedFolders(current: Settings, next: Settings): { folder: string; field: string }[] {
+  const before = new Set(outputFolders(current).map((entry) => `${entry.serverId ?? ''}\u0000${entry.folder}`));
+  return outputFolders(next).filter((entry) => !before.has(`${entry.serverId ?? ''}\u0000${entry.folder}`));
+}
+
+/** The settings without the output folders the policy refuses, and why each was refused. */
+async function withoutRefusedFolders(settings: Settings, places: SystemPlaces): Promise<{ settings: Settings; refused: string[] }> {
+  const refused: string[] = [];
+  const keep = async (folder: string | undefined): Promise<string | undefined> => {
+    if (folder === undefined) return undefined;
+    const problem = await checkOutputFolder(folder, places);
+    if (problem === undefined) return folder;
+    refused.push(problem);
+    return undefined;
+  };
+  const { folder, ...outputs } = settings.outputs;
+  const kept = await keep(folder);
+  const servers = await Promise.all(
+    settings.servers.map(async ({ outputFolder, ...server }) => {
+      const own = await keep(outputFolder);
+      return own === undefined ? server : { ...server, outputFolder: own };
+    }),
+  );
+  return { settings: { ...settings, outputs: kept === undefined ? outputs : { ...outputs, folder: kept }, servers }, refused };
 }
 
 /** The settings as written to disk: every secret blanked (they live, protected, under SECRETS_KEY). */

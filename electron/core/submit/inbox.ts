@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { errorCode, errorMessage } from '../errors.js';
 import type { DropOptions, DroppedFile, NodeProblemView, OpenedWorkflow, PrepareResult, WorkflowSubmitResult } from '../../shared/ipc-contract.js';
-import { extractWorkflow } from '../workflow/extract.js';
 import type { ExtractResult } from '../workflow/extract.js';
+import { WorkflowReader, type ReadWorkflowFile } from '../workflow/workflow-reader.js';
 import { SubmitError } from './errors.js';
 import type { NodeProblem } from './errors.js';
 import { prepareSubmission } from './prepare.js';
@@ -29,6 +29,8 @@ export const INBOX_LIMITS: InboxLimits = { maxFiles: 64, maxFileBytes: 256 * 102
 
 interface OpenedFile {
   readonly file: DroppedFile;
+  /** What reading the file found, kept so preparing never reads it again (on the main thread). */
+  readonly extracted: ExtractResult;
   readonly attachments: ReadonlyMap<string, Uint8Array>;
   /** The submission last shown to the user, and for which server and options. */
   prepared?: { readonly key: string; readonly submission: PreparedSubmission };
@@ -37,9 +39,14 @@ interface OpenedFile {
 export class WorkflowInbox {
   private readonly opened = new Map<string, OpenedFile>();
 
+  /**
+   * `readFile` reads one file; by default off the main thread (WorkflowReader), so a hostile file never freezes the
+   * process that runs the tray and the window.
+   */
   constructor(
     private readonly host: BackendHost & SubmitHost,
     private readonly limits: InboxLimits = INBOX_LIMITS,
+    private readonly readFile: ReadWorkflowFile = offThreadReader(),
   ) {}
 
   /** Reads every file of one drop: each that carries a workflow gets a token; the others ride along as attachments. */
@@ -51,7 +58,7 @@ export class WorkflowInbox {
     if (total > this.limits.maxDropBytes) {
       return [{ ok: false, name: `${files.length} files`, code: 'DROP_TOO_LARGE', message: `These files hold ${mib(total)}; one drop can hold at most ${mib(this.limits.maxDropBytes)}` }];
     }
-    const read = files.map((file) => ({ file, result: this.read(file) }));
+    const read = await Promise.all(files.map(async (file) => ({ file, result: await this.read(file) })));
     const workflows = read.filter((entry) => entry.result.kind === 'comfy');
     const attachments = new Map(read.filter((entry) => entry.result.kind !== 'comfy').map((entry) => [entry.file.name, entry.file.bytes]));
     const answers: OpenedWorkflow[] = [];
@@ -127,16 +134,16 @@ export class WorkflowInbox {
     return this.opened.size;
   }
 
-  private read(file: DroppedFile): ExtractResult {
+  private async read(file: DroppedFile): Promise<ExtractResult> {
     if (file.bytes.length > this.limits.maxFileBytes) {
       return { kind: 'error', format: 'unknown', code: 'WORKFLOW_TOO_LARGE', message: `${file.name} is ${mib(file.bytes.length)}; files above ${mib(this.limits.maxFileBytes)} are not read` };
     }
-    return extractWorkflow(file.bytes, file.name);
+    return this.readFile(file.bytes, file.name);
   }
 
   private keep(file: DroppedFile, result: Extract<ExtractResult, { kind: 'comfy' }>, attachments: ReadonlyMap<string, Uint8Array>): OpenedWorkflow {
     const token = randomUUID();
-    this.opened.set(token, { file, attachments });
+    this.opened.set(token, { file, extracted: result, attachments });
     while (this.opened.size > this.limits.maxOpen) {
       const oldest = this.opened.keys().next().value;
       if (oldest === undefined) break;
@@ -157,7 +164,7 @@ export class WorkflowInbox {
   }
 
   private async prepareFor(entry: OpenedFile, serverId: string, options: DropOptions): Promise<PreparedSubmission> {
-    const submission = await prepareSubmission(this.host, { bytes: entry.file.bytes, name: entry.file.name }, serverId, {
+    const submission = await prepareSubmission(this.host, { bytes: entry.file.bytes, name: entry.file.name, extracted: entry.extracted }, serverId, {
       randomizeSeeds: options.randomizeSeeds,
       repeat: options.repeat,
       front: options.front,
@@ -166,6 +173,11 @@ export class WorkflowInbox {
     entry.prepared = { key: keyOf(serverId, options), submission };
     return submission;
   }
+}
+
+function offThreadReader(): ReadWorkflowFile {
+  const reader = new WorkflowReader();
+  return (bytes, name) => reader.read(bytes, name);
 }
 
 function keyOf(serverId: string, options: DropOptions): string {

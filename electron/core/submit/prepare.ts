@@ -19,8 +19,12 @@ import { SubmitError } from './errors.js';
 import type { NodeProblem } from './errors.js';
 import { textOf } from '../workflow/text-of.js';
 
+/**
+ * A file (its bytes, and what was found in it) or already parsed JSON. The app and the CLI read files off the main
+ * thread first (WorkflowReader) and pass what that found as `extracted`; without it the bytes are read here.
+ */
 export type SubmissionSource =
-  | { readonly bytes: Uint8Array; readonly name: string }
+  | { readonly bytes: Uint8Array; readonly name: string; readonly extracted?: ExtractResult }
   | { readonly json: unknown; readonly name?: string };
 
 /** What preparing needs from the engine (Engine satisfies it; one-shot commands wrap a lone backend). */
@@ -68,7 +72,7 @@ export interface PreparedSubmission {
 export async function prepareSubmission(host: BackendHost, source: SubmissionSource, serverId: string, options: PrepareOptions = {}): Promise<PreparedSubmission> {
   const backend = host.backend(serverId);
   const name = source.name;
-  const extracted = 'bytes' in source ? extractWorkflow(source.bytes, source.name) : fromJson(source.json);
+  const extracted = 'bytes' in source ? (source.extracted ?? extractWorkflow(source.bytes, source.name)) : fromJson(source.json);
   if (extracted.kind === 'not-comfy') {
     const why = extracted.reason === 'a1111-parameters' ? 'holds Automatic1111 parameters, not a ComfyUI workflow' : 'is a template bundle, not one workflow';
     throw new SubmitError('SUBMIT_NOT_A_WORKFLOW', `${name ?? 'The file'} ${why}`);

@@ -18,6 +18,11 @@ export interface MetadataRead {
 export interface ReaderLimits {
   /** Largest single text value kept (after decompression). */
   readonly maxTextBytes: number;
+  /**
+   * Bytes one file may inflate to, all its compressed chunks together: each chunk under `maxTextBytes` is not
+   * enough, as a file of hundreds of small zip bombs would still cost minutes and gigabytes.
+   */
+  readonly maxInflatedBytes: number;
   /** Most entries kept from one file; the rest are ignored. */
   readonly maxEntries: number;
   /** Bytes scanned in containers whose metadata may sit anywhere (MP4, MKV). */
@@ -26,6 +31,7 @@ export interface ReaderLimits {
 
 export const DEFAULT_LIMITS: ReaderLimits = {
   maxTextBytes: 32 * 1024 * 1024,
+  maxInflatedBytes: 32 * 1024 * 1024,
   maxEntries: 256,
   maxScanBytes: 64 * 1024 * 1024,
 };
@@ -103,16 +109,12 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
-/** For formats that are Latin-1 by spec (PNG tEXt) but in practice carry UTF-8 from some writers. */
+/**
+ * For formats that are Latin-1 by spec (PNG tEXt) but in practice carry UTF-8 from some writers. Plain ASCII reads
+ * the same either way, so this is `decodeText`: the native decoder, rather than a loop over every byte in JavaScript
+ * (half a second for 32 MB, which a hostile file can ask for).
+ */
 export function decodeLatin1OrUtf8(bytes: Uint8Array): string {
-  let high = false;
-  for (const byte of bytes) {
-    if (byte >= 0x80) {
-      high = true;
-      break;
-    }
-  }
-  if (!high) return latin1.decode(bytes);
   return decodeText(bytes);
 }
 
@@ -129,6 +131,11 @@ export function addEntry(entries: Record<string, string>, key: string, value: st
     Object.defineProperty(entries, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return true;
+}
+
+/** The file has given both a `prompt` and a `workflow`: the first of each wins, so nothing after them can matter. */
+export function hasPromptAndWorkflow(entries: Record<string, string>): boolean {
+  return Object.hasOwn(entries, 'prompt') && Object.hasOwn(entries, 'workflow');
 }
 
 export function newEntries(): Record<string, string> {

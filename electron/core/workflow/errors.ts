@@ -12,7 +12,12 @@ export type WorkflowErrorCode =
   | 'WORKFLOW_UNKNOWN_NODE'
   | 'WORKFLOW_UNSUPPORTED_NODE'
   | 'WORKFLOW_VALUE_MISMATCH'
-  | 'WORKFLOW_BAD_OBJECT_INFO';
+  | 'WORKFLOW_BAD_OBJECT_INFO'
+  /** Reading the file off the main thread took longer than its budget, or needed more memory: it was stopped. */
+  | 'WORKFLOW_READ_TIMEOUT'
+  | 'WORKFLOW_READ_OUT_OF_MEMORY'
+  /** The reader itself failed (it could not start, or stopped). */
+  | 'WORKFLOW_READ_FAILED';
 
 /** Where in a graph an error happened, so the message can name the node by title and id. */
 export interface NodeRef {

@@ -6,6 +6,7 @@ import type { GroupDefinition, GroupInnerNode } from './group-node-def.js';
 import { LayoutProblem, truthy } from './group-node-links.js';
 import type { GroupLinks } from './group-node-links.js';
 import type { InputSpec, NodeDef, ObjectInfo } from './object-info.js';
+import { show } from './widgets.js';
 
 const WIDGET_TYPES: ReadonlySet<string> = new Set(['INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO']);
 /** Frontend-only types without a server definition: the editor skips them when building the group. */
@@ -73,7 +74,7 @@ function primitiveShape(inner: GroupInnerNode, definition: GroupDefinition, link
     if (spec?.type !== 'COMBO') throw new LayoutProblem('WORKFLOW_UNSUPPORTED_NODE', 'a combo PrimitiveNode inside it is not wired to a combo input', inner.index);
   }
   if (typeof type !== 'string' || !WIDGET_TYPES.has(type)) {
-    throw new LayoutProblem('WORKFLOW_UNSUPPORTED_NODE', `a PrimitiveNode inside it carries ${JSON.stringify(type) ?? 'no type'}, which the editor would not make a widget`, inner.index);
+    throw new LayoutProblem('WORKFLOW_UNSUPPORTED_NODE', `a PrimitiveNode inside it carries ${type === undefined ? 'no type' : show(type)}, which the editor would not make a widget`, inner.index);
   }
   return { inputs: [{ name: 'value', type, widget: true, upload: false, spec: undefined }], outputs: [type] };
 }

@@ -4,17 +4,21 @@ import { z } from 'zod';
 import { WorkflowError } from './errors.js';
 import { textOf } from './text-of.js';
 
-const inputSpecSchema = z.array(z.unknown()).min(1);
-const sectionSchema = z.record(z.string(), inputSpecSchema);
+// Strict only where conversion depends on it: the input sections (an input whose spec is unusable makes its node's
+// widget layout unknowable, which conversion then refuses by name). Everything else is read leniently: ComfyUI
+// 0.8.0 sends `"display_name": null`, `"output_tooltips": [null]` and `"output_matchtypes": null` for v3 nodes, and
+// no such value may cost a node type.
+const sectionSchema = z.record(z.string(), z.unknown());
 const nodeInfoSchema = z.looseObject({
-  input: z.looseObject({ required: sectionSchema.optional(), optional: sectionSchema.optional() }).optional(),
+  input: z.looseObject({ required: sectionSchema.nullish(), optional: sectionSchema.nullish() }).nullish(),
   input_order: z
-    .looseObject({ required: z.array(z.string()).optional(), optional: z.array(z.string()).optional() })
-    .optional(),
-  output: z.array(z.unknown()).optional(),
-  output_name: z.array(z.unknown()).optional(),
-  display_name: z.string().optional(),
-  name: z.string().optional(),
+    .looseObject({ required: z.array(z.string()).optional().catch(undefined), optional: z.array(z.string()).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+  output: z.array(z.unknown()).optional().catch(undefined),
+  output_name: z.array(z.unknown()).optional().catch(undefined),
+  display_name: z.string().optional().catch(undefined),
+  name: z.string().optional().catch(undefined),
 });
 
 export type NumberLike = number | bigint;
@@ -77,11 +81,14 @@ function toNodeDef(name: string, raw: z.infer<typeof nodeInfoSchema>): NodeDef {
       if (spec !== undefined) inputs.push(toInputSpec(inputName, required, spec));
     }
   }
-  const outputs = (raw.output ?? []).map((type) => (Array.isArray(type) ? 'COMBO' : textOf(type, '*')));
+  // An output type the server leaves out (null) accepts any link, as the editor's wildcard does.
+  const outputs = (raw.output ?? []).map((type) => (Array.isArray(type) ? 'COMBO' : type == null ? '*' : textOf(type, '*')));
   return { name, displayName: raw.display_name ?? name, inputs, outputs };
 }
 
-function toInputSpec(name: string, required: boolean, spec: readonly unknown[]): InputSpec {
+function toInputSpec(name: string, required: boolean, raw: unknown): InputSpec {
+  // Not `[type, options?]`: nothing can be said about the widget it has, so its node's layout is unknowable.
+  const spec = Array.isArray(raw) && raw.length > 0 ? raw : [undefined, { unusableSpec: true }];
   const [head, rawOptions] = spec;
   const opts = rawOptions !== null && typeof rawOptions === 'object' && !Array.isArray(rawOptions) ? (rawOptions as Record<string, unknown>) : {};
   const legacyCombo = Array.isArray(head);
@@ -104,7 +111,8 @@ function toInputSpec(name: string, required: boolean, spec: readonly unknown[]):
       (/^COMFY_.*_V3$/.test(type) && !SOCKET_ONLY_V3.has(type)) ||
       opts.widgetType !== undefined ||
       opts.component !== undefined ||
-      opts.socketless === true,
+      opts.socketless === true ||
+      opts.unusableSpec === true,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   damage,
   decodeLatin1OrUtf8,
   decodeText,
+  hasPromptAndWorkflow,
   indexOfByte,
   newEntries,
   u32be,
@@ -26,6 +27,7 @@ export function readPngMetadata(bytes: Uint8Array, limits: ReaderLimits = DEFAUL
   if (!isPng(bytes)) return { entries, damage: damage('BAD_STRUCTURE', 'not a PNG signature') };
   let offset = 8;
   let problem: Damage | undefined;
+  const budget: InflateBudget = { left: limits.maxInflatedBytes };
   while (offset < bytes.length) {
     if (offset + 8 > bytes.length) {
       problem = damage('TRUNCATED', `chunk header cut off at byte ${offset}`);
@@ -45,9 +47,11 @@ export function readPngMetadata(bytes: Uint8Array, limits: ReaderLimits = DEFAUL
     const data = bytes.subarray(dataStart, dataStart + length);
     if (type === 'IEND') break;
     if (type === 'tEXt' || type === 'comf' || type === 'zTXt' || type === 'iTXt') {
-      const found = readTextChunk(type, data, limits);
+      const found = readTextChunk(type, data, limits, budget);
       if ('damage' in found) problem ??= found.damage;
       else if (!addEntry(entries, found.key, found.value, limits)) break;
+      // Chunks after both cost time (a hostile file can hold hundreds) and cannot change the result.
+      if (hasPromptAndWorkflow(entries)) break;
     }
     // The CRC is not checked: the frontend does not either, and a bad CRC on a text chunk still leaves readable text.
     offset = dataStart + length + 4;
@@ -57,7 +61,7 @@ export function readPngMetadata(bytes: Uint8Array, limits: ReaderLimits = DEFAUL
 
 type ChunkText = { key: string; value: string } | { damage: Damage };
 
-function readTextChunk(type: string, data: Uint8Array, limits: ReaderLimits): ChunkText {
+function readTextChunk(type: string, data: Uint8Array, limits: ReaderLimits, budget: InflateBudget): ChunkText {
   const nul = indexOfByte(data, 0, 0, MAX_KEYWORD + 1);
   if (nul <= 0) return { damage: damage('BAD_STRUCTURE', `${type} chunk without a keyword`) };
   const key = decodeLatin1OrUtf8(data.subarray(0, nul));
@@ -66,7 +70,7 @@ function readTextChunk(type: string, data: Uint8Array, limits: ReaderLimits): Ch
   if (type === 'comf') return { key, value: decodeText(rest) };
   if (type === 'zTXt') {
     if (rest.length < 1) return { damage: damage('TRUNCATED', 'zTXt chunk without compression method') };
-    const inflated = inflate(rest.subarray(1), limits);
+    const inflated = inflate(rest.subarray(1), limits, budget);
     return 'damage' in inflated ? inflated : { key, value: decodeLatin1OrUtf8(inflated.bytes) };
   }
   // iTXt: compression flag, method, language tag\0, translated keyword\0, UTF-8 text.
@@ -78,16 +82,30 @@ function readTextChunk(type: string, data: Uint8Array, limits: ReaderLimits): Ch
   if (translatedEnd < 0) return { damage: damage('BAD_STRUCTURE', 'iTXt chunk without translated keyword') };
   const text = rest.subarray(translatedEnd + 1);
   if (!compressed) return { key, value: decodeText(text) };
-  const inflated = inflate(text, limits);
+  const inflated = inflate(text, limits, budget);
   return 'damage' in inflated ? inflated : { key, value: decodeText(inflated.bytes) };
 }
 
-/** Inflates with a hard output cap, so a zip bomb in a text chunk costs at most `maxTextBytes`. */
-export function inflate(data: Uint8Array, limits: ReaderLimits): { bytes: Uint8Array } | { damage: Damage } {
+/** What is left of one file's `maxInflatedBytes`, spent by each compressed chunk in turn. */
+export interface InflateBudget {
+  left: number;
+}
+
+/**
+ * Inflates with a hard output cap: the chunk's own (`maxTextBytes`) or what is left of the file's budget, whichever
+ * is smaller. A zip bomb costs at most that, and once the file's budget is spent no other chunk is inflated.
+ */
+export function inflate(data: Uint8Array, limits: ReaderLimits, budget: InflateBudget): { bytes: Uint8Array } | { damage: Damage } {
+  const cap = Math.min(limits.maxTextBytes, budget.left);
+  if (cap <= 0) return { damage: damage('TOO_LARGE', 'the compressed text in this file expands beyond the size limit') };
   try {
-    return { bytes: inflateSync(data, { maxOutputLength: limits.maxTextBytes }) };
+    const bytes = inflateSync(data, { maxOutputLength: cap });
+    budget.left -= bytes.length;
+    return { bytes };
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      // The cap was reached: that much was inflated, and spent.
+      budget.left -= cap;
       return { damage: damage('TOO_LARGE', 'compressed text expands beyond the size limit') };
     }
     return { damage: damage('BAD_COMPRESSION', 'compressed text chunk cannot be inflated') };

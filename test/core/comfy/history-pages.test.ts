@@ -20,7 +20,7 @@ function historyOf(ids: string[], beforePage: () => void = () => undefined): { f
 
 async function readAll(fetch: HistoryFetch, first: number, pageSize?: number): Promise<string[][]> {
   const pages: string[][] = [];
-  for await (const page of historyPages(fetch, first, pageSize)) pages.push(page.map((job) => job.id));
+  for await (const page of historyPages(fetch, first, undefined, pageSize)) pages.push(page.map((job) => job.id));
   return pages;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { authHeaders, parseBaseUrl, resolveServer, routeUrl, serverIdForUrl, socketUrl } from '../../../electron/core/comfy/server-config.js';
+import { authHeaders, parseBaseUrl, resolveServer, routeLabel, routeUrl, serverIdForUrl, socketUrl } from '../../../electron/core/comfy/server-config.js';
 
 test('base URLs keep a reverse-proxy path prefix and build /api routes under it', () => {
   const base = parseBaseUrl('https://gpu.example.com/comfy');
@@ -30,4 +30,10 @@ test('bad settings are refused with CONFIG_INVALID and no credentials in the mes
   assert.throws(() => resolveServer({ id: '', name: 'x', url: 'http://a' }), { code: 'CONFIG_INVALID' });
   assert.throws(() => resolveServer({ id: 'a', name: 'x', url: 'http://a', auth: { kind: 'header', name: 'bad header', value: 'v' } }), { code: 'CONFIG_INVALID' });
   assert.throws(() => parseBaseUrl('http://user:secret@[bad'), (error: Error) => !error.message.includes('secret'));
+});
+
+test('messages name a route by its whole URL, slash kept, without credentials or query', () => {
+  const base = parseBaseUrl('https://me:secret@gpu.example.com:9/comfy?token=abc');
+  assert.equal(routeLabel(base, 'api/system_stats'), 'https://gpu.example.com:9/comfy/api/system_stats');
+  assert.equal(routeLabel(parseBaseUrl('http://127.0.0.1:9'), 'api/jobs'), 'http://127.0.0.1:9/api/jobs');
 });

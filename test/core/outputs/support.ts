@@ -93,7 +93,7 @@ export async function directSaver(
     journalOptions?: JournalOptions;
   },
 ): Promise<{ saver: OutputSaver; journal: Journal; finish: (id: string, outputs: readonly OutputRef[]) => Promise<JobView> }> {
-  const { journal: opened } = await Journal.open(join(options.dataDir, 'journal.json'), options.journalOptions);
+  const { journal: opened } = await Journal.openIn(options.dataDir, options.journalOptions);
   const journal = options.journal ? options.journal(opened) : opened;
   const backend = new ComfyBackend(resolveServer({ id: 's0', name: SERVER_NAME, url }), opened, { timings: FAST_TIMINGS });
   const saver = new OutputSaver(journal, { ...FAST_RETRY, ...options.outputs });

@@ -3,6 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { JsonFileStore, NO_SECRET_PROTECTION, type SecretProtector } from '../../../electron/core/store/kv-store.js';
+import type { SystemPlaces } from '../../../electron/core/outputs/output-folder-policy.js';
 import { SettingsStore } from '../../../electron/core/store/settings-store.js';
 import { tempDir } from '../../support/events.js';
 
@@ -189,4 +190,33 @@ test('the new secrets (a Cloud key, a ComfyControl token, a query token) go only
     again.current.servers.map((s) => [s.kind, s.auth]),
     servers.map((s) => ['kind' in s ? s.kind : 'comfyui', s.auth]),
   );
+});
+
+const PLACES: SystemPlaces = { platform: 'linux', home: '/home/ann', dataDir: '/home/ann/.config/Comfy Tray', env: {} };
+
+// Regression: an output folder in the settings file was used whatever it was (the autostart folder included).
+test('system output folders in the settings file fall back to the default with a warning, and are removed from it', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const servers = [
+    { id: 'gpu', name: 'GPU box', url: 'http://gpu.local:8188', outputFolder: '/home/ann/.config/autostart' },
+    { id: 'lan', name: 'LAN box', url: 'http://lan.local:8188', outputFolder: '/home/ann/Pictures/lan' },
+  ];
+  await writeFile(path, JSON.stringify({ settings: { version: 2, servers, outputs: { folder: '/home/ann' } } }));
+  const { store, warnings } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector, { places: PLACES });
+  assert.equal(store.current.outputs.folder, undefined);
+  assert.deepEqual(store.current.servers.map((s) => s.outputFolder), [undefined, '/home/ann/Pictures/lan']);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings.join('\n'), /\/home\/ann is your home folder itself.*default folder/);
+  assert.match(warnings.join('\n'), /autostart folder/);
+  assert.doesNotMatch(await readFile(path, 'utf8'), /autostart|"folder"/);
+  const { warnings: again } = await SettingsStore.open((await JsonFileStore.open(path)).store, protector, { places: PLACES });
+  assert.deepEqual(again, [], 'told once');
+});
+
+test('a system output folder is refused by update too (OUTPUT_FOLDER_REFUSED), whoever asks', async (t) => {
+  const { store: kv } = await JsonFileStore.open(join(await tempDir(t), 'settings.json'));
+  const { store } = await SettingsStore.open(kv, protector, { places: PLACES });
+  await assert.rejects(store.update((s) => ({ ...s, outputs: { ...s.outputs, folder: '/usr/local/bin' } })), { code: 'OUTPUT_FOLDER_REFUSED' });
+  await store.update((s) => ({ ...s, outputs: { ...s.outputs, folder: '/home/ann/Pictures' } }));
+  assert.equal(store.current.outputs.folder, '/home/ann/Pictures');
 });

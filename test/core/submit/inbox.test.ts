@@ -8,7 +8,7 @@ import type { DropOptions, OpenedWorkflow } from '../../../electron/shared/ipc-c
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
-import { png } from '../workflow/support/encoders.js';
+import { hostilePng, png } from '../workflow/support/encoders.js';
 
 const AS_SAVED: DropOptions = { randomizeSeeds: false, repeat: 1, front: false };
 
@@ -159,4 +159,22 @@ test('limits: too many files, too many bytes, too many open files', async () => 
   assert.deepEqual([first.ok, !first.ok && first.code], [false, 'DROP_UNKNOWN_TOKEN']);
   inbox.discard(tokens[1]!);
   assert.equal(inbox.size, 1);
+});
+
+// Regression: files were read synchronously on the main thread, at opening and again at every preparation.
+test('a dropped hostile PNG is refused with its code; a file is read once, off the main thread, however often it is prepared', { timeout: 20_000 }, async (t) => {
+  const { inbox } = await setup(t);
+  const [refused] = await inbox.open([{ name: 'bombs.png', bytes: hostilePng() }]);
+  assert.deepEqual([refused?.ok, refused?.ok === false && refused.code], [false, 'WORKFLOW_TOO_LARGE']);
+
+  const reads: string[] = [];
+  const { engine } = await setup(t);
+  // A reader that says what the bytes do not: a preparation that read the bytes again would find nothing.
+  const counting = new WorkflowInbox(engine, INBOX_LIMITS, async (_bytes, name) => {
+    reads.push(name ?? '');
+    return { kind: 'comfy', format: 'json', prompt: API_PROMPT, warnings: [] };
+  });
+  const token = opened((await counting.open([{ name: 'opaque.bin', bytes: new Uint8Array([1, 2, 3]) }]))[0]).token;
+  for (const repeat of [1, 2]) assert.ok((await counting.prepare(token, 's0', { ...AS_SAVED, repeat })).ok);
+  assert.deepEqual(reads, ['opaque.bin']);
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { convertWorkflow } from '../../../electron/core/workflow/convert.js';
 import type { ConvertResult } from '../../../electron/core/workflow/convert.js';
+import { parseJson, stringifyJson } from '../../../electron/core/json.js';
 import { parseObjectInfo } from '../../../electron/core/workflow/object-info.js';
 import { fixture, rawObjectInfo, realObjectInfo } from './support/object-info.js';
 import { REAL_FIXTURES_URL } from '../../support/real-fixtures.js';
@@ -18,7 +19,7 @@ function ok(result: ConvertResult): Extract<ConvertResult, { ok: true }> {
   return result;
 }
 
-for (const name of ['txt2img-v04', 'subgraph-v1', 'subgraph-modes-v1']) {
+for (const name of ['txt2img-v04', 'subgraph-v1', 'subgraph-modes-v1', 'seed-toggle-2023-v04']) {
   test(`golden: ${name} converts to the prompt the editor would queue`, () => {
     const result = ok(convert(fixture(`${name}.workflow.json`)));
     assert.deepEqual(result.prompt, fixture(`${name}.api.json`));
@@ -159,7 +160,51 @@ test('an old workflow without a newer optional widget gets the default, a wrong 
   assert.equal(result.ok ? 'ok' : `${result.errors[0]?.code} ${result.errors[0]?.node?.input}`, 'WORKFLOW_VALUE_MISMATCH steps');
 });
 
+test('golden: added-inputs-v04: inputs a node type gained after the workflow was saved get the value the editor gave them', () => {
+  const raw = rawObjectInfo() as { CLIPLoader: { input: { required: { clip_name: [string[]] } } }; CheckpointLoaderSimple: { input: { required: { ckpt_name: [string[]] } } } };
+  raw.CLIPLoader.input.required.clip_name[0] = ['clip_l.safetensors'];
+  raw.CheckpointLoaderSimple.input.required.ckpt_name[0] = ['model.safetensors'];
+  const result = ok(convertWorkflow(fixture('added-inputs-v04.workflow.json') as Record<string, unknown>, parseObjectInfo(raw).info, { now: NOW }));
+  assert.deepEqual(result.prompt, fixture('added-inputs-v04.api.json'));
+  assert.deepEqual(result.comboMisses, []);
+});
+
+test('saved values that run out at a control slot are not a shift: the rest take the editor\'s values', () => {
+  const result = ok(convert(tiny([{ id: 3, type: 'KSampler', mode: 0, inputs: [], outputs: [], widgets_values: [123] }])));
+  assert.deepEqual(result.prompt['3']?.inputs, { seed: 123, steps: 20, cfg: 8, sampler_name: 'euler', scheduler: 'simple', denoise: 1 });
+});
+
+test('a value the editor cannot have had is refused naming node and input; an optional one is left out as the editor did', () => {
+  const refused = convertWorkflow(tiny([{ id: 7, type: 'CheckpointLoaderSimple', title: 'Base model', mode: 0, inputs: [], outputs: [] }]), realObjectInfo([]), { now: NOW });
+  assert.equal(refused.ok, false);
+  if (!refused.ok) {
+    assert.equal(refused.errors[0]?.code, 'WORKFLOW_VALUE_MISMATCH');
+    assert.deepEqual(refused.errors[0]?.node, { id: '7', title: 'Base model', input: 'ckpt_name' });
+  }
+  const optionalInfo = parseObjectInfo({
+    Picker: { input: { required: { size: ['INT', {}] }, optional: { style: [[]] } }, input_order: { required: ['size'], optional: ['style'] }, output: [], display_name: 'Picker' },
+  }).info;
+  const left = ok(convertWorkflow(tiny([{ id: 1, type: 'Picker', mode: 0, inputs: [], outputs: [], widgets_values: [] }]), optionalInfo));
+  assert.deepEqual(left.prompt['1']?.inputs, { size: 0 });
+});
+
 test('malformed graphs are refused, not thrown', () => {
   const result = convert({ nodes: 'x' });
   assert.equal(result.ok ? 'ok' : result.errors[0]?.code, 'WORKFLOW_INVALID_GRAPH');
+});
+
+// Regression: a big integer inside an array of widget values made the message about it throw
+// "TypeError: Do not know how to serialize a BigInt" instead of refusing the value.
+test('a big integer nested in a widget value is refused naming node and input; one in its place stays exact', () => {
+  const text = (seed: string): string =>
+    `{"nodes":[{"id":3,"type":"KSampler","title":"My sampler","mode":0,"inputs":[],"outputs":[],"widgets_values":[${seed},"fixed",20,8,"euler","normal",1]}],"links":[],"version":0.4}`;
+  const nested = convert(parseJson(text('[[18446744073709551615]]'), { exactIntegers: true }));
+  assert.equal(nested.ok, false);
+  if (nested.ok) return;
+  assert.equal(nested.errors[0]?.code, 'WORKFLOW_VALUE_MISMATCH');
+  assert.deepEqual(nested.errors[0]?.node, { id: '3', title: 'My sampler', input: 'seed' });
+  assert.match(nested.errors[0]?.message ?? '', /\[\[18446744073709551615\]\]/);
+
+  const placed = ok(convert(parseJson(text('18446744073709551615'), { exactIntegers: true })));
+  assert.match(stringifyJson(placed.prompt), /"seed":18446744073709551615,/);
 });

@@ -8,7 +8,7 @@ import { extractWorkflow, readMetadata } from '../../../electron/core/workflow/e
 import type { FileFormat } from '../../../electron/core/workflow/detect.js';
 import { exifBlock, mkv, mp4, png, webp } from './support/encoders.js';
 
-const LIMITS: ReaderLimits = { maxTextBytes: 1 << 20, maxEntries: 64, maxScanBytes: 1 << 22 };
+const LIMITS: ReaderLimits = { maxTextBytes: 1 << 20, maxInflatedBytes: 1 << 21, maxEntries: 64, maxScanBytes: 1 << 22 };
 const SEEDS: Array<[FileFormat, Buffer]> = [
   ['png', png([{ type: 'tEXt', key: 'prompt', text: '{"1":{"class_type":"A","inputs":{}}}' }, { type: 'iTXt', key: 'workflow', text: '{"nodes":[]}', compressed: true }])],
   ['webp', webp(exifBlock([[0x0110, 'prompt:{}'], [0x010f, 'workflow:{"nodes":[]}']]))],

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { extractWorkflow } from '../../../electron/core/workflow/extract.js';
 import { readPngMetadata } from '../../../electron/core/workflow/png.js';
 import { readWebpMetadata } from '../../../electron/core/workflow/webp.js';
-import { exifBlock, png, u32be, webp } from './support/encoders.js';
+import { exifBlock, hostilePng, png, u32be, webp } from './support/encoders.js';
 import { REAL_FIXTURES_URL } from '../../support/real-fixtures.js';
 
 const REAL = new URL('0.28.0/', REAL_FIXTURES_URL);
@@ -81,11 +81,37 @@ test('damaged PNGs: truncated, huge declared lengths, broken compression — no 
   assert.deepEqual(extractWorkflow(big).kind, 'error');
 
   const bomb = png([{ type: 'iTXt', key: 'prompt', text: 'x'.repeat(200_000), compressed: true }]);
-  assert.equal(readPngMetadata(bomb, { maxTextBytes: 1000, maxEntries: 10, maxScanBytes: 1000 }).damage?.code, 'TOO_LARGE');
+  assert.equal(readPngMetadata(bomb, { maxTextBytes: 1000, maxInflatedBytes: 1000, maxEntries: 10, maxScanBytes: 1000 }).damage?.code, 'TOO_LARGE');
   const broken = Buffer.from(png([{ type: 'iTXt', key: 'prompt', text: PROMPT, compressed: true }]));
   broken.fill(0xaa, 60, 80);
   assert.ok(readPngMetadata(broken).damage !== undefined);
   assert.equal(readPngMetadata(Buffer.from('not a png')).damage?.code, 'BAD_STRUCTURE');
+});
+
+// Regression: each compressed chunk was limited on its own, so hundreds of chunks each just under the limit were
+// all inflated (an 8 MB file held the CPU for minutes, then ran out of memory). The file's chunks share one budget.
+test('compressed chunks share one inflate budget per file: once it is spent, no other chunk is inflated', () => {
+  const limits = { maxTextBytes: 1000, maxInflatedBytes: 2500, maxEntries: 100, maxScanBytes: 1 << 20 };
+  const chunks = Array.from({ length: 10 }, (_, i) => ({ type: 'zTXt' as const, key: `k${i}`, text: String(i).repeat(900) }));
+  const read = readPngMetadata(png(chunks), limits);
+  assert.deepEqual(Object.keys(read.entries), ['k0', 'k1'], 'two chunks of 900 fit in 2500, the third does not');
+  assert.equal(read.damage?.code, 'TOO_LARGE');
+});
+
+test('an 8 MB PNG of zip bombs is refused as too large (its reading cost is in docs/benchmarks.md)', () => {
+  const result = extractWorkflow(hostilePng(), 'bombs.png');
+  assert.equal(result.kind === 'error' ? result.code : result.kind, 'WORKFLOW_TOO_LARGE');
+});
+
+test('reading stops once the file has given a prompt and a workflow', () => {
+  const limits = { maxTextBytes: 1000, maxInflatedBytes: 1000, maxEntries: 100, maxScanBytes: 1 << 20 };
+  const file = png([
+    { type: 'tEXt', key: 'prompt', text: PROMPT },
+    { type: 'tEXt', key: 'workflow', text: WORKFLOW },
+    { type: 'zTXt', key: 'later', text: 'x'.repeat(200_000) },
+  ]);
+  const read = readPngMetadata(file, limits);
+  assert.deepEqual(read, { entries: { prompt: PROMPT, workflow: WORKFLOW } }, 'the bomb after them is never inflated');
 });
 
 test('invalid JSON in the prompt chunk is an error, not a crash', () => {

@@ -201,3 +201,73 @@ test('with secure storage, no such warning', async () => {
   const { root } = await openSettings();
   assert.equal(root.querySelector('.settings__message--warning'), null);
 });
+
+// Regression (with the main process's SECRET_URL_CHANGED): the form sent the "keep the stored secret" marker with
+// whatever URL was typed, so a stored token could be sent to a server the user never gave it to.
+test('a changed URL asks for the secret again, and the marker is never sent with another URL', async () => {
+  const { root, settingsApi } = await openSettings();
+  const url = root.querySelector<HTMLInputElement>('input[id$="-url"]')!;
+  await type(url, 'https://elsewhere.example/');
+  const secret = root.querySelector<HTMLInputElement>('input[type="password"]')!;
+  assert.match(root.querySelector(`#${secret.id}-error`)!.textContent!, /The URL changed: enter the token again/);
+  assert.doesNotMatch(root.textContent!, /Saved — leave empty to keep it/);
+  assert.equal(saveButton(root).disabled, true);
+  let tested: unknown;
+  settingsApi.testConnection = async (input) => {
+    tested = input.auth;
+    return { ok: false, code: 'COMFY_AUTH_FAILED', message: 'HTTP 401' };
+  };
+  await act(() => byText(root, 'button', 'Test connection').click());
+  await flush();
+  assert.deepEqual(tested, { kind: 'bearer', token: '' }, 'a test of the new URL does not ask for the stored token either');
+
+  let sent: SettingsPatch | undefined;
+  settingsApi.updateSettings = async (patch) => {
+    sent = patch;
+    return { ok: true, settings: DEFAULT_SETTINGS, warnings: [] };
+  };
+  await type(secret, 't-for-elsewhere');
+  await act(() => saveButton(root).click());
+  await flush();
+  assert.deepEqual(sent?.servers?.[0]?.auth, { kind: 'bearer', token: 't-for-elsewhere' });
+});
+
+test('the same URL spelled otherwise keeps the stored secret', async () => {
+  const { root } = await openSettings();
+  await type(root.querySelector<HTMLInputElement>('input[id$="-url"]')!, 'https://COMFY.example/proxy');
+  assert.match(root.textContent!, /Saved — leave empty to keep it/);
+  assert.doesNotMatch(root.textContent!, /The URL changed/);
+});
+
+// Regression: the folder fields took any typed path, which settings:update stored (the autostart folder included).
+test('output folders are chosen in the main process’s picker, never typed; a refused one is explained', async () => {
+  const { root, settingsApi } = await openSettings();
+  const folder = root.querySelector<HTMLInputElement>('#outputs-folder')!;
+  assert.equal(folder.readOnly, true);
+  assert.equal(root.querySelector<HTMLInputElement>('input[id$="-folder"]:not(#outputs-folder)')!.readOnly, true);
+  const asked: unknown[] = [];
+  settingsApi.chooseOutputFolder = async (target) => {
+    asked.push(target);
+    return target.serverId === undefined ? { ok: true, folder: '/home/ann/Pictures/renders' } : { ok: false, code: 'OUTPUT_FOLDER_REFUSED', message: 'Outputs cannot be saved there: /home/ann is your home folder itself' };
+  };
+  const [serverChoose, outputsChoose] = [...root.querySelectorAll('button')].filter((b) => b.textContent === 'Choose…');
+  await act(() => outputsChoose!.click());
+  await flush();
+  assert.equal(root.querySelector<HTMLInputElement>('#outputs-folder')!.value, '/home/ann/Pictures/renders');
+  await act(() => serverChoose!.click());
+  await flush();
+  assert.deepEqual(asked, [{}, { serverId: 'a' }]);
+  assert.match(root.textContent!, /home folder itself/);
+
+  let sent: SettingsPatch | undefined;
+  settingsApi.updateSettings = async (patch) => {
+    sent = patch;
+    return { ok: true, settings: { ...DEFAULT_SETTINGS, outputs: { ...DEFAULT_SETTINGS.outputs, folder: patch.outputs?.folder ?? '' } }, warnings: [] };
+  };
+  await act(() => saveButton(root).click());
+  await flush();
+  assert.equal(sent?.outputs?.folder, '/home/ann/Pictures/renders');
+  assert.equal(sent?.servers?.[0]?.outputFolder, undefined);
+  await act(() => byText(root, 'button', 'Use the default').click());
+  assert.equal(root.querySelector<HTMLInputElement>('#outputs-folder')!.value, '');
+});

@@ -71,7 +71,7 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     // The dialog: what the file is, the only connected server preselected, and a clean preflight.
     const dialog = page.getByRole('dialog', { name: 'Queue portrait.json' });
     await dialog.waitFor();
-    await dialog.getByText('API prompt').waitFor();
+    await dialog.getByText('API prompt', { exact: true }).waitFor();
     assert.equal(await dialog.getByLabel('Server', { exact: true }).inputValue(), 's0');
     await dialog.getByText(/3 nodes, the API prompt as saved, 1 prompt to queue\. No problems found\./).waitFor();
     const submit = dialog.getByRole('button', { name: 'Submit' });

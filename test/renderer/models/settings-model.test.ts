@@ -23,7 +23,7 @@ function fakeApi(settings: SettingsView): SettingsApi & { readonly sent: Setting
       return { ok: true, settings: { ...settings, servers: (patch.servers ?? []).map((s) => ({ ...s, auth: { kind: 'none' } })) }, warnings: [] };
     },
     testConnection: async () => ({ ok: false, code: 'X', message: 'unused' }),
-    pickFolder: async () => undefined,
+    chooseOutputFolder: async () => ({ ok: true }),
   };
 }
 

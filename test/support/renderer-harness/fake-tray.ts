@@ -25,7 +25,7 @@ const METHOD_CHANNELS: { [M in InvokeMethod]: InvokeChannel } = {
   getSettings: 'settings:get',
   updateSettings: 'settings:update',
   testConnection: 'servers:test-connection',
-  pickFolder: 'dialog:pick-folder',
+  chooseOutputFolder: 'outputs:choose-folder',
   removePending: 'jobs:remove-pending',
   clearPending: 'jobs:clear-pending',
   rerunJob: 'jobs:rerun',

@@ -1,9 +1,14 @@
 // The /api/jobs view (comfy_execution/jobs.py as shipped in 0.28.0): computed from queue + history per request.
 import { isRecord } from './json.js';
-import type { HistoryEntry, JsonObject, QueueItem } from './types.js';
+import type { HistoryEntry, JsonObject, QueueItem, SimJobsApi } from './types.js';
 
 export const JOB_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** The statuses each /api/jobs generation knows (ComfyUI 0.8.0 had no `cancelled`). */
+export function jobStatusesOf(flavour: SimJobsApi): readonly JobStatus[] {
+  return flavour === 'v0.8' ? JOB_STATUSES.filter((status) => status !== 'cancelled') : JOB_STATUSES;
+}
 
 const PREVIEWABLE = new Set(['images', 'video', 'audio', '3d', 'text']);
 const THREE_D = ['.obj', '.fbx', '.gltf', '.glb', '.usdz'];
@@ -95,7 +100,7 @@ export function queueJob(item: QueueItem, status: 'pending' | 'in_progress'): Jo
   return prune({ id: item.promptId, status, priority: item.number, create_time: createTime, outputs_count: 0, workflow_id: workflowId });
 }
 
-export function historyJob(promptId: string, entry: HistoryEntry, includeOutputs: boolean): Job {
+export function historyJob(promptId: string, entry: HistoryEntry, includeOutputs: boolean, flavour: SimJobsApi = 'v0.28'): Job {
   const [priority, , prompt, extraData] = entry.prompt;
   const { createTime, workflowId } = metadata(extraData);
   const status = entry.status;
@@ -112,7 +117,7 @@ export function historyJob(promptId: string, entry: HistoryEntry, includeOutputs
       if (event === 'execution_interrupted') interrupted = true;
     }
   }
-  const jobStatus: JobStatus = status.status_str === 'error' ? (interrupted ? 'cancelled' : 'failed') : 'completed';
+  const jobStatus: JobStatus = status.status_str === 'error' ? (interrupted && flavour !== 'v0.8' ? 'cancelled' : 'failed') : 'completed';
   const [count, preview] = outputsSummary(entry.outputs);
   const job = prune({
     id: promptId,
@@ -143,14 +148,14 @@ export interface JobsQuery {
   offset: number;
 }
 
-export function listJobs(running: QueueItem[], pending: QueueItem[], history: [string, HistoryEntry][], query: JobsQuery): [Job[], number] {
+export function listJobs(running: QueueItem[], pending: QueueItem[], history: [string, HistoryEntry][], query: JobsQuery, flavour: SimJobsApi = 'v0.28'): [Job[], number] {
   let jobs: Job[] = [];
   if (query.statuses.includes('in_progress')) jobs.push(...running.map((i) => queueJob(i, 'in_progress')));
   if (query.statuses.includes('pending')) jobs.push(...pending.map((i) => queueJob(i, 'pending')));
   const wanted = query.statuses.filter((s) => s === 'completed' || s === 'failed' || s === 'cancelled');
   if (wanted.length > 0) {
     for (const [id, entry] of history) {
-      const job = historyJob(id, entry, false);
+      const job = historyJob(id, entry, false, flavour);
       if ((wanted as readonly string[]).includes(String(job.status))) jobs.push(job);
     }
   }

@@ -1,24 +1,26 @@
-// /api/jobs routes (modern generation only; legacy servers answer 404/405 like any unknown path).
+// /api/jobs routes (modern generation only; legacy servers answer 404/405 like any unknown path), as ComfyUI 0.28.0
+// has them, or as 0.8.0 had them (no `cancelled` status, no cancel routes).
 import type { SimCore } from './core.js';
 import { jsonResponse } from './http.js';
 import { isRecord, pyRepr } from './json.js';
-import { historyJob, isCanonicalUuid, JOB_STATUSES, type JobStatus, type JobsQuery, listJobs, queueJob } from './jobs.js';
+import { historyJob, isCanonicalUuid, jobStatusesOf, type JobStatus, type JobsQuery, listJobs, queueJob } from './jobs.js';
+import type { SimJobsApi } from './types.js';
 import { BAD_JSON, jsonBody, type Router } from './router.js';
 
 type Parsed = { query: JobsQuery } | { error: string };
 
-function parseQuery(params: URLSearchParams): Parsed {
+function parseQuery(params: URLSearchParams, known: readonly JobStatus[]): Parsed {
   const statusParam = params.get('status');
   const sortBy = (params.get('sort_by') ?? 'created_at').toLowerCase();
   const sortOrder = (params.get('sort_order') ?? 'desc').toLowerCase();
-  let statuses: readonly JobStatus[] = JOB_STATUSES;
+  let statuses: readonly JobStatus[] = known;
   if (statusParam) {
     const wanted = statusParam
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter((s) => s.length > 0);
-    const invalid = wanted.filter((s) => !(JOB_STATUSES as readonly string[]).includes(s));
-    if (invalid.length > 0) return { error: `Invalid status value(s): ${invalid.join(', ')}. Valid values: ${JOB_STATUSES.join(', ')}` };
+    const invalid = wanted.filter((s) => !(known as readonly string[]).includes(s));
+    if (invalid.length > 0) return { error: `Invalid status value(s): ${invalid.join(', ')}. Valid values: ${known.join(', ')}` };
     statuses = wanted as JobStatus[];
   }
   if (sortBy !== 'created_at' && sortBy !== 'execution_duration') return { error: "sort_by must be 'created_at' or 'execution_duration'" };
@@ -39,13 +41,13 @@ function parseQuery(params: URLSearchParams): Parsed {
   return { query: { statuses, workflowId: params.get('workflow_id') ?? undefined, sortBy, sortOrder, limit, offset } };
 }
 
-export function addJobsRoutes(router: Router, core: SimCore): void {
+export function addJobsRoutes(router: Router, core: SimCore, flavour: SimJobsApi): void {
   router
     .add('GET', '/api/jobs', (req) => {
-      const parsed = parseQuery(req.query);
+      const parsed = parseQuery(req.query, jobStatusesOf(flavour));
       if ('error' in parsed) return jsonResponse({ error: parsed.error }, 400);
       const { query } = parsed;
-      const [jobs, total] = listJobs(core.queue.runningItems(), core.queue.pendingItems(), core.history.all(), query);
+      const [jobs, total] = listJobs(core.queue.runningItems(), core.queue.pendingItems(), core.history.all(), query, flavour);
       return jsonResponse({
         jobs,
         pagination: { offset: query.offset, limit: query.limit ?? null, total, has_more: query.offset + jobs.length < total },
@@ -53,13 +55,16 @@ export function addJobsRoutes(router: Router, core: SimCore): void {
     })
     .add('GET', '/api/jobs/{job_id}', (_req, [id = '']) => {
       const entry = core.history.get(id);
-      if (entry) return jsonResponse(historyJob(id, entry, true));
+      if (entry) return jsonResponse(historyJob(id, entry, true, flavour));
       const running = core.queue.runningItems().find((i) => i.promptId === id);
       if (running) return jsonResponse(queueJob(running, 'in_progress'));
       const pending = core.queue.pendingItems().find((i) => i.promptId === id);
       if (pending) return jsonResponse(queueJob(pending, 'pending'));
       return jsonResponse({ error: 'Job not found' }, 404);
-    })
+    });
+  // The cancel routes came with 0.26.0.
+  if (flavour === 'v0.8') return;
+  router
     .add('POST', '/api/jobs/{job_id}/cancel', (_req, [id = '']) => jsonResponse({ cancelled: core.cancelJob(id) }))
     .add('POST', '/api/jobs/cancel', async (req) => {
       const data = await jsonBody(req);

@@ -46,14 +46,14 @@ export class ComfySimulator {
   constructor(private readonly options: SimulatorOptions = {}) {
     this.events.setMaxListeners(0);
     this.generation = options.generation ?? 'modern';
-    this.version = options.version ?? (this.generation === 'modern' ? '0.28.0' : '0.3.54');
+    this.version = options.version ?? (this.generation === 'modern' ? (options.jobsApi === 'v0.8' ? '0.8.0' : '0.28.0') : '0.3.54');
     this.basePath = (options.basePath ?? '').replace(/\/+$/, '').replace(/^(?=[^/])/, '/');
     this.requiredHeader = options.requireHeader;
     this.core = new SimCore({ generation: this.generation, stepDelayMs: options.stepDelayMs ?? 5, previews: options.previews ?? false }, this.outputs, this.events);
     addQueueRoutes(this.router, this.core);
     addInfoRoutes(this.router, this.core, () => this.version);
     addFileRoutes(this.router, this.core, (served) => this.events.emit('file-served', served));
-    if (this.generation === 'modern') addJobsRoutes(this.router, this.core);
+    if (this.generation === 'modern') addJobsRoutes(this.router, this.core, options.jobsApi ?? 'v0.28');
   }
 
   static async start(options?: SimulatorOptions): Promise<ComfySimulator> {

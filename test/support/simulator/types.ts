@@ -1,11 +1,18 @@
 // Shared types of the ComfyUI simulator (test support only).
 
 export type SimGeneration = 'modern' | 'legacy';
+export type SimJobsApi = 'v0.28' | 'v0.8';
 
 export interface SimulatorOptions {
   /** modern = behaves like ComfyUI 0.28.0, legacy = 0.3.54 (no /api/jobs). Default 'modern'. */
   generation?: SimGeneration;
-  /** Reported in /system_stats. Default '0.28.0' or '0.3.54'. */
+  /**
+   * Which /api/jobs a modern server has. 'v0.28' (default): as ComfyUI 0.28.0. 'v0.8': as ComfyUI 0.8.0, recorded in
+   * test/fixtures/comfyui-real/0.8.0: no `cancelled` status (a filter naming it is refused with a 400 that lists the
+   * valid values; interrupted jobs are listed `failed`) and no cancel routes.
+   */
+  jobsApi?: SimJobsApi;
+  /** Reported in /system_stats. Default '0.28.0' ('0.8.0' with jobsApi 'v0.8') or '0.3.54'. */
   version?: string;
   /** Default 0 (random). Restarts reuse the port that was bound first. */
   port?: number;

@@ -1,8 +1,9 @@
 // The JobBackend for a Comfy Cloud account: ComfyUI's protocol (the same socket messages, /api/prompt, /api/view,
 // /api/object_info) with Cloud's differences. The key is X-API-Key on HTTP and `?token=` on the socket; every
-// connection hears all of the account's jobs; jobs are listed through the jobs API (Cloud's sort names, times in
-// seconds) and the queue in Cloud's item order; outputs redirect to signed URLs fetched without the key; refusals
-// (bad key, no credits, inactive subscription) become states, asked again only slowly.
+// connection hears all of the account's jobs (the tracker takes a job first heard of live as another client's until a
+// listing says); jobs are listed through the jobs API (Cloud's sort names, times in seconds) and the queue in Cloud's
+// item order; outputs redirect to signed URLs fetched without the key; refusals (bad key, no credits, inactive
+// subscription) become states, asked again only slowly.
 import type { ServerKind } from '../../../shared/app-state.js';
 import type { ClientIdStore } from '../../comfy/comfy-connection.js';
 import { jobsPages } from '../../comfy/jobs-pages.js';
@@ -20,7 +21,6 @@ export const COMFY_CLOUD_URL = 'https://cloud.comfy.org';
 
 export class CloudBackend extends ComfyBackend {
   readonly kind: ServerKind = 'comfy-cloud';
-  readonly sharedLiveEvents = true;
 
   constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
     // Signed output URLs are fetched without the key, wherever they point.

@@ -16,6 +16,7 @@ import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js'
 import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
 import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
 import { outputStreamOf, rangeHeaders } from '../../comfy/output-stream.js';
+import { DOCUMENTED_DIALECT, describeDialect, jobsQuery, learnFromRefusal, type JobsApiDialect, type JobsApiStatus } from '../../comfy/jobs-api-dialect.js';
 import {
   activeFromQueue,
   fromHistoryEntry,
@@ -23,6 +24,7 @@ import {
   fromJobsList,
   sortByExecutionOrder,
   type ActiveJobs,
+  type DropReporter,
   type RemoteJob,
 } from '../../comfy/remote-jobs.js';
 import { redactedUrl, type ResolvedServer } from '../../comfy/server-config.js';
@@ -56,7 +58,8 @@ export class ComfyBackend implements JobBackend {
   readonly url: string;
   protected readonly http: ComfyHttp;
   protected readonly conn: ComfyConnection;
-  private readonly dialect: ConnectionDialect;
+  /** How this kind of server is identified and connected to (Comfy Cloud differs from a stock ComfyUI). */
+  private readonly connectionDialect: ConnectionDialect;
   private readonly log;
   private readonly httpTimeoutMs: number | undefined;
   private probed: ServerCapabilities | undefined;
@@ -67,6 +70,12 @@ export class ComfyBackend implements JobBackend {
   private probedVersion: string | undefined;
   /** The cancel endpoint answered 404/405 on a server of this version. */
   private noCancelEndpoint: { version: string | undefined } | undefined;
+  /** What `/api/jobs` accepts on a server of this version, once it refused the documented query. */
+  private learnedDialect: { version: string | undefined; dialect: JobsApiDialect } | undefined;
+  /** `/api/jobs` answered 404/405 on a server of this version, though the probe found it (a proxy in between). */
+  private noJobsApi: { version: string | undefined } | undefined;
+  /** Route and field of every item left out so far: each is told once, not at every look. */
+  private readonly reportedDrops = new Set<string>();
 
   constructor(
     server: ResolvedServer,
@@ -80,7 +89,7 @@ export class ComfyBackend implements JobBackend {
     this.url = redactedUrl(server.baseUrl);
     this.log = createLogger(`Backend ${server.name}`);
     this.httpTimeoutMs = options.timings?.httpTimeoutMs;
-    this.dialect = options.dialect ?? COMFYUI_DIALECT;
+    this.connectionDialect = options.dialect ?? COMFYUI_DIALECT;
     this.http = new ComfyHttp(server, { ...options.http, timeoutMs: this.httpTimeoutMs });
     this.conn = new ComfyConnection(server, this.http, clientIds, options);
     this.conn.events.on('state', (info) => this.events.emit('connection', this.withLearned(info)));
@@ -99,8 +108,79 @@ export class ComfyBackend implements JobBackend {
    */
   private withLearned(info: ConnectionInfo): ConnectionInfo {
     const caps = info.capabilities;
-    if (!caps?.cancelEndpoint || this.noCancelEndpoint === undefined || this.noCancelEndpoint.version !== info.version) return info;
-    return { ...info, capabilities: { ...caps, cancelEndpoint: false } };
+    if (!caps) return info;
+    const learned = (entry: { version: string | undefined } | undefined): boolean => entry !== undefined && entry.version === info.version;
+    const jobsApi = caps.jobsApi && !learned(this.noJobsApi);
+    const { jobsStatusFilter: _statuses, jobsSort: _sort, ...rest } = caps;
+    return {
+      ...info,
+      capabilities: {
+        ...rest,
+        jobsApi,
+        cancelEndpoint: caps.cancelEndpoint && jobsApi && !learned(this.noCancelEndpoint),
+        ...(jobsApi && learned(this.learnedDialect) && describeDialect(this.learnedDialect!.dialect)),
+      },
+    };
+  }
+
+  /**
+   * Tells, once per route and field, that the server sent an item the app had to leave out because a field it
+   * depends on was missing or unusable; the rest of the answer is used.
+   */
+  private dropReporter(route: string): DropReporter {
+    return (field) => this.reportOnce(route, `sent a job without ${field}; such jobs are left out`);
+  }
+
+  private reportOnce(route: string, what: string): void {
+    const key = `${route}\u0000${what}`;
+    if (this.reportedDrops.has(key)) return;
+    this.reportedDrops.add(key);
+    const message = `${this.http.describe(route)} ${what}`;
+    this.log.warn(message);
+    this.events.emit('warning', { code: 'COMFY_FIELD_MISSING', message });
+  }
+
+  /** The server's version as far as this side knows it (the connection's, or the one-shot probe's). */
+  private get knownVersion(): string | undefined {
+    return this.conn.current.version ?? this.probedVersion;
+  }
+
+  private get dialect(): JobsApiDialect {
+    const learned = this.learnedDialect;
+    return learned !== undefined && learned.version === this.knownVersion ? learned.dialect : DOCUMENTED_DIALECT;
+  }
+
+  /**
+   * GET /api/jobs for jobs in `wanted`, asked as this server accepts it: a 400 narrows the query to what the
+   * server's answer allows (remembered for this server version, shown in its capabilities) and asks again; a 404 or
+   * 405 means the route is not there after all, and the legacy routes are used from then on. Returns undefined
+   * then, so the caller reads the legacy routes.
+   */
+  private async getJobs(
+    wanted: readonly JobsApiStatus[],
+    extra: { sortNewestFirst?: boolean; limit?: number; offset?: number },
+  ): Promise<{ body: unknown; filterHere: boolean } | undefined> {
+    for (;;) {
+      const dialect = this.dialect;
+      const { query, filterHere } = jobsQuery(dialect, wanted, extra);
+      try {
+        return { body: await this.http.getJson('api/jobs', query), filterHere };
+      } catch (error) {
+        if (!(error instanceof HttpStatusError)) throw error;
+        if (error.status === 404 || error.status === 405) {
+          this.log.warn('/api/jobs is gone: following the server through /queue and /history from now on', { status: error.status });
+          this.noJobsApi = { version: this.knownVersion };
+          if (this.probed) this.probed = { ...this.probed, jobsApi: false };
+          this.events.emit('connection', this.connection);
+          return undefined;
+        }
+        const narrower = error.status === 400 ? learnFromRefusal(dialect, query, error.body) : undefined;
+        if (narrower === undefined) throw error;
+        this.log.warn('/api/jobs refused a query; asking as it accepts from now on', { refused: error.body.slice(0, 200), ...describeDialect(narrower) });
+        this.learnedDialect = { version: this.knownVersion, dialect: narrower };
+        this.events.emit('connection', this.connection);
+      }
+    }
   }
 
   get clientId(): string | undefined {
@@ -134,7 +214,7 @@ export class ComfyBackend implements JobBackend {
 
   /** Version and capabilities over HTTP alone, for one-shot commands that never open the socket. */
   async probe(): Promise<ServerIdentity> {
-    const identity = await this.dialect.identify(this.http, this.httpTimeoutMs ?? 15_000);
+    const identity = await this.connectionDialect.identify(this.http, this.httpTimeoutMs ?? 15_000);
     this.probed = identity.capabilities;
     this.probedVersion = identity.version;
     return identity;
@@ -149,30 +229,37 @@ export class ComfyBackend implements JobBackend {
   }
 
   async listActive(): Promise<ActiveJobs> {
-    if (this.jobsApi) {
-      const { jobs } = fromJobsList(await this.http.getJson('api/jobs', { status: 'in_progress,pending' }));
+    // Without a status filter the jobs route would list the whole history too: /queue is the cheaper answer then.
+    const answer = this.jobsApi && this.dialect.statuses.length > 0 ? await this.getJobs(['in_progress', 'pending'], {}) : undefined;
+    if (answer) {
+      const jobs = fromJobsList(answer.body, this.dropReporter('api/jobs')).jobs.filter((j) => j.status === 'running' || j.status === 'pending');
       return {
         running: jobs.filter((j) => j.status === 'running'),
         pending: sortByExecutionOrder(jobs.filter((j) => j.status === 'pending')),
       };
     }
-    return activeFromQueue(await this.http.getJson('api/queue'));
+    return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
   }
 
   async *finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {
     if (!this.jobsApi) {
       // Bounded: /history without max_items returns everything the server remembers (up to 10,000 full entries).
-      yield* historyPages((query) => this.http.getJson('api/history', query), firstPageSize);
+      yield* historyPages((query) => this.http.getJson('api/history', query), firstPageSize, this.dropReporter('api/history'));
       return;
     }
     const seen = new Set<string>();
     let offset = 0;
     let limit = firstPageSize;
     for (;;) {
-      const query = { status: 'completed,failed,cancelled', sort_by: 'created_at', sort_order: 'desc', limit, offset };
-      const { jobs, hasMore, listed } = fromJobsList(await this.http.getJson('api/jobs', query));
-      // Jobs finishing meanwhile push the list down: a job can come twice across pages, and is given once.
-      const fresh = jobs.filter((job) => !seen.has(job.id));
+      const answer = await this.getJobs(['completed', 'failed', 'cancelled'], { sortNewestFirst: true, limit, offset });
+      if (!answer) {
+        yield* historyPages((query) => this.http.getJson('api/history', query), firstPageSize, this.dropReporter('api/history'));
+        return;
+      }
+      const { jobs, hasMore, listed } = fromJobsList(answer.body, this.dropReporter('api/jobs'));
+      // Jobs finishing meanwhile push the list down: a job can come twice across pages, and is given once. A server
+      // that takes no status filter lists its queue too, which is not what this reads.
+      const fresh = jobs.filter((job) => !seen.has(job.id) && isFinished(job));
       for (const job of fresh) seen.add(job.id);
       yield fresh;
       offset += listed;
@@ -193,13 +280,21 @@ export class ComfyBackend implements JobBackend {
       try {
         return fromJobsApiItem(await this.http.getJson(`api/jobs/${encodeURIComponent(id)}`, undefined, { exactIntegers: true }));
       } catch (error) {
-        if (error instanceof HttpStatusError && error.status === 404) return undefined;
-        throw error;
+        if (!(error instanceof HttpStatusError) || (error.status !== 404 && error.status !== 405)) throw error;
+        // A 404 with the route's own answer is "no such job"; anything else may mean the route is not there, and
+        // then the job is looked up in /history below.
+        if (error.status === 404 && isJobNotFound(error.body)) return undefined;
+        if (!(await this.jobsRouteMissing())) return undefined;
       }
     }
     const body = await this.http.getJson(`api/history/${encodeURIComponent(id)}`, undefined, { exactIntegers: true });
     const entry = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[id] : undefined;
     return entry === undefined ? undefined : fromHistoryEntry(id, entry);
+  }
+
+  /** Whether `/api/jobs` itself is gone (learned, see `getJobs`), asked when a job lookup answered a bare 404. */
+  private async jobsRouteMissing(): Promise<boolean> {
+    return (await this.getJobs([], { limit: 1 })) === undefined;
   }
 
   async submit(request: SubmitRequest & { promptId: string }): Promise<SubmitResult> {
@@ -222,7 +317,7 @@ export class ComfyBackend implements JobBackend {
     }
     if (response.status === 400) throw rejection(response.body);
     if (response.status === 413) throw new PromptRejectedError(`${this.name}: the prompt is larger than the server accepts`, 'too_large', []);
-    throw new HttpStatusError(response.status, `${this.name} /prompt`, typeof response.body === 'string' ? response.body : '');
+    throw new HttpStatusError(response.status, this.http.describe('api/prompt'), typeof response.body === 'string' ? response.body : '');
   }
 
   async cancel(id: string, isRunning: boolean): Promise<boolean> {
@@ -230,34 +325,34 @@ export class ComfyBackend implements JobBackend {
     if (caps?.cancelEndpoint) {
       const response = await this.http.postJson(`api/jobs/${encodeURIComponent(id)}/cancel`, {});
       if (response.status === 200) return (response.body as { cancelled?: unknown } | null)?.cancelled === true;
-      if (response.status !== 404 && response.status !== 405) throw new HttpStatusError(response.status, `${this.name} cancel`, '');
+      if (response.status !== 404 && response.status !== 405) throw new HttpStatusError(response.status, this.http.describe(`api/jobs/${encodeURIComponent(id)}/cancel`), '');
       this.log.info('cancel endpoint missing; using interrupt and queue delete from now on');
       this.noCancelEndpoint = { version: this.conn.current.version ?? this.probedVersion };
       if (this.probed) this.probed = { ...this.probed, cancelEndpoint: false };
       this.events.emit('connection', this.connection);
     }
     if (!isRunning) {
-      await this.expectOk(await this.http.postJson('api/queue', { delete: [id] }), 'queue delete');
+      await this.expectOk(await this.http.postJson('api/queue', { delete: [id] }), 'api/queue');
       return true;
     }
     if (caps?.targetedInterrupt) {
-      await this.expectOk(await this.http.postJson('api/interrupt', { prompt_id: id }), 'interrupt');
+      await this.expectOk(await this.http.postJson('api/interrupt', { prompt_id: id }), 'api/interrupt');
       return true;
     }
     // Old servers only know a global interrupt: send it only while this job is the one running.
     const active = await this.listActive();
     if (!active.running.some((job) => job.id === id)) return false;
-    await this.expectOk(await this.http.postJson('api/interrupt', {}), 'interrupt');
+    await this.expectOk(await this.http.postJson('api/interrupt', {}), 'api/interrupt');
     return true;
   }
 
   async removePending(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.expectOk(await this.http.postJson('api/queue', { delete: ids }), 'queue delete');
+    await this.expectOk(await this.http.postJson('api/queue', { delete: ids }), 'api/queue');
   }
 
   async clearPending(): Promise<void> {
-    await this.expectOk(await this.http.postJson('api/queue', { clear: true }), 'queue clear');
+    await this.expectOk(await this.http.postJson('api/queue', { clear: true }), 'api/queue');
   }
 
   async fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream> {
@@ -274,7 +369,11 @@ export class ComfyBackend implements JobBackend {
     if (cached !== undefined && cached.version === version && options.refresh !== true) return cached.info;
     const info = this.http
       .getJson('api/object_info', undefined, { exactIntegers: true, timeoutMs: Math.max(this.httpTimeoutMs ?? 0, 60_000) })
-      .then((body) => parseObjectInfo(body).info);
+      .then((body) => {
+        const { info, skipped } = parseObjectInfo(body);
+        if (skipped.length > 0) this.reportOnce('api/object_info', `lists node types it gives no usable "input" for (${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? `, and ${skipped.length - 5} more` : ''}); workflows using them cannot be converted`);
+        return info;
+      });
     const entry = { version, info };
     this.objectInfoCache = entry;
     // A failed fetch is not cached: the next call asks again.
@@ -292,7 +391,7 @@ export class ComfyBackend implements JobBackend {
       { name: 'type', data: 'input' },
       ...(options.subfolder ? [{ name: 'subfolder', data: options.subfolder }] : []),
     ]);
-    const what = `${this.name} upload/image`;
+    const what = this.http.describe('api/upload/image');
     // Through the server's HTTP client: its credentials, query token and pinned certificate apply to uploads too.
     const { status, text } = await this.http.send('POST', 'api/upload/image', {
       body,
@@ -305,8 +404,22 @@ export class ComfyBackend implements JobBackend {
     return { name: parsed.data.name, subfolder: parsed.data.subfolder ?? options.subfolder ?? '' };
   }
 
-  private async expectOk(response: { status: number }, what: string): Promise<void> {
-    if (response.status !== 200) throw new HttpStatusError(response.status, `${this.name} ${what}`, '');
+  private async expectOk(response: { status: number }, route: string): Promise<void> {
+    if (response.status !== 200) throw new HttpStatusError(response.status, this.http.describe(route), '');
+  }
+}
+
+function isFinished(job: RemoteJob): boolean {
+  return job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
+}
+
+/** The jobs route's own 404 (`{"error": "Job not found"}`), as opposed to a route that does not exist. */
+function isJobNotFound(body: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' && /not found/i.test(String((parsed as { error?: unknown }).error ?? ''));
+  } catch {
+    return false;
   }
 }
 

@@ -203,3 +203,20 @@ export function safetensors(metadata: Record<string, string>): Buffer {
   length.writeUInt32LE(header.length, 0);
   return Buffer.concat([length, header, Buffer.alloc(4)]);
 }
+
+/**
+ * The file an attack used: a PNG of `bytes` (8 MB by default) made of zTXt chunks that each inflate to just under
+ * the per-chunk limit (32 MB), so every chunk passes a check made chunk by chunk: 250-odd of them, 8 GB in all.
+ */
+export function hostilePng(bytes = 8 * 1024 * 1024): Buffer {
+  const bomb = deflateSync(Buffer.alloc(32 * 1024 * 1024 - 1024, 0x20), { level: 9 });
+  const chunks: Buffer[] = [];
+  for (let size = 0, i = 0; size + bomb.length + 100 < bytes - 100; i++) {
+    const chunk = pngChunk('zTXt', Buffer.concat([Buffer.from(`k${i}`, 'latin1'), Buffer.of(0, 0), bomb]));
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const plain = png([]);
+  // After IHDR (8 + 25 bytes), before IDAT, where writers put text chunks.
+  return Buffer.concat([plain.subarray(0, 33), ...chunks, plain.subarray(33)]);
+}
