@@ -272,6 +272,7 @@ async function main(): Promise<void> {
     removePending: (serverId, jobIds) => engine.removePending(serverId, jobIds),
     clearPending: (serverId) => engine.clearPending(serverId),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
+    follow: (serverId, jobId) => engine.follow(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
     thumbnail: thumbnailOf,

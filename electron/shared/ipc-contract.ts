@@ -230,6 +230,8 @@ export interface InvokeMap {
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
   /** Queues the job's prompt again (same server, fresh prompt id). */
   'jobs:rerun': { args: [serverId: string, jobId: string]; result: RerunResult };
+  /** Follows a job by its id on a server that cannot list its jobs (a ComfyControl run pasted in the window). */
+  'jobs:follow': { args: [serverId: string, jobId: string]; result: ActionResult };
   /** The latest live preview of a running job; undefined when there is none (yet). */
   'jobs:preview': { args: [serverId: string, jobId: string]; result: ImageBytes | undefined };
   /** A small image of one output (`index` in the job's outputs); undefined when it is not an image. */
@@ -282,6 +284,7 @@ export const INVOKE_CHANNELS = [
   'jobs:remove-pending',
   'jobs:clear-pending',
   'jobs:rerun',
+  'jobs:follow',
   'jobs:preview',
   'outputs:thumbnail',
   'outputs:open',
@@ -305,6 +308,7 @@ export interface TrayApi {
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
+  followJob(serverId: string, jobId: string): Promise<ActionResult>;
   getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
   getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;
   openOutput(serverId: string, jobId: string, index: number): Promise<ActionResult>;
