@@ -35,7 +35,7 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
       <div class="server__head">
         <span class="server__dot" aria-hidden="true" />
         <span class="server__name">{name}</span>
-        {kind !== 'comfyui' && <span class="server__kind">{KIND_NAMES[kind]}</span>}
+        {kind !== 'comfyui' && name !== KIND_NAMES[kind] && <span class="server__kind">{KIND_NAMES[kind]}</span>}
         {server.version && <span class="server__version">ComfyUI {server.version}</span>}
       </div>
       <div class="server__state">{serverStateText(server, now)}</div>
