@@ -340,8 +340,8 @@ async function main(): Promise<void> {
   openLinks([...linksBeforeReady.splice(0), ...linkArguments(process.argv)]);
   // Windows and Linux hand links over on the command line; a packaged app registers itself, a development run with
   // its app path.
-  if (process.defaultApp === true) app.setAsDefaultProtocolClient(APP_PROTOCOL, process.execPath, [app.getAppPath()]);
-  else app.setAsDefaultProtocolClient(APP_PROTOCOL);
+  const unpackaged = process.defaultApp === true;
+  app.setAsDefaultProtocolClient(APP_PROTOCOL, unpackaged ? process.execPath : undefined, unpackaged ? [app.getAppPath()] : undefined);
 
   wirePowerEvents(powerMonitor, engine);
   const stopNetworkWatch = watchNetwork(() => engine.reconnectNow());
