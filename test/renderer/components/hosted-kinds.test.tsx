@@ -57,9 +57,15 @@ test('cards and rows say which kind a job runs on; a Cloud failure shows node, e
   assert.doesNotMatch(local.textContent!, /ComfyUI ·|· ComfyUI/, 'a ComfyUI of the user is named as it is');
 });
 
-test('ComfyControl: no web UI or clear-pending; a pasted run id is followed, a refusal said once', async () => {
-  current = await renderApp({ version: 1, servers: SERVERS, jobs: [] }, <App />);
+test('ComfyControl: no web UI, clear-pending or cancel; a pasted run id is followed, a refusal said once', async () => {
+  current = await renderApp(
+    { version: 1, servers: SERVERS, jobs: [job('run-w', { serverId: 'cc', status: 'pending', queuePosition: 1 }), job('cloud-w', { serverId: 'cloud', status: 'pending', queuePosition: 1 })] },
+    <App />,
+  );
   const { root } = current;
+  const pending = [...root.querySelectorAll<HTMLElement>('[aria-label="Pending jobs"] li')];
+  assert.equal(pending.find((row) => row.textContent!.includes('Workflow run-w'))!.querySelector('button[aria-label^="Remove"]'), null, 'cancelled in ComfyControl');
+  assert.ok(pending.find((row) => row.textContent!.includes('Workflow cloud-w'))!.querySelector('button[aria-label^="Remove"]'));
   const runs = card(root, 'Runs');
   assert.equal([...runs.querySelectorAll('button')].some((b) => b.textContent === 'Web UI'), false);
   const input = runs.querySelector<HTMLInputElement>('input.follow-run__id')!;
