@@ -131,7 +131,7 @@ async function plain(base: string, folder: string): Promise<number> {
 }
 
 async function saver(base: string, folder: string): Promise<number> {
-  const { ComfyBackend } = await import('../electron/core/comfy/comfy-backend.js');
+  const { ComfyBackend } = await import('../electron/core/backends/comfyui/comfy-backend.js');
   const { resolveServer } = await import('../electron/core/comfy/server-config.js');
   const { Journal } = await import('../electron/core/jobs/journal.js');
   const { OutputSaver } = await import('../electron/core/outputs/output-saver.js');

@@ -22,15 +22,28 @@ async function main(argv: readonly string[]): Promise<number> {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      return watch({ servers: cli.servers, dataDir: cli.dataDir ?? defaultDataDir(), outputDir: cli.outputDir, outputTemplate: cli.outputTemplate }, io, stop);
+      return watch(
+        {
+          servers: cli.servers,
+          ...(cli.cloud !== undefined && { cloud: cli.cloud }),
+          ...(cli.comfyControl !== undefined && { comfyControl: cli.comfyControl }),
+          dataDir: cli.dataDir ?? defaultDataDir(),
+          outputDir: cli.outputDir,
+          outputTemplate: cli.outputTemplate,
+          // Secrets of hosted services come from here only, never from the command line.
+          env: process.env,
+        },
+        io,
+        stop,
+      );
     }
     case 'status':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
-      return status({ server: cli.server, jobId: cli.jobId, dataDir: cli.dataDir ?? defaultDataDir() }, io);
+      return status({ server: cli.server, ...(cli.kind !== undefined && { kind: cli.kind }), jobId: cli.jobId, dataDir: cli.dataDir ?? defaultDataDir(), env: process.env }, io);
     case 'submit': {
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
       const { command: _command, verbose: _verbose, dataDir, ...options } = cli;
-      return submit({ ...options, dataDir: dataDir ?? defaultDataDir() }, io);
+      return submit({ ...options, dataDir: dataDir ?? defaultDataDir(), env: process.env }, io);
     }
     case 'convert':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });

@@ -46,6 +46,7 @@ import { openLogFile } from './core/log-file.js';
 import { WorkflowInbox } from './core/submit/inbox.js';
 import type { EventMap } from './shared/ipc-contract.js';
 import { createMainWindow } from './shell/window.js';
+import { APP_PROTOCOL, linkArguments, linkServer, parseAppLink } from './shell/app-links.js';
 
 /** What the tray's Open workflow… dialog offers (the same list the window's picker and the packaging use). */
 const WORKFLOW_EXTENSIONS = ['json', 'png', 'webp', 'jpg', 'jpeg', 'flac', 'mp3', 'opus', 'ogg', 'mp4', 'mov', 'webm', 'mkv', 'latent', 'safetensors'];
@@ -57,6 +58,13 @@ let openFiles: (paths: readonly string[]) => void = (paths) => void filesBeforeR
 app.on('open-file', (event, path) => {
   event.preventDefault();
   openFiles([path]);
+});
+// `comfytray://` links (macOS hands them over as open-url, also before the app is ready).
+const linksBeforeReady: string[] = [];
+let openLinks: (links: readonly string[]) => void = (links) => void linksBeforeReady.push(...links);
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  openLinks([url]);
 });
 
 // `--mcp`: this process is an MCP server on stdin/stdout for an AI agent, beside the tray app if it runs: no window,
@@ -293,6 +301,7 @@ async function main(): Promise<void> {
     removePending: (serverId, jobIds) => engine.removePending(serverId, jobIds),
     clearPending: (serverId) => engine.clearPending(serverId),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
+    follow: (serverId, jobId) => engine.follow(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
     thumbnail: thumbnailOf,
@@ -337,6 +346,31 @@ async function main(): Promise<void> {
   };
   tray.on('drop-files', (_event, paths) => openFiles(paths));
   openFiles([...filesBeforeReady.splice(0), ...fileArguments(process.argv, process.cwd(), process.defaultApp === true)]);
+  // comfytray://comfycontrol/<run id>: the run is followed on the ComfyControl server the link names (or the only one).
+  openLinks = (links) => {
+    for (const text of links) {
+      const link = parseAppLink(text);
+      if (!link) {
+        void notifier.show(noticeFor('That link is not one Comfy Tray can open.'));
+        continue;
+      }
+      const target = linkServer(link, settings.current.servers);
+      if ('problem' in target) {
+        void notifier.show(noticeFor(target.problem));
+        showWindow({ view: 'settings' });
+        continue;
+      }
+      engine.follow(target.serverId, link.runId).then(
+        () => showWindow({ view: 'queue', serverId: target.serverId, jobId: link.runId }),
+        (error: unknown) => void notifier.show(noticeFor(`The run could not be followed: ${errorMessage(error)}`)),
+      );
+    }
+  };
+  openLinks([...linksBeforeReady.splice(0), ...linkArguments(process.argv)]);
+  // Windows and Linux hand links over on the command line; a packaged app registers itself, a development run with
+  // its app path.
+  const unpackaged = process.defaultApp === true;
+  app.setAsDefaultProtocolClient(APP_PROTOCOL, unpackaged ? process.execPath : undefined, unpackaged ? [app.getAppPath()] : undefined);
 
   wirePowerEvents(powerMonitor, engine);
   const stopNetworkWatch = watchNetwork(() => engine.reconnectNow());
@@ -358,8 +392,10 @@ async function main(): Promise<void> {
   settings.events.on('changed', applyTheme);
   app.on('second-instance', (_event, argv, workingDirectory) => {
     const paths = fileArguments(argv, workingDirectory, process.defaultApp === true);
+    const links = linkArguments(argv);
+    if (links.length > 0) openLinks(links);
     if (paths.length > 0) openFiles(paths);
-    else commands.showWindow();
+    else if (links.length === 0) commands.showWindow();
   });
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.

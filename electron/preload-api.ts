@@ -25,6 +25,7 @@ export function createTrayApi(ipc: RendererIpc): TrayApi {
     removePending: (serverId, jobIds) => invoke('jobs:remove-pending', serverId, jobIds),
     clearPending: (serverId) => invoke('jobs:clear-pending', serverId),
     rerunJob: (serverId, jobId) => invoke('jobs:rerun', serverId, jobId),
+    followJob: (serverId, jobId) => invoke('jobs:follow', serverId, jobId),
     getPreview: (serverId, jobId) => invoke('jobs:preview', serverId, jobId),
     getThumbnail: (serverId, jobId, index) => invoke('outputs:thumbnail', serverId, jobId, index),
     openOutput: (serverId, jobId, index) => invoke('outputs:open', serverId, jobId, index),

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
-import { ComfyBackend } from '../core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../core/backends/comfyui/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
 import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
@@ -18,10 +18,11 @@ import type { NodeProblem } from '../core/submit/errors.js';
 import { prepareSubmission } from '../core/submit/prepare.js';
 import type { PreparedSubmission } from '../core/submit/prepare.js';
 import { submitPrepared } from '../core/submit/submit.js';
-import { appSavesOutputs, readAppSettings, resolveCliServers } from './app-settings.js';
+import { appSavesOutputs, hostedServer, readAppSettings, resolveCliServers } from './app-settings.js';
+import { hostedSecret } from './secrets.js';
 import type { Io } from './commands.js';
 import { lockOrCopyDataDir } from './data-dir-access.js';
-import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
+import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerKindOf, type ServerLabel } from './json-lines.js';
 import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
@@ -102,13 +103,20 @@ export async function convert(options: { file: string; server: string }, io: Io)
 }
 
 /** The parsed `submit` command, with the data folder resolved. */
-export type SubmitCliOptions = Omit<Extract<CliCommand, { command: 'submit' }>, 'command' | 'verbose' | 'dataDir'> & { readonly dataDir: string };
+export type SubmitCliOptions = Omit<Extract<CliCommand, { command: 'submit' }>, 'command' | 'verbose' | 'dataDir'> & {
+  readonly dataDir: string;
+  /** Where a hosted service's secret is read from (never the command line). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+};
 
 /** Queues the file's prompt (N times); with `wait`, follows the jobs and returns 0 only if every one completed. */
 export async function submit(options: SubmitCliOptions, io: Io): Promise<number> {
   const source = await readSource(options.file);
   const { settings, warnings: settingsWarnings } = await readAppSettings(options.dataDir);
-  const { servers, warnings } = resolveCliServers([options.server], settings);
+  const { servers, warnings } =
+    options.kind === undefined
+      ? resolveCliServers([options.server], settings)
+      : { servers: [hostedServer(options.kind, options.server, hostedSecret(options.kind, options.env ?? {}), settings)], warnings: [] };
   for (const warning of [...settingsWarnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
   const target = servers[0]!;
   const server = { label: target.label, id: target.config.id };
@@ -141,6 +149,7 @@ async function submitWith(
   const { server } = where;
   const serverId = server.id;
   const label: ServerLabel = () => server.label;
+  const kindOf: ServerKindOf = () => where.config.kind ?? 'comfyui';
   const engine = await Engine.create({ dataDir: where.dataDir, servers: [where.config], maxJobsPerServer: where.maxJobsPerServer });
   // This run saves nothing: the jobs it records (ours and any other client's) are left for the app to save.
   if (where.savesOutputs) deferSaving(engine.events, engine.journal, () => true);
@@ -153,12 +162,12 @@ async function submitWith(
   let announced = false;
   engine.events.on('job', (job) => {
     if (!options.wait || !announced || !ours.has(job.id) || isTerminal(job.status) || !filter.shouldPrint(job)) return;
-    print(io, jobLine(job, false, label));
+    print(io, jobLine(job, false, label, kindOf));
   });
   engine.events.on('job-finished', (job) => {
     finished.set(job.id, job);
     if (!options.wait || !announced || !ours.has(job.id)) return;
-    print(io, jobLine(job, true, label));
+    print(io, jobLine(job, true, label, kindOf));
     if ([...ours].every((id) => finished.has(id))) allDone?.();
   });
   try {
@@ -191,7 +200,7 @@ async function submitWith(
     // Finished lines for jobs that ended before their ids were known to be queued.
     for (const id of ours) {
       const job = finished.get(id);
-      if (job !== undefined) print(io, jobLine(job, true, label));
+      if (job !== undefined) print(io, jobLine(job, true, label, kindOf));
     }
     if (![...ours].every((id) => finished.has(id))) await new Promise<void>((resolve) => (allDone = resolve));
     return [...ours].every((id) => finished.get(id)?.status === 'completed') ? 0 : 1;

@@ -2,10 +2,10 @@
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
 import type { JobView, SaveView, ServerProblem, ServerView } from '../shared/app-state.js';
-import { ComfyBackend } from './comfy/comfy-backend.js';
+import { createBackend } from './backends/create-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
-import { resolveServer, type ServerConfigInput } from './comfy/server-config.js';
+import type { ServerConfigInput } from './comfy/server-config.js';
 import { Emitter } from './emitter.js';
 import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
@@ -28,7 +28,7 @@ export interface EngineOptions {
   readonly maxJobsPerServer?: number;
   readonly timings?: Partial<ConnectionTimings>;
   readonly tracker?: TrackerOptions;
-  /** For other backend kinds (and tests); defaults to a stock ComfyUI server. */
+  /** For tests; by default each server's kind picks its adapter (`backends/create-backend.ts`). */
   readonly createBackend?: (config: ServerConfigInput, journal: Journal) => JobBackend;
   /** Save every finished job's outputs to disk; off when absent. */
   readonly outputs?: OutputOptions;
@@ -40,6 +40,8 @@ export interface EngineOptions {
 
 /** Longer than any prompt id a server hands out; anything longer is not worth asking a server about. */
 const MAX_JOB_ID_LENGTH = 200;
+/** A job id typed or pasted by a person: letters, digits, dashes and underscores (a UUID, in practice). */
+const FOLLOWABLE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$/;
 
 interface ServerEntry {
   readonly backend: JobBackend;
@@ -99,7 +101,7 @@ export class Engine {
   }
 
   private addServer(config: ServerConfigInput, options: EngineOptions): void {
-    const backend = options.createBackend?.(config, this.journal) ?? new ComfyBackend(resolveServer(config), this.journal, { timings: options.timings ?? {} });
+    const backend = options.createBackend?.(config, this.journal) ?? createBackend(config, this.journal, { timings: options.timings ?? {} });
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
     const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
     const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection, undefined) };
@@ -208,6 +210,23 @@ export class Engine {
     return this.images.load(ref, savedPath, (signal) => backend.fetchOutput(ref, undefined, signal));
   }
 
+  /**
+   * Follows a job by its id on a server that cannot list its jobs (a ComfyControl run pasted in the window, a link,
+   * the command line). While the server answers, an id it does not know is refused (COMFY_JOB_NOT_FOUND) and nothing
+   * is added; while it does not, the job is added and ends in a clear state once the server says.
+   */
+  async follow(serverId: string, jobId: string): Promise<JobView> {
+    const { backend, tracker } = this.entry(serverId);
+    if (backend.watchJob === undefined) throw new ComfyTrayError('BACKEND_UNSUPPORTED', `${backend.name} lists its jobs itself: there is nothing to add by id`);
+    if (!FOLLOWABLE_ID.test(jobId)) throw new ComfyTrayError('COMFY_JOB_NOT_FOUND', 'Not a run id: use the id ComfyControl shows for the run');
+    const known = tracker.job(jobId);
+    if (known) return known;
+    if (backend.connection.state === 'connected' && (await backend.lookup(jobId)) === undefined) {
+      throw new ComfyTrayError('COMFY_JOB_NOT_FOUND', `${backend.name} has no run ${jobId} on this account; check the id`);
+    }
+    return tracker.follow(jobId);
+  }
+
   cancel(serverId: string, jobId: string): Promise<boolean> {
     return this.entry(serverId).tracker.cancel(jobId);
   }
@@ -248,7 +267,7 @@ export class Engine {
 function serverView(backend: JobBackend, info: ConnectionInfo, problem: ServerProblem | undefined): ServerView {
   // The client id is an implementation detail of the socket, not something views show.
   const { clientId: _clientId, ...connection } = info;
-  return { id: backend.serverId, name: backend.name, url: backend.url, ...connection, ...(problem && { problem }) };
+  return { id: backend.serverId, name: backend.name, kind: backend.kind ?? 'comfyui', url: backend.url, ...connection, ...(problem && { problem }) };
 }
 
 /** The journal's `initialHandled` for an engine that saves outputs: the saver's acceptance (`acceptedStage`). */

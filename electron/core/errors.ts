@@ -14,6 +14,13 @@ export type ErrorCode =
   | 'COMFY_PROMPT_REJECTED'
   | 'COMFY_NOT_CONNECTED'
   | 'COMFY_JOB_NOT_FOUND'
+  | 'COMFY_TLS_UNTRUSTED'
+  | 'COMFY_TLS_FINGERPRINT_MISMATCH'
+  | 'COMFY_NO_WEBSOCKET'
+  | 'CLOUD_NO_CREDITS'
+  | 'CLOUD_SUBSCRIPTION_INACTIVE'
+  | 'CLOUD_JOB_FORBIDDEN'
+  | 'BACKEND_UNSUPPORTED'
   | 'JOB_PROMPT_UNAVAILABLE'
   | 'CONFIG_INVALID'
   /** A stored secret was asked for with a server URL other than the one it was saved for: it must be typed again. */
@@ -58,9 +65,10 @@ export class HttpStatusError extends ComfyTrayError {
   readonly status: number;
   readonly body: string;
 
-  constructor(status: number, url: string, body: string) {
-    const code = status === 401 || status === 403 ? 'COMFY_AUTH_FAILED' : 'COMFY_HTTP_STATUS';
-    super(code, `HTTP ${status} from ${url}${body ? `: ${firstLine(body, 200)}` : ''}`);
+  /** `meaning` is for services whose statuses say more than HTTP's (Comfy Cloud: 402 = no credits). */
+  constructor(status: number, url: string, body: string, meaning?: { code: ErrorCode; message: string }) {
+    const code = meaning?.code ?? (status === 401 || status === 403 ? 'COMFY_AUTH_FAILED' : 'COMFY_HTTP_STATUS');
+    super(code, meaning?.message ?? `HTTP ${status} from ${url}${body ? `: ${firstLine(body, 200)}` : ''}`);
     this.name = 'HttpStatusError';
     this.status = status;
     this.body = body;

@@ -2,6 +2,7 @@
 // prompt id is unique, so whichever server knows it is the job's. Each server is asked through the engine (its own
 // backend, whatever kind), and what the tracker and the journal know stands in for a server that cannot be asked.
 import { askingFailed } from '../cli/commands.js';
+import { errorCode, errorMessage } from '../core/errors.js';
 import type { JobView } from '../shared/app-state.js';
 import { serverNamed, type McpContext } from './mcp-context.js';
 import { whenReady } from './server-ready.js';
@@ -36,7 +37,9 @@ export async function findJob(context: McpContext, promptId: string, server?: st
         const asked = await engine.lookupJob(serverId, promptId);
         return asked && withLiveProgress(asked, engine.job(serverId, promptId));
       } catch (error) {
-        const failure = askingFailed(error);
+        // Any coded failure of this server (unreachable, refused, a hosted service's own) leaves the others to answer.
+        const code = errorCode(error);
+        const failure = askingFailed(error) ?? (code === undefined ? undefined : { code, message: errorMessage(error) });
         if (failure === undefined) throw error;
         unreachable.push({ server_id: serverId, ...failure });
         return known;

@@ -18,7 +18,17 @@ export function runMcpCommand(cli: Extract<CliCommand, { command: 'mcp' }>, outp
     process.once('SIGTERM', () => resolve());
   });
   return runMcp(
-    { servers: cli.servers, dataDir: cli.dataDir ?? defaultDataDir(), outputDirs: cli.outputDirs, defaultOutputFolder: outputFolder, version: packageJson.version },
+    {
+      servers: cli.servers,
+      ...(cli.cloud !== undefined && { cloud: cli.cloud }),
+      ...(cli.comfyControl !== undefined && { comfyControl: cli.comfyControl }),
+      dataDir: cli.dataDir ?? defaultDataDir(),
+      // Secrets of hosted services come from here only, never from the command line.
+      env: process.env,
+      outputDirs: cli.outputDirs,
+      defaultOutputFolder: outputFolder,
+      version: packageJson.version,
+    },
     { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
     stop,
   );

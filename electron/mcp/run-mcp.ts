@@ -7,7 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { readAppSettings, resolveCliServers } from '../cli/app-settings.js';
+import { readAppSettings } from '../cli/app-settings.js';
+import { followRuns, watchServers, type Environment, type WatchTargets } from '../cli/commands.js';
 import { copyDataDir } from '../cli/data-dir-access.js';
 import { Engine } from '../core/engine.js';
 import { ComfyTrayError } from '../core/errors.js';
@@ -21,10 +22,10 @@ import type { McpContext } from './mcp-context.js';
 import { createMcpServer } from './mcp-server.js';
 import { mcpTools } from './tools.js';
 
-export interface McpRunOptions {
-  /** Server URLs as `watch` takes them; none: the servers the app watches. */
-  readonly servers: readonly string[];
+export interface McpRunOptions extends WatchTargets {
   readonly dataDir: string;
+  /** Where hosted services' secrets are read from (never the command line). */
+  readonly env: Environment;
   /** Folders downloads may go to besides the app's output folders. */
   readonly outputDirs: readonly string[];
   /** The app's output folder when its settings name none. */
@@ -43,7 +44,8 @@ export interface McpIo {
 /** Serves until stdin ends, the client closes, or `stop` resolves; returns the exit code. */
 export async function runMcp(options: McpRunOptions, io: McpIo, stop: Promise<void>): Promise<number> {
   const { settings, warnings: settingsWarnings } = await readAppSettings(options.dataDir);
-  const { servers, warnings } = resolveCliServers(options.servers, settings);
+  // The servers as `watch` resolves them: the same options, the same code.
+  const { servers, warnings } = watchServers(options, settings, options.env);
   if (servers.length === 0) throw new ComfyTrayError('CLI_USAGE', 'The app has no server switched on; give one with --server URL. Try --help.');
   const roots = new DownloadRoots([...appRoots(settings, options.defaultOutputFolder), ...(await commandLineRoots(options.outputDirs, options.dataDir))]);
   const copy = await copyDataDir(options.dataDir);
@@ -62,6 +64,7 @@ export async function runMcp(options: McpRunOptions, io: McpIo, stop: Promise<vo
     const server = createMcpServer(mcpTools(context, log), options.version);
     const transport = new StdioServerTransport(io.stdin, io.stdout);
     engine.start();
+    await followRuns(engine, options, servers);
     try {
       const closed = new Promise<void>((resolveClosed) => {
         transport.onclose = () => resolveClosed();

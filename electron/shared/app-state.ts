@@ -31,6 +31,8 @@ export interface JobError {
   readonly exceptionType: string;
   readonly message: string;
   readonly traceback: readonly string[];
+  /** A readable sentence for the exception type (Comfy Cloud's OOMError, ModelDownloadError…), when there is one. */
+  readonly hint?: string;
 }
 
 export interface JobProgress {
@@ -87,6 +89,10 @@ export interface SaveView {
   readonly gaveUp?: true;
 }
 
+/** What a server is: a ComfyUI (self-hosted, any proxy in front), a Comfy Cloud account, or ComfyControl runs. */
+export type ServerKind = 'comfyui' | 'comfy-cloud' | 'comfycontrol';
+export const SERVER_KINDS: readonly ServerKind[] = ['comfyui', 'comfy-cloud', 'comfycontrol'];
+
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth-failed' | 'incompatible';
 
 export interface ServerCapabilities {
@@ -126,6 +132,8 @@ export interface ServerProblem {
 export interface ServerView {
   readonly id: string;
   readonly name: string;
+  /** Absent means ComfyUI (views built before kinds existed). */
+  readonly kind?: ServerKind;
   /** Base URL without credentials. */
   readonly url: string;
   readonly state: ConnectionStateName;
@@ -135,6 +143,11 @@ export interface ServerView {
   readonly version?: string;
   readonly capabilities?: ServerCapabilities;
   readonly queueRemaining?: number;
+  /**
+   * Connected, but without live events: the server is followed by polling (a proxy refuses the WebSocket upgrade).
+   * Jobs are still seen start and end, without progress or previews.
+   */
+  readonly degraded?: ErrorView;
   /** Present while a connected server keeps failing at something the app needs (see `ServerProblem`). */
   readonly problem?: ServerProblem;
 }

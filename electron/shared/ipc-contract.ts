@@ -1,6 +1,6 @@
 // Every channel between the renderer and the main process, declared once. The preload exposes `TrayApi`; the
 // shell registers one handler per `InvokeMap` entry (checked by a type test). Channel names read `area:verb-noun`.
-import type { JobView, ServerView } from './app-state.js';
+import type { JobView, ServerKind, ServerView } from './app-state.js';
 
 export interface AppSnapshot {
   readonly version: number;
@@ -25,7 +25,8 @@ export type RedactedAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly hasSecret: boolean }
   | { readonly kind: 'bearer'; readonly hasSecret: boolean }
   | { readonly kind: 'header'; readonly name: string; readonly hasSecret: boolean }
-  | { readonly kind: 'api-key'; readonly hasSecret: boolean };
+  | { readonly kind: 'api-key'; readonly hasSecret: boolean }
+  | { readonly kind: 'query-token'; readonly hasSecret: boolean };
 
 /** Credentials sent by the renderer: new ones the user typed, or the marker (`hasSecret: true`) to keep the stored secret. */
 export type AuthInput =
@@ -34,6 +35,7 @@ export type AuthInput =
   | { readonly kind: 'bearer'; readonly token: string }
   | { readonly kind: 'header'; readonly name: string; readonly value: string }
   | { readonly kind: 'api-key'; readonly key: string }
+  | { readonly kind: 'query-token'; readonly token: string }
   | (RedactedAuth & { readonly hasSecret: true });
 
 export interface NotificationKindsView {
@@ -45,10 +47,14 @@ export interface NotificationKindsView {
 }
 
 export interface ServerSettingsView {
+  /** Absent means ComfyUI. */
+  readonly kind?: ServerKind;
   readonly id: string;
   readonly name: string;
   readonly url: string;
   readonly auth: RedactedAuth;
+  /** SHA-256 of the one self-signed certificate trusted for this https server. */
+  readonly tlsFingerprint?: string;
   readonly enabled: boolean;
   readonly saveOutputs?: boolean;
   readonly outputFolder?: string;
@@ -144,10 +150,12 @@ export type FolderChoice = { readonly ok: true; readonly folder?: string } | { r
  * id, only when the URL is still the one it was saved for (SECRET_URL_CHANGED otherwise).
  */
 export interface ConnectionTestInput {
+  readonly kind?: ServerKind;
   readonly id?: string;
   readonly name?: string;
   readonly url: string;
   readonly auth: AuthInput;
+  readonly tlsFingerprint?: string;
 }
 
 export type ConnectionTestResult =
@@ -155,6 +163,8 @@ export type ConnectionTestResult =
       readonly ok: true;
       readonly version?: string;
       readonly capabilities: { readonly jobsApi: boolean; readonly cancelEndpoint: boolean; readonly targetedInterrupt: boolean; readonly supportsPreviewMetadata: boolean };
+      /** It works, but not fully: no WebSocket through the proxy, so jobs are followed by polling. */
+      readonly degraded?: { readonly code: string; readonly message: string };
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -254,6 +264,8 @@ export interface InvokeMap {
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
   /** Queues the job's prompt again (same server, fresh prompt id). */
   'jobs:rerun': { args: [serverId: string, jobId: string]; result: RerunResult };
+  /** Follows a job by its id on a server that cannot list its jobs (a ComfyControl run pasted in the window). */
+  'jobs:follow': { args: [serverId: string, jobId: string]; result: ActionResult };
   /** The latest live preview of a running job; undefined when there is none (yet). */
   'jobs:preview': { args: [serverId: string, jobId: string]; result: ImageBytes | undefined };
   /** A small image of one output (`index` in the job's outputs); undefined when it is not an image. */
@@ -306,6 +318,7 @@ export const INVOKE_CHANNELS = [
   'jobs:remove-pending',
   'jobs:clear-pending',
   'jobs:rerun',
+  'jobs:follow',
   'jobs:preview',
   'outputs:thumbnail',
   'outputs:open',
@@ -329,6 +342,7 @@ export interface TrayApi {
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
+  followJob(serverId: string, jobId: string): Promise<ActionResult>;
   getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
   getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;
   openOutput(serverId: string, jobId: string, index: number): Promise<ActionResult>;

@@ -10,6 +10,7 @@ export type WindowChannel =
   | 'jobs:remove-pending'
   | 'jobs:clear-pending'
   | 'jobs:rerun'
+  | 'jobs:follow'
   | 'jobs:preview'
   | 'outputs:thumbnail'
   | 'outputs:open'
@@ -22,6 +23,8 @@ export interface WindowActionDeps {
   removePending(serverId: string, jobIds: readonly string[]): Promise<void>;
   clearPending(serverId: string): Promise<void>;
   rerun(serverId: string, jobId: string): Promise<{ readonly promptId: string }>;
+  /** Follows a job by its id (a ComfyControl run); refuses an id the server does not know. */
+  follow(serverId: string, jobId: string): Promise<unknown>;
   latestPreview(serverId: string, jobId: string): { readonly mime: string; readonly image: Uint8Array } | undefined;
   outputImage(serverId: string, jobId: string, index: number): Promise<{ readonly mime: string; readonly bytes: Uint8Array } | undefined>;
   /** Scales an image down for a list row (Electron's nativeImage); identity where unavailable. */
@@ -103,6 +106,7 @@ export function windowHandlers(deps: WindowActionDeps): {
           return failure(error);
         }
       },
+      'jobs:follow': (serverId, jobIdValue) => attempt(() => deps.follow(serverId, jobIdValue.trim())),
       'jobs:preview': (serverId, jobIdValue) => {
         const preview = deps.latestPreview(serverId, jobIdValue);
         return preview && asImage(preview.mime, preview.image);
@@ -140,6 +144,7 @@ export function windowHandlers(deps: WindowActionDeps): {
       'jobs:remove-pending': z.tuple([id, z.array(jobId).min(1).max(10_000)]),
       'jobs:clear-pending': z.tuple([id]),
       'jobs:rerun': z.tuple([id, jobId]),
+      'jobs:follow': z.tuple([id, jobId]),
       'jobs:preview': z.tuple([id, jobId]),
       'outputs:thumbnail': z.tuple([id, jobId, outputIndex]),
       'outputs:open': z.tuple([id, jobId, outputIndex]),

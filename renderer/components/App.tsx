@@ -1,4 +1,5 @@
 // The queue window: servers, filters, then running, pending and history, or an empty state that says what to do.
+import { serverLabel } from '../format.js';
 import { useServices } from '../services.js';
 import { DropLayer } from './DropLayer.js';
 import { DropOpenButton } from './DropOpenButton.js';
@@ -38,7 +39,8 @@ function QueueWindow() {
   }
   const servers = model.servers.value;
   const lists = model.lists.value;
-  const names = new Map(servers.map((s) => [s.id, s.name]));
+  // Rows name the server, and the service (Comfy Cloud, ComfyControl) when it is one.
+  const names = new Map(servers.map((s) => [s.id, serverLabel(s)]));
   const serverName = (id: string): string => names.get(id) ?? id;
   const shown = lists.running.length + lists.pending.length + lists.history.length;
   const empty = emptyKind(servers, lists.total, shown);

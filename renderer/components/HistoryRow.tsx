@@ -21,7 +21,8 @@ function detail(job: JobView): string | undefined {
   if (job.status === 'failed' && job.error) {
     const node = job.error.nodeTitle ?? job.error.nodeType;
     const type = job.error.nodeType && job.error.nodeType !== node ? ` (${job.error.nodeType})` : '';
-    return `${node ? `${node}${type}: ` : ''}${job.error.exceptionType}: ${job.error.message.trim()}`;
+    const said = `${node ? `${node}${type}: ` : ''}${job.error.exceptionType}: ${job.error.message.trim()}`;
+    return job.error.hint ? `${said} — ${job.error.hint}` : said;
   }
   if (job.status === 'lost') return job.lostReason === 'server-restarted' ? 'The server restarted while it waited or ran' : 'The server no longer knows this job';
   return undefined;

@@ -1,10 +1,12 @@
-// One server at the top of the window: its connection state (with the retry countdown), version and counts, and its
-// actions: open its web UI, clear its pending jobs (after an inline confirmation).
+// One server at the top of the window: its kind, its connection state (with the retry countdown, or that it follows
+// by polling), version and counts, and its actions: open its web UI, clear its pending jobs (after an inline
+// confirmation); for ComfyControl, which has neither, following a run by its id.
 import type { ServerView } from '../../electron/shared/app-state.js';
 import { useEffect, useRef } from 'preact/hooks';
-import { serverStateText } from '../format.js';
+import { KIND_NAMES, serverStateText } from '../format.js';
 import { useServices } from '../services.js';
 import { ConfirmButton } from './ConfirmButton.js';
+import { FollowRun } from './FollowRun.js';
 
 export interface ServerCounts {
   readonly running: number;
@@ -17,6 +19,7 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
   // Only a countdown needs the ticking clock; other cards do not re-render every second.
   const now = server.state === 'reconnecting' && server.nextRetryAt !== undefined ? clock.now.value : 0;
   const { id, name } = server;
+  const kind = server.kind ?? 'comfyui';
   const openWebUi = (): void => void feedback.runAction(`Opening the web UI of ${name}…`, () => api.openServerWebUi(id), () => `Opened the web UI of ${name}`);
   const webUi = useRef<HTMLButtonElement>(null);
   const hadPending = useRef(counts.pending > 0);
@@ -32,9 +35,15 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
       <div class="server__head">
         <span class="server__dot" aria-hidden="true" />
         <span class="server__name">{name}</span>
+        {kind !== 'comfyui' && name !== KIND_NAMES[kind] && <span class="server__kind">{KIND_NAMES[kind]}</span>}
         {server.version && <span class="server__version">ComfyUI {server.version}</span>}
       </div>
       <div class="server__state">{serverStateText(server, now)}</div>
+      {server.degraded && server.state === 'connected' && (
+        <div class="server__note" role="status">
+          {server.degraded.message}
+        </div>
+      )}
       {server.lastError && server.state !== 'connected' && <div class="server__error">{server.lastError.message}</div>}
       {server.problem && server.state === 'connected' && (
         <div class="server__error" role="status">
@@ -45,10 +54,12 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
         {counts.running} running · {counts.pending} pending{counts.failed > 0 ? ` · ${counts.failed} failed` : ''}
       </div>
       <div class="server__actions">
-        <button ref={webUi} type="button" class="button button--small" onClick={openWebUi} aria-label={`Open the web UI of ${name}`}>
-          Web UI
-        </button>
-        {counts.pending > 0 && (
+        {kind !== 'comfycontrol' && (
+          <button ref={webUi} type="button" class="button button--small" onClick={openWebUi} aria-label={`Open the web UI of ${name}`}>
+            Web UI
+          </button>
+        )}
+        {counts.pending > 0 && kind !== 'comfycontrol' && (
           <ConfirmButton
             text="Clear pending"
             label={`Clear pending jobs on ${name}`}
@@ -58,6 +69,7 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
           />
         )}
       </div>
+      {kind === 'comfycontrol' && <FollowRun serverId={id} name={name} />}
     </li>
   );
 }

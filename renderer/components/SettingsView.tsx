@@ -2,7 +2,9 @@
 // and general options. Problems show beside their field as the user types; Save stays disabled while any remain.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { SERVER_KINDS, type ServerKind } from '../../electron/shared/app-state.js';
 import type { ConnectionTestResult } from '../../electron/shared/ipc-contract.js';
+import { KIND_NAMES } from '../format.js';
 import { NOTIFICATION_KINDS, keepsSecret, urlCredentialsNote, type AuthKind, type ServerForm, type SettingsForm } from '../models/settings-model.js';
 import { previewPath, sampleValues } from '../models/template-preview.js';
 import { useServices } from '../services.js';
@@ -15,7 +17,7 @@ const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   lost: 'Lost',
   queueFinished: 'Queue finished',
 };
-const AUTH_LABELS: Record<AuthKind, string> = { none: 'None', basic: 'Basic (user name and password)', bearer: 'Bearer token', header: 'Custom header', 'api-key': 'API key' };
+const AUTH_LABELS: Record<AuthKind, string> = { none: 'None', basic: 'Basic (user name and password)', bearer: 'Bearer token', header: 'Custom header', 'api-key': 'API key', 'query-token': 'Token in the URL (?token=)' };
 
 function Field(props: { id: string; label: string; error?: string | undefined; children: ComponentChildren; hint?: string }) {
   return (
@@ -43,7 +45,7 @@ function Check(props: { label: string; checked: boolean; onChange: (checked: boo
 const value = (e: Event): string => (e.currentTarget as HTMLInputElement).value;
 const errorProps = (id: string, error: string | undefined) => (error ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {});
 
-function TestOutcome({ result }: { result: ConnectionTestResult }) {
+function TestOutcome({ result, kind }: { result: ConnectionTestResult; kind: ServerKind }) {
   if (!result.ok) {
     return (
       <p class="test-result test-result--error" role="status">
@@ -51,14 +53,29 @@ function TestOutcome({ result }: { result: ConnectionTestResult }) {
       </p>
     );
   }
+  if (kind !== 'comfyui') {
+    return (
+      <p class="test-result test-result--ok" role="status">
+        Connected to {KIND_NAMES[kind]}: the {kind === 'comfy-cloud' ? 'API key' : 'token'} works.
+      </p>
+    );
+  }
   const caps = result.capabilities;
   const list = [caps.jobsApi && 'jobs API', caps.cancelEndpoint && 'cancel endpoint', caps.targetedInterrupt && 'targeted interrupt', caps.supportsPreviewMetadata && 'preview metadata'].filter(Boolean);
   return (
-    <p class="test-result test-result--ok" role="status">
+    <p class={`test-result ${result.degraded ? 'test-result--warning' : 'test-result--ok'}`} role="status">
       Connected: ComfyUI {result.version ?? '(version unknown)'} · {list.length > 0 ? list.join(', ') : 'basic features only'}
+      {result.degraded && <> · Without live events: {result.degraded.message}</>}
     </p>
   );
 }
+
+/** What each kind asks for beside its name and URL. */
+const KIND_HINTS: Readonly<Record<ServerKind, string>> = {
+  comfyui: 'http:// or https://, with the path prefix if behind a proxy',
+  'comfy-cloud': 'Comfy Cloud: https://cloud.comfy.org. Every job of the account is followed.',
+  comfycontrol: 'ComfyControl: https://api.comfycontrol.app. Runs are added by their id in the queue window.',
+};
 
 function ServerEditor({ server, global }: { server: ServerForm; global: SettingsForm['notifications']['kinds'] }) {
   const { settings } = useServices();
@@ -67,7 +84,12 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
   const id = (field: string): string => `server-${server.key}-${field}`;
   const err = (field: string): string | undefined => errors[`servers.${server.key}.${field}`];
   const edit = (change: Partial<ServerForm>): void => settings.editServer(server.key, change);
-  const secretLabel = { none: '', basic: 'Password', bearer: 'Token', header: 'Header value', 'api-key': 'API key' }[server.authKind];
+  const hosted = server.kind !== 'comfyui';
+  const secretLabel = hosted
+    ? server.kind === 'comfy-cloud'
+      ? 'API key (from platform.comfy.org)'
+      : 'API token'
+    : { none: '', basic: 'Password', bearer: 'Token', header: 'Header value', 'api-key': 'API key', 'query-token': 'Token' }[server.authKind];
   const nameInput = useRef<HTMLInputElement>(null);
   // A server just added (here or by the queue window's "Add server") takes the focus, ready to be named.
   useEffect(() => {
@@ -80,21 +102,32 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
     <fieldset class="server-settings">
       <legend>{server.name || 'Unnamed server'}</legend>
       <Check label="Enabled" checked={server.enabled} onChange={(enabled) => edit({ enabled })} />
-      <Field id={id('name')} label="Name" error={err('name')}>
-        <input ref={nameInput} id={id('name')} value={server.name} onInput={(e) => edit({ name: value(e) })} {...errorProps(id('name'), err('name'))} />
-      </Field>
-      <Field id={id('url')} label="URL" error={err('url')} hint={urlCredentialsNote(server) ?? 'http:// or https://, with the path prefix if behind a proxy'}>
-        <input id={id('url')} type="url" value={server.url} onInput={(e) => edit({ url: value(e) })} {...errorProps(id('url'), err('url'))} />
-      </Field>
-      <Field id={id('auth')} label="Authentication">
-        <select id={id('auth')} value={server.authKind} onChange={(e) => edit({ authKind: value(e) as AuthKind, secret: '' })}>
-          {(Object.keys(AUTH_LABELS) as AuthKind[]).map((kind) => (
+      <Field id={id('kind')} label="Kind">
+        <select id={id('kind')} value={server.kind} onChange={(e) => settings.changeKind(server.key, value(e) as ServerKind)}>
+          {SERVER_KINDS.map((kind) => (
             <option key={kind} value={kind}>
-              {AUTH_LABELS[kind]}
+              {KIND_NAMES[kind]}
             </option>
           ))}
         </select>
       </Field>
+      <Field id={id('name')} label="Name" error={err('name')}>
+        <input ref={nameInput} id={id('name')} value={server.name} onInput={(e) => edit({ name: value(e) })} {...errorProps(id('name'), err('name'))} />
+      </Field>
+      <Field id={id('url')} label="URL" error={err('url')} hint={urlCredentialsNote(server) ?? KIND_HINTS[server.kind]}>
+        <input id={id('url')} type="url" value={server.url} onInput={(e) => edit({ url: value(e) })} {...errorProps(id('url'), err('url'))} />
+      </Field>
+      {!hosted && (
+        <Field id={id('auth')} label="Authentication">
+          <select id={id('auth')} value={server.authKind} onChange={(e) => edit({ authKind: value(e) as AuthKind, secret: '' })}>
+            {(Object.keys(AUTH_LABELS) as AuthKind[]).map((kind) => (
+              <option key={kind} value={kind}>
+                {AUTH_LABELS[kind]}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
       {server.authKind === 'basic' && (
         <Field id={id('username')} label="User name">
           <input id={id('username')} autocomplete="off" value={server.username} onInput={(e) => edit({ username: value(e) })} />
@@ -118,6 +151,23 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
           />
         </Field>
       )}
+      {!hosted && (
+        <Field
+          id={id('tlsFingerprint')}
+          label="Trusted certificate (SHA-256)"
+          error={err('tlsFingerprint')}
+          hint="Only for an https server with a self-signed certificate: its fingerprint, as Test connection shows it. Only that certificate is then accepted."
+        >
+          <input
+            id={id('tlsFingerprint')}
+            autocomplete="off"
+            spellcheck={false}
+            value={server.tlsFingerprint}
+            onInput={(e) => edit({ tlsFingerprint: value(e) })}
+            {...errorProps(id('tlsFingerprint'), err('tlsFingerprint'))}
+          />
+        </Field>
+      )}
       <div class="server-settings__actions">
         <button type="button" disabled={test?.status === 'running' || Boolean(err('url'))} onClick={() => void settings.testConnection(server.key)}>
           {test?.status === 'running' ? 'Testing…' : 'Test connection'}
@@ -126,7 +176,7 @@ function ServerEditor({ server, global }: { server: ServerForm; global: Settings
           Remove
         </button>
       </div>
-      {test?.status === 'done' && <TestOutcome result={test.result} />}
+      {test?.status === 'done' && <TestOutcome result={test.result} kind={server.kind} />}
       <Field id={id('save')} label="Save outputs">
         <select id={id('save')} value={server.saveOutputs} onChange={(e) => edit({ saveOutputs: value(e) as ServerForm['saveOutputs'] })}>
           <option value="default">As the Outputs section says</option>
@@ -210,9 +260,17 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
           {form.servers.map((server) => (
             <ServerEditor key={server.key} server={server} global={form.notifications.kinds} />
           ))}
-          <button type="button" onClick={() => settings.addServer()}>
-            Add server
-          </button>
+          <div class="settings__add" role="group" aria-label="Add a server">
+            <button type="button" onClick={() => settings.addServer()}>
+              Add server
+            </button>
+            <button type="button" onClick={() => settings.addServer({ kind: 'comfy-cloud' })}>
+              Add Comfy Cloud
+            </button>
+            <button type="button" onClick={() => settings.addServer({ kind: 'comfycontrol' })}>
+              Add ComfyControl
+            </button>
+          </div>
         </section>
         <section aria-labelledby="outputs-title">
           <h2 id="outputs-title">Outputs</h2>

@@ -13,6 +13,7 @@ import type {
   SettingsView,
   TrayApi,
 } from '../../electron/shared/ipc-contract.js';
+import type { ServerKind } from '../../electron/shared/app-state.js';
 import { templateProblem } from './template-preview.js';
 
 export type AuthKind = RedactedAuth['kind'];
@@ -20,6 +21,8 @@ export type TestState = { readonly status: 'running' } | { readonly status: 'don
 
 export interface ServerForm {
   readonly key: string;
+  /** What the server is: a ComfyUI, a Comfy Cloud account, ComfyControl runs. Each asks for its own fields. */
+  readonly kind: ServerKind;
   readonly id: string;
   readonly name: string;
   readonly url: string;
@@ -27,6 +30,8 @@ export interface ServerForm {
   readonly authKind: AuthKind;
   readonly username: string;
   readonly headerName: string;
+  /** A ComfyUI behind https with a self-signed certificate: its SHA-256 to trust ('' for none). */
+  readonly tlsFingerprint: string;
   /** What the user typed; empty keeps the stored secret (when the kind is unchanged). */
   readonly secret: string;
   readonly original: RedactedAuth;
@@ -59,6 +64,7 @@ export function formFrom(view: SettingsView, now: number): SettingsForm {
   return {
     servers: view.servers.map((s) => ({
       key: newKey(),
+      kind: s.kind ?? 'comfyui',
       id: s.id,
       name: s.name,
       url: s.url,
@@ -66,6 +72,7 @@ export function formFrom(view: SettingsView, now: number): SettingsForm {
       authKind: s.auth.kind,
       username: s.auth.kind === 'basic' ? s.auth.username : '',
       headerName: s.auth.kind === 'header' ? s.auth.name : '',
+      tlsFingerprint: s.tlsFingerprint ?? '',
       secret: '',
       original: s.auth,
       originalUrl: s.url,
@@ -138,7 +145,7 @@ export function urlCredentialsNote(server: Pick<ServerForm, 'url' | 'authKind'>)
     : 'The user name and password in this URL will be removed when you save: the authentication below is used instead.';
 }
 
-const SECRET_NAMES: Record<AuthKind, string> = { none: '', basic: 'password', bearer: 'token', header: 'header value', 'api-key': 'API key' };
+const SECRET_NAMES: Record<AuthKind, string> = { none: '', basic: 'password', bearer: 'token', header: 'header value', 'api-key': 'API key', 'query-token': 'token' };
 
 /** Problems by field (`servers.<key>.url`, `outputs.template`, …); empty when the form can be saved. */
 export function validate(form: SettingsForm): Record<string, string> {
@@ -150,8 +157,11 @@ export function validate(form: SettingsForm): Record<string, string> {
     set(`servers.${s.key}.name`, s.name.trim() === '' ? 'Enter a name' : s.name.trim().length > 100 ? 'Use at most 100 characters' : undefined);
     set(`servers.${s.key}.url`, urlProblem(s.url));
     if (secretNeedsRetyping(s)) set(`servers.${s.key}.secret`, `The URL changed: enter the ${SECRET_NAMES[s.authKind]} again`);
-    else if ((s.authKind === 'bearer' || s.authKind === 'api-key') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'bearer' ? 'Enter the token' : 'Enter the API key');
+    else if ((s.authKind === 'bearer' || s.authKind === 'api-key' || s.authKind === 'query-token') && s.secret === '' && !keepsSecret(s)) set(`servers.${s.key}.secret`, s.authKind === 'api-key' ? 'Enter the API key' : 'Enter the token');
     if (s.authKind === 'header' && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(s.headerName)) set(`servers.${s.key}.headerName`, 'Enter a header name (letters, digits and - only)');
+    const needed = KIND_DEFAULTS[s.kind].authKind;
+    if (s.kind !== 'comfyui' && s.authKind !== needed) set(`servers.${s.key}.secret`, s.kind === 'comfy-cloud' ? 'Comfy Cloud needs an API key' : 'ComfyControl needs an API token');
+    set(`servers.${s.key}.tlsFingerprint`, fingerprintProblem(s));
   }
   if (form.servers.length > 50) errors.servers = 'At most 50 servers';
   set('outputs.template', templateProblem(form.outputs.template));
@@ -171,6 +181,8 @@ export function authInput(s: ServerForm): AuthInput {
         return { kind: 'bearer', hasSecret: true };
       case 'api-key':
         return { kind: 'api-key', hasSecret: true };
+      case 'query-token':
+        return { kind: 'query-token', hasSecret: true };
     }
   }
   switch (s.authKind) {
@@ -184,13 +196,39 @@ export function authInput(s: ServerForm): AuthInput {
       return { kind: 'header', name: s.headerName, value: s.secret };
     case 'api-key':
       return { kind: 'api-key', key: s.secret };
+    case 'query-token':
+      return { kind: 'query-token', token: s.secret };
   }
 }
+
+/** A fingerprint as people paste it (`AB:CD:…`, `abcd…`, with or without `SHA256 Fingerprint=`): 32 bytes of hex. */
+export function fingerprintHex(text: string): string | undefined {
+  const hex = text
+    .trim()
+    .replace(/^sha-?256\s*(fingerprint)?\s*[:=]?\s*/i, '')
+    .replace(/[\s:]/g, '');
+  return /^[0-9a-f]{64}$/i.test(hex) ? hex.toUpperCase() : undefined;
+}
+
+function fingerprintProblem(s: ServerForm): string | undefined {
+  if (s.kind !== 'comfyui' || s.tlsFingerprint.trim() === '') return undefined;
+  if (fingerprintHex(s.tlsFingerprint) === undefined) return 'A SHA-256 fingerprint: 64 hex digits (AB:CD:… as Test connection shows it)';
+  return /^https:\/\//i.test(s.url.trim()) ? undefined : 'Only an https:// server has a certificate to trust';
+}
+
+/** What a new server of each kind starts with. */
+export const KIND_DEFAULTS: Readonly<Record<ServerKind, { readonly name: string; readonly url: string; readonly authKind: AuthKind }>> = {
+  comfyui: { name: 'New server', url: 'http://127.0.0.1:8188', authKind: 'none' },
+  'comfy-cloud': { name: 'Comfy Cloud', url: 'https://cloud.comfy.org', authKind: 'api-key' },
+  comfycontrol: { name: 'ComfyControl', url: 'https://api.comfycontrol.app', authKind: 'bearer' },
+};
 
 export function toPatch(form: SettingsForm): SettingsPatch {
   return {
     servers: form.servers.map(
       (s): ServerSettingsInput => ({
+        kind: s.kind,
+        ...(s.kind === 'comfyui' && s.tlsFingerprint.trim() !== '' && { tlsFingerprint: s.tlsFingerprint.trim() }),
         id: s.id,
         name: s.name.trim(),
         url: s.url.trim(),
@@ -215,6 +253,7 @@ export function toPatch(form: SettingsForm): SettingsPatch {
 }
 
 export interface ServerPrefill {
+  readonly kind?: ServerKind;
   readonly name?: string;
   readonly url?: string;
 }
@@ -303,7 +342,7 @@ export class SettingsModel {
     const result = await this.api.updateSettings({
       servers: same
         ? servers.map((s) => (s === same ? { ...s, enabled: true } : s))
-        : [...servers, { id, name: 'This computer', url, auth: { kind: 'none' }, enabled: true }],
+        : [...servers, { kind: 'comfyui', id, name: 'This computer', url, auth: { kind: 'none' }, enabled: true }],
     });
     if (result.ok) {
       this.setSaved(result.settings);
@@ -340,6 +379,8 @@ export class SettingsModel {
 
   addServer(prefill: ServerPrefill = {}): void {
     const key = newKey();
+    const kind = prefill.kind ?? 'comfyui';
+    const defaults = KIND_DEFAULTS[kind];
     this.focusServer.value = key;
     this.edit((f) => ({
       ...f,
@@ -347,13 +388,15 @@ export class SettingsModel {
         ...f.servers,
         {
           key,
+          kind,
           id: `server-${Date.now().toString(36)}-${key}`,
-          name: prefill.name ?? 'New server',
-          url: prefill.url ?? 'http://127.0.0.1:8188',
+          name: prefill.name ?? defaults.name,
+          url: prefill.url ?? defaults.url,
           enabled: true,
-          authKind: 'none',
+          authKind: defaults.authKind,
           username: '',
           headerName: '',
+          tlsFingerprint: '',
           secret: '',
           original: { kind: 'none' },
           originalUrl: '',
@@ -363,6 +406,25 @@ export class SettingsModel {
         },
       ],
     }));
+  }
+
+  /**
+   * Another kind for a server being edited: its credentials become that kind's (a key, a token), and a name and URL
+   * still at the previous kind's defaults take the new kind's.
+   */
+  changeKind(key: string, kind: ServerKind): void {
+    const server = this.form.value?.servers.find((s) => s.key === key);
+    if (!server || server.kind === kind) return;
+    const before = KIND_DEFAULTS[server.kind];
+    const after = KIND_DEFAULTS[kind];
+    this.editServer(key, {
+      kind,
+      authKind: after.authKind,
+      secret: '',
+      tlsFingerprint: '',
+      ...((server.url.trim() === '' || sameServerUrl(server.url, before.url)) && { url: after.url }),
+      ...((server.name.trim() === '' || server.name === before.name) && { name: after.name }),
+    });
   }
 
   removeServer(key: string): void {
@@ -400,7 +462,14 @@ export class SettingsModel {
     this.tests.value = { ...this.tests.value, [key]: { status: 'running' } };
     let result: ConnectionTestResult;
     try {
-      result = await this.api.testConnection({ id: server.id, name: server.name, url: server.url.trim(), auth: authInput(server) });
+      result = await this.api.testConnection({
+        kind: server.kind,
+        id: server.id,
+        name: server.name,
+        url: server.url.trim(),
+        auth: authInput(server),
+        ...(server.kind === 'comfyui' && server.tlsFingerprint.trim() !== '' && { tlsFingerprint: server.tlsFingerprint.trim() }),
+      });
     } catch (error) {
       result = { ok: false, code: 'IPC_FAILED', message: error instanceof Error ? error.message : String(error) };
     }

@@ -51,6 +51,7 @@ const requests: ReadonlyArray<readonly [method: keyof TrayApi, call: (api: TrayA
   ['removePending', (api) => api.removePending('s1', ['j1', 'j2']), ['jobs:remove-pending', 's1', ['j1', 'j2']]],
   ['clearPending', (api) => api.clearPending('s1'), ['jobs:clear-pending', 's1']],
   ['rerunJob', (api) => api.rerunJob('s1', 'j1'), ['jobs:rerun', 's1', 'j1']],
+  ['followJob', (api) => api.followJob('s1', 'run-1'), ['jobs:follow', 's1', 'run-1']],
   ['getPreview', (api) => api.getPreview('s1', 'j1'), ['jobs:preview', 's1', 'j1']],
   ['getThumbnail', (api) => api.getThumbnail('s1', 'j1', 3), ['outputs:thumbnail', 's1', 'j1', 3]],
   ['openOutput', (api) => api.openOutput('s1', 'j1', 4), ['outputs:open', 's1', 'j1', 4]],

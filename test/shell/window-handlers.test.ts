@@ -16,6 +16,7 @@ function deps(overrides: Partial<WindowActionDeps> = {}): { deps: WindowActionDe
         log.push(`rerun ${serverId} ${jobId}`);
         return { promptId: 'new-id' };
       },
+      follow: async (serverId, jobId) => void log.push(`follow ${serverId} ${jobId}`),
       latestPreview: () => ({ mime: 'image/jpeg', image: new Uint8Array([0xff, 0xd8]) }),
       outputImage: async () => ({ mime: 'image/png', bytes: new Uint8Array([0x89, 0x50]) }),
       thumbnail: (image) => ({ mime: 'image/jpeg', bytes: image.bytes.slice(0, 1) }),
@@ -117,4 +118,19 @@ test('arguments are checked before any handler runs', () => {
   for (const [channel, args] of refused) assert.equal(schemas[channel].safeParse(args).success, false, `${channel} ${JSON.stringify(args)}`);
   assert.equal(schemas['outputs:open'].safeParse(['gpu', 'j1', 3]).success, true);
   assert.equal(schemas['jobs:remove-pending'].safeParse(['gpu', ['a', 'b']]).success, true);
+});
+
+test('a run id pasted in the window is followed; an unknown one comes back as its code, and the id is checked', async () => {
+  const { deps: d, log } = deps({
+    follow: async (serverId, jobId) => {
+      if (jobId === 'nope') throw new ComfyTrayError('COMFY_JOB_NOT_FOUND', 'ComfyControl has no run nope on this account');
+      log.push(`follow ${serverId} ${jobId}`);
+    },
+  });
+  const { handlers, schemas } = windowHandlers(d);
+  assert.deepEqual(await handlers['jobs:follow']('cc', '  run-1 '), { ok: true });
+  assert.deepEqual(log, ['follow cc run-1']);
+  assert.deepEqual(await handlers['jobs:follow']('cc', 'nope'), { ok: false, code: 'COMFY_JOB_NOT_FOUND', message: 'ComfyControl has no run nope on this account' });
+  assert.equal(schemas['jobs:follow'].safeParse(['cc', '']).success, false);
+  assert.equal(schemas['jobs:follow'].safeParse(['cc', 'x'.repeat(201)]).success, false);
 });

@@ -1,5 +1,5 @@
 // Builds real clients against a real (simulated) server for tests.
-import { ComfyBackend } from '../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
 import type { ConnectionInfo } from '../../electron/core/comfy/comfy-connection.js';
 import type { ConnectionTimings } from '../../electron/core/comfy/reconnect-policy.js';
 import { resolveServer, type ServerAuth } from '../../electron/core/comfy/server-config.js';

@@ -15,4 +15,6 @@ export const FAST_TIMINGS: Partial<ConnectionTimings> = {
   incompatibleRetryMs: 500,
   statusAfterSubmitMs: 1_000,
   statusQuietMs: 150,
+  pollIntervalMs: 100,
+  upgradeRetryMs: 1_000,
 };

@@ -1,7 +1,7 @@
-// What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/comfy; hosted
-// backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
+// What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/backends/comfyui;
+// hosted backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
 import type { Readable } from 'node:stream';
-import type { OutputRef } from '../../shared/app-state.js';
+import type { OutputRef, ServerKind } from '../../shared/app-state.js';
 import type { ConnectionInfo } from '../comfy/comfy-connection.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import type { ActiveJobs, RemoteJob } from '../comfy/remote-jobs.js';
@@ -78,6 +78,14 @@ export interface JobBackend {
   readonly name: string;
   /** Without credentials. */
   readonly url: string;
+  /** What the server is (views show it); absent means ComfyUI. */
+  readonly kind?: ServerKind;
+  /**
+   * For services that cannot list all jobs (ComfyControl follows runs by id): the tracker names each job it tracks,
+   * at start and whenever one is added, and the backend follows it until it ends. Backends that list their jobs
+   * leave it out.
+   */
+  watchJob?(id: string): void;
   readonly events: Emitter<BackendEvents>;
   readonly connection: ConnectionInfo;
   /** The id live events are addressed to now (undefined before the first connect). */
@@ -86,6 +94,8 @@ export interface JobBackend {
   serverTime(): number;
   start(): void;
   stop(): Promise<void>;
+  /** For one-shot commands that never start the backend: what it needs to know of the server before a lookup. */
+  probe?(): Promise<unknown>;
   reconnectNow(): void;
   listActive(): Promise<ActiveJobs>;
   /**

@@ -18,6 +18,8 @@ const jobError = z.object({
   exceptionType: z.string(),
   message: z.string(),
   traceback: z.array(z.string()),
+  /** A readable sentence for the exception type (Comfy Cloud's OOMError…), kept across restarts. */
+  hint: z.string().optional(),
 });
 export const finishedRecord = z.object({
   id: z.string(),

@@ -131,6 +131,8 @@ export class ServerTracker {
         if (queueRemaining !== believed || (stale && (queueRemaining > 0 || believed > 0))) this.requestReconcile();
       }),
     );
+    // A service that follows jobs by id (ComfyControl) is told which ones: those still waiting from the last run.
+    for (const id of this.active.keys()) this.backend.watchJob?.(id);
     this.backend.start();
   }
 
@@ -220,6 +222,22 @@ export class ServerTracker {
     for (const job of this.active.values()) if (job.status === 'pending') job.cancelRequested = true;
     await this.backend.clearPending();
     this.requestReconcile();
+  }
+
+  /**
+   * A job the user points to by its id on a service that cannot list jobs (a ComfyControl run): tracked, kept in the
+   * journal and announced like any other from now on. A job already known is left as it is.
+   */
+  follow(id: string): JobView {
+    const known = this.job(id);
+    if (known) return known;
+    const job = newTrackedJob(id, { status: 'pending', submittedBy: 'this-app', epoch: this.epoch });
+    this.active.set(id, job);
+    this.persistActive();
+    this.emitJob(job);
+    this.backend.watchJob?.(id);
+    this.requestReconcile();
+    return this.view(job);
   }
 
   /** The server's current answer for one job (queue position included), merged with what we know. */

@@ -237,6 +237,8 @@ function splitSecret(auth: ServerAuth): { auth: ServerAuth; secret?: string } {
       return { auth: { ...auth, value: '' }, secret: auth.value };
     case 'api-key':
       return { auth: { ...auth, key: '-' }, secret: auth.key };
+    case 'query-token':
+      return { auth: { ...auth, token: '-' }, secret: auth.token };
   }
 }
 
@@ -252,6 +254,8 @@ function withSecret(auth: ServerAuth, secret: string): ServerAuth {
       return { ...auth, value: secret };
     case 'api-key':
       return { ...auth, key: secret };
+    case 'query-token':
+      return { ...auth, token: secret };
   }
 }
 

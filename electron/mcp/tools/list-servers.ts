@@ -8,6 +8,8 @@ const input = z.object({}).strict();
 const serverSchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** comfyui, comfy-cloud or comfycontrol. */
+  kind: z.string(),
   url: z.string(),
   /** connected, connecting, reconnecting, offline, auth-failed or incompatible. */
   state: z.string(),
@@ -44,6 +46,7 @@ export function listServersTool(context: McpContext): ToolDefinition {
         return {
           id: server.id,
           name: server.name,
+          kind: server.kind ?? 'comfyui',
           url: server.url,
           state: server.state,
           ...(server.version !== undefined && { version: server.version }),
@@ -53,6 +56,7 @@ export function listServersTool(context: McpContext): ToolDefinition {
           idle: connected && running === 0 && queued === 0 && (server.queueRemaining ?? 0) === 0,
           ...(connected && server.capabilities !== undefined && { capabilities: { ...server.capabilities } }),
           ...(connected && server.problem !== undefined && { problem: { code: server.problem.code, message: server.problem.message } }),
+          ...(connected && server.problem === undefined && server.degraded !== undefined && { problem: { code: server.degraded.code, message: server.degraded.message } }),
           ...(!connected && server.lastError !== undefined && { last_error: { code: server.lastError.code, message: server.lastError.message } }),
         };
       });

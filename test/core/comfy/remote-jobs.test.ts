@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
 import { fromHistoryEntry, fromJobsApiItem, fromJobsList } from '../../../electron/core/comfy/remote-jobs.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';

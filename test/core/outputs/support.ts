@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { resolveServer, type ServerConfigInput } from '../../../electron/core/comfy/server-config.js';
 import { Engine } from '../../../electron/core/engine.js';
 import type { JobBackend, OutputRange, OutputStream } from '../../../electron/core/jobs/backend.js';

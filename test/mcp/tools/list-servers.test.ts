@@ -28,11 +28,11 @@ test('list_servers: each server\'s health, version, queue, idleness and capabili
   do servers = (await mcp.ok('list_servers', {})).servers as Answer[];
   while (servers.find((s) => s.id === 'old')?.queued !== 1 || servers.some((s) => s.state === 'connecting'));
   assert.deepEqual(
-    servers.map((s) => [s.id, s.name, s.state]),
+    servers.map((s) => [s.id, s.name, s.kind, s.state]),
     [
-      ['new', 'New', 'connected'],
-      ['old', 'Old', 'connected'],
-      ['down', 'Down', 'offline'],
+      ['new', 'New', 'comfyui', 'connected'],
+      ['old', 'Old', 'comfyui', 'connected'],
+      ['down', 'Down', 'comfyui', 'offline'],
     ],
   );
   const [fresh, old, down] = servers as [Answer, Answer, Answer];

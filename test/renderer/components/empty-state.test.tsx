@@ -51,7 +51,7 @@ test('looks once for a local ComfyUI; when found, Add it adds "This computer" th
   };
   await act(() => byText(r.root, 'button', 'Add it').click());
   await flush();
-  assert.deepEqual(sent, [{ servers: [{ id: 'local', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }] }]);
+  assert.deepEqual(sent, [{ servers: [{ kind: 'comfyui', id: 'local', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }] }]);
   assert.match(r.root.querySelector('.feedback')!.textContent!, /Added This computer: Comfy Tray now follows http:\/\/127\.0\.0\.1:8188/);
 });
 

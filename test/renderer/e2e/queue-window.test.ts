@@ -37,6 +37,7 @@ function actionsFor(engine: Engine, opened: string[]) {
     removePending: (serverId, ids) => engine.removePending(serverId, ids),
     clearPending: (serverId) => engine.clearPending(serverId),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
+    follow: (serverId, jobId) => engine.follow(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
     thumbnail: (image) => image,

@@ -21,6 +21,7 @@ const DEFAULT_ACTIONS: ActionApi = {
   removePending: async () => ({ ok: true }),
   clearPending: async () => ({ ok: true }),
   rerunJob: async () => ({ ok: true, promptId: '00000000-0000-4000-8000-000000000001' }),
+  followJob: async () => ({ ok: true }),
   getPreview: async () => undefined,
   getThumbnail: async () => undefined,
   openOutput: async () => ({ ok: true }),

@@ -29,6 +29,7 @@ const METHOD_CHANNELS: { [M in InvokeMethod]: InvokeChannel } = {
   removePending: 'jobs:remove-pending',
   clearPending: 'jobs:clear-pending',
   rerunJob: 'jobs:rerun',
+  followJob: 'jobs:follow',
   getPreview: 'jobs:preview',
   getThumbnail: 'outputs:thumbnail',
   openOutput: 'outputs:open',
