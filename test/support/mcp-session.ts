@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { ERROR_META_KEY } from '../../electron/mcp/mcp-server.js';
 
@@ -27,9 +27,9 @@ export interface McpSession {
 
 const ENTRY = ['--import', 'tsx', 'electron/headless.ts', 'mcp'];
 
-/** Starts `mcp` with these arguments (add `--data-dir`); the session is closed after the test. */
-export async function startMcp(t: { after: (fn: () => Promise<void>) => void }, args: readonly string[]): Promise<McpSession> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [...ENTRY, ...args], stderr: 'pipe', cwd: process.cwd() });
+/** Starts `mcp` with these arguments (add `--data-dir`) and environment variables; closed after the test. */
+export async function startMcp(t: { after: (fn: () => Promise<void>) => void }, args: readonly string[], env: Record<string, string> = {}): Promise<McpSession> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...ENTRY, ...args], stderr: 'pipe', cwd: process.cwd(), env: { ...getDefaultEnvironment(), ...env } });
   let errText = '';
   transport.stderr?.on('data', (chunk: Buffer) => (errText += chunk.toString()));
   const client = new Client({ name: 'comfy-tray-test', version: '1.0.0' });
