@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { Engine } from './core/engine.js';
 import { noticeFor } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
+import { Forwarder } from './core/notify/forwarder.js';
+import { mayBeImage } from './core/outputs/image-sniff.js';
 import { checkOutputFolder, systemPlaces, type SystemPlaces } from './core/outputs/output-folder-policy.js';
 import { savedKey } from './core/outputs/saved-stage.js';
 import type { OutputRef } from './shared/app-state.js';
@@ -32,6 +34,7 @@ import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
 import { registerHandlers } from './shell/ipc.js';
 import { settingsHandlers, testConnection } from './shell/settings-handlers.js';
+import { forwardingHandlers } from './shell/forwarding-handlers.js';
 import { thumbnailOf } from './shell/thumbnail.js';
 import { windowHandlers } from './shell/window-handlers.js';
 import { workflowHandlers } from './shell/workflow-handlers.js';
@@ -257,13 +260,34 @@ async function main(): Promise<void> {
   // Saving tells the planner when a success may show its saved image; save failures are batched and paused like the rest.
   engine.events.on('saved', ({ serverId, jobId }) => planner.saved(serverId, jobId));
   engine.events.on('save-failed', (failure) => planner.saveFailed(failure));
+  // Forwarding (ntfy, webhooks) beside the local notifications, after them and never in their way.
+  const forwarder = new Forwarder({
+    settings: () => settings.current,
+    serverName,
+    thumbnail: async (job) => {
+      const index = job.outputs.findIndex((output) => output.type !== 'temp' && mayBeImage(output));
+      const image = index < 0 ? undefined : await engine.outputImage(job.serverId, job.id, index);
+      return image && thumbnailOf(image);
+    },
+    notice: (message) => void notifier.show(noticeFor(message)),
+  });
   engine.events.on('job-finished', (job) => {
     // Catch-ups arrive together as a digest instead.
-    if (!job.caughtUp) planner.finished(job);
+    if (!job.caughtUp) {
+      planner.finished(job);
+      forwarder.finished(job);
+    }
     const busy = engine.jobs(job.serverId).some((j) => j.status === 'pending' || j.status === 'running');
-    if (!busy) planner.queueDrained(job.serverId);
+    if (!busy) {
+      planner.queueDrained(job.serverId);
+      forwarder.queueDrained(job.serverId);
+    }
   });
-  engine.events.on('digest', ({ jobs }) => planner.digest(jobs));
+  engine.events.on('digest', ({ jobs }) => {
+    planner.digest(jobs);
+    forwarder.digest(jobs);
+  });
+  engine.events.on('server', (view) => forwarder.server(view));
   for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
     if (warning) void notifier.show(noticeFor(warning));
   }
@@ -313,6 +337,7 @@ async function main(): Promise<void> {
     discoverLocal: () => discoverLocalServer(),
     logFolder: () => app.getPath('logs'),
   });
+  const forwardingChannels = forwardingHandlers({ settings, forwarder });
   const inbox = new WorkflowInbox(engine);
   const workflowChannels = workflowHandlers(inbox);
   registerHandlers(
@@ -321,6 +346,7 @@ async function main(): Promise<void> {
       'state:get-snapshot': () => store.snapshot(),
       'jobs:cancel': (serverId, jobId) => engine.cancel(serverId, jobId),
       ...settingsChannels.handlers,
+      ...forwardingChannels.handlers,
       ...windowChannels.handlers,
       ...workflowChannels.handlers,
     },
@@ -328,6 +354,7 @@ async function main(): Promise<void> {
       'state:get-snapshot': z.tuple([]),
       'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
       ...settingsChannels.schemas,
+      ...forwardingChannels.schemas,
       ...windowChannels.schemas,
       ...workflowChannels.schemas,
     },
@@ -407,6 +434,7 @@ async function main(): Promise<void> {
     event.preventDefault();
     stopNetworkWatch();
     planner.dispose();
+    forwarder.dispose();
     trayController.dispose();
     // Within a deadline: a hung stop must not keep the app from quitting.
     void stopThenExit(

@@ -22,6 +22,7 @@ export function createTrayApi(ipc: RendererIpc): TrayApi {
     updateSettings: (patch) => invoke('settings:update', patch),
     testConnection: (server) => invoke('servers:test-connection', server),
     chooseOutputFolder: (target) => invoke('outputs:choose-folder', target),
+    testForwarding: (target) => invoke('notifications:test-forward', target),
     removePending: (serverId, jobIds) => invoke('jobs:remove-pending', serverId, jobIds),
     clearPending: (serverId) => invoke('jobs:clear-pending', serverId),
     rerunJob: (serverId, jobId) => invoke('jobs:rerun', serverId, jobId),

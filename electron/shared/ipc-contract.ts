@@ -90,6 +90,9 @@ export interface ForwardTargetView {
  */
 export type ForwardTargetInput = Omit<ForwardTargetView, 'hasSecret'> & { readonly secret?: string | { readonly keep: true } };
 
+/** What "Send test" came to: the receiver took it, or why not (FORWARD_REFUSED with its HTTP status, unreachable...). */
+export type ForwardTestResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+
 export interface SettingsView {
   readonly servers: readonly ServerSettingsView[];
   readonly outputs: { readonly enabled: boolean; readonly folder?: string; readonly template: string; readonly saveTemp: boolean; readonly sidecar: boolean };
@@ -259,6 +262,8 @@ export interface InvokeMap {
    * changed (settings:update accepts a folder only when it is the stored one or the one chosen here).
    */
   'outputs:choose-folder': { args: [target: FolderTarget]; result: FolderChoice };
+  /** Sends a test notification to a forwarding target as it is in the form (not retried; paused or not). */
+  'notifications:test-forward': { args: [target: ForwardTargetInput]; result: ForwardTestResult };
   'jobs:remove-pending': { args: [serverId: string, jobIds: readonly string[]]; result: ActionResult };
   /** The window asked the user to confirm first. */
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
@@ -315,6 +320,7 @@ export const INVOKE_CHANNELS = [
   'settings:update',
   'servers:test-connection',
   'outputs:choose-folder',
+  'notifications:test-forward',
   'jobs:remove-pending',
   'jobs:clear-pending',
   'jobs:rerun',
@@ -339,6 +345,7 @@ export interface TrayApi {
   updateSettings(patch: SettingsPatch): Promise<SettingsUpdateResult>;
   testConnection(server: ConnectionTestInput): Promise<ConnectionTestResult>;
   chooseOutputFolder(target: FolderTarget): Promise<FolderChoice>;
+  testForwarding(target: ForwardTargetInput): Promise<ForwardTestResult>;
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;

@@ -24,6 +24,7 @@ import type {
   SettingsView,
 } from '../shared/ipc-contract.js';
 import { storedTarget, type ForwardTarget } from '../core/notify/forward-settings.js';
+import { restoreTargets } from './forwarding-handlers.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
 export type SettingsChannel = 'settings:get' | 'settings:update' | 'servers:test-connection' | 'outputs:choose-folder';
@@ -143,7 +144,7 @@ export class ChosenFolders {
  */
 export function applyPatch(current: Settings, patch: SettingsPatch, chosen: ChosenFolders = new ChosenFolders()): SettingsInput {
   const { folder, ...outputs } = patch.outputs ?? {};
-  const { pausedUntil, ...notifications } = patch.notifications ?? {};
+  const { pausedUntil, forwarding, ...notifications } = patch.notifications ?? {};
   const nextOutputs: Record<string, unknown> = { ...current.outputs, ...outputs };
   if (folder === null) delete nextOutputs.folder;
   else if (folder !== undefined) {
@@ -153,6 +154,8 @@ export function applyPatch(current: Settings, patch: SettingsPatch, chosen: Chos
   const nextNotifications: Record<string, unknown> = { ...current.notifications, ...notifications };
   if (pausedUntil === null) delete nextNotifications.pausedUntil;
   else if (pausedUntil !== undefined) nextNotifications.pausedUntil = pausedUntil;
+  // Targets' secrets come back only as the marker, beside the URL they were saved for.
+  if (forwarding !== undefined) nextNotifications.forwarding = restoreTargets(forwarding, current.notifications.forwarding);
   return {
     ...current,
     servers: patch.servers

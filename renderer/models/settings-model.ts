@@ -270,7 +270,7 @@ export function sameServerUrl(a: string, b: string): boolean {
   return normal(a) === normal(b);
 }
 
-export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'chooseOutputFolder'>;
+export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'chooseOutputFolder' | 'testForwarding'>;
 
 export class SettingsModel {
   readonly form = signal<SettingsForm | undefined>(undefined);

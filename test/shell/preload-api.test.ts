@@ -36,6 +36,7 @@ function fakeIpc(): { ipc: RendererIpc; invoked: unknown[][]; listeners: Map<str
 }
 
 const options: DropOptions = { randomizeSeeds: true, repeat: 2, front: false };
+const FORWARD_TARGET = { id: 'w', name: 'Hook', kind: 'webhook', enabled: true, url: 'https://hooks.example.com/', events: { done: true, failed: true, queueFinished: false, serverOffline: true } } as const;
 const file = { name: 'a.png', bytes: new Uint8Array([1, 2]) };
 const patch = { general: { theme: 'dark' as const } };
 const server = { url: 'http://127.0.0.1:8188', auth: { kind: 'none' as const } };
@@ -48,6 +49,7 @@ const requests: ReadonlyArray<readonly [method: keyof TrayApi, call: (api: TrayA
   ['updateSettings', (api) => api.updateSettings(patch), ['settings:update', patch]],
   ['testConnection', (api) => api.testConnection(server), ['servers:test-connection', server]],
   ['chooseOutputFolder', (api) => api.chooseOutputFolder({ serverId: 's1' }), ['outputs:choose-folder', { serverId: 's1' }]],
+  ['testForwarding', (api) => api.testForwarding(FORWARD_TARGET), ['notifications:test-forward', FORWARD_TARGET]],
   ['removePending', (api) => api.removePending('s1', ['j1', 'j2']), ['jobs:remove-pending', 's1', ['j1', 'j2']]],
   ['clearPending', (api) => api.clearPending('s1'), ['jobs:clear-pending', 's1']],
   ['rerunJob', (api) => api.rerunJob('s1', 'j1'), ['jobs:rerun', 's1', 'j1']],

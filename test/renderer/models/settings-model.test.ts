@@ -24,6 +24,7 @@ function fakeApi(settings: SettingsView): SettingsApi & { readonly sent: Setting
     },
     testConnection: async () => ({ ok: false, code: 'X', message: 'unused' }),
     chooseOutputFolder: async () => ({ ok: true }),
+    testForwarding: async () => ({ ok: false, code: 'X', message: 'unused' }),
   };
 }
 

@@ -4,7 +4,7 @@ import type { ComponentChild } from 'preact';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { JobView, ServerView } from '../../../electron/shared/app-state.js';
-import type { AppSnapshot, ConnectionTestInput, EventMap, FolderTarget, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
+import type { AppSnapshot, ConnectionTestInput, EventMap, FolderTarget, ForwardTargetInput, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
 import { createClock } from '../../../renderer/models/clock.js';
 import { connectModel } from '../../../renderer/models/connect.js';
 import { DropModel, connectDrop } from '../../../renderer/models/drop-model.js';
@@ -70,6 +70,7 @@ const DEFAULT_SETTINGS_API: SettingsApi = {
   updateSettings: async () => ({ ok: true, settings: DEFAULT_SETTINGS, warnings: [] }),
   testConnection: async () => ({ ok: false, code: 'COMFY_UNREACHABLE', message: 'not configured in this test' }),
   chooseOutputFolder: async () => ({ ok: true }),
+  testForwarding: async () => ({ ok: false, code: 'FORWARD_UNREACHABLE', message: 'not configured in this test' }),
 };
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -128,6 +129,7 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild, opt
     getSettings: async () => fake.settingsApi.getSettings(),
     updateSettings: async (patch: SettingsPatch) => fake.settingsApi.updateSettings(patch),
     testConnection: async (input: ConnectionTestInput) => fake.settingsApi.testConnection(input),
+    testForwarding: async (target: ForwardTargetInput) => fake.settingsApi.testForwarding(target),
     chooseOutputFolder: async (target: FolderTarget) => fake.settingsApi.chooseOutputFolder(target),
   };
   const fake: FakeTray = {

@@ -26,6 +26,7 @@ const METHOD_CHANNELS: { [M in InvokeMethod]: InvokeChannel } = {
   updateSettings: 'settings:update',
   testConnection: 'servers:test-connection',
   chooseOutputFolder: 'outputs:choose-folder',
+  testForwarding: 'notifications:test-forward',
   removePending: 'jobs:remove-pending',
   clearPending: 'jobs:clear-pending',
   rerunJob: 'jobs:rerun',
