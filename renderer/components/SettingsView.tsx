@@ -9,6 +9,7 @@ import { NOTIFICATION_KINDS, keepsSecret, urlCredentialsNote, type AuthKind, typ
 import { previewPath, sampleValues } from '../models/template-preview.js';
 import { useServices } from '../services.js';
 import { FeedbackArea } from './FeedbackArea.js';
+import { ForwardingSettings } from './ForwardingSettings.js';
 
 const KIND_LABELS: Record<(typeof NOTIFICATION_KINDS)[number], string> = {
   success: 'Completed',
@@ -310,6 +311,7 @@ export function SettingsView({ onClose }: { onClose: () => void }) {
           <Field id="notifications-batch" label="Batch window (ms)" error={errors['notifications.batchWindowMs']} hint="Jobs ending within this time are announced together">
             <input id="notifications-batch" inputMode="numeric" value={form.notifications.batchWindowMs} onInput={(e) => notifications({ batchWindowMs: value(e) })} {...errorProps('notifications-batch', errors['notifications.batchWindowMs'])} />
           </Field>
+          <ForwardingSettings />
         </section>
         <section aria-labelledby="general-title">
           <h2 id="general-title">General</h2>

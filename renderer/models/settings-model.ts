@@ -15,6 +15,7 @@ import type {
 } from '../../electron/shared/ipc-contract.js';
 import type { ServerKind } from '../../electron/shared/app-state.js';
 import { templateProblem } from './template-preview.js';
+import { newTarget, targetForms, targetInput, validateTargets, type ForwardKindName, type ForwardTargetForm, type ForwardTestState } from './forwarding-model.js';
 
 export type AuthKind = RedactedAuth['kind'];
 export type TestState = { readonly status: 'running' } | { readonly status: 'done'; readonly result: ConnectionTestResult };
@@ -46,6 +47,8 @@ export interface SettingsForm {
   readonly servers: readonly ServerForm[];
   readonly outputs: { readonly enabled: boolean; readonly folder: string; readonly template: string; readonly saveTemp: boolean; readonly sidecar: boolean };
   readonly notifications: { readonly enabled: boolean; readonly kinds: NotificationKindsView; readonly batchWindowMs: string; readonly sound: boolean; readonly paused: boolean };
+  /** Where notifications are forwarded to (forwarding-model.ts). */
+  readonly forwarding: readonly ForwardTargetForm[];
   readonly general: { readonly startAtLogin: boolean; readonly theme: 'system' | 'light' | 'dark'; readonly journalJobsPerServer: string };
 }
 
@@ -88,6 +91,7 @@ export function formFrom(view: SettingsView, now: number): SettingsForm {
       sound: view.notifications.sound,
       paused: isPaused(view.notifications.pausedUntil, now),
     },
+    forwarding: targetForms(view.notifications.forwarding),
     general: { ...view.general, journalJobsPerServer: String(view.general.journalJobsPerServer) },
   };
 }
@@ -167,7 +171,7 @@ export function validate(form: SettingsForm): Record<string, string> {
   set('outputs.template', templateProblem(form.outputs.template));
   set('notifications.batchWindowMs', integerProblem(form.notifications.batchWindowMs, 0, 60_000));
   set('general.journalJobsPerServer', integerProblem(form.general.journalJobsPerServer, 50, 100_000));
-  return errors;
+  return { ...errors, ...validateTargets(form.forwarding) };
 }
 
 export function authInput(s: ServerForm): AuthInput {
@@ -247,6 +251,7 @@ export function toPatch(form: SettingsForm): SettingsPatch {
       sound: form.notifications.sound,
       // Pausing here means until resumed; an existing timed pause is kept as it is.
       ...(!form.notifications.paused && { pausedUntil: null }),
+      forwarding: form.forwarding.map(targetInput),
     },
     general: { ...form.general, journalJobsPerServer: Number(form.general.journalJobsPerServer) },
   };
@@ -280,6 +285,8 @@ export class SettingsModel {
   readonly saving = signal(false);
   readonly message = signal<{ readonly kind: 'ok' | 'error' | 'warning'; readonly text: string } | undefined>(undefined);
   readonly tests = signal<Readonly<Record<string, TestState>>>({});
+  /** "Send test" of each forwarding target, by its form key. */
+  readonly forwardTests = signal<Readonly<Record<string, ForwardTestState>>>({});
   /** The settings as last read or saved: what applies now (the theme), unlike the draft in `form`. */
   readonly saved = signal<SettingsView | undefined>(undefined);
   readonly theme = computed(() => this.saved.value?.general.theme ?? 'system');
@@ -364,6 +371,7 @@ export class SettingsModel {
     this.form.value = form;
     this.dirty.value = false;
     this.tests.value = {};
+    this.forwardTests.value = {};
   }
 
   edit(change: (form: SettingsForm) => SettingsForm): void {
@@ -425,6 +433,32 @@ export class SettingsModel {
       ...((server.url.trim() === '' || sameServerUrl(server.url, before.url)) && { url: after.url }),
       ...((server.name.trim() === '' || server.name === before.name) && { name: after.name }),
     });
+  }
+
+  addTarget(kind: ForwardKindName): void {
+    this.edit((f) => ({ ...f, forwarding: [...f.forwarding, newTarget(kind, f.forwarding)] }));
+  }
+
+  editTarget(key: string, change: Partial<ForwardTargetForm>): void {
+    this.edit((f) => ({ ...f, forwarding: f.forwarding.map((target) => (target.key === key ? { ...target, ...change } : target)) }));
+  }
+
+  removeTarget(key: string): void {
+    this.edit((f) => ({ ...f, forwarding: f.forwarding.filter((target) => target.key !== key) }));
+  }
+
+  /** Sends a test notification to a target as it is in the form (its stored secret by the marker). */
+  async testForwarding(key: string): Promise<void> {
+    const target = this.form.value?.forwarding.find((t) => t.key === key);
+    if (!target) return;
+    this.forwardTests.value = { ...this.forwardTests.value, [key]: { status: 'running' } };
+    let result: ForwardTestState;
+    try {
+      result = { status: 'done', result: await this.api.testForwarding(targetInput(target)) };
+    } catch (error) {
+      result = { status: 'done', result: { ok: false, code: 'IPC_FAILED', message: error instanceof Error ? error.message : String(error) } };
+    }
+    this.forwardTests.value = { ...this.forwardTests.value, [key]: result };
   }
 
   removeServer(key: string): void {
