@@ -5,6 +5,7 @@ import { cliScenarios } from './cli-scenarios.js';
 import { convertScenarios } from './convert-scenarios.js';
 import { disruptionScenarios } from './disruption-scenarios.js';
 import { engineScenarios } from './engine-scenarios.js';
+import { mcpScenarios } from './mcp-scenarios.js';
 import { mustRun, RealComfyUI, unavailableReason, type RealVersion } from './support/real-comfyui.js';
 
 export function conformanceSuite(version: RealVersion): void {
@@ -27,6 +28,7 @@ export function conformanceSuite(version: RealVersion): void {
     engineScenarios(current);
     cliScenarios(current);
     convertScenarios(current);
+    mcpScenarios(current);
     disruptionScenarios(current);
   });
 }

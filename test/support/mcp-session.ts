@@ -25,11 +25,17 @@ export interface McpSession {
   close(): Promise<void>;
 }
 
-const ENTRY = ['--import', 'tsx', 'electron/headless.ts', 'mcp'];
+/** The source entry through tsx; the conformance suite gives the built bundle instead. */
+const SOURCE_ENTRY = ['--import', 'tsx', 'electron/headless.ts'];
 
 /** Starts `mcp` with these arguments (add `--data-dir`) and environment variables; closed after the test. */
-export async function startMcp(t: { after: (fn: () => Promise<void>) => void }, args: readonly string[], env: Record<string, string> = {}): Promise<McpSession> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [...ENTRY, ...args], stderr: 'pipe', cwd: process.cwd(), env: { ...getDefaultEnvironment(), ...env } });
+export async function startMcp(
+  t: { after: (fn: () => Promise<void>) => void },
+  args: readonly string[],
+  env: Record<string, string> = {},
+  entry: readonly string[] = SOURCE_ENTRY,
+): Promise<McpSession> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...entry, 'mcp', ...args], stderr: 'pipe', cwd: process.cwd(), env: { ...getDefaultEnvironment(), ...env } });
   let errText = '';
   transport.stderr?.on('data', (chunk: Buffer) => (errText += chunk.toString()));
   const client = new Client({ name: 'comfy-tray-test', version: '1.0.0' });
