@@ -106,12 +106,22 @@ function runChild(dir: string, kill: { killAfterAck: number } | { hook: Hook }):
       process.stdout.write('ack ' + done + '\\n');
     }
     await journal.flush();
+    // Never exits on its own: a kill timed by an acknowledgement must land even when the last writes outrun it on a
+    // loaded machine. The parent ends it (and a hook that never fired is reported as such).
+    process.stdout.write('done\\n');
+    setInterval(() => undefined, 60_000);
   `;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
   const acked = (async () => {
     let last = 0;
     for await (const line of createInterface({ input: child.stdout })) {
+      if (line === 'done') {
+        // Every operation went through: a timed kill lands now (a crash after the last write is a crash too); a hook
+        // that never fired ends the child with another signal, which the test reports.
+        child.kill('killAfterAck' in kill ? 'SIGKILL' : 'SIGTERM');
+        continue;
+      }
       const match = /^ack (\d+)$/.exec(line);
       if (!match) continue;
       last = Number(match[1]);
