@@ -11,6 +11,8 @@ import { ComfyTrayError, errorMessage } from './errors.js';
 import type { JobBackend, SubmitRequest, SubmitResult } from './jobs/backend.js';
 import { DurationHistory, type DurationLimits } from './jobs/duration-history.js';
 import { Journal } from './jobs/journal.js';
+import { HeldQueueStore } from './jobs/held-queue-store.js';
+import { QueueSteering, type SteerOutcome } from './jobs/queue-steering.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
 import type { OutputOptions } from './outputs/output-options.js';
@@ -44,6 +46,8 @@ const MAX_JOB_ID_LENGTH = 200;
 interface ServerEntry {
   readonly backend: JobBackend;
   readonly tracker: ServerTracker;
+  readonly steering: QueueSteering;
+  connection: ConnectionInfo;
   view: ServerView;
 }
 
@@ -58,6 +62,8 @@ export class Engine {
   private constructor(
     readonly journal: Journal,
     readonly durations: DurationHistory,
+    /** Jobs taken off paused queues (and moves under way), kept apart from the journal and synced before each delete. */
+    readonly held: HeldQueueStore,
     readonly warnings: readonly string[],
     outputs: OutputOptions | undefined,
     images: OutputImageOptions | undefined,
@@ -90,8 +96,9 @@ export class Engine {
       unfinished: (record) => savingUnfinished(record.handled[SAVED_STAGE]),
     });
     const { history, warning: historyWarning } = await DurationHistory.open(join(options.dataDir, 'durations.json'), options.durations);
-    const warnings = [warning, historyWarning].filter((text): text is string => text !== undefined);
-    const engine = new Engine(journal, history, warnings, options.outputs, options.outputImages);
+    const { store: held, warning: heldWarning } = await HeldQueueStore.open(join(options.dataDir, 'held-queue.json'));
+    const warnings = [warning, historyWarning, heldWarning].filter((text): text is string => text !== undefined);
+    const engine = new Engine(journal, history, held, warnings, options.outputs, options.outputImages);
     for (const config of options.servers) engine.addServer(config, options);
     return engine;
   }
@@ -100,10 +107,15 @@ export class Engine {
     const backend = options.createBackend?.(config, this.journal) ?? new ComfyBackend(resolveServer(config), this.journal, { timings: options.timings ?? {} });
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
     const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
-    const entry: ServerEntry = { backend, tracker, view: serverView(backend, backend.connection) };
-    backend.events.on('connection', (info) => {
-      entry.view = serverView(backend, info);
+    const refresh = (): void => {
+      entry.view = serverView(backend, entry.connection, steering);
       this.events.emit('server', entry.view);
+    };
+    const steering = new QueueSteering(backend, tracker, this.held, this.events, refresh);
+    const entry: ServerEntry = { backend, tracker, steering, connection: backend.connection, view: serverView(backend, backend.connection, steering) };
+    backend.events.on('connection', (info) => {
+      entry.connection = info;
+      refresh();
     });
     this.entries.set(backend.serverId, entry);
     this.outputs?.addServer(backend);
@@ -111,7 +123,11 @@ export class Engine {
 
   start(): void {
     this.outputs?.start();
-    for (const { tracker } of this.entries.values()) tracker.start();
+    // Steering first: it must hear the first connect, to finish what a crash left half done.
+    for (const { tracker, steering } of this.entries.values()) {
+      steering.start();
+      tracker.start();
+    }
   }
 
   async stop(): Promise<void> {
@@ -120,6 +136,8 @@ export class Engine {
     // Downloads first: a backend waits for its requests in flight before it closes. Jobs still announced while the
     // trackers stop are recorded as to-be-saved and saved after the next start.
     await this.outputs?.stop();
+    // A steering step under way finishes first (its held jobs are on disk whatever happens).
+    await Promise.allSettled([...this.entries.values()].map(({ steering }) => steering.stop()));
     await Promise.allSettled([...this.entries.values()].map(({ tracker }) => tracker.stop()));
     // Estimates are a convenience: failing to keep them must not fail the stop (the journal's flush may).
     await this.durations.flush().catch((error: unknown) => this.log.warn('could not write the run-time history', { error: errorMessage(error) }));
@@ -205,12 +223,41 @@ export class Engine {
     return this.entry(serverId).tracker.cancel(jobId);
   }
 
-  removePending(serverId: string, jobIds: readonly string[]): Promise<void> {
-    return this.entry(serverId).tracker.removePending(jobIds);
+  /** Removes pending jobs: from the server's queue, or from the jobs the app holds while the queue is paused. */
+  async removePending(serverId: string, jobIds: readonly string[]): Promise<void> {
+    const { tracker, steering } = this.entry(serverId);
+    const onServer = await steering.removeHeld(jobIds);
+    if (onServer.length > 0) await tracker.removePending(onServer);
   }
 
-  clearPending(serverId: string): Promise<void> {
-    return this.entry(serverId).tracker.clearPending();
+  /** Every pending job goes: the server's, and those held while its queue is paused. */
+  async clearPending(serverId: string): Promise<void> {
+    const { tracker, steering } = this.entry(serverId);
+    await steering.clearHeld();
+    await tracker.clearPending();
+  }
+
+  /**
+   * Pauses a server's queue: the running job finishes, every pending job (anyone's, also those queued later) is taken
+   * off the server and held by the app, on disk, until `resume`. Survives restarts of the app.
+   */
+  pauseQueue(serverId: string): Promise<SteerOutcome> {
+    return this.entry(serverId).steering.pause();
+  }
+
+  /** Queues the held jobs again in their order, same prompt ids, same prompts. */
+  resumeQueue(serverId: string): Promise<SteerOutcome> {
+    return this.entry(serverId).steering.resume();
+  }
+
+  /** Puts pending jobs first in the server's queue (keeping their order among themselves). */
+  moveToFront(serverId: string, jobIds: readonly string[]): Promise<SteerOutcome> {
+    return this.entry(serverId).steering.moveToFront(jobIds);
+  }
+
+  /** Puts pending jobs last in the server's queue (keeping their order among themselves). */
+  moveToBack(serverId: string, jobIds: readonly string[]): Promise<SteerOutcome> {
+    return this.entry(serverId).steering.moveToBack(jobIds);
   }
 
   lookupJob(serverId: string, jobId: string): Promise<JobView | undefined> {
@@ -224,7 +271,11 @@ export class Engine {
 
   /** Resolves once every server's reconciliation in flight is done. */
   async settled(): Promise<void> {
-    await Promise.all([...this.entries.values()].map(({ tracker }) => tracker.settled()));
+    await Promise.all([...this.entries.values()].map(async ({ tracker, steering }) => {
+      await steering.settled();
+      await tracker.settled();
+      await steering.settled();
+    }));
   }
 
   backend(serverId: string): JobBackend {
@@ -238,8 +289,16 @@ export class Engine {
   }
 }
 
-function serverView(backend: JobBackend, info: ConnectionInfo): ServerView {
+function serverView(backend: JobBackend, info: ConnectionInfo, steering: QueueSteering | undefined): ServerView {
   // The client id is an implementation detail of the socket, not something views show.
   const { clientId: _clientId, ...connection } = info;
-  return { id: backend.serverId, name: backend.name, url: backend.url, ...connection };
+  const held = steering?.heldCount ?? 0;
+  return {
+    id: backend.serverId,
+    name: backend.name,
+    url: backend.url,
+    ...connection,
+    ...(steering?.paused === true && { queuePaused: true as const }),
+    ...(held > 0 && { heldJobs: held }),
+  };
 }

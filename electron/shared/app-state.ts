@@ -50,8 +50,10 @@ export interface JobView {
   readonly serverId: string;
   readonly id: string;
   readonly status: JobStatus;
-  /** 1 = runs next. Only for pending jobs. */
+  /** 1 = runs next. Only for pending jobs; for a held job, its place among the held ones. */
   readonly queuePosition?: number;
+  /** Taken off the server's paused queue and held by this app until the queue is resumed (status stays pending). */
+  readonly held?: true;
   readonly submittedBy: SubmittedBy;
   readonly workflowName?: string;
   /** Title (or type) of the node that produced the first output: a name the user recognises when the workflow has none. */
@@ -116,4 +118,8 @@ export interface ServerView {
   readonly version?: string;
   readonly capabilities?: ServerCapabilities;
   readonly queueRemaining?: number;
+  /** This app paused the server's queue: pending jobs are held by the app (see `heldJobs`) until resumed. */
+  readonly queuePaused?: true;
+  /** Jobs this app holds off the server's queue (paused, or waiting to be queued again). */
+  readonly heldJobs?: number;
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { JobError, OutputRef } from '../../shared/app-state.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
+import { jobName } from '../jobs/job-name.js';
 import { outputsOfJob } from './outputs.js';
 
 export type RemoteStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -71,7 +72,7 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
     ...nodeInfoOf(prompt),
     ...(listedPrompt && { listedPrompt }),
     ...(Array.isArray(outputNodes) && { outputNodeIds: outputNodes.map(String) }),
-    ...workflowNameOf(extra),
+    ...nameOf(prompt, extra),
   };
 }
 
@@ -149,7 +150,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
     outputs: outputsOfJob(outputs ?? {}),
     ...(error && { error }),
     ...(prompt ? nodeInfoOf(prompt[2]) : {}),
-    ...workflowNameOf(extra),
+    ...nameOf(prompt?.[2], extra),
     ...storedGraphs(prompt?.[2], extra),
   };
 }
@@ -206,7 +207,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...(finished && j.outputs !== undefined && { outputs: outputsOfJob(j.outputs) }),
     ...(errorParsed?.success && { error: toJobError(errorParsed.data) }),
     ...(j.workflow?.prompt !== undefined ? nodeInfoOf(j.workflow.prompt) : {}),
-    ...workflowNameOf(extra),
+    ...nameOf(j.workflow?.prompt, extra),
     ...storedGraphs(j.workflow?.prompt, extra),
   };
 }
@@ -253,9 +254,8 @@ function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefine
   return { ...(graph && { prompt: graph }), ...(workflow !== undefined && { workflow }) };
 }
 
-/** The UI workflow's own name, when the submitter sent it in `extra_pnginfo`. */
-function workflowNameOf(extra: Record<string, unknown> | undefined): { workflowName?: string } {
-  const workflow = asRecord(asRecord(extra?.extra_pnginfo)?.workflow);
-  const name = asRecord(workflow?.extra)?.name ?? workflow?.name;
-  return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+/** What to call the job (job-name.ts): the workflow's own name, else its output's filename prefix or its model. */
+function nameOf(prompt: unknown, extra: Record<string, unknown> | undefined): { workflowName?: string } {
+  const name = jobName({ prompt, workflow: asRecord(extra?.extra_pnginfo)?.workflow });
+  return name === undefined ? {} : { workflowName: name.name };
 }

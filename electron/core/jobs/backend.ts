@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { OutputRef } from '../../shared/app-state.js';
 import type { ConnectionInfo } from '../comfy/comfy-connection.js';
 import type { ServerMessage } from '../comfy/messages.js';
+import type { QueuedPrompt, QueuePlacement } from '../comfy/queue-records.js';
 import type { ActiveJobs, RemoteJob } from '../comfy/remote-jobs.js';
 import type { Emitter } from '../emitter.js';
 import { ComfyTrayError } from '../errors.js';
@@ -87,6 +88,11 @@ export interface JobBackend {
   reconnectNow(): void;
   listActive(): Promise<ActiveJobs>;
   /**
+   * The queue with each job's prompt, for names and node titles when `listActive` lists jobs without them (the jobs
+   * API does). Read without exact integers: for display only, never to be sent again.
+   */
+  describeActive?(): Promise<ActiveJobs>;
+  /**
    * The server's finished jobs, newest first, one page after another from the top of its list (the first page
    * `firstPageSize` long, later ones longer, at least 100), each job once. The caller stops reading when it reaches
    * what it knows, or at a page with nothing new; reading on walks the whole list, which the server itself bounds
@@ -104,6 +110,13 @@ export interface JobBackend {
   /** Stops a running job or removes a pending one; false when the server had nothing to cancel. */
   cancel(id: string, isRunning: boolean): Promise<boolean>;
   removePending(ids: readonly string[]): Promise<void>;
+  /**
+   * The exact records of these queued jobs (prompt and extra_data as JSON text, numbers as the server wrote them), for
+   * queue steering; jobs the server no longer queues are left out. Backends that cannot give them omit it.
+   */
+  queuedPrompts?(ids: readonly string[]): Promise<QueuedPrompt[]>;
+  /** Queues a held job again under its own prompt id, unchanged; throws PromptRejectedError when the server refuses it. */
+  requeue?(job: Pick<QueuedPrompt, 'id' | 'promptJson' | 'extraDataJson' | 'clientId'>, placement: QueuePlacement): Promise<void>;
   clearPending(): Promise<void>;
   /**
    * The whole file, or its tail from `range.from` (a server may still answer with the whole file). `signal` ends the
