@@ -29,6 +29,7 @@ import { startAtLoginFollower } from './shell/start-at-login.js';
 import { outputFolderFor, prepareOutputOptions } from './shell/output-settings.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
+import { pausedQueuesNotice } from './shell/tray-model.js';
 import { registerHandlers } from './shell/ipc.js';
 import { settingsHandlers, testConnection } from './shell/settings-handlers.js';
 import { thumbnailOf } from './shell/thumbnail.js';
@@ -182,6 +183,8 @@ async function main(): Promise<void> {
     cancelJob: (serverId, jobId) => engine.cancel(serverId, jobId),
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
     serverWebUrl: serverUrl,
     outputFolder: (serverId) => outputFolderFor(settings.current, serverId, defaultOutputFolder()),
     openExternal: (url) => openExternalSafely(url, isConfiguredServer),
@@ -224,7 +227,7 @@ async function main(): Promise<void> {
     if (!busy) planner.queueDrained(job.serverId);
   });
   engine.events.on('digest', ({ jobs }) => planner.digest(jobs));
-  for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
+  for (const warning of [kv.warning, ...warnings, ...engine.warnings, pausedQueuesNotice(engine.servers())]) {
     if (warning) void notifier.show(noticeFor(warning));
   }
 
@@ -259,6 +262,9 @@ async function main(): Promise<void> {
   const windowChannels = windowHandlers({
     removePending: (serverId, jobIds) => engine.removePending(serverId, jobIds),
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
+    moveJobs: (serverId, jobIds, to) => (to === 'front' ? engine.moveToFront(serverId, jobIds) : engine.moveToBack(serverId, jobIds)),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),

@@ -106,6 +106,11 @@ export type ConnectionTestResult =
 /** The answer of a window action: done, or why not (shown to the user as is). */
 export type ActionResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
 
+/** What a queue-steering action did: the jobs it applied to, and those it left as they were (with why). */
+export type SteerResult =
+  | { readonly ok: true; readonly done: readonly string[]; readonly skipped: readonly { readonly id: string; readonly code: string; readonly message: string }[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
 export type RerunResult = { readonly ok: true; readonly promptId: string } | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** An image the main process fetched (a live preview or an output thumbnail); the window never loads remote content. */
@@ -194,6 +199,12 @@ export interface InvokeMap {
   'jobs:remove-pending': { args: [serverId: string, jobIds: readonly string[]]; result: ActionResult };
   /** The window asked the user to confirm first. */
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
+  /** Pauses the server's queue: the running job finishes, pending jobs are held by the app until resumed. */
+  'queue:pause': { args: [serverId: string]; result: SteerResult };
+  /** Queues the held jobs again, in order, under their own prompt ids. */
+  'queue:resume': { args: [serverId: string]; result: SteerResult };
+  /** Moves pending jobs to the front or the back of the server's queue (held ones among the held). */
+  'jobs:move': { args: [serverId: string, jobIds: readonly string[], to: 'front' | 'back']; result: SteerResult };
   /** Queues the job's prompt again (same server, fresh prompt id). */
   'jobs:rerun': { args: [serverId: string, jobId: string]; result: RerunResult };
   /** The latest live preview of a running job; undefined when there is none (yet). */
@@ -247,6 +258,9 @@ export const INVOKE_CHANNELS = [
   'dialog:pick-folder',
   'jobs:remove-pending',
   'jobs:clear-pending',
+  'queue:pause',
+  'queue:resume',
+  'jobs:move',
   'jobs:rerun',
   'jobs:preview',
   'outputs:thumbnail',
@@ -270,6 +284,9 @@ export interface TrayApi {
   pickFolder(): Promise<string | undefined>;
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
+  pauseQueue(serverId: string): Promise<SteerResult>;
+  resumeQueue(serverId: string): Promise<SteerResult>;
+  moveJobs(serverId: string, jobIds: readonly string[], to: 'front' | 'back'): Promise<SteerResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
   getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
   getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;

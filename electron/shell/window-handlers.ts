@@ -3,12 +3,16 @@
 // the window shows as is): a failed action must never surface as an unexplained rejected promise.
 import { z } from 'zod';
 import { errorCode, errorMessage } from '../core/errors.js';
-import type { ActionResult, DiscoveryResult, ImageBytes, RerunResult } from '../shared/ipc-contract.js';
+import type { SteerOutcome } from '../core/jobs/queue-steering.js';
+import type { ActionResult, DiscoveryResult, ImageBytes, RerunResult, SteerResult } from '../shared/ipc-contract.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
 export type WindowChannel =
   | 'jobs:remove-pending'
   | 'jobs:clear-pending'
+  | 'queue:pause'
+  | 'queue:resume'
+  | 'jobs:move'
   | 'jobs:rerun'
   | 'jobs:preview'
   | 'outputs:thumbnail'
@@ -21,6 +25,9 @@ export type WindowChannel =
 export interface WindowActionDeps {
   removePending(serverId: string, jobIds: readonly string[]): Promise<void>;
   clearPending(serverId: string): Promise<void>;
+  pauseQueue(serverId: string): Promise<SteerOutcome>;
+  resumeQueue(serverId: string): Promise<SteerOutcome>;
+  moveJobs(serverId: string, jobIds: readonly string[], to: 'front' | 'back'): Promise<SteerOutcome>;
   rerun(serverId: string, jobId: string): Promise<{ readonly promptId: string }>;
   latestPreview(serverId: string, jobId: string): { readonly mime: string; readonly image: Uint8Array } | undefined;
   outputImage(serverId: string, jobId: string, index: number): Promise<{ readonly mime: string; readonly bytes: Uint8Array } | undefined>;
@@ -51,6 +58,15 @@ const refused = (code: string, message: string): ActionResult => ({ ok: false, c
 
 function failure(error: unknown): { ok: false; code: string; message: string } {
   return { ok: false, code: errorCode(error) ?? 'ACTION_FAILED', message: errorMessage(error) };
+}
+
+async function steer(action: () => Promise<SteerOutcome>): Promise<SteerResult> {
+  try {
+    const outcome = await action();
+    return { ok: true, done: outcome.done, skipped: outcome.skipped.map(({ id, reason }) => ({ id, code: reason.code, message: reason.message })) };
+  } catch (error) {
+    return failure(error);
+  }
 }
 
 async function attempt(action: () => Promise<unknown>): Promise<ActionResult> {
@@ -96,6 +112,9 @@ export function windowHandlers(deps: WindowActionDeps): {
     handlers: {
       'jobs:remove-pending': (serverId, jobIds) => attempt(() => deps.removePending(serverId, jobIds)),
       'jobs:clear-pending': (serverId) => attempt(() => deps.clearPending(serverId)),
+      'queue:pause': (serverId) => steer(() => deps.pauseQueue(serverId)),
+      'queue:resume': (serverId) => steer(() => deps.resumeQueue(serverId)),
+      'jobs:move': (serverId, jobIds, to) => steer(() => deps.moveJobs(serverId, jobIds, to)),
       'jobs:rerun': async (serverId, jobIdValue): Promise<RerunResult> => {
         try {
           return { ok: true, promptId: (await deps.rerun(serverId, jobIdValue)).promptId };
@@ -139,6 +158,9 @@ export function windowHandlers(deps: WindowActionDeps): {
     schemas: {
       'jobs:remove-pending': z.tuple([id, z.array(jobId).min(1).max(10_000)]),
       'jobs:clear-pending': z.tuple([id]),
+      'queue:pause': z.tuple([id]),
+      'queue:resume': z.tuple([id]),
+      'jobs:move': z.tuple([id, z.array(jobId).min(1).max(10_000), z.enum(['front', 'back'])]),
       'jobs:rerun': z.tuple([id, jobId]),
       'jobs:preview': z.tuple([id, jobId]),
       'outputs:thumbnail': z.tuple([id, jobId, outputIndex]),

@@ -12,6 +12,9 @@ function deps(overrides: Partial<WindowActionDeps> = {}): { deps: WindowActionDe
     deps: {
       removePending: async (serverId, ids) => void log.push(`remove ${serverId} ${ids.join(',')}`),
       clearPending: async (serverId) => void log.push(`clear ${serverId}`),
+      pauseQueue: async (serverId) => (log.push(`pause ${serverId}`), { done: ['a'], skipped: [{ id: 'b', reason: { code: 'started', message: 'it had already started' } }] }),
+      resumeQueue: async (serverId) => (log.push(`resume ${serverId}`), { done: ['a'], skipped: [] }),
+      moveJobs: async (serverId, ids, to) => (log.push(`move ${serverId} ${ids.join(',')} ${to}`), { done: [...ids], skipped: [] }),
       rerun: async (serverId, jobId) => {
         log.push(`rerun ${serverId} ${jobId}`);
         return { promptId: 'new-id' };
@@ -42,7 +45,10 @@ test('actions answer ok and reach the core', async () => {
   assert.deepEqual(await handlers['servers:open-web-ui']('gpu'), { ok: true });
   assert.deepEqual(await handlers['app:open-log-folder'](), { ok: true });
   assert.deepEqual(await handlers['servers:discover-local'](), { found: true, url: 'http://127.0.0.1:8188', version: '0.3.60' });
-  assert.deepEqual(log, ['remove gpu a,b', 'clear gpu', 'rerun gpu j1', 'open /pictures/gpu/cat.png', 'show /pictures/gpu/cat.png', 'browse http://gpu.lan:8188/', 'open /data/logs']);
+  assert.deepEqual(await handlers['queue:pause']('gpu'), { ok: true, done: ['a'], skipped: [{ id: 'b', code: 'started', message: 'it had already started' }] });
+  assert.deepEqual(await handlers['queue:resume']('gpu'), { ok: true, done: ['a'], skipped: [] });
+  assert.deepEqual(await handlers['jobs:move']('gpu', ['x', 'y'], 'front'), { ok: true, done: ['x', 'y'], skipped: [] });
+  assert.deepEqual(log, ['remove gpu a,b', 'clear gpu', 'rerun gpu j1', 'open /pictures/gpu/cat.png', 'show /pictures/gpu/cat.png', 'browse http://gpu.lan:8188/', 'open /data/logs', 'pause gpu', 'resume gpu', 'move gpu x,y front']);
 });
 
 test('failures come back as a code and a message, never as a rejection', async () => {
@@ -113,8 +119,13 @@ test('arguments are checked before any handler runs', () => {
     ['outputs:show-in-folder', ['gpu', 'j1']],
     ['servers:open-web-ui', ['']],
     ['app:open-log-folder', ['/etc']],
+    ['jobs:move', ['gpu', ['a'], 'middle']],
+    ['jobs:move', ['gpu', [], 'front']],
+    ['queue:pause', []],
+    ['queue:resume', ['gpu', 'extra']],
   ];
   for (const [channel, args] of refused) assert.equal(schemas[channel].safeParse(args).success, false, `${channel} ${JSON.stringify(args)}`);
   assert.equal(schemas['outputs:open'].safeParse(['gpu', 'j1', 3]).success, true);
   assert.equal(schemas['jobs:remove-pending'].safeParse(['gpu', ['a', 'b']]).success, true);
+  assert.equal(schemas['jobs:move'].safeParse(['gpu', ['a', 'b'], 'back']).success, true);
 });

@@ -36,6 +36,9 @@ function actionsFor(engine: Engine, opened: string[]) {
   return windowHandlers({
     removePending: (serverId, ids) => engine.removePending(serverId, ids),
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
+    moveJobs: (serverId, jobIds, to) => (to === 'front' ? engine.moveToFront(serverId, jobIds) : engine.moveToBack(serverId, jobIds)),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
