@@ -1,13 +1,37 @@
-// Pending jobs in the order they will run.
+// Pending jobs in the order they will run (the server's queue, then what the app holds off a paused queue), with a
+// tick box per row and, once some are ticked, one bar to move or remove them together.
+import { useServices } from '../services.js';
 import type { JobEntry } from '../models/queue-model.js';
 import { PendingRow } from './PendingRow.js';
+import { SelectionBar } from './SelectionBar.js';
 
 export function PendingList({ entries, serverName }: { readonly entries: readonly JobEntry[]; readonly serverName: (id: string) => string }) {
+  const { model } = useServices();
+  const keys = entries.map((entry) => entry.key);
+  const order = (): readonly string[] => keys;
+  const selected = model.selection.within(keys);
+  const all = selected.length === keys.length && keys.length > 0;
   return (
-    <ol class="rows" aria-label="Pending jobs">
-      {entries.map((entry) => (
-        <PendingRow key={entry.key} entry={entry} serverName={serverName(entry.job.peek().serverId)} />
-      ))}
-    </ol>
+    <>
+      <div class="pending-tools">
+        <label class="check pending-tools__all">
+          <input
+            type="checkbox"
+            checked={all}
+            ref={(input) => {
+              if (input) input.indeterminate = selected.length > 0 && !all;
+            }}
+            onChange={() => (all ? model.selection.clear() : model.selection.setAll(keys))}
+          />{' '}
+          Select all
+        </label>
+        {selected.length > 0 && <SelectionBar entries={entries} selected={selected} />}
+      </div>
+      <ol class="rows" aria-label="Pending jobs">
+        {entries.map((entry) => (
+          <PendingRow key={entry.key} entry={entry} serverName={serverName(entry.job.peek().serverId)} order={order} />
+        ))}
+      </ol>
+    </>
   );
 }

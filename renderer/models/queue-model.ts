@@ -4,6 +4,7 @@
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { JobStatus, JobView, ServerView } from '../../electron/shared/app-state.js';
 import type { AppSnapshot, VersionedPatches } from '../../electron/shared/ipc-contract.js';
+import { Selection } from './selection.js';
 
 export interface JobEntry {
   /** `serverId/jobId`: stable across updates, used as the row key. */
@@ -32,6 +33,7 @@ function movesInLists(a: JobView, b: JobView): boolean {
   return (
     a.status !== b.status ||
     a.queuePosition !== b.queuePosition ||
+    a.held !== b.held ||
     a.workflowName !== b.workflowName ||
     a.outputTitle !== b.outputTitle ||
     a.endedAt !== b.endedAt ||
@@ -49,8 +51,11 @@ function matchesSearch(job: JobView, needle: string): boolean {
 }
 
 const newestFirst = (a: JobView, b: JobView): number => (b.endedAt ?? b.createdAt ?? 0) - (a.endedAt ?? a.createdAt ?? 0);
+/** The server's queue first, then what the app holds off it (queued again after it, in held order). */
 const executionOrder = (a: JobView, b: JobView): number =>
-  (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) || (a.createdAt ?? 0) - (b.createdAt ?? 0);
+  Number(a.held === true) - Number(b.held === true) ||
+  (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) ||
+  (a.createdAt ?? 0) - (b.createdAt ?? 0);
 
 export class QueueModel {
   /** False until the first snapshot: the window shows "Loading…" rather than a misleading empty state. */
@@ -59,6 +64,8 @@ export class QueueModel {
   readonly serverFilter = signal<string>('all');
   readonly statusFilter = signal<StatusFilter>('all');
   readonly search = signal('');
+  /** Pending jobs ticked for Remove / Move. */
+  readonly selection = new Selection();
 
   private version = -1;
   /** The same entry object for a job's whole life, so memoised rows keep their props. */
