@@ -63,3 +63,9 @@ export const RemoveIcon = () => (
     <path d="M3.5 4.5h9M6.5 4.5v-2h3v2M5 4.5l.5 9h5l.5-9" />
   </Icon>
 );
+
+export const ChevronIcon = ({ open }: { readonly open: boolean }) => (
+  <Icon>
+    <path d={open ? 'M3.5 10 8 5.5l4.5 4.5' : 'M3.5 6 8 10.5 12.5 6'} />
+  </Icon>
+);

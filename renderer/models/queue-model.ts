@@ -66,6 +66,14 @@ export class QueueModel {
   readonly search = signal('');
   /** Pending jobs ticked for Remove / Move. */
   readonly selection = new Selection();
+  /** History rows opened to show their failure in full (job keys). */
+  readonly expanded = signal<ReadonlySet<string>>(new Set());
+
+  toggleExpanded(key: string): void {
+    const next = new Set(this.expanded.peek());
+    if (!next.delete(key)) next.add(key);
+    this.expanded.value = next;
+  }
 
   private version = -1;
   /** The same entry object for a job's whole life, so memoised rows keep their props. */
