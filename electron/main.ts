@@ -1,6 +1,6 @@
 // Composition root: build the core, build the shell, wire them.
 import type { BrowserWindow } from 'electron';
-import { Notification, Tray, app, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
+import { Notification, Tray, app, clipboard, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
@@ -268,6 +268,13 @@ async function main(): Promise<void> {
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
+    outputMedia: (serverId, jobId, index, maxBytes) => engine.outputMedia(serverId, jobId, index, maxBytes),
+    copyImage: (image) => {
+      const picture = nativeImage.createFromBuffer(Buffer.from(image.bytes));
+      if (picture.isEmpty()) return false;
+      clipboard.writeImage(picture);
+      return true;
+    },
     thumbnail: thumbnailOf,
     savedOutputPath,
     openPath: (path) => shell.openPath(path),

@@ -30,6 +30,8 @@ export function createTrayApi(ipc: RendererIpc): TrayApi {
     rerunJob: (serverId, jobId) => invoke('jobs:rerun', serverId, jobId),
     getPreview: (serverId, jobId) => invoke('jobs:preview', serverId, jobId),
     getThumbnail: (serverId, jobId, index) => invoke('outputs:thumbnail', serverId, jobId, index),
+    getOutputMedia: (serverId, jobId, index) => invoke('outputs:media', serverId, jobId, index),
+    copyOutputImage: (serverId, jobId, index) => invoke('outputs:copy-image', serverId, jobId, index),
     openOutput: (serverId, jobId, index) => invoke('outputs:open', serverId, jobId, index),
     showOutputInFolder: (serverId, jobId, index) => invoke('outputs:show-in-folder', serverId, jobId, index),
     openServerWebUi: (serverId) => invoke('servers:open-web-ui', serverId),

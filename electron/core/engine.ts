@@ -16,7 +16,7 @@ import { QueueSteering, type SteerOutcome } from './jobs/queue-steering.js';
 import { ServerTracker, type TrackerEvents, type TrackerOptions } from './jobs/server-tracker.js';
 import { createLogger } from './logger.js';
 import type { OutputOptions } from './outputs/output-options.js';
-import { OutputImageLoader, type OutputImage, type OutputImageOptions } from './outputs/output-image.js';
+import { OutputImageLoader, loadOutputMedia, type OutputImage, type OutputImageOptions, type OutputMedia } from './outputs/output-image.js';
 import { OutputSaver, type OutputSaverEvents } from './outputs/output-saver.js';
 import { SAVED_STAGE, savedKey, savingUnfinished } from './outputs/saved-stage.js';
 
@@ -217,6 +217,21 @@ export class Engine {
     if (!ref) return Promise.resolve(undefined);
     const savedPath = this.outputs?.saveState(serverId, jobId)?.files[savedKey(ref)]?.path;
     return this.images.load(ref, savedPath, (signal) => backend.fetchOutput(ref, undefined, signal));
+  }
+
+  /**
+   * One of a job's outputs in full for the window's viewer (an image at full resolution, a video, an audio file): the
+   * saved file when there is one, else the server's, up to `maxBytes`. Undefined when the job or index is unknown.
+   */
+  async outputMedia(serverId: string, jobId: string, index: number, maxBytes: number): Promise<(OutputMedia & { readonly savedPath?: string }) | undefined> {
+    const { backend, tracker } = this.entry(serverId);
+    if (!Number.isSafeInteger(index) || index < 0) return undefined;
+    const ref = tracker.job(jobId)?.outputs[index];
+    if (!ref) return undefined;
+    const savedPath = this.outputs?.saveState(serverId, jobId)?.files[savedKey(ref)]?.path;
+    const media = await loadOutputMedia(savedPath, (signal) => backend.fetchOutput(ref, undefined, signal), maxBytes, this.images.signal);
+    // The path only when the file is still there (the user may have moved it since).
+    return { ...media, ...('from' in media && media.from === 'saved' && savedPath !== undefined && { savedPath }) };
   }
 
   cancel(serverId: string, jobId: string): Promise<boolean> {

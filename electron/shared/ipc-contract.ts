@@ -119,6 +119,29 @@ export interface ImageBytes {
   readonly bytes: Uint8Array;
 }
 
+export type MediaMimeView =
+  | ImageBytes['mime']
+  | 'video/mp4'
+  | 'video/webm'
+  | 'video/quicktime'
+  | 'audio/mpeg'
+  | 'audio/flac'
+  | 'audio/ogg'
+  | 'audio/wav'
+  | 'audio/mp4';
+
+/** One output in full for the viewer: bytes the main process read from the saved file or fetched from the server. */
+export type OutputMediaResult =
+  | {
+      readonly ok: true;
+      readonly kind: 'image' | 'video' | 'audio';
+      readonly mime: MediaMimeView;
+      readonly bytes: Uint8Array;
+      /** Where the app saved it, when it did and the file is still there (Open, Show in folder, Copy path). */
+      readonly savedPath?: string;
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
 export type DiscoveryResult =
   | { readonly found: true; readonly url: string; readonly version?: string }
   | { readonly found: false; readonly url: string; readonly message: string };
@@ -211,6 +234,10 @@ export interface InvokeMap {
   'jobs:preview': { args: [serverId: string, jobId: string]; result: ImageBytes | undefined };
   /** A small image of one output (`index` in the job's outputs); undefined when it is not an image. */
   'outputs:thumbnail': { args: [serverId: string, jobId: string, index: number]; result: ImageBytes | undefined };
+  /** One output in full (image, video or audio) for the viewer; never a URL. */
+  'outputs:media': { args: [serverId: string, jobId: string, index: number]; result: OutputMediaResult };
+  /** Puts an image output on the clipboard as an image. */
+  'outputs:copy-image': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
   /** Opens a saved output with the system's default app. */
   'outputs:open': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
   'outputs:show-in-folder': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
@@ -264,6 +291,8 @@ export const INVOKE_CHANNELS = [
   'jobs:rerun',
   'jobs:preview',
   'outputs:thumbnail',
+  'outputs:media',
+  'outputs:copy-image',
   'outputs:open',
   'outputs:show-in-folder',
   'servers:open-web-ui',
@@ -290,6 +319,8 @@ export interface TrayApi {
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
   getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
   getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;
+  getOutputMedia(serverId: string, jobId: string, index: number): Promise<OutputMediaResult>;
+  copyOutputImage(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   openOutput(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   showOutputInFolder(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   openServerWebUi(serverId: string): Promise<ActionResult>;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { errorCode, errorMessage } from '../core/errors.js';
 import type { SteerOutcome } from '../core/jobs/queue-steering.js';
-import type { ActionResult, DiscoveryResult, ImageBytes, RerunResult, SteerResult } from '../shared/ipc-contract.js';
+import type { ActionResult, DiscoveryResult, ImageBytes, MediaMimeView, OutputMediaResult, RerunResult, SteerResult } from '../shared/ipc-contract.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
 export type WindowChannel =
@@ -16,6 +16,8 @@ export type WindowChannel =
   | 'jobs:rerun'
   | 'jobs:preview'
   | 'outputs:thumbnail'
+  | 'outputs:media'
+  | 'outputs:copy-image'
   | 'outputs:open'
   | 'outputs:show-in-folder'
   | 'servers:open-web-ui'
@@ -31,6 +33,10 @@ export interface WindowActionDeps {
   rerun(serverId: string, jobId: string): Promise<{ readonly promptId: string }>;
   latestPreview(serverId: string, jobId: string): { readonly mime: string; readonly image: Uint8Array } | undefined;
   outputImage(serverId: string, jobId: string, index: number): Promise<{ readonly mime: string; readonly bytes: Uint8Array } | undefined>;
+  /** An output in full for the viewer (the engine's outputMedia), up to `maxBytes`; undefined when unknown. */
+  outputMedia(serverId: string, jobId: string, index: number, maxBytes: number): Promise<ViewerMedia | undefined>;
+  /** Puts an image on the clipboard (Electron's clipboard and nativeImage); false when it cannot decode it. */
+  copyImage(image: ImageBytes): boolean;
   /** Scales an image down for a list row (Electron's nativeImage); identity where unavailable. */
   thumbnail(image: ImageBytes): ImageBytes;
   /** Where an output was saved, when it was. */
@@ -45,7 +51,19 @@ export interface WindowActionDeps {
   logFolder(): string;
 }
 
+export type ViewerMedia =
+  | { readonly kind: 'image' | 'video' | 'audio'; readonly mime: string; readonly bytes: Uint8Array; readonly savedPath?: string }
+  | { readonly unavailable: 'too-large' | 'not-media' | 'gone' };
+
 const MIMES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+const MEDIA_MIMES: readonly MediaMimeView[] = [...MIMES, 'video/mp4', 'video/webm', 'video/quicktime', 'audio/mpeg', 'audio/flac', 'audio/ogg', 'audio/wav', 'audio/mp4'];
+/** Larger outputs are opened with the system's app instead: the window would hold them in memory whole. */
+export const MAX_VIEWER_BYTES = 256 * 1024 * 1024;
+const UNAVAILABLE: Record<'too-large' | 'not-media' | 'gone', { code: string; message: string }> = {
+  'too-large': { code: 'OUTPUT_TOO_LARGE', message: `This file is larger than ${MAX_VIEWER_BYTES / (1024 * 1024)} MB: open it with its app, or show it in its folder` },
+  'not-media': { code: 'OUTPUT_NOT_SHOWABLE', message: 'This file is not an image, a video or an audio file the window can show' },
+  gone: { code: 'OUTPUT_NOT_FOUND', message: 'Neither this computer nor the server has this file any more' },
+};
 /** Thumbnails kept in the main process (~10–30 KB each): a window reopened or scrolled back does not read and
  * scale the full-size image again. Outputs of a finished job never change, so entries never go stale. */
 const THUMBNAILS_KEPT = 500;
@@ -134,6 +152,28 @@ export function windowHandlers(deps: WindowActionDeps): {
           return undefined;
         }
       },
+      'outputs:media': async (serverId, jobIdValue, index): Promise<OutputMediaResult> => {
+        try {
+          const media = await deps.outputMedia(serverId, jobIdValue, index, MAX_VIEWER_BYTES);
+          if (media === undefined) return { ok: false, code: 'OUTPUT_UNKNOWN', message: 'This job has no such output' };
+          if ('unavailable' in media) return { ok: false, ...UNAVAILABLE[media.unavailable] };
+          const mime = MEDIA_MIMES.find((known) => known === media.mime);
+          if (mime === undefined) return { ok: false, ...UNAVAILABLE['not-media'] };
+          return { ok: true, kind: media.kind, mime, bytes: media.bytes, ...(media.savedPath !== undefined && { savedPath: media.savedPath }) };
+        } catch (error) {
+          return failure(error);
+        }
+      },
+      'outputs:copy-image': async (serverId, jobIdValue, index) => {
+        try {
+          const image = await deps.outputImage(serverId, jobIdValue, index);
+          const known = image && asImage(image.mime, image.bytes);
+          if (!known) return refused('OUTPUT_NOT_IMAGE', 'This output is not an image');
+          return deps.copyImage(known) ? ok : refused('CLIPBOARD_FAILED', 'This image could not be put on the clipboard (its format is not supported here)');
+        } catch (error) {
+          return failure(error);
+        }
+      },
       'outputs:open': (serverId, jobIdValue, index) =>
         openSaved(serverId, jobIdValue, index, async (path) => {
           const problem = await deps.openPath(path);
@@ -164,6 +204,8 @@ export function windowHandlers(deps: WindowActionDeps): {
       'jobs:rerun': z.tuple([id, jobId]),
       'jobs:preview': z.tuple([id, jobId]),
       'outputs:thumbnail': z.tuple([id, jobId, outputIndex]),
+      'outputs:media': z.tuple([id, jobId, outputIndex]),
+      'outputs:copy-image': z.tuple([id, jobId, outputIndex]),
       'outputs:open': z.tuple([id, jobId, outputIndex]),
       'outputs:show-in-folder': z.tuple([id, jobId, outputIndex]),
       'servers:open-web-ui': z.tuple([id]),

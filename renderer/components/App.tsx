@@ -6,6 +6,7 @@ import { EmptyState, emptyKind } from './EmptyState.js';
 import { FeedbackArea } from './FeedbackArea.js';
 import { FilterBar } from './FilterBar.js';
 import { HistoryList } from './HistoryList.js';
+import { OutputViewer } from './OutputViewer.js';
 import { PendingList } from './PendingList.js';
 import { RunningJob } from './RunningJob.js';
 import { ServerBar } from './ServerBar.js';
@@ -19,6 +20,7 @@ export function App() {
   return (
     <>
       <QueueWindow />
+      <OutputViewer />
       <DropLayer />
     </>
   );

@@ -56,6 +56,8 @@ const requests: ReadonlyArray<readonly [method: keyof TrayApi, call: (api: TrayA
   ['rerunJob', (api) => api.rerunJob('s1', 'j1'), ['jobs:rerun', 's1', 'j1']],
   ['getPreview', (api) => api.getPreview('s1', 'j1'), ['jobs:preview', 's1', 'j1']],
   ['getThumbnail', (api) => api.getThumbnail('s1', 'j1', 3), ['outputs:thumbnail', 's1', 'j1', 3]],
+  ['getOutputMedia', (api) => api.getOutputMedia('s1', 'j2', 6), ['outputs:media', 's1', 'j2', 6]],
+  ['copyOutputImage', (api) => api.copyOutputImage('s2', 'j1', 7), ['outputs:copy-image', 's2', 'j1', 7]],
   ['openOutput', (api) => api.openOutput('s1', 'j1', 4), ['outputs:open', 's1', 'j1', 4]],
   ['showOutputInFolder', (api) => api.showOutputInFolder('s1', 'j1', 5), ['outputs:show-in-folder', 's1', 'j1', 5]],
   ['openServerWebUi', (api) => api.openServerWebUi('s1'), ['servers:open-web-ui', 's1']],

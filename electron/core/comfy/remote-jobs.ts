@@ -150,7 +150,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
     outputs: outputsOfJob(outputs ?? {}),
     ...(error && { error }),
     ...(prompt ? nodeInfoOf(prompt[2]) : {}),
-    ...nameOf(prompt?.[2], extra),
+    ...nameOf(prompt?.[2], extra, outputsOfJob(outputs ?? {})),
     ...storedGraphs(prompt?.[2], extra),
   };
 }
@@ -194,6 +194,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
   const cachedNodeCount = cachedCountOf(j.execution_status?.messages ?? []);
+  const outputs = finished && j.outputs !== undefined ? outputsOfJob(j.outputs) : undefined;
   return {
     id: j.id,
     status,
@@ -204,10 +205,10 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...(cachedNodeCount !== undefined && { cachedNodeCount }),
     ...(clientId !== undefined && { clientId }),
     // Only the detail route carries `outputs`; list items are not authoritative about them.
-    ...(finished && j.outputs !== undefined && { outputs: outputsOfJob(j.outputs) }),
+    ...(outputs && { outputs }),
     ...(errorParsed?.success && { error: toJobError(errorParsed.data) }),
     ...(j.workflow?.prompt !== undefined ? nodeInfoOf(j.workflow.prompt) : {}),
-    ...nameOf(j.workflow?.prompt, extra),
+    ...nameOf(j.workflow?.prompt, extra, outputs),
     ...storedGraphs(j.workflow?.prompt, extra),
   };
 }
@@ -254,8 +255,10 @@ function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefine
   return { ...(graph && { prompt: graph }), ...(workflow !== undefined && { workflow }) };
 }
 
-/** What to call the job (job-name.ts): the workflow's own name, else its output's filename prefix or its model. */
-function nameOf(prompt: unknown, extra: Record<string, unknown> | undefined): { workflowName?: string } {
-  const name = jobName({ prompt, workflow: asRecord(extra?.extra_pnginfo)?.workflow });
+/** What to call the job (job-name.ts): the workflow's own name, else its output's filename prefix, its model, its file. */
+function nameOf(prompt: unknown, extra: Record<string, unknown> | undefined, outputs?: readonly OutputRef[]): { workflowName?: string } {
+  // Previews (`temp`) carry the editor's scratch names: only saved files say anything about the job.
+  const saved = outputs?.filter((output) => output.type === 'output');
+  const name = jobName({ prompt, workflow: asRecord(extra?.extra_pnginfo)?.workflow, ...(saved && { outputs: saved }) });
   return name === undefined ? {} : { workflowName: name.name };
 }

@@ -1,10 +1,11 @@
 // What to call a job, from the best source its record gives, so that no row reads "Job d519b2c2" when the server
 // told us anything better. In order: the workflow's own name (stored with the prompt by a client that names its
 // workflows; ComfyUI's editor stores none), the label this app gave it (a dropped file's name), the filename prefix
-// of its output node ("portrait" from SaveImage), the model it loads ("sd_xl_base_1.0" from a checkpoint loader), and
-// last the editor's default prefix "ComfyUI", which says nothing about the workflow. Pure: tested on recorded prompts.
+// of its output node ("portrait" from SaveImage), the model it loads ("sd_xl_base_1.0" from a checkpoint loader), the
+// file it produced ("walk" from walk.webm, as ComfyUI's own queue panel names finished jobs), and last the editor's
+// default prefix "ComfyUI", which says nothing about the workflow. Pure: tested on recorded prompts.
 
-export type JobNameSource = 'workflow' | 'label' | 'filename-prefix' | 'checkpoint' | 'default-prefix';
+export type JobNameSource = 'workflow' | 'label' | 'filename-prefix' | 'checkpoint' | 'output-file' | 'default-prefix';
 
 export interface JobName {
   readonly name: string;
@@ -18,6 +19,8 @@ export interface JobNameInput {
   readonly workflow?: unknown;
   /** A name this app knows the job by (a dropped file's name). */
   readonly label?: string;
+  /** The files it produced, once it finished. */
+  readonly outputs?: readonly { readonly filename: string }[];
 }
 
 const MAX_NAME = 200;
@@ -36,8 +39,17 @@ export function jobName(input: JobNameInput): JobName | undefined {
   if (prefix !== undefined && !DEFAULT_PREFIXES.has(prefix.toLowerCase())) return { name: prefix, source: 'filename-prefix' };
   const model = modelName(nodes);
   if (model !== undefined) return { name: model, source: 'checkpoint' };
+  const file = outputFileName(input.outputs);
+  if (file !== undefined && (prefix === undefined || !DEFAULT_PREFIXES.has(file.toLowerCase()))) return { name: file, source: 'output-file' };
   if (prefix !== undefined) return { name: prefix, source: 'default-prefix' };
   return undefined;
+}
+
+/** "walk" from `walk.webm`, "ComfyUI" from `ComfyUI_00042_.png`: the first file's name without its counter and type. */
+function outputFileName(outputs: readonly { readonly filename: string }[] | undefined): string | undefined {
+  const first = outputs?.[0]?.filename;
+  if (first === undefined) return undefined;
+  return clean(first.replace(/\.[a-z0-9]{1,5}$/i, '').replace(/_?\d{3,}_?$/, '').replace(/^[_\-. ]+|[_\-. ]+$/g, ''));
 }
 
 /** The UI workflow's own name (`extra.name`, or `name`), when the client that queued it gave one. */

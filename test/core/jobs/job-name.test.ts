@@ -24,6 +24,11 @@ describe('jobName', () => {
     assert.deepEqual(jobName({ prompt: defaults }), { name: 'sd_xl_base_1.0', source: 'checkpoint' });
     assert.deepEqual(jobName({ prompt: save('ComfyUI') }), { name: 'ComfyUI', source: 'default-prefix' });
     assert.deepEqual(jobName({ prompt: { '1': { class_type: 'UNETLoader', inputs: { unet_name: 'flux1-dev.sft' } } } }), { name: 'flux1-dev', source: 'checkpoint' });
+    // A finished job's file, when the prompt names nothing (the file name without its counter and type).
+    assert.deepEqual(jobName({ prompt: { '1': { class_type: 'SimOutput', inputs: {} } }, outputs: [{ filename: 'walk.webm' }] }), { name: 'walk', source: 'output-file' });
+    assert.deepEqual(jobName({ outputs: [{ filename: 'clip_00012_.mp4' }] }), { name: 'clip', source: 'output-file' });
+    assert.deepEqual(jobName({ prompt: save('ComfyUI'), outputs: [{ filename: 'ComfyUI_00042_.png' }] }), { name: 'ComfyUI', source: 'default-prefix' });
+    assert.deepEqual(jobName({ prompt: save('portrait'), outputs: [{ filename: 'other.png' }] }), { name: 'portrait', source: 'filename-prefix' }, 'the prompt says more');
     assert.equal(jobName({}), undefined);
     assert.equal(jobName({ prompt: { '1': { class_type: 'EmptyImage', inputs: { width: 8 } } } }), undefined);
   });

@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { Engine } from '../../../electron/core/engine.js';
-import { windowHandlers } from '../../../electron/shell/window-handlers.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
+import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
@@ -26,26 +25,6 @@ async function shot(page: Page, name: string): Promise<void> {
   if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
 }
 
-function actions(engine: Engine) {
-  return windowHandlers({
-    removePending: (serverId, ids) => engine.removePending(serverId, ids),
-    clearPending: (serverId) => engine.clearPending(serverId),
-    pauseQueue: (serverId) => engine.pauseQueue(serverId),
-    resumeQueue: (serverId) => engine.resumeQueue(serverId),
-    moveJobs: (serverId, ids, to) => (to === 'front' ? engine.moveToFront(serverId, ids) : engine.moveToBack(serverId, ids)),
-    rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
-    latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
-    outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
-    thumbnail: (image) => image,
-    savedOutputPath: () => undefined,
-    openPath: async () => '',
-    showItemInFolder: () => undefined,
-    serverWebUrl: () => undefined,
-    openExternal: async () => true,
-    discoverLocal: async () => ({ found: false, url: 'http://127.0.0.1:8188', message: 'not in this test' }),
-    logFolder: () => 'logs',
-  }).handlers;
-}
 
 describe('failure details in Chromium', { skip: chromiumMissing() }, () => {
   const suite = useWindowSuite();
@@ -60,7 +39,7 @@ describe('failure details in Chromium', { skip: chromiumMissing() }, () => {
       const engine = await engineFor(t, [sim.url]);
       await serverConnected(engine);
       const page = await suite.openPage(t, theme, zoom);
-      await attachEngine(t, page, engine, { handlers: actions(engine) });
+      await attachEngine(t, page, engine, { handlers: engineActions(engine) });
       await page.goto(suite.url);
       await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
 

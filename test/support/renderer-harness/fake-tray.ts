@@ -34,6 +34,8 @@ const METHOD_CHANNELS: { [M in InvokeMethod]: InvokeChannel } = {
   rerunJob: 'jobs:rerun',
   getPreview: 'jobs:preview',
   getThumbnail: 'outputs:thumbnail',
+  getOutputMedia: 'outputs:media',
+  copyOutputImage: 'outputs:copy-image',
   openOutput: 'outputs:open',
   showOutputInFolder: 'outputs:show-in-folder',
   openServerWebUi: 'servers:open-web-ui',

@@ -145,6 +145,11 @@ export class ComfySimulator {
     this.stallRules.push({ route: normalizeRoute(route), status: 0, remaining: options.count ?? 1, ...(method && { method }), passes: options.after ?? 0 });
   }
 
+  /** From now on SimOutput writes these bytes for a file named `filename` (instead of its placeholder text). */
+  provideContent(filename: string, bytes: Buffer): void {
+    this.core.store.contents.set(filename, bytes);
+  }
+
   setRequiredHeader(header?: { name: string; value: string }): void {
     this.requiredHeader = header;
   }
