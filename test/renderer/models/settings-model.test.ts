@@ -131,3 +131,18 @@ test('credentials typed into a server URL are explained before saving: moved to 
   assert.match(urlCredentialsNote({ url: ' https://alice@gpu.local ', authKind: 'bearer' }) ?? '', /removed when you save/);
   assert.equal(urlCredentialsNote({ url: 'http://alice:pw@', authKind: 'none' }), undefined, 'not a URL: the URL check reports it');
 });
+
+test('addresses are shown without the credentials typed into them', async () => {
+  const { displayUrl } = await import('../../../renderer/models/settings-model.js');
+  assert.equal(displayUrl('https://alice:hunter2@comfy.example/proxy/'), 'https://comfy.example/proxy/');
+  assert.equal(displayUrl('http://studio.lan:8188'), 'http://studio.lan:8188');
+  assert.equal(displayUrl('alice:hunter2@half typed'), 'half typed');
+  assert.equal(displayUrl('not a url'), 'not a url');
+});
+
+test('problems by section, from the field names validate gives', async () => {
+  const { sectionsWithProblems } = await import('../../../renderer/models/settings-model.js');
+  assert.deepEqual([...sectionsWithProblems({ 'servers.k1.url': 'x', 'general.journalJobsPerServer': 'y' })].sort(), ['general', 'servers']);
+  assert.deepEqual([...sectionsWithProblems({ servers: 'At most 50 servers' })], ['servers']);
+  assert.deepEqual([...sectionsWithProblems({})], []);
+});
