@@ -118,6 +118,11 @@ async function main(): Promise<void> {
   };
   const presence = (): { visible: boolean; minimized: boolean } | undefined =>
     window && !window.isDestroyed() ? { visible: window.isVisible(), minimized: window.isMinimized() } : undefined;
+  // Device and memory figures are read only while someone can see them.
+  const followHealth = (): void => {
+    const seen = presence();
+    engine.watchHealth(seen !== undefined && seen.visible && !seen.minimized);
+  };
   const showWindow = (focus?: { view?: 'queue' | 'settings'; serverId?: string; jobId?: string }): void => {
     // Opening the window is seeing the failures: the tray stops asking for attention.
     trayController.windowOpened();
@@ -132,6 +137,7 @@ async function main(): Promise<void> {
       // Becoming visible: a fresh snapshot (patches stopped while hidden) and the dock icon; hidden: no dock icon.
       const visible = (): void => {
         feed.shown();
+        followHealth();
         // macOS activates the app when the dock icon appears: focus once it is there, or the window opens behind.
         void dock.update(presence()).then(() => {
           if (window?.isVisible()) window.focus();
@@ -139,9 +145,18 @@ async function main(): Promise<void> {
       };
       window.on('show', visible);
       window.on('restore', visible);
-      window.on('hide', () => void dock.update(presence()));
-      window.on('minimize', () => void dock.update(presence()));
-      window.on('closed', () => void dock.update(undefined));
+      window.on('hide', () => {
+        followHealth();
+        void dock.update(presence());
+      });
+      window.on('minimize', () => {
+        followHealth();
+        void dock.update(presence());
+      });
+      window.on('closed', () => {
+        followHealth();
+        void dock.update(undefined);
+      });
       window.webContents.once('did-finish-load', () => {
         pageReady = true;
         for (const message of toPage.splice(0)) window?.webContents.send(message.channel, message.payload);

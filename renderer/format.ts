@@ -79,3 +79,17 @@ export function timeLeftText(estimateMs: number, elapsedMs: number | undefined, 
 export function takesText(estimateMs: number): string {
   return `takes ${roughly(estimateMs)}`;
 }
+
+/** Memory sizes as people read them: "10.2 GB", "512 MB". Binary units, as the OS and ComfyUI count them. */
+export function formatBytes(bytes: number): string {
+  const gb = bytes / 1024 ** 3;
+  if (gb >= 1) return `${gb >= 100 ? Math.round(gb) : gb.toFixed(1)} GB`;
+  return `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
+/** A sampler's speed as its own progress bar says it: "12.3 it/s", or "2.40 s/it" when a step takes over a second. */
+export function formatRate(stepsPerSecond: number): string {
+  if (!(stepsPerSecond > 0)) return '';
+  if (stepsPerSecond >= 1) return `${stepsPerSecond >= 10 ? stepsPerSecond.toFixed(1) : stepsPerSecond.toFixed(2)} it/s`;
+  return `${(1 / stepsPerSecond).toFixed(2)} s/it`;
+}

@@ -1,7 +1,7 @@
 // The whole engine for any number of servers: one backend and one tracker per server, one journal, one event
 // stream. The Electron app and the headless CLI both build exactly this; one server failing never stops another.
 import { join } from 'node:path';
-import type { JobView, SaveView, ServerView } from '../shared/app-state.js';
+import type { JobView, SaveView, ServerHealth, ServerView } from '../shared/app-state.js';
 import { ComfyBackend } from './comfy/comfy-backend.js';
 import type { ConnectionInfo } from './comfy/comfy-connection.js';
 import type { ConnectionTimings } from './comfy/reconnect-policy.js';
@@ -48,8 +48,15 @@ interface ServerEntry {
   readonly tracker: ServerTracker;
   readonly steering: QueueSteering;
   connection: ConnectionInfo;
+  health?: ServerHealth;
+  restarted?: { at: number; lostJobs: number };
+  /** Redraws the server's view from the above and announces it. */
+  refresh(): void;
   view: ServerView;
 }
+
+/** How often each server's /system_stats is read while someone looks (Engine.watchHealth). */
+const HEALTH_INTERVAL_MS = 5_000;
 
 export class Engine {
   readonly events = new Emitter<EngineEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
@@ -58,6 +65,9 @@ export class Engine {
   /** Present when the engine saves outputs. */
   readonly outputs: OutputSaver | undefined;
   private readonly images: OutputImageLoader;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly healthReading = new Set<ServerEntry>();
+  private stopped = false;
 
   private constructor(
     readonly journal: Journal,
@@ -69,6 +79,13 @@ export class Engine {
     images: OutputImageOptions | undefined,
   ) {
     this.images = new OutputImageLoader(images);
+    // A restart of a server is shown on it (with what it cost) until the next one.
+    this.events.on('restarted', ({ serverId, lostJobs }) => {
+      const entry = this.entries.get(serverId);
+      if (!entry) return;
+      entry.restarted = { at: Date.now(), lostJobs };
+      entry.refresh();
+    });
     this.outputs = outputs && new OutputSaver(journal, outputs, (error) => this.log.error('listener failed', { error: errorMessage(error) }));
     const saver = this.outputs;
     if (saver) {
@@ -108,17 +125,53 @@ export class Engine {
     if (this.entries.has(backend.serverId)) throw new ComfyTrayError('CONFIG_INVALID', `Server ${backend.serverId} is configured twice`);
     const tracker = new ServerTracker(backend, this.journal, this.events, options.tracker ?? {}, this.durations);
     const refresh = (): void => {
-      entry.view = serverView(backend, entry.connection, steering);
+      entry.view = serverView(backend, entry, steering);
       this.events.emit('server', entry.view);
     };
     const steering = new QueueSteering(backend, tracker, this.held, this.events, refresh);
-    const entry: ServerEntry = { backend, tracker, steering, connection: backend.connection, view: serverView(backend, backend.connection, steering) };
+    const entry: ServerEntry = { backend, tracker, steering, connection: backend.connection, refresh, view: { id: backend.serverId, name: backend.name, url: backend.url, state: 'connecting' } };
+    entry.view = serverView(backend, entry, steering);
     backend.events.on('connection', (info) => {
       entry.connection = info;
       refresh();
     });
     this.entries.set(backend.serverId, entry);
     this.outputs?.addServer(backend);
+  }
+
+  /**
+   * While on, each connected server's /system_stats (device, VRAM, RAM) is read every few seconds into its view. The
+   * app turns it on only while the window is visible: nobody reads the figures otherwise, and a busy GPU box should
+   * not be asked for nothing.
+   */
+  watchHealth(on: boolean, intervalMs = HEALTH_INTERVAL_MS): void {
+    if (!on || this.stopped) {
+      if (this.healthTimer) clearInterval(this.healthTimer);
+      this.healthTimer = undefined;
+      return;
+    }
+    if (this.healthTimer) return;
+    void this.pollHealth();
+    this.healthTimer = setInterval(() => void this.pollHealth(), intervalMs);
+  }
+
+  /** Reads every connected server's health once (one read in flight per server). */
+  async pollHealth(): Promise<void> {
+    await Promise.all(
+      [...this.entries.values()].map(async (entry) => {
+        const read = entry.backend.systemStats?.bind(entry.backend);
+        if (!read || entry.connection.state !== 'connected' || this.healthReading.has(entry)) return;
+        this.healthReading.add(entry);
+        try {
+          entry.health = await read();
+          entry.refresh();
+        } catch (error) {
+          this.log.debug('system stats not available', { server: entry.backend.name, error: errorMessage(error) });
+        } finally {
+          this.healthReading.delete(entry);
+        }
+      }),
+    );
   }
 
   start(): void {
@@ -131,6 +184,8 @@ export class Engine {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.watchHealth(false);
     // Thumbnails still loading are of no use any more: their requests end now rather than hold the backends open.
     this.images.stop();
     // Downloads first: a backend waits for its requests in flight before it closes. Jobs still announced while the
@@ -304,16 +359,18 @@ export class Engine {
   }
 }
 
-function serverView(backend: JobBackend, info: ConnectionInfo, steering: QueueSteering | undefined): ServerView {
+function serverView(backend: JobBackend, entry: Pick<ServerEntry, 'connection' | 'health' | 'restarted'>, steering: QueueSteering): ServerView {
   // The client id is an implementation detail of the socket, not something views show.
-  const { clientId: _clientId, ...connection } = info;
-  const held = steering?.heldCount ?? 0;
+  const { clientId: _clientId, ...connection } = entry.connection;
+  const held = steering.heldCount;
   return {
     id: backend.serverId,
     name: backend.name,
     url: backend.url,
     ...connection,
-    ...(steering?.paused === true && { queuePaused: true as const }),
+    ...(steering.paused && { queuePaused: true as const }),
     ...(held > 0 && { heldJobs: held }),
+    ...(entry.health && { health: entry.health }),
+    ...(entry.restarted && { restarted: entry.restarted }),
   };
 }

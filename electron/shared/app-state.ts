@@ -40,6 +40,8 @@ export interface JobProgress {
   /** Step of the current node (sampler steps…). */
   readonly value?: number;
   readonly max?: number;
+  /** How fast the current node's steps go, smoothed (what a sampler's it/s is), once two steps were seen. */
+  readonly stepsPerSecond?: number;
   /** Whole job, 0…1, from `progress_state` over the nodes that will run. */
   readonly overall?: number;
 }
@@ -106,6 +108,20 @@ export interface ErrorView {
   readonly message: string;
 }
 
+/** What a server's /system_stats says about its machine: its first compute device and memory. Bytes. */
+export interface ServerHealth {
+  /** "NVIDIA GeForce RTX 4090", "CPU", "Apple M2 (mps)"… */
+  readonly device?: string;
+  /** `cuda`, `cpu`, `mps`, `xpu`…: on a CPU-only server the device memory is the RAM. */
+  readonly deviceType?: string;
+  readonly vramUsed?: number;
+  readonly vramTotal?: number;
+  readonly ramUsed?: number;
+  readonly ramTotal?: number;
+  /** When it was read (this machine's clock). */
+  readonly at: number;
+}
+
 export interface ServerView {
   readonly id: string;
   readonly name: string;
@@ -122,4 +138,8 @@ export interface ServerView {
   readonly queuePaused?: true;
   /** Jobs this app holds off the server's queue (paused, or waiting to be queued again). */
   readonly heldJobs?: number;
+  /** Read while the window is visible (see Engine.watchHealth). */
+  readonly health?: ServerHealth;
+  /** The last time this app found the server had restarted (its queue and history gone), and how many jobs it lost. */
+  readonly restarted?: { readonly at: number; readonly lostJobs: number };
 }

@@ -4,7 +4,9 @@ import type { JobView, ServerView } from '../../electron/shared/app-state.js';
 import { pauseQueue, resumeQueue } from '../models/steer-actions.js';
 import { PauseIcon, PlayIcon } from './icons.js';
 import { useEffect, useRef } from 'preact/hooks';
-import { serverStateText } from '../format.js';
+import { formatWhen, serverStateText } from '../format.js';
+import { useSignal } from '@preact/signals';
+import { ServerHealth } from './ServerHealth.js';
 import { useServices } from '../services.js';
 import { ConfirmButton } from './ConfirmButton.js';
 
@@ -31,6 +33,7 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
   const clearPending = (): void => void feedback.runAction(`Clearing the pending jobs of ${name}…`, () => api.clearPending(id), () => `${name}: pending jobs cleared`);
   const waiting = (): JobView[] => model.allLists.peek().pending.map((entry) => entry.job.peek()).filter((job) => job.serverId === id);
   const paused = server.queuePaused === true;
+  const dismissedRestart = useSignal<number | undefined>(undefined);
   const held = server.heldJobs ?? 0;
   const togglePause = (): void =>
     void (paused ? resumeQueue(api, feedback, id, name, waiting()) : pauseQueue(api, feedback, id, name, waiting()));
@@ -46,6 +49,17 @@ export function ServerCard({ server, counts }: { readonly server: ServerView; re
       <div class="server__counts">
         {counts.running} running · {counts.pending} pending{counts.failed > 0 ? ` · ${counts.failed} failed` : ''}
       </div>
+      {server.health && <ServerHealth health={server.health} server={name} />}
+      {server.restarted && server.restarted.lostJobs > 0 && dismissedRestart.value !== server.restarted.at && (
+        <div class="server__restarted" role="alert">
+          <span>
+            Server restarted at {formatWhen(server.restarted.at, clock.now.peek())}: {server.restarted.lostJobs === 1 ? '1 queued job was' : `${server.restarted.lostJobs} queued jobs were`} lost
+          </span>
+          <button type="button" class="button button--small" onClick={() => (dismissedRestart.value = server.restarted?.at)} aria-label={`Dismiss: ${name} restarted`}>
+            Dismiss
+          </button>
+        </div>
+      )}
       {paused && (
         <div class="server__paused" role="note">
           Queue paused by Comfy Tray · {held === 1 ? '1 job held' : `${held} jobs held`}

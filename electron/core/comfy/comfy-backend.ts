@@ -8,7 +8,8 @@ import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../jobs/backend.js';
 import { PromptRejectedError } from '../jobs/backend.js';
-import type { ServerCapabilities } from '../../shared/app-state.js';
+import type { ServerCapabilities, ServerHealth } from '../../shared/app-state.js';
+import { healthFromSystemStats } from './system-stats.js';
 import { probeServer, type ServerIdentity } from './capabilities.js';
 import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from './comfy-connection.js';
 import { ComfyHttp, networkError } from './http-client.js';
@@ -151,6 +152,10 @@ export class ComfyBackend implements JobBackend {
       };
     }
     return activeFromQueue(await this.http.getJson('api/queue'));
+  }
+
+  async systemStats(): Promise<ServerHealth> {
+    return healthFromSystemStats(await this.http.getJson('api/system_stats'), Date.now());
   }
 
   async describeActive(): Promise<ActiveJobs> {

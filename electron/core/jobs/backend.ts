@@ -1,7 +1,7 @@
 // What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/comfy; hosted
 // backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
 import type { Readable } from 'node:stream';
-import type { OutputRef } from '../../shared/app-state.js';
+import type { OutputRef, ServerHealth } from '../../shared/app-state.js';
 import type { ConnectionInfo } from '../comfy/comfy-connection.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import type { QueuedPrompt, QueuePlacement } from '../comfy/queue-records.js';
@@ -123,6 +123,8 @@ export interface JobBackend {
    * request, also while it waits for the answer's headers (stopping must not wait for a silent server).
    */
   fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream>;
+  /** The machine's device and memory (GET /system_stats); backends without it omit it. */
+  systemStats?(): Promise<ServerHealth>;
   /** Node definitions for converting and preflighting workflows; hosted backends without /object_info omit it. */
   objectInfo?(options?: { refresh?: boolean }): Promise<ObjectInfo>;
   /** Stores a file in the server's input folder; the server may rename it (answers with the name it used). */

@@ -15,6 +15,7 @@ import type { HeldJob, HoldReason } from './held-queue-store.js';
 import { sampleOfRun } from './duration-estimate.js';
 import type { FinishedRecord, Journal } from './journal.js';
 import { jobName } from './job-name.js';
+import { nextStepRate } from './step-rate.js';
 import { workflowSignature } from './workflow-signature.js';
 import { newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
@@ -29,6 +30,8 @@ export interface TrackerEvents {
   /** Jobs that finished while we were not watching, announced together after a (re)connect. */
   digest: { serverId: string; jobs: readonly JobView[] };
   warning: { serverId: string; code: string; message: string };
+  /** The server restarted (its queue and history are gone); `lostJobs` of ours and others' were waiting or running. */
+  restarted: { serverId: string; lostJobs: number };
 }
 
 /** The jobs the app holds off this server's queue (queue-steering.ts): never judged missing while held. */
@@ -331,7 +334,9 @@ export class ServerTracker {
         if (!job || job.live) return;
         job.status = 'running';
         job.queuePosition = undefined;
-        job.progress = { ...job.progress, nodeId: message.node, ...nodeLabel(job, message.node), value: undefined, max: undefined };
+        job.stepRate = undefined;
+        const { stepsPerSecond: _rate, ...before } = job.progress ?? {};
+        job.progress = { ...before, nodeId: message.node, ...nodeLabel(job, message.node), value: undefined, max: undefined };
         this.lastRunningId = job.id;
         this.emitJob(job);
         return;
@@ -341,7 +346,17 @@ export class ServerTracker {
         if (!job || job.live) return;
         const nodeId = message.node ?? job.progress?.nodeId;
         job.status = 'running';
-        job.progress = { ...job.progress, ...(nodeId != null && { nodeId, ...nodeLabel(job, nodeId) }), value: message.value, max: message.max };
+        job.stepRate = nextStepRate(job.stepRate, nodeId ?? undefined, message.value, Date.now());
+        const perSecond = job.stepRate.perSecond;
+        const { stepsPerSecond: _previous, ...rest } = job.progress ?? {};
+        job.progress = {
+          ...rest,
+          ...(nodeId != null && { nodeId, ...nodeLabel(job, nodeId) }),
+          value: message.value,
+          max: message.max,
+          // Two decimals are all a reader takes in, and fewer patches look different.
+          ...(perSecond !== undefined && { stepsPerSecond: Math.round(perSecond * 100) / 100 }),
+        };
         this.lastRunningId = job.id;
         this.emitJob(job);
         return;
@@ -518,6 +533,7 @@ export class ServerTracker {
       (job) => !seen.has(job.id) && !(job.listedFrom !== undefined && sequence < job.listedFrom) && this.held?.reasonOf(job.id) === undefined,
     );
     let recheck = false;
+    let lostToRestart = 0;
     await forEachLimited(missing, LOOKUP_CONCURRENCY, async (job) => {
       const record = await this.backend.lookup(job.id);
       // A job first missed by the look after an absence is still judged as one that ended while we were away when
@@ -539,9 +555,11 @@ export class ServerTracker {
         recheck = true;
         return;
       }
+      if (terminal.lostReason === 'server-restarted') lostToRestart++;
       const view = await this.finish(job, terminal, wasAway);
       if (view?.caughtUp) caught.push(view);
     });
+    if (history === 'cleared') this.events.emit('restarted', { serverId: this.serverId, lostJobs: lostToRestart });
 
     caught.push(...(await this.discoverFinished(catchUp)));
     this.lastReconcileAt = Date.now();

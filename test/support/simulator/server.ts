@@ -145,6 +145,11 @@ export class ComfySimulator {
     this.stallRules.push({ route: normalizeRoute(route), status: 0, remaining: options.count ?? 1, ...(method && { method }), passes: options.after ?? 0 });
   }
 
+  /** What /system_stats reports from now on: other devices (a GPU, with `vram_total`/`vram_free`), other free RAM. */
+  setSystem(system: { devices?: readonly Record<string, unknown>[]; ramFree?: number }): void {
+    this.core.systemOverride = system;
+  }
+
   /** From now on SimOutput writes these bytes for a file named `filename` (instead of its placeholder text). */
   provideContent(filename: string, bytes: Buffer): void {
     this.core.store.contents.set(filename, bytes);
