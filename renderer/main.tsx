@@ -7,6 +7,7 @@ import { connectModel } from './models/connect.js';
 import { DropModel, connectDrop } from './models/drop-model.js';
 import { FeedbackModel, errorText } from './models/feedback-model.js';
 import { QueueModel } from './models/queue-model.js';
+import { followDensity } from './models/density.js';
 import { SettingsModel } from './models/settings-model.js';
 import { ViewModel, connectView } from './models/view-model.js';
 import { ViewerModel } from './models/viewer-model.js';
@@ -29,6 +30,7 @@ const services: Services = {
   copyText: (text) => navigator.clipboard.writeText(text),
 };
 connectModel(services.model, api, (error) => feedback.push('error', `Could not load the queue: ${errorText(error)}`));
+followDensity(services.model, window.localStorage);
 connectView(services.view, api);
 connectDrop(services.drop, api);
 services.clock.start();

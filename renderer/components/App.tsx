@@ -50,7 +50,7 @@ function QueueWindow() {
     model.search.value = '';
   };
   return (
-    <main class="app">
+    <main class={`app${model.compact.value ? ' app--compact' : ''}`}>
       <header class="app__header">
         <div class="app__bar">
           <h1>Comfy Tray</h1>

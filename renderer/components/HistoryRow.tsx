@@ -32,9 +32,11 @@ export interface HistoryRowProps {
   readonly entry: JobEntry;
   readonly serverName: string;
   readonly thumbnails: ThumbnailCache;
+  /** Shown inside an open batch. */
+  readonly member?: boolean;
 }
 
-export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnails }: HistoryRowProps) {
+export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnails, member = false }: HistoryRowProps) {
   const { clock, model } = useServices();
   const job = entry.job.value;
   const title = jobTitle(job);
@@ -44,7 +46,7 @@ export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnai
   const open = error !== undefined && model.expanded.value.has(entry.key);
   const panelId = `failure-${entry.key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
   const row = (
-    <div class={`row row--${job.status}`}>
+    <div class={`row row--${job.status}${member ? ' row--member' : ''}`}>
       {job.status === 'completed' && job.outputs.length > 0 && <OutputThumbnail serverId={job.serverId} jobId={job.id} outputs={job.outputs} title={title} cache={thumbnails} />}
       <div class="row__main">
         <div class="row__title">

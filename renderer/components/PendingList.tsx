@@ -1,7 +1,9 @@
 // Pending jobs in the order they will run (the server's queue, then what the app holds off a paused queue), with a
 // tick box per row and, once some are ticked, one bar to move or remove them together.
 import { useServices } from '../services.js';
+import { foldBatches } from '../models/batches.js';
 import type { JobEntry } from '../models/queue-model.js';
+import { BatchRow } from './BatchRow.js';
 import { PendingRow } from './PendingRow.js';
 import { SelectionBar } from './SelectionBar.js';
 
@@ -28,9 +30,13 @@ export function PendingList({ entries, serverName }: { readonly entries: readonl
         {selected.length > 0 && <SelectionBar entries={entries} selected={selected} />}
       </div>
       <ol class="rows" aria-label="Pending jobs">
-        {entries.map((entry) => (
-          <PendingRow key={entry.key} entry={entry} serverName={serverName(entry.job.peek().serverId)} order={order} />
-        ))}
+        {foldBatches(entries, model.batches.value, (id) => model.openBatches.value.has(`pending:${id}`)).map((row) =>
+          row.kind === 'batch' ? (
+            <BatchRow key={row.key} as="li" list="pending" batch={row.batch} entries={row.entries} open={row.open} pending={{ order }} />
+          ) : (
+            <PendingRow key={row.key} entry={row.entry} serverName={serverName(row.entry.job.peek().serverId)} order={order} member={row.member === true} />
+          ),
+        )}
       </ol>
     </>
   );

@@ -14,9 +14,11 @@ export interface PendingRowProps {
   readonly serverName: string;
   /** Keys of the pending list in order, for shift-click ranges. */
   readonly order: () => readonly string[];
+  /** Shown inside an open batch. */
+  readonly member?: boolean;
 }
 
-export const PendingRow = memo(function PendingRow({ entry, serverName, order }: PendingRowProps) {
+export const PendingRow = memo(function PendingRow({ entry, serverName, order, member = false }: PendingRowProps) {
   const { clock, model, api, feedback } = useServices();
   const job = entry.job.value;
   const title = jobTitle(job);
@@ -24,7 +26,7 @@ export const PendingRow = memo(function PendingRow({ entry, serverName, order }:
   const selected = model.selection.has(entry.key);
   const position = job.queuePosition ?? '?';
   return (
-    <li class={`row row--pending${selected ? ' row--selected' : ''}${job.held ? ' row--held' : ''}`}>
+    <li class={`row row--pending${selected ? ' row--selected' : ''}${job.held ? ' row--held' : ''}${member ? ' row--member' : ''}`}>
       <input
         type="checkbox"
         class="row__select"

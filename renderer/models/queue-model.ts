@@ -4,6 +4,7 @@
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { JobStatus, JobView, ServerView } from '../../electron/shared/app-state.js';
 import type { AppSnapshot, VersionedPatches } from '../../electron/shared/ipc-contract.js';
+import { findBatches, type Batches } from './batches.js';
 import { Selection } from './selection.js';
 
 export interface JobEntry {
@@ -68,6 +69,16 @@ export class QueueModel {
   readonly selection = new Selection();
   /** History rows opened to show their failure in full (job keys). */
   readonly expanded = signal<ReadonlySet<string>>(new Set());
+  /** Batches opened to show their jobs one by one (`pending:` or `history:` and the batch id). */
+  readonly openBatches = signal<ReadonlySet<string>>(new Set());
+  /** Compact rows: more jobs in view, less detail per row. */
+  readonly compact = signal(false);
+
+  toggleBatch(id: string): void {
+    const next = new Set(this.openBatches.peek());
+    if (!next.delete(id)) next.add(id);
+    this.openBatches.value = next;
+  }
 
   toggleExpanded(key: string): void {
     const next = new Set(this.expanded.peek());
@@ -77,7 +88,7 @@ export class QueueModel {
 
   private version = -1;
   /** The same entry object for a job's whole life, so memoised rows keep their props. */
-  private readonly entries = new Map<string, { readonly key: string; readonly job: Signal<JobView> }>();
+  private readonly entries = new Map<string, { readonly key: string; readonly job: Signal<JobView>; readonly seen: number }>();
   /** Bumped when the set of jobs changes or a job may move in a list. */
   private readonly structure = signal(0);
 
@@ -87,6 +98,11 @@ export class QueueModel {
   );
   /** Everything, for the per-server counts. */
   readonly allLists: ReadonlySignal<QueueLists> = computed(() => this.build('all', 'all', ''));
+  /** Runs of the same workflow queued together, over every job (batches.ts); recomputed when a job changes state. */
+  readonly batches: ReadonlySignal<Batches> = computed(() => {
+    const _structure = this.structure.value;
+    return findBatches([...this.entries.values()].map((entry) => ({ key: entry.key, job: entry.job.peek(), seen: entry.seen })));
+  });
 
   entry(serverId: string, jobId: string): JobEntry | undefined {
     return this.entries.get(jobKey(serverId, jobId));
@@ -170,7 +186,7 @@ export class QueueModel {
     const key = jobKey(job.serverId, job.id);
     const existing = this.entries.get(key)?.job;
     if (!existing) {
-      this.entries.set(key, { key, job: signal(job) });
+      this.entries.set(key, { key, job: signal(job), seen: Date.now() });
       this.structure.value++;
       return;
     }
