@@ -80,8 +80,10 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     const { promptId: tabId } = sim.enqueue(RAISE, { clientId: 'browser-tab' });
     const { promptId: longId } = await engine.submit('s0', { prompt: STEPS('landscape', 400), workflow: { extra: { name: 'Landscape' } } });
     await engine.submit('s0', { prompt: STEPS('study', 10), workflow: { extra: { name: 'Portrait study' } } });
-    const scriptTitle = `Job ${scriptId.slice(0, 8)}`;
-    const tabTitle = `Job ${tabId.slice(0, 8)}`;
+    // Named from what the server gives (their SaveImage prefixes), never by a bare id.
+    const scriptTitle = 'portrait';
+    const tabTitle = 'never';
+    assert.ok(scriptId && tabId);
 
     // Pending in execution order, then they run: the step counter and the progress bar move.
     const pending = page.getByRole('list', { name: 'Pending jobs' });
