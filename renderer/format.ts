@@ -10,11 +10,16 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+// Made once: toLocaleTimeString builds a new formatter per call, about a millisecond each, which a first render of
+// the window pays for every row it shows (docs/benchmarks.md §6).
+let timeFormat: Intl.DateTimeFormat | undefined;
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 /** Time of day for today, date and time otherwise. */
 export function formatWhen(at: number, now: number): string {
   const date = new Date(at);
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return new Date(now).toDateString() === date.toDateString() ? time : `${date.toLocaleDateString()} ${time}`;
+  const time = (timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })).format(date);
+  return new Date(now).toDateString() === date.toDateString() ? time : `${(dateFormat ??= new Intl.DateTimeFormat(undefined)).format(date)} ${time}`;
 }
 
 export function serverStateText(server: ServerView, now: number): string {

@@ -1,5 +1,6 @@
-// Runs of the same workflow queued together ("Queue 200" in the browser, a repeat from a dropped file): jobs of one
-// server, one submitter and one name, each queued within a few minutes of the one before. Three or more make a batch,
+// Runs of the same workflow queued together ("Queue 200" in the browser, a repeat from a dropped file): consecutive
+// jobs of one server (nothing else queued between them) with one submitter and one name, each queued within a few
+// minutes of the one before. Three or more make a batch,
 // which the lists show as one collapsible row with its counts and one progress bar. Jobs known only by their id are
 // never grouped (nothing says they belong together). Pure: the lists and the bench call it alike.
 import type { JobStatus, JobView } from '../../electron/shared/app-state.js';
@@ -46,26 +47,37 @@ function named(job: JobView): boolean {
   return job.workflowName !== undefined || job.outputTitle !== undefined;
 }
 
+interface Placed {
+  readonly item: KeyedJob;
+  readonly at: number;
+  /** Server, submitter and name; undefined for a job known only by its id. */
+  readonly group: string | undefined;
+}
+
 export function findBatches(jobs: readonly KeyedJob[], gapMs = BATCH_GAP_MS): Batches {
-  const runs = new Map<string, KeyedJob[]>();
+  // Per server, every job in the order it was queued: a batch is a stretch of consecutive jobs alike. Anything else
+  // queued in between (another workflow, another client's job) ends the stretch: those were not queued together.
+  // Each job's time and group are worked out once: a 10,000-job window calls this at every change of state.
+  const byServer = new Map<string, Placed[]>();
   for (const item of jobs) {
+    const at = queuedAt(item);
+    if (at === undefined) continue;
     const { job } = item;
-    if (!named(job) || queuedAt(item) === undefined) continue;
-    const group = `${job.serverId}\u0000${job.submittedBy}\u0000${jobTitle(job)}`;
-    let list = runs.get(group);
-    if (!list) runs.set(group, (list = []));
-    list.push(item);
+    let list = byServer.get(job.serverId);
+    if (!list) byServer.set(job.serverId, (list = []));
+    list.push({ item, at, group: named(job) ? `${job.serverId}\u0000${job.submittedBy}\u0000${jobTitle(job)}` : undefined });
   }
   const batchOf = new Map<string, string>();
   const batches = new Map<string, BatchSummary>();
-  for (const [group, list] of runs) {
-    if (list.length < MIN_BATCH) continue;
-    list.sort((a, b) => queuedAt(a)! - queuedAt(b)!);
+  for (const list of byServer.values()) {
+    // Seen at the same moment (a snapshot of a server that gives no queue time): the queue's order decides.
+    list.sort((a, b) => a.at - b.at || (a.item.job.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.item.job.queuePosition ?? Number.MAX_SAFE_INTEGER) || (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
     let start = 0;
     for (let i = 1; i <= list.length; i++) {
-      if (i < list.length && queuedAt(list[i]!)! - queuedAt(list[i - 1]!)! <= gapMs) continue;
-      if (i - start >= MIN_BATCH) {
-        const members = list.slice(start, i);
+      const group = list[start]!.group;
+      if (i < list.length && group !== undefined && list[i]!.group === group && list[i]!.at - list[i - 1]!.at <= gapMs) continue;
+      if (group !== undefined && i - start >= MIN_BATCH) {
+        const members = list.slice(start, i).map((placed) => placed.item);
         const id = `${group}\u0000${members[0]!.job.id}`;
         for (const member of members) batchOf.set(member.key, id);
         batches.set(id, summarize(id, members));

@@ -11,7 +11,7 @@ const job = (id: string, createdAt: number, extra: Partial<JobView> = {}): { key
   job: { serverId: 's', id, status: 'pending', submittedBy: 'other', outputs: [], workflowName: 'Portrait', createdAt, ...extra },
 });
 
-test('runs of the same workflow queued together, three or more; a long gap, another name, server or submitter splits', () => {
+test('runs of the same workflow queued together, three or more; a long gap or anything queued between splits them', () => {
   const jobs = [
     job('a1', 0, { status: 'completed' }),
     job('a2', 1_000, { status: 'failed' }),
@@ -21,13 +21,17 @@ test('runs of the same workflow queued together, three or more; a long gap, anot
     // Ten minutes later: another batch, too small to fold.
     job('b1', 12 * MIN),
     job('b2', 12 * MIN + 1),
-    // Same time, other name / server / submitter / no name at all: not members.
-    job('x', 1_500, { workflowName: 'Landscape' }),
+    // Another server's jobs at the same time are not in between.
     job('y', 1_500, { serverId: 't' }),
-    job('z', 1_500, { submittedBy: 'this-app' }),
-    job('n1', 1_500, { workflowName: undefined }),
-    job('n2', 1_600, { workflowName: undefined }),
-    job('n3', 1_700, { workflowName: undefined }),
+    // Later, the same workflow interleaved with others (by the same or another client): no batch, nothing was queued together.
+    job('c1', 20 * MIN, { workflowName: 'Interleaved' }),
+    job('x1', 20 * MIN + 1, { workflowName: 'Landscape' }),
+    job('c2', 20 * MIN + 2, { workflowName: 'Interleaved' }),
+    job('z1', 20 * MIN + 3, { submittedBy: 'this-app', workflowName: 'Interleaved' }),
+    job('c3', 20 * MIN + 4, { workflowName: 'Interleaved' }),
+    job('n1', 30 * MIN, { workflowName: undefined }),
+    job('n2', 30 * MIN + 1, { workflowName: undefined }),
+    job('n3', 30 * MIN + 2, { workflowName: undefined }),
   ];
   const { batchOf, batches } = findBatches(jobs);
   assert.equal(batches.size, 1);
@@ -45,7 +49,7 @@ test('runs of the same workflow queued together, three or more; a long gap, anot
 });
 
 test('a list folds a batch into one row where its first member was; open, the members follow it', () => {
-  const jobs = [job('a1', 0), job('a2', 1), job('a3', 2), job('a4', 3), job('x', 1, { workflowName: 'Other' })];
+  const jobs = [job('a1', 0), job('a2', 1), job('a3', 2), job('a4', 3), job('x', 10, { workflowName: 'Other' })];
   const found = findBatches(jobs);
   const id = [...found.batches.keys()][0]!;
   const list = [jobs[4]!, jobs[0]!, jobs[1]!, jobs[2]!, jobs[3]!];
