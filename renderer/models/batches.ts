@@ -37,6 +37,8 @@ export interface KeyedJob {
   readonly job: JobView;
   /** When the window first saw it: stands in for the queue time servers without one (ComfyUI before 0.3.69) omit. */
   readonly seen?: number;
+  /** The order the window first saw jobs in (the server lists its queue in order): breaks ties of `seen`. */
+  readonly order?: number;
 }
 
 function queuedAt(item: KeyedJob): number | undefined {
@@ -70,8 +72,8 @@ export function findBatches(jobs: readonly KeyedJob[], gapMs = BATCH_GAP_MS): Ba
   const batchOf = new Map<string, string>();
   const batches = new Map<string, BatchSummary>();
   for (const list of byServer.values()) {
-    // Seen at the same moment (a snapshot of a server that gives no queue time): the queue's order decides.
-    list.sort((a, b) => a.at - b.at || (a.item.job.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.item.job.queuePosition ?? Number.MAX_SAFE_INTEGER) || (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
+    // Seen at the same moment (a snapshot of a server that gives no queue time): the order they were listed in decides.
+    list.sort((a, b) => a.at - b.at || (a.item.order ?? 0) - (b.item.order ?? 0) || (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
     let start = 0;
     for (let i = 1; i <= list.length; i++) {
       const group = list[start]!.group;

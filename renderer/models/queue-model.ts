@@ -88,7 +88,9 @@ export class QueueModel {
 
   private version = -1;
   /** The same entry object for a job's whole life, so memoised rows keep their props. */
-  private readonly entries = new Map<string, { readonly key: string; readonly job: Signal<JobView>; readonly seen: number }>();
+  private readonly entries = new Map<string, { readonly key: string; readonly job: Signal<JobView>; readonly seen: number; readonly order: number }>();
+  /** Counts entries as they come: the order the main process listed them in (the server's queue order). */
+  private nextOrder = 0;
   /** Bumped when the set of jobs changes or a job may move in a list. */
   private readonly structure = signal(0);
 
@@ -101,7 +103,7 @@ export class QueueModel {
   /** Runs of the same workflow queued together, over every job (batches.ts); recomputed when a job changes state. */
   readonly batches: ReadonlySignal<Batches> = computed(() => {
     const _structure = this.structure.value;
-    return findBatches([...this.entries.values()].map((entry) => ({ key: entry.key, job: entry.job.peek(), seen: entry.seen })));
+    return findBatches([...this.entries.values()].map((entry) => ({ key: entry.key, job: entry.job.peek(), seen: entry.seen, order: entry.order })));
   });
 
   entry(serverId: string, jobId: string): JobEntry | undefined {
@@ -186,7 +188,7 @@ export class QueueModel {
     const key = jobKey(job.serverId, job.id);
     const existing = this.entries.get(key)?.job;
     if (!existing) {
-      this.entries.set(key, { key, job: signal(job), seen: Date.now() });
+      this.entries.set(key, { key, job: signal(job), seen: Date.now(), order: this.nextOrder++ });
       this.structure.value++;
       return;
     }

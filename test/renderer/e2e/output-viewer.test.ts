@@ -205,7 +205,8 @@ describe('the output viewer in Chromium', { skip: chromiumMissing() }, () => {
 
       await page.keyboard.press('Escape');
       await page.getByRole('dialog').waitFor({ state: 'detached' });
-      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'View the 2 outputs of sunset', 'focus back on the thumbnail');
+      // Focus goes back to the thumbnail as the dialog's effects are cleaned up (just after it leaves the DOM).
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'View the 2 outputs of sunset');
     });
   }
 });

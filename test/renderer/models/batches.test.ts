@@ -71,5 +71,8 @@ test('a list folds a batch into one row where its first member was; open, the me
 test('servers that give no queue time (before 0.3.69): the time the window first saw the job stands in', () => {
   const legacy = ['l1', 'l2', 'l3'].map((id, i) => ({ ...job(id, 0, { createdAt: undefined }), seen: 5_000 + i }));
   assert.equal(findBatches(legacy).batches.size, 1);
+  // Seen in one snapshot: the order they were listed in decides what is between what.
+  const snapshot = ['m3', 'x', 'm1', 'm2', 'm4'].map((id, order) => ({ ...job(id, 0, { createdAt: undefined, ...(id === 'x' && { workflowName: 'Other' }) }), seen: 9_000, order }));
+  assert.deepEqual([...findBatches(snapshot).batchOf.keys()], ['s/m1', 's/m2', 's/m4']);
   assert.equal(findBatches(legacy.map(({ key, job: j }) => ({ key, job: j }))).batches.size, 0, 'no time at all: nothing to go by');
 });
