@@ -108,7 +108,8 @@ describe('the preferences window in Chromium', { skip: chromiumMissing() }, () =
       await page.keyboard.press('Enter');
       const question = page.getByRole('alertdialog');
       await question.getByText('You have unsaved changes.').waitFor();
-      assert.equal(await focusedName(page), 'Keep editing');
+      // The question takes the focus as it appears (an effect after its first paint).
+      await page.waitForFunction(() => document.activeElement?.textContent === 'Keep editing');
       if (zoom === 1) await shot(page, 'settings-unsaved');
       await tabTo(page, 'Discard changes', { back: true });
       await page.keyboard.press('Enter');
