@@ -19,7 +19,12 @@ import { BROWSER_WORKFLOW, SEED, SEED_TEXT, countEvents, eventOrder, pendingOrde
 function finishedAll(engine: Engine, ids: readonly string[]): Promise<void> {
   const left = new Set(ids);
   if (left.size === 0) return Promise.resolve();
-  return nextEvent(engine.events, 'job-finished', (job) => left.delete(job.id) && left.size === 0, 30_000).then(() => undefined);
+  return nextEvent(engine.events, 'job-finished', (job) => left.delete(job.id) && left.size === 0, 30_000).then(
+    () => undefined,
+    (error: unknown) => {
+      throw new Error(`${String(error)}; still not finished: ${[...left].map((id) => `${id} (${engine.job('s0', id)?.status ?? 'unknown'})`).join(', ')}`);
+    },
+  );
 }
 
 function pendingViews(engine: Engine): JobView[] {
@@ -63,11 +68,15 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       // Queued while paused, by anyone: taken off as well, behind the others.
       const late = sim.enqueue(seededPrompt('late'), { clientId: 'browser' }).promptId;
       await nextEvent(engine.events, 'job', (job) => job.id === late && job.held === true);
+      // Shown as held as soon as it is on disk; the delete follows: wait for the step to end.
+      await engine.settled();
       assert.deepEqual(await pendingOrder(sim), []);
 
       // The running job finishes; nothing else starts.
+      // Listening first: a job can finish before the call that let it run returns.
+      const runningDone = finishedAll(engine, [runningId]);
       sim.release();
-      await finishedAll(engine, [runningId]);
+      await runningDone;
       await engine.settled();
       assert.deepEqual(started, [], 'no held job ran');
 
@@ -85,11 +94,12 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       assert.deepEqual(await pendingOrder(sim), []);
 
       const rec2 = record(engine.events);
+      const allDone = finishedAll(engine, [...browser, mine, late]);
       const resumed = await engine.resumeQueue('s0');
       assert.deepEqual(resumed.done, [...browser, mine, late]);
       assert.equal(engine.servers()[0]?.queuePaused, undefined);
       assert.equal(engine.servers()[0]?.heldJobs, undefined);
-      await finishedAll(engine, [...browser, mine, late]);
+      await allDone;
       assert.deepEqual(started, [...browser, mine, late], 'they ran in the order they were held');
       for (const id of [...browser, mine]) assert.equal(enqueued.get(id), 1, `${id} was queued again exactly once`);
       assert.equal(enqueued.get(late), 2, 'late: queued by the browser, then again on resume');
@@ -131,8 +141,9 @@ for (const generation of ['modern', 'legacy'] as SimGeneration[]) {
       assert.deepEqual(positions.map((job) => job.id), [d, a, c, e, b], 'the window shows the new order');
       assert.match(await queueText(sim), new RegExp(`"seed": ${SEED_TEXT}\\b`));
       const started = eventOrder(sim, 'started');
+      const allDone = finishedAll(engine, [a, b, c, d, e]);
       sim.release();
-      await finishedAll(engine, [a, b, c, d, e]);
+      await allDone;
       assert.deepEqual(started, [d, a, c, e, b]);
       assert.deepEqual(rec.finished.filter((job) => job.id !== runningId).map((job) => job.status), ['completed', 'completed', 'completed', 'completed', 'completed']);
       assert.equal(enqueued.get(b), 2, 'moved twice, queued twice, ran once');
