@@ -49,38 +49,61 @@ function named(job: JobView): boolean {
   return job.workflowName !== undefined || job.outputTitle !== undefined;
 }
 
-interface Placed {
-  readonly item: KeyedJob;
-  readonly at: number;
-  /** Server, submitter and name; undefined for a job known only by its id. */
-  readonly group: string | undefined;
+/**
+ * The group a job belongs to (server, submitter, name) as a small number, or -1 for a job known only by its id. Nested
+ * maps rather than one joined string: this runs for every job of the window at every change of state.
+ */
+class GroupIds {
+  private readonly ids = new Map<string, Map<string, Map<string, number>>>();
+  private next = 0;
+
+  of(job: JobView): number {
+    const name = job.workflowName ?? job.outputTitle;
+    if (name === undefined) return -1;
+    let bySubmitter = this.ids.get(job.serverId);
+    if (!bySubmitter) this.ids.set(job.serverId, (bySubmitter = new Map()));
+    let byName = bySubmitter.get(job.submittedBy);
+    if (!byName) bySubmitter.set(job.submittedBy, (byName = new Map()));
+    let id = byName.get(name);
+    if (id === undefined) byName.set(name, (id = this.next++));
+    return id;
+  }
 }
 
 export function findBatches(jobs: readonly KeyedJob[], gapMs = BATCH_GAP_MS): Batches {
   // Per server, every job in the order it was queued: a batch is a stretch of consecutive jobs alike. Anything else
   // queued in between (another workflow, another client's job) ends the stretch: those were not queued together.
-  // Each job's time and group are worked out once: a 10,000-job window calls this at every change of state.
-  const byServer = new Map<string, Placed[]>();
-  for (const item of jobs) {
-    const at = queuedAt(item);
-    if (at === undefined) continue;
-    const { job } = item;
-    let list = byServer.get(job.serverId);
-    if (!list) byServer.set(job.serverId, (list = []));
-    list.push({ item, at, group: named(job) ? `${job.serverId}\u0000${job.submittedBy}\u0000${jobTitle(job)}` : undefined });
+  // A 10,000-job window calls this at every change of state, and first of all on its first render: numbers in typed
+  // arrays, one pass to place every job, and no sort at all when the jobs already come in (or against) queue order.
+  const groups = new GroupIds();
+  const byServer = new Map<string, number[]>();
+  const at = new Float64Array(jobs.length);
+  const order = new Float64Array(jobs.length);
+  const group = new Int32Array(jobs.length);
+  for (let i = 0; i < jobs.length; i++) {
+    const item = jobs[i]!;
+    const time = queuedAt(item);
+    if (time === undefined) continue;
+    at[i] = time;
+    order[i] = item.order ?? 0;
+    group[i] = groups.of(item.job);
+    let list = byServer.get(item.job.serverId);
+    if (!list) byServer.set(item.job.serverId, (list = []));
+    list.push(i);
   }
+  const before = (a: number, b: number): number => at[a]! - at[b]! || order[a]! - order[b]! || (jobs[a]!.key < jobs[b]!.key ? -1 : jobs[a]!.key > jobs[b]!.key ? 1 : 0);
   const batchOf = new Map<string, string>();
   const batches = new Map<string, BatchSummary>();
   for (const list of byServer.values()) {
-    // Seen at the same moment (a snapshot of a server that gives no queue time): the order they were listed in decides.
-    list.sort((a, b) => a.at - b.at || (a.item.order ?? 0) - (b.item.order ?? 0) || (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0));
+    inQueueOrder(list, before);
     let start = 0;
     for (let i = 1; i <= list.length; i++) {
-      const group = list[start]!.group;
-      if (i < list.length && group !== undefined && list[i]!.group === group && list[i]!.at - list[i - 1]!.at <= gapMs) continue;
-      if (group !== undefined && i - start >= MIN_BATCH) {
-        const members = list.slice(start, i).map((placed) => placed.item);
-        const id = `${group}\u0000${members[0]!.job.id}`;
+      const g = group[list[start]!]!;
+      if (i < list.length && g >= 0 && group[list[i]!] === g && at[list[i]!]! - at[list[i - 1]!]! <= gapMs) continue;
+      if (g >= 0 && i - start >= MIN_BATCH) {
+        const members = list.slice(start, i).map((index) => jobs[index]!);
+        const first = members[0]!.job;
+        const id = `${first.serverId}\u0000${first.submittedBy}\u0000${jobTitle(first)}\u0000${first.id}`;
         for (const member of members) batchOf.set(member.key, id);
         batches.set(id, summarize(id, members));
       }
@@ -88,6 +111,20 @@ export function findBatches(jobs: readonly KeyedJob[], gapMs = BATCH_GAP_MS): Ba
     }
   }
   return { batchOf, batches };
+}
+
+/** Sorts in place, but first looks whether the list is already in order (or in reverse), as it usually is. */
+function inQueueOrder(list: number[], before: (a: number, b: number) => number): void {
+  let ascending = true;
+  let descending = true;
+  for (let i = 1; i < list.length && (ascending || descending); i++) {
+    const c = before(list[i - 1]!, list[i]!);
+    if (c > 0) ascending = false;
+    if (c < 0) descending = false;
+  }
+  if (ascending) return;
+  if (descending) list.reverse();
+  else list.sort(before);
 }
 
 function summarize(id: string, members: readonly KeyedJob[]): BatchSummary {
