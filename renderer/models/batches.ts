@@ -45,10 +45,6 @@ function queuedAt(item: KeyedJob): number | undefined {
   return item.job.createdAt ?? item.seen;
 }
 
-function named(job: JobView): boolean {
-  return job.workflowName !== undefined || job.outputTitle !== undefined;
-}
-
 /**
  * The group a job belongs to (server, submitter, name) as a small number, or -1 for a job known only by its id. Nested
  * maps rather than one joined string: this runs for every job of the window at every change of state.
