@@ -1,6 +1,6 @@
 // Composition root: build the core, build the shell, wire them.
 import type { BrowserWindow } from 'electron';
-import { Notification, Tray, app, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
+import { Notification, Tray, app, clipboard, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
@@ -32,6 +32,7 @@ import { startAtLoginFollower } from './shell/start-at-login.js';
 import { outputFolderFor, prepareOutputOptions } from './shell/output-settings.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
+import { pausedQueuesNotice } from './shell/tray-model.js';
 import { registerHandlers } from './shell/ipc.js';
 import { settingsHandlers, testConnection } from './shell/settings-handlers.js';
 import { forwardingHandlers } from './shell/forwarding-handlers.js';
@@ -160,6 +161,11 @@ async function main(): Promise<void> {
   };
   const presence = (): { visible: boolean; minimized: boolean } | undefined =>
     window && !window.isDestroyed() ? { visible: window.isVisible(), minimized: window.isMinimized() } : undefined;
+  // Device and memory figures are read only while someone can see them.
+  const followHealth = (): void => {
+    const seen = presence();
+    engine.watchHealth(seen !== undefined && seen.visible && !seen.minimized);
+  };
   const showWindow = (focus?: { view?: 'queue' | 'settings'; serverId?: string; jobId?: string }): void => {
     // Opening the window is seeing the failures: the tray stops asking for attention.
     trayController.windowOpened();
@@ -174,6 +180,7 @@ async function main(): Promise<void> {
       // Becoming visible: a fresh snapshot (patches stopped while hidden) and the dock icon; hidden: no dock icon.
       const visible = (): void => {
         feed.shown();
+        followHealth();
         // macOS activates the app when the dock icon appears: focus once it is there, or the window opens behind.
         void dock.update(presence()).then(() => {
           if (window?.isVisible()) window.focus();
@@ -181,9 +188,18 @@ async function main(): Promise<void> {
       };
       window.on('show', visible);
       window.on('restore', visible);
-      window.on('hide', () => void dock.update(presence()));
-      window.on('minimize', () => void dock.update(presence()));
-      window.on('closed', () => void dock.update(undefined));
+      window.on('hide', () => {
+        followHealth();
+        void dock.update(presence());
+      });
+      window.on('minimize', () => {
+        followHealth();
+        void dock.update(presence());
+      });
+      window.on('closed', () => {
+        followHealth();
+        void dock.update(undefined);
+      });
       window.webContents.once('did-finish-load', () => {
         pageReady = true;
         for (const message of toPage.splice(0)) window?.webContents.send(message.channel, message.payload);
@@ -225,6 +241,8 @@ async function main(): Promise<void> {
     cancelJob: (serverId, jobId) => engine.cancel(serverId, jobId),
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
     serverWebUrl: serverUrl,
     outputFolder: (serverId) => outputFolderFor(settings.current, serverId, appOutputFolder()),
     openExternal: (url) => openExternalSafely(url, isConfiguredServer),
@@ -288,7 +306,7 @@ async function main(): Promise<void> {
     forwarder.digest(jobs);
   });
   engine.events.on('server', (view) => forwarder.server(view));
-  for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
+  for (const warning of [kv.warning, ...warnings, ...engine.warnings, pausedQueuesNotice(engine.servers())]) {
     if (warning) void notifier.show(noticeFor(warning));
   }
 
@@ -324,10 +342,20 @@ async function main(): Promise<void> {
   const windowChannels = windowHandlers({
     removePending: (serverId, jobIds) => engine.removePending(serverId, jobIds),
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
+    moveJobs: (serverId, jobIds, to) => (to === 'front' ? engine.moveToFront(serverId, jobIds) : engine.moveToBack(serverId, jobIds)),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
     follow: (serverId, jobId) => engine.follow(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
+    outputMedia: (serverId, jobId, index, maxBytes) => engine.outputMedia(serverId, jobId, index, maxBytes),
+    copyImage: (image) => {
+      const picture = nativeImage.createFromBuffer(Buffer.from(image.bytes));
+      if (picture.isEmpty()) return false;
+      clipboard.writeImage(picture);
+      return true;
+    },
     thumbnail: thumbnailOf,
     savedOutputPath,
     openPath: (path) => shell.openPath(path),

@@ -18,11 +18,16 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+// Made once: toLocaleTimeString builds a new formatter per call, about a millisecond each, which a first render of
+// the window pays for every row it shows (docs/benchmarks.md §6).
+let timeFormat: Intl.DateTimeFormat | undefined;
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 /** Time of day for today, date and time otherwise. */
 export function formatWhen(at: number, now: number): string {
   const date = new Date(at);
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return new Date(now).toDateString() === date.toDateString() ? time : `${date.toLocaleDateString()} ${time}`;
+  const time = (timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })).format(date);
+  return new Date(now).toDateString() === date.toDateString() ? time : `${(dateFormat ??= new Intl.DateTimeFormat(undefined)).format(date)} ${time}`;
 }
 
 export function serverStateText(server: ServerView, now: number): string {
@@ -97,4 +102,18 @@ export function timeLeftText(estimateMs: number, elapsedMs: number | undefined, 
 /** For a job that has not started: "takes about 3 min". */
 export function takesText(estimateMs: number): string {
   return `takes ${roughly(estimateMs)}`;
+}
+
+/** Memory sizes as people read them: "10.2 GB", "512 MB". Binary units, as the OS and ComfyUI count them. */
+export function formatBytes(bytes: number): string {
+  const gb = bytes / 1024 ** 3;
+  if (gb >= 1) return `${gb >= 100 ? Math.round(gb) : gb.toFixed(1)} GB`;
+  return `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
+/** A sampler's speed as its own progress bar says it: "12.3 it/s", or "2.40 s/it" when a step takes over a second. */
+export function formatRate(stepsPerSecond: number): string {
+  if (!(stepsPerSecond > 0)) return '';
+  if (stepsPerSecond >= 1) return `${stepsPerSecond >= 10 ? stepsPerSecond.toFixed(1) : stepsPerSecond.toFixed(2)} it/s`;
+  return `${(1 / stepsPerSecond).toFixed(2)} s/it`;
 }

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'CLOUD_JOB_FORBIDDEN'
   | 'BACKEND_UNSUPPORTED'
   | 'JOB_PROMPT_UNAVAILABLE'
+  | 'QUEUE_STEERING_UNSUPPORTED'
+  | 'QUEUE_REQUEUE_REJECTED'
   | 'CONFIG_INVALID'
   /** A stored secret was asked for with a server URL other than the one it was saved for: it must be typed again. */
   | 'SECRET_URL_CHANGED'

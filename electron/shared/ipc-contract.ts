@@ -174,6 +174,11 @@ export type ConnectionTestResult =
 /** The answer of a window action: done, or why not (shown to the user as is). */
 export type ActionResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
 
+/** What a queue-steering action did: the jobs it applied to, and those it left as they were (with why). */
+export type SteerResult =
+  | { readonly ok: true; readonly done: readonly string[]; readonly skipped: readonly { readonly id: string; readonly code: string; readonly message: string }[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
 export type RerunResult = { readonly ok: true; readonly promptId: string } | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** An image the main process fetched (a live preview or an output thumbnail); the window never loads remote content. */
@@ -181,6 +186,29 @@ export interface ImageBytes {
   readonly mime: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
   readonly bytes: Uint8Array;
 }
+
+export type MediaMimeView =
+  | ImageBytes['mime']
+  | 'video/mp4'
+  | 'video/webm'
+  | 'video/quicktime'
+  | 'audio/mpeg'
+  | 'audio/flac'
+  | 'audio/ogg'
+  | 'audio/wav'
+  | 'audio/mp4';
+
+/** One output in full for the viewer: bytes the main process read from the saved file or fetched from the server. */
+export type OutputMediaResult =
+  | {
+      readonly ok: true;
+      readonly kind: 'image' | 'video' | 'audio';
+      readonly mime: MediaMimeView;
+      readonly bytes: Uint8Array;
+      /** Where the app saved it, when it did and the file is still there (Open, Show in folder, Copy path). */
+      readonly savedPath?: string;
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 export type DiscoveryResult =
   | { readonly found: true; readonly url: string; readonly version?: string }
@@ -267,6 +295,12 @@ export interface InvokeMap {
   'jobs:remove-pending': { args: [serverId: string, jobIds: readonly string[]]; result: ActionResult };
   /** The window asked the user to confirm first. */
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
+  /** Pauses the server's queue: the running job finishes, pending jobs are held by the app until resumed. */
+  'queue:pause': { args: [serverId: string]; result: SteerResult };
+  /** Queues the held jobs again, in order, under their own prompt ids. */
+  'queue:resume': { args: [serverId: string]; result: SteerResult };
+  /** Moves pending jobs to the front or the back of the server's queue (held ones among the held). */
+  'jobs:move': { args: [serverId: string, jobIds: readonly string[], to: 'front' | 'back']; result: SteerResult };
   /** Queues the job's prompt again (same server, fresh prompt id). */
   'jobs:rerun': { args: [serverId: string, jobId: string]; result: RerunResult };
   /** Follows a job by its id on a server that cannot list its jobs (a ComfyControl run pasted in the window). */
@@ -275,6 +309,10 @@ export interface InvokeMap {
   'jobs:preview': { args: [serverId: string, jobId: string]; result: ImageBytes | undefined };
   /** A small image of one output (`index` in the job's outputs); undefined when it is not an image. */
   'outputs:thumbnail': { args: [serverId: string, jobId: string, index: number]; result: ImageBytes | undefined };
+  /** One output in full (image, video or audio) for the viewer; never a URL. */
+  'outputs:media': { args: [serverId: string, jobId: string, index: number]; result: OutputMediaResult };
+  /** Puts an image output on the clipboard as an image. */
+  'outputs:copy-image': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
   /** Opens a saved output with the system's default app. */
   'outputs:open': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
   'outputs:show-in-folder': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
@@ -323,10 +361,15 @@ export const INVOKE_CHANNELS = [
   'notifications:test-forward',
   'jobs:remove-pending',
   'jobs:clear-pending',
+  'queue:pause',
+  'queue:resume',
+  'jobs:move',
   'jobs:rerun',
   'jobs:follow',
   'jobs:preview',
   'outputs:thumbnail',
+  'outputs:media',
+  'outputs:copy-image',
   'outputs:open',
   'outputs:show-in-folder',
   'servers:open-web-ui',
@@ -348,10 +391,15 @@ export interface TrayApi {
   testForwarding(target: ForwardTargetInput): Promise<ForwardTestResult>;
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
+  pauseQueue(serverId: string): Promise<SteerResult>;
+  resumeQueue(serverId: string): Promise<SteerResult>;
+  moveJobs(serverId: string, jobIds: readonly string[], to: 'front' | 'back'): Promise<SteerResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
   followJob(serverId: string, jobId: string): Promise<ActionResult>;
   getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
   getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;
+  getOutputMedia(serverId: string, jobId: string, index: number): Promise<OutputMediaResult>;
+  copyOutputImage(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   openOutput(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   showOutputInFolder(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   openServerWebUi(serverId: string): Promise<ActionResult>;

@@ -7,6 +7,7 @@ import { EmptyState, emptyKind } from './EmptyState.js';
 import { FeedbackArea } from './FeedbackArea.js';
 import { FilterBar } from './FilterBar.js';
 import { HistoryList } from './HistoryList.js';
+import { OutputViewer } from './OutputViewer.js';
 import { PendingList } from './PendingList.js';
 import { RunningJob } from './RunningJob.js';
 import { ServerBar } from './ServerBar.js';
@@ -20,6 +21,7 @@ export function App() {
   return (
     <>
       <QueueWindow />
+      <OutputViewer />
       <DropLayer />
     </>
   );
@@ -50,7 +52,7 @@ function QueueWindow() {
     model.search.value = '';
   };
   return (
-    <main class="app">
+    <main class={`app${model.compact.value ? ' app--compact' : ''}`}>
       <header class="app__header">
         <div class="app__bar">
           <h1>Comfy Tray</h1>

@@ -141,6 +141,24 @@ export function hasUrlCredentials(text: string): boolean {
   }
 }
 
+/** An address as it may be shown: without a user name or password typed into it. */
+export function displayUrl(text: string): string {
+  const trimmed = text.trim();
+  if (/^https?:\/\//i.test(trimmed)) {
+    try {
+      const url = new URL(trimmed);
+      if (url.username === '' && url.password === '') return trimmed;
+      url.username = '';
+      url.password = '';
+      return url.href;
+    } catch {
+      // Not a URL yet: handled below.
+    }
+  }
+  // Half typed: whatever stands before an @ in the authority could be a user name and password.
+  return trimmed.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/\s]*@/i, '$1');
+}
+
 /** What Save will do with credentials typed into the URL, told before it happens; undefined when there are none. */
 export function urlCredentialsNote(server: Pick<ServerForm, 'url' | 'authKind'>): string | undefined {
   if (!hasUrlCredentials(server.url)) return undefined;
@@ -277,6 +295,23 @@ export function sameServerUrl(a: string, b: string): boolean {
 
 export type SettingsApi = Pick<TrayApi, 'getSettings' | 'updateSettings' | 'testConnection' | 'chooseOutputFolder' | 'testForwarding'>;
 
+export const SETTINGS_SECTIONS = ['servers', 'outputs', 'notifications', 'general'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
+
+/** Parts of the form shown in another section than their own name says: forwarding targets are in Notifications. */
+const SHOWN_IN: Readonly<Record<string, SettingsSection>> = { forwarding: 'notifications' };
+
+/** Which sections a set of field problems (`validate`) is about. */
+export function sectionsWithProblems(errors: Readonly<Record<string, string>>): Set<SettingsSection> {
+  const found = new Set<SettingsSection>();
+  for (const field of Object.keys(errors)) {
+    const head = field.split('.', 1)[0] ?? field;
+    const section = SHOWN_IN[head] ?? SETTINGS_SECTIONS.find((name) => name === head);
+    if (section) found.add(section);
+  }
+  return found;
+}
+
 export class SettingsModel {
   readonly form = signal<SettingsForm | undefined>(undefined);
   readonly errors = computed(() => (this.form.value ? validate(this.form.value) : {}));
@@ -292,6 +327,22 @@ export class SettingsModel {
   readonly theme = computed(() => this.saved.value?.general.theme ?? 'system');
   /** A server just added to the form, whose editor takes the focus (then clears this). */
   readonly focusServer = signal<string | undefined>(undefined);
+  /** The section the preferences window shows, and the server (form key) its Servers section edits. */
+  readonly section = signal<SettingsSection>('servers');
+  readonly selectedServer = signal<string | undefined>(undefined);
+  /** The form as loaded or last saved, as a patch: what "changed" is measured against. */
+  private readonly baseline = signal<SettingsPatch | undefined>(undefined);
+  /** Sections whose fields differ from the saved settings (shown as changed in the side list). */
+  readonly changedSections = computed(() => {
+    const form = this.form.value;
+    const baseline = this.baseline.value;
+    const changed = new Set<SettingsSection>();
+    if (!form || !baseline) return changed;
+    const now = toPatch(form);
+    for (const section of SETTINGS_SECTIONS) if (JSON.stringify(now[section]) !== JSON.stringify(baseline[section])) changed.add(section);
+    return changed;
+  });
+  readonly problemSections = computed(() => sectionsWithProblems(this.errors.value));
   /** Whether notifications were paused when the form was filled: an untouched pause is kept exactly as it is. */
   private pausedAtLoad = false;
   /** A server to add once the form is loaded (the queue window's "Add server" opens the settings on it). */
@@ -368,10 +419,21 @@ export class SettingsModel {
     this.setSaved(view);
     const form = formFrom(view, this.now());
     this.pausedAtLoad = form.notifications.paused;
+    // The server being edited stays selected across a save (its form key is new, its id is not).
+    const selectedId = this.form.peek()?.servers.find((server) => server.key === this.selectedServer.peek())?.id;
     this.form.value = form;
+    this.baseline.value = toPatch(form);
     this.dirty.value = false;
     this.tests.value = {};
     this.forwardTests.value = {};
+    this.selectedServer.value = (form.servers.find((server) => server.id === selectedId) ?? form.servers[0])?.key;
+  }
+
+  /** Drops every unsaved change: the form goes back to the settings as last read or saved. */
+  discard(): void {
+    const saved = this.saved.peek();
+    if (saved) this.reset(saved);
+    this.message.value = undefined;
   }
 
   edit(change: (form: SettingsForm) => SettingsForm): void {
@@ -390,6 +452,8 @@ export class SettingsModel {
     const kind = prefill.kind ?? 'comfyui';
     const defaults = KIND_DEFAULTS[kind];
     this.focusServer.value = key;
+    this.section.value = 'servers';
+    this.selectedServer.value = key;
     this.edit((f) => ({
       ...f,
       servers: [
@@ -462,7 +526,12 @@ export class SettingsModel {
   }
 
   removeServer(key: string): void {
+    const servers = this.form.peek()?.servers ?? [];
+    const at = servers.findIndex((s) => s.key === key);
     this.edit((f) => ({ ...f, servers: f.servers.filter((s) => s.key !== key) }));
+    // The next server in the list (or the one before the last) is edited next.
+    const rest = servers.filter((s) => s.key !== key);
+    if (this.selectedServer.peek() === key) this.selectedServer.value = (rest[at] ?? rest[at - 1])?.key;
   }
 
   async save(): Promise<void> {

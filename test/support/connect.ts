@@ -5,6 +5,7 @@ import type { ConnectionTimings } from '../../electron/core/comfy/reconnect-poli
 import { resolveServer, type ServerAuth } from '../../electron/core/comfy/server-config.js';
 import { Engine } from '../../electron/core/engine.js';
 import { Journal } from '../../electron/core/jobs/journal.js';
+import type { OutputOptions } from '../../electron/core/outputs/output-options.js';
 import { nextEvent, tempDir } from './events.js';
 import { FAST_TIMINGS } from './timings.js';
 
@@ -35,7 +36,7 @@ export function stateReached(backend: ComfyBackend, state: ConnectionInfo['state
 export async function engineFor(
   t: TestContext,
   urls: readonly string[],
-  options: { dataDir?: string; timings?: Partial<ConnectionTimings>; start?: boolean } = {},
+  options: { dataDir?: string; timings?: Partial<ConnectionTimings>; start?: boolean; outputs?: OutputOptions } = {},
 ): Promise<Engine> {
   const dataDir = options.dataDir ?? (await tempDir(t));
   const engine = await Engine.create({
@@ -43,6 +44,7 @@ export async function engineFor(
     servers: urls.map((url, i) => ({ id: `s${i}`, name: `server ${i}`, url })),
     timings: { ...FAST_TIMINGS, ...options.timings },
     tracker: { recheckDelayMs: 50 },
+    ...(options.outputs && { outputs: options.outputs }),
   });
   t.after(() => engine.stop());
   if (options.start !== false) engine.start();

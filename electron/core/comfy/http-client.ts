@@ -65,9 +65,21 @@ export class ComfyHttp {
     return this.parse(route, result.text, options.exactIntegers);
   }
 
+  /** GET a body as text, for callers that parse it themselves (exactly); any status but 200 is an error. */
+  async getText(route: string, query?: Query, options: { timeoutMs?: number } = {}): Promise<string> {
+    const result = await this.send('GET', route, { query, timeoutMs: options.timeoutMs });
+    if (result.status !== 200) throw new HttpStatusError(result.status, this.describe(route), result.text);
+    return result.text;
+  }
+
   /** POST JSON; returns status and parsed body (empty bodies parse to null) so callers can read 400 details. */
-  async postJson(route: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
-    const result = await this.send('POST', route, { body: stringifyJson(body), timeoutMs: options.timeoutMs });
+  postJson(route: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
+    return this.postJsonText(route, stringifyJson(body), options);
+  }
+
+  /** `postJson` with the body already written as JSON text (a held prompt, digit for digit). */
+  async postJsonText(route: string, text: string, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
+    const result = await this.send('POST', route, { body: text, timeoutMs: options.timeoutMs });
     if (result.status === 401 || result.status === 403) throw new HttpStatusError(result.status, this.describe(route), result.text);
     const trimmed = result.text.trim();
     if (trimmed === '') return { status: result.status, body: null };

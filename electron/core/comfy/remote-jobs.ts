@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { JobError, OutputRef } from '../../shared/app-state.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
+import { jobName } from './job-name.js';
 import { outputsOfJob } from './outputs.js';
 
 export type RemoteStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -80,7 +81,7 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
     ...nodeInfoOf(prompt),
     ...(listedPrompt && { listedPrompt }),
     ...(Array.isArray(outputNodes) && { outputNodeIds: outputNodes.map(String) }),
-    ...workflowNameOf(extra),
+    ...nameOf(prompt, extra),
   };
 }
 
@@ -169,7 +170,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
     outputs: outputsOfJob(outputs ?? {}),
     ...(error && { error }),
     ...(prompt ? nodeInfoOf(prompt[2]) : {}),
-    ...workflowNameOf(extra),
+    ...nameOf(prompt?.[2], extra, outputsOfJob(outputs ?? {})),
     ...storedGraphs(prompt?.[2], extra),
   };
 }
@@ -218,6 +219,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
   const cachedNodeCount = cachedCountOf(j.execution_status?.messages ?? []);
+  const outputs = finished && j.outputs !== undefined ? outputsOfJob(j.outputs) : undefined;
   return {
     id: j.id,
     status,
@@ -228,10 +230,10 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...(cachedNodeCount !== undefined && { cachedNodeCount }),
     ...(clientId !== undefined && { clientId }),
     // Only the detail route carries `outputs`; list items are not authoritative about them.
-    ...(finished && j.outputs !== undefined && { outputs: outputsOfJob(j.outputs) }),
+    ...(outputs && { outputs }),
     ...(errorParsed?.success && { error: toJobError(errorParsed.data) }),
     ...(j.workflow?.prompt !== undefined ? nodeInfoOf(j.workflow.prompt) : {}),
-    ...workflowNameOf(extra),
+    ...nameOf(j.workflow?.prompt, extra, outputs),
     ...storedGraphs(j.workflow?.prompt, extra),
   };
 }
@@ -296,9 +298,10 @@ function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefine
   return { ...(graph && { prompt: graph }), ...(workflow !== undefined && { workflow }) };
 }
 
-/** The UI workflow's own name, when the submitter sent it in `extra_pnginfo`. */
-function workflowNameOf(extra: Record<string, unknown> | undefined): { workflowName?: string } {
-  const workflow = asRecord(asRecord(extra?.extra_pnginfo)?.workflow);
-  const name = asRecord(workflow?.extra)?.name ?? workflow?.name;
-  return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+/** What to call the job (job-name.ts): the workflow's own name, else its output's filename prefix, its model, its file. */
+function nameOf(prompt: unknown, extra: Record<string, unknown> | undefined, outputs?: readonly OutputRef[]): { workflowName?: string } {
+  // Previews (`temp`) carry the editor's scratch names: only saved files say anything about the job.
+  const saved = outputs?.filter((output) => output.type === 'output');
+  const name = jobName({ prompt, workflow: asRecord(extra?.extra_pnginfo)?.workflow, ...(saved && { outputs: saved }) });
+  return name === undefined ? {} : { workflowName: name.name };
 }

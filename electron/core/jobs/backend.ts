@@ -1,9 +1,10 @@
 // What the tracker needs from a server, whatever kind it is. The ComfyUI implementation lives in core/backends/comfyui;
 // hosted backends (Comfy Cloud, job services over Server-Sent Events) implement the same interface.
 import type { Readable } from 'node:stream';
-import type { OutputRef, ServerKind } from '../../shared/app-state.js';
+import type { OutputRef, ServerHealth, ServerKind } from '../../shared/app-state.js';
 import type { ConnectionInfo } from '../comfy/comfy-connection.js';
 import type { ServerMessage } from '../comfy/messages.js';
+import type { QueuedPrompt, QueuePlacement } from '../comfy/queue-records.js';
 import type { ActiveJobs, RemoteJob } from '../comfy/remote-jobs.js';
 import type { Emitter } from '../emitter.js';
 import { ComfyTrayError } from '../errors.js';
@@ -99,6 +100,11 @@ export interface JobBackend {
   reconnectNow(): void;
   listActive(): Promise<ActiveJobs>;
   /**
+   * The queue with each job's prompt, for names and node titles when `listActive` lists jobs without them (the jobs
+   * API does). Read without exact integers: for display only, never to be sent again.
+   */
+  describeActive?(): Promise<ActiveJobs>;
+  /**
    * The server's finished jobs, newest first, one page after another from the top of its list (the first page
    * `firstPageSize` long, later ones longer, at least 100), each job once. The caller stops reading when it reaches
    * what it knows, or at a page with nothing new; reading on walks the whole list, which the server itself bounds
@@ -116,12 +122,27 @@ export interface JobBackend {
   /** Stops a running job or removes a pending one; false when the server had nothing to cancel. */
   cancel(id: string, isRunning: boolean): Promise<boolean>;
   removePending(ids: readonly string[]): Promise<void>;
+  /**
+   * Set when this server's queue must not be steered (paused, reordered) although the backend reads and re-sends
+   * queued prompts: a service that schedules the account's jobs itself and ignores `number` and `front` (Comfy Cloud).
+   * The reason, told to the user. Steering also needs `queuedPrompts` and `requeue`.
+   */
+  readonly steeringUnavailable?: string;
+  /**
+   * The exact records of these queued jobs (prompt and extra_data as JSON text, numbers as the server wrote them), for
+   * queue steering; jobs the server no longer queues are left out. Backends that cannot give them omit it.
+   */
+  queuedPrompts?(ids: readonly string[]): Promise<QueuedPrompt[]>;
+  /** Queues a held job again under its own prompt id, unchanged; throws PromptRejectedError when the server refuses it. */
+  requeue?(job: Pick<QueuedPrompt, 'id' | 'promptJson' | 'extraDataJson' | 'clientId'>, placement: QueuePlacement): Promise<void>;
   clearPending(): Promise<void>;
   /**
    * The whole file, or its tail from `range.from` (a server may still answer with the whole file). `signal` ends the
    * request, also while it waits for the answer's headers (stopping must not wait for a silent server).
    */
   fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream>;
+  /** The machine's device and memory (GET /system_stats); backends without it omit it. */
+  systemStats?(): Promise<ServerHealth>;
   /** Node definitions for converting and preflighting workflows; hosted backends without /object_info omit it. */
   objectInfo?(options?: { refresh?: boolean }): Promise<ObjectInfo>;
   /** Stores a file in the server's input folder; the server may rename it (answers with the name it used). */

@@ -2,6 +2,7 @@
 import type { JobError, JobProgress, JobStatus, JobView, LostReason, OutputRef, SubmittedBy } from '../../shared/app-state.js';
 import type { NodeProgressState } from '../comfy/messages.js';
 import type { NodeInfo } from '../comfy/remote-jobs.js';
+import type { StepRate } from './step-rate.js';
 
 export interface LiveTerminal {
   readonly status: 'completed' | 'failed' | 'cancelled';
@@ -19,6 +20,8 @@ export interface TrackedJob {
   queuePosition?: number;
   progress?: JobProgress;
   previewVersion?: number;
+  /** The current node's step rate (step-rate.ts). */
+  stepRate?: StepRate;
   outputs: OutputRef[];
   nodes?: Readonly<Record<string, NodeInfo>>;
   /** The prompt's shape (workflow-signature.ts): which earlier runs predict this one's duration. */

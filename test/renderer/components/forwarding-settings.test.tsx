@@ -23,6 +23,8 @@ async function openSettings(): Promise<Rendered> {
   });
   await act(() => byText(current!.root, 'button', 'Settings').click());
   await flush();
+  // Forwarding is set in the preferences window's Notifications section.
+  await act(() => byText(current!.root, '[role="tab"]', 'Notifications').click());
   return current;
 }
 
@@ -41,7 +43,7 @@ test('a stored signing secret is never shown; "Send test" sends the target with 
   const hook = fieldset(root, /Home hook/);
   const secret = hook.querySelector<HTMLInputElement>('input[type="password"]')!;
   assert.equal(secret.value, '');
-  assert.match(hook.textContent!, /Saved — leave empty to keep it/);
+  assert.match(hook.textContent!, /Saved\. Leave empty to keep it\./);
   const sent: ForwardTargetInput[] = [];
   settingsApi.testForwarding = async (target) => {
     sent.push(target);

@@ -85,6 +85,44 @@ test('ComfyControl: no web UI, clear-pending or cancel; a pasted run id is follo
   assert.equal(input.value, 'typo', 'kept to correct');
 });
 
+test('queue steering only where the queue can be steered: no Pause or moves on Cloud and ComfyControl, no tick box on a run', async () => {
+  const servers = [
+    server('local', { name: 'Studio' }),
+    server('cloud', { name: 'My account', kind: 'comfy-cloud', version: undefined, steeringUnavailable: 'Comfy Cloud schedules your jobs itself and ignores queue places' }),
+    server('cc', { name: 'Runs', kind: 'comfycontrol', version: undefined, steeringUnavailable: 'ComfyControl queues its runs itself' }),
+  ];
+  current = await renderApp(
+    {
+      version: 1,
+      servers,
+      jobs: [
+        job('local-w', { serverId: 'local', status: 'pending', queuePosition: 1 }),
+        job('cloud-w', { serverId: 'cloud', status: 'pending', queuePosition: 1 }),
+        job('run-w', { serverId: 'cc', status: 'pending', queuePosition: 1 }),
+      ],
+    },
+    <App />,
+  );
+  const { root } = current;
+  const pauseOf = (name: string): Element | null => card(root, name).querySelector(`button[aria-label="Pause the queue of ${name}"]`);
+  assert.ok(pauseOf('Studio'));
+  assert.equal(pauseOf('My account'), null);
+  assert.equal(pauseOf('Runs'), null);
+  const row = (id: string): HTMLElement => [...root.querySelectorAll<HTMLElement>('[aria-label="Pending jobs"] li')].find((li) => li.textContent!.includes(`Workflow ${id}`))!;
+  assert.ok(row('local-w').querySelector('button[aria-label="Move Workflow local-w to the front"]'));
+  assert.equal(row('cloud-w').querySelector('button[aria-label^="Move"]'), null);
+  assert.ok(row('cloud-w').querySelector('input[aria-label="Select Workflow cloud-w"]'), 'a Cloud job can still be ticked to be removed');
+  assert.equal(row('run-w').querySelector('input[type="checkbox"]'), null, 'a run can be neither moved nor removed here');
+
+  // Select all ticks what can be acted on; moves are offered, not allowed, with the reason.
+  await act(() => root.querySelector<HTMLInputElement>('.pending-tools__all input')!.click());
+  const bar = root.querySelector<HTMLElement>('.selection-bar')!;
+  assert.equal(bar.getAttribute('aria-label'), '2 jobs selected');
+  const front = bar.querySelector<HTMLButtonElement>('button[aria-label^="Cannot move to the front"]')!;
+  assert.equal(front.disabled, true);
+  assert.match(front.title, /Comfy Cloud schedules your jobs itself/);
+});
+
 test('states say what is wrong: no credits on Cloud, and a ComfyUI followed by polling without a socket', async () => {
   current = await renderApp(
     {
@@ -121,7 +159,7 @@ test('Settings: Add Comfy Cloud asks for the API key only; Test connection names
   await flush();
   const { root } = current;
   await act(() => byText(root, 'button', 'Add Comfy Cloud').click());
-  const editor = root.querySelector<HTMLElement>('fieldset.server-settings')!;
+  const editor = root.querySelector<HTMLElement>('.server-editor')!;
   assert.equal(editor.querySelector<HTMLSelectElement>('select[id$="-kind"]')!.value, 'comfy-cloud');
   assert.equal(editor.querySelector('select[id$="-auth"]'), null, 'no authentication choice: Cloud takes an API key');
   assert.equal(editor.querySelector('input[id$="-tlsFingerprint"]'), null);

@@ -38,17 +38,17 @@ describe('hosted servers in Chromium', { skip: chromiumMissing() }, () => {
     await page.goto(suite.url);
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await page.getByRole('button', { name: 'Add Comfy Cloud' }).click();
-    const editor = page.locator('fieldset.server-settings');
+    const editor = page.locator('.server-editor');
     await editor.getByLabel('Kind').waitFor();
     assert.equal(await editor.getByLabel('Kind').inputValue(), 'comfy-cloud');
-    assert.equal(await editor.getByLabel('Authentication').count(), 0, 'Cloud takes an API key, nothing else');
-    await editor.getByLabel('URL').fill(cloud.url);
+    assert.equal(await editor.getByLabel('Method').count(), 0, 'Cloud takes an API key, nothing else');
+    await editor.getByLabel('Address').fill(cloud.url);
     await editor.getByLabel(/^API key/).fill('ck-wrong-key');
     await editor.getByRole('button', { name: 'Test connection' }).click();
-    await editor.getByText(/Failed \(COMFY_AUTH_FAILED\): .*refused the API key/).waitFor();
+    await editor.locator('.test-result--error').getByText(/refused the API key.*\(COMFY_AUTH_FAILED\)/).waitFor();
     await editor.getByLabel(/^API key/).fill(API_KEY);
     await editor.getByRole('button', { name: 'Test connection' }).click();
-    await editor.getByText('Connected to Comfy Cloud: the API key works.').waitFor();
+    await editor.getByText('Connected to Comfy Cloud: the API key works').waitFor();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Settings saved.').waitFor();
     const saved = settings.current.servers[0];
@@ -65,8 +65,8 @@ describe('hosted servers in Chromium', { skip: chromiumMissing() }, () => {
     await again.goto(suite.url);
     await again.getByRole('listitem', { name: /^Comfy Cloud: Connected/ }).waitFor();
 
-    // Queued in Cloud's own web page: the window names it after its output node.
-    const id = cloud.enqueue({ '1': STEPS(10), '2': { ...SAVE, _meta: { title: 'Poster' } } });
+    // Queued in Cloud's own web page: the window names it from its record (its output's filename prefix).
+    const id = cloud.enqueue({ '1': STEPS(10), '2': { ...SAVE, inputs: { filename_prefix: 'Poster' } } });
     const history = again.getByRole('list', { name: 'History' });
     const row = history.getByRole('listitem').filter({ hasText: 'Poster' });
     await row.getByText('Completed').waitFor();

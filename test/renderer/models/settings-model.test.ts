@@ -172,3 +172,20 @@ test('a ComfyUI may trust one self-signed certificate: a SHA-256 fingerprint, fo
   assert.equal(model.errors.value[`servers.${key}.tlsFingerprint`], undefined);
   assert.equal(toPatch(model.form.value!).servers?.at(-1)?.tlsFingerprint, `SHA256 Fingerprint=${'AB:'.repeat(31)}AB`, 'the main process normalises it');
 });
+
+test('addresses are shown without the credentials typed into them', async () => {
+  const { displayUrl } = await import('../../../renderer/models/settings-model.js');
+  assert.equal(displayUrl('https://alice:hunter2@comfy.example/proxy/'), 'https://comfy.example/proxy/');
+  assert.equal(displayUrl('http://studio.lan:8188'), 'http://studio.lan:8188');
+  assert.equal(displayUrl('alice:hunter2@half typed'), 'half typed');
+  assert.equal(displayUrl('not a url'), 'not a url');
+});
+
+test('problems by section, from the field names validate gives', async () => {
+  const { sectionsWithProblems } = await import('../../../renderer/models/settings-model.js');
+  assert.deepEqual([...sectionsWithProblems({ 'servers.k1.url': 'x', 'general.journalJobsPerServer': 'y' })].sort(), ['general', 'servers']);
+  assert.deepEqual([...sectionsWithProblems({ servers: 'At most 50 servers' })], ['servers']);
+  assert.deepEqual([...sectionsWithProblems({})], []);
+  // Forwarding targets are edited in the Notifications section.
+  assert.deepEqual([...sectionsWithProblems({ 'forwarding.f1.topic': 'x', forwarding: 'At most 20 forwarding targets' })], ['notifications']);
+});

@@ -12,6 +12,7 @@ import { FeedbackModel } from '../../../renderer/models/feedback-model.js';
 import { QueueModel } from '../../../renderer/models/queue-model.js';
 import { SettingsModel, type SettingsApi } from '../../../renderer/models/settings-model.js';
 import { ViewModel, connectView } from '../../../renderer/models/view-model.js';
+import { ViewerModel } from '../../../renderer/models/viewer-model.js';
 import { ServicesContext, type Services } from '../../../renderer/services.js';
 
 /** The window actions a test can answer differently; every call is recorded in `calls`. */
@@ -20,10 +21,15 @@ export type ActionApi = Omit<TrayApi, 'getSnapshot' | 'cancelJob' | 'onSnapshot'
 const DEFAULT_ACTIONS: ActionApi = {
   removePending: async () => ({ ok: true }),
   clearPending: async () => ({ ok: true }),
+  pauseQueue: async () => ({ ok: true, done: [], skipped: [] }),
+  resumeQueue: async () => ({ ok: true, done: [], skipped: [] }),
+  moveJobs: async (_serverId, jobIds) => ({ ok: true, done: [...jobIds], skipped: [] }),
   rerunJob: async () => ({ ok: true, promptId: '00000000-0000-4000-8000-000000000001' }),
   followJob: async () => ({ ok: true }),
   getPreview: async () => undefined,
   getThumbnail: async () => undefined,
+  getOutputMedia: async () => ({ ok: false, code: 'TEST', message: 'not configured in this test' }),
+  copyOutputImage: async () => ({ ok: true }),
   openOutput: async () => ({ ok: true }),
   showOutputInFolder: async () => ({ ok: true }),
   openServerWebUi: async () => ({ ok: true }),
@@ -162,6 +168,7 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild, opt
     settings: new SettingsModel(api),
     // No debounce: a test sees the preflight request as soon as the option changes.
     drop: new DropModel(fake.api, model.servers, feedback, { debounceMs: 0, okLifetimeMs: 50 }),
+    viewer: new ViewerModel((target) => fake.api.getOutputMedia(target.serverId, target.jobId, target.index), { create: (file) => `blob:test/${file.mime}/${file.bytes.length}`, revoke: () => undefined }),
     copyText: async (text) => void copied.push(text),
     // Thumbnails at once unless a test looks at the settle delay itself.
     thumbnailSettleMs: options.thumbnailSettleMs ?? 0,

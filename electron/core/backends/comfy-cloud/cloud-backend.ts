@@ -21,6 +21,8 @@ export const COMFY_CLOUD_URL = 'https://cloud.comfy.org';
 
 export class CloudBackend extends ComfyBackend {
   readonly kind: ServerKind = 'comfy-cloud';
+  /** Moving a job means queueing it again at a chosen place, which Cloud ignores; holding jobs off it is not ours to do. */
+  readonly steeringUnavailable = 'Comfy Cloud schedules your jobs itself and ignores queue places: its queue cannot be paused or reordered from here';
 
   constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
     // Signed output URLs are fetched without the key, wherever they point.
@@ -39,6 +41,11 @@ export class CloudBackend extends ComfyBackend {
 
   override async listActive(): Promise<ActiveJobs> {
     return fromCloudQueue(await this.read('queue', () => this.http.getJson('api/queue')));
+  }
+
+  /** Cloud's queue already carries each job's prompt (in its own item order): the same read. */
+  override describeActive(): Promise<ActiveJobs> {
+    return this.listActive();
   }
 
   override finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {

@@ -51,6 +51,7 @@ interface FollowedRun {
 export class ComfyControlBackend implements JobBackend {
   readonly events = new Emitter<BackendEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
   readonly kind: ServerKind = 'comfycontrol';
+  readonly steeringUnavailable = 'ComfyControl queues its runs itself: pause or reorder them in ComfyControl';
   readonly serverId: string;
   readonly name: string;
   readonly url: string;

@@ -7,11 +7,14 @@ import { ComfyTrayError, HttpStatusError, errorMessage } from '../../errors.js';
 import { createLogger } from '../../logger.js';
 import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../../jobs/backend.js';
 import { PromptRejectedError } from '../../jobs/backend.js';
-import type { ServerCapabilities } from '../../../shared/app-state.js';
+import type { ServerCapabilities, ServerHealth } from '../../../shared/app-state.js';
+import { healthFromSystemStats } from '../../comfy/system-stats.js';
 import type { ServerIdentity } from '../../comfy/capabilities.js';
 import { COMFYUI_DIALECT, type ConnectionDialect } from '../../comfy/connection-dialect.js';
 import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from '../../comfy/comfy-connection.js';
 import { ComfyHttp, type HttpOptions } from '../../comfy/http-client.js';
+import { stringifyJson } from '../../json.js';
+import { queuedPromptFromJobRecord, queuedPrompts, requeueBody, type QueuedPrompt, type QueuePlacement } from '../../comfy/queue-records.js';
 import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js';
 import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
 import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
@@ -241,6 +244,14 @@ export class ComfyBackend implements JobBackend {
     return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
   }
 
+  async systemStats(): Promise<ServerHealth> {
+    return healthFromSystemStats(await this.http.getJson('api/system_stats'), Date.now());
+  }
+
+  async describeActive(): Promise<ActiveJobs> {
+    return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
+  }
+
   async *finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {
     if (!this.jobsApi) {
       // Bounded: /history without max_items returns everything the server remembers (up to 10,000 full entries).
@@ -303,8 +314,42 @@ export class ComfyBackend implements JobBackend {
     if (clientId !== undefined) body.client_id = clientId;
     if (request.workflow !== undefined) body.extra_data = { extra_pnginfo: { workflow: request.workflow } };
     if (request.front === true) body.front = true;
+    return this.postPrompt(stringifyJson(body));
+  }
+
+  async queuedPrompts(ids: readonly string[]): Promise<QueuedPrompt[]> {
+    if (ids.length === 0) return [];
+    const wanted = new Set(ids);
+    let text: string | undefined;
+    try {
+      text = await this.http.getText('api/queue', undefined, { timeoutMs: Math.max(this.httpTimeoutMs ?? 0, 60_000) });
+    } catch (error) {
+      // A server with the jobs API but no /queue: its job records, where they carry the prompt of a queued job.
+      if (!(error instanceof HttpStatusError && error.status === 404 && this.jobsApi)) throw error;
+    }
+    if (text !== undefined) return queuedPrompts(text).filter((job) => wanted.has(job.id));
+    const found: QueuedPrompt[] = [];
+    for (const id of wanted) {
+      try {
+        const recordText = await this.http.getText(`api/jobs/${encodeURIComponent(id)}`);
+        const record = fromJobsApiItem(this.http.parse(`api/jobs/${id}`, recordText));
+        if (record?.status !== 'pending' && record?.status !== 'running') continue;
+        const exact = queuedPromptFromJobRecord(recordText, record.status);
+        if (exact) found.push(exact);
+      } catch (error) {
+        if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
+      }
+    }
+    return found;
+  }
+
+  async requeue(job: Pick<QueuedPrompt, 'id' | 'promptJson' | 'extraDataJson' | 'clientId'>, placement: QueuePlacement): Promise<void> {
+    await this.postPrompt(requeueBody(job, placement));
+  }
+
+  private async postPrompt(text: string): Promise<SubmitResult> {
     const token = this.conn.beforeSubmit();
-    const response = await this.http.postJson('api/prompt', body);
+    const response = await this.http.postJsonText('api/prompt', text);
     if (response.status === 200) {
       const accepted = promptAccepted.safeParse(response.body);
       if (!accepted.success) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: unexpected answer to POST /prompt`);

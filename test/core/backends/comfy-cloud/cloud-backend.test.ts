@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { CloudBackend } from '../../../../electron/core/backends/comfy-cloud/cloud-backend.js';
 import { resolveServer } from '../../../../electron/core/comfy/server-config.js';
+import { errorCode } from '../../../../electron/core/errors.js';
 import { nextEvent, nextNodeEvent } from '../../../support/events.js';
 import { FAST_TIMINGS } from '../../../support/timings.js';
 import { API_KEY, cloudAccount, cloudEngine, SAVE, serverState, STEPS } from './support.js';
@@ -79,6 +80,35 @@ describe('a Comfy Cloud account', () => {
       [1, 2, 3],
     );
     // The prompt in the queue item (index 2) names the nodes, as on ComfyUI.
+    cloud.release();
+    await Promise.all(ids.map((id) => nextEvent(engine.events, 'job-finished', (job) => job.id === id)));
+  });
+
+  // Queue steering re-queues jobs at chosen places, which Cloud ignores: the view says so and the engine refuses,
+  // before anything leaves the queue or the queue is recorded as paused.
+  test('the queue is not steered: the view says why, pause and moves are refused and nothing leaves the queue', async (t) => {
+    const { cloud } = await cloudAccount(t);
+    const { engine } = await cloudEngine(t, cloud.url, { save: false });
+    const view = await serverState(engine, (s) => s.state === 'connected');
+    assert.match(view.steeringUnavailable ?? '', /Comfy Cloud schedules your jobs itself/);
+    cloud.hold();
+    const ids = [cloud.enqueue({ '1': SAVE }), cloud.enqueue({ '1': SAVE })];
+    await nextEvent(engine.events, 'job', (job) => job.id === ids[1] && job.status === 'pending');
+    await engine.settled();
+    const before = cloud.requests.length;
+    for (const action of [() => engine.pauseQueue('cloud'), () => engine.moveToFront('cloud', [ids[1]!]), () => engine.moveToBack('cloud', [ids[0]!])]) {
+      await assert.rejects(action(), (error: unknown) => errorCode(error) === 'QUEUE_STEERING_UNSUPPORTED');
+    }
+    assert.deepEqual(
+      cloud.requests.slice(before).filter((r) => r.method !== 'GET'),
+      [],
+      'nothing deleted or queued again',
+    );
+    assert.equal(engine.servers()[0]?.queuePaused, undefined);
+    assert.deepEqual(
+      ids.map((id) => engine.job('cloud', id)?.queuePosition),
+      [1, 2],
+    );
     cloud.release();
     await Promise.all(ids.map((id) => nextEvent(engine.events, 'job-finished', (job) => job.id === id)));
   });
