@@ -6,6 +6,7 @@ import { convertScenarios } from './convert-scenarios.js';
 import { disruptionScenarios } from './disruption-scenarios.js';
 import { engineScenarios } from './engine-scenarios.js';
 import { mcpScenarios } from './mcp-scenarios.js';
+import { steerScenarios } from './steer-scenarios.js';
 import { mustRun, RealComfyUI, unavailableReason, type RealVersion } from './support/real-comfyui.js';
 
 export function conformanceSuite(version: RealVersion): void {
@@ -26,6 +27,7 @@ export function conformanceSuite(version: RealVersion): void {
     after(() => server?.stop());
 
     engineScenarios(current);
+    steerScenarios(current);
     cliScenarios(current);
     convertScenarios(current);
     mcpScenarios(current);
