@@ -5,7 +5,6 @@
 // With SCREENSHOTS=1 it refreshes docs/screenshots/batch*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { ComfySimulator, type SimGeneration } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
@@ -14,12 +13,7 @@ import { engineActions } from '../../support/renderer-harness/engine-actions.js'
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 import { pendingOrder, seededPrompt, simEvent } from '../../support/steering.js';
-
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
-}
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
 describe('batches and compact rows in Chromium', { skip: chromiumMissing() }, () => {
   const suite = useWindowSuite();

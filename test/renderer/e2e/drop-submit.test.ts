@@ -11,8 +11,7 @@ import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
-
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
 /** An API-format prompt of simulator nodes: SimSteps reports one progress step per `steps`. */
 const STEPS = (prefix: string, steps: number) => ({
@@ -78,7 +77,7 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     const submit = dialog.getByRole('button', { name: 'Submit' });
     assert.equal(await submit.isEnabled(), true);
     assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="dialog"]') !== null), true, 'focus is in the dialog');
-    if (SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/drop-submit.png', fullPage: false });
+    await shot(page, 'drop-submit');
 
     // Submit: the dialog closes, the feedback says where, and the job runs (its step counter moves) and completes.
     await submit.click();
@@ -103,7 +102,7 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     // The model the server lacks is named by its node too.
     await blocked.getByRole('listitem').filter({ hasText: 'Load SDXL (CheckpointLoaderSimple)' }).filter({ hasText: 'sd_xl_base_1.0.safetensors' }).waitFor();
     assert.equal(await blocked.getByRole('button', { name: 'Submit' }).isDisabled(), true);
-    if (SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/drop-problems.png', fullPage: false });
+    await shot(page, 'drop-problems');
     await page.keyboard.press('Escape');
     await blocked.waitFor({ state: 'detached' });
     assert.equal(discarded.length, 1);

@@ -4,7 +4,6 @@
 // without sideways scrolling. With SCREENSHOTS=1 it refreshes docs/screenshots/failure-details*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
@@ -12,19 +11,14 @@ import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
 import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const MESSAGE = 'CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 8.00 GiB of which 412.00 MiB is free.';
 const RAISE = {
   '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 1 } },
   '2': { class_type: 'SimRaise', inputs: { message: MESSAGE, image: ['1', 0] }, _meta: { title: 'Upscale sampler' } },
   '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'portrait-upscale' } },
 };
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
-}
-
 
 describe('failure details in Chromium', { skip: chromiumMissing() }, () => {
   const suite = useWindowSuite();

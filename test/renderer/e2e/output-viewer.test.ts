@@ -9,7 +9,6 @@ import { readFile } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import { crc32 } from '../../../electron/core/crc32.js';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import type { OsRecord } from '../../support/renderer-harness/engine-actions.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
@@ -18,8 +17,7 @@ import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
-
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
 /** A one-second-or-so WebM (VP8) recorded from a canvas in Chromium itself: real video, no file to ship. */
 const RECORD_WEBM = `(async () => {
@@ -81,10 +79,6 @@ function wav(): Buffer {
   head.write('data', 36);
   head.writeUInt32LE(data.length, 40);
   return Buffer.concat([head, data]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
 }
 
 describe('the output viewer in Chromium', { skip: chromiumMissing() }, () => {

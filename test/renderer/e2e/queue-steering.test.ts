@@ -3,7 +3,6 @@
 // order and run). Also at 200% zoom in the dark theme. With SCREENSHOTS=1 it refreshes docs/screenshots/queue-*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { ComfySimulator, type SimGeneration } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
@@ -12,13 +11,7 @@ import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboa
 import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 import { eventOrder, pendingOrder, seededPrompt, simEvent } from '../../support/steering.js';
-
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
-}
-
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
 describe('steering the queue in Chromium', { skip: chromiumMissing() }, () => {
   const suite = useWindowSuite();

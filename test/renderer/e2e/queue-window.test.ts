@@ -13,8 +13,7 @@ import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { attachTray, staticSource } from '../../support/renderer-harness/fake-tray.js';
 import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
-
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
+import { SCREENSHOTS, shot } from '../../support/renderer-harness/screenshots.js';
 
 const STEPS = (prefix: string, steps: number) => ({
   '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 0x336699 } },
@@ -26,10 +25,6 @@ const RAISE = {
   '2': { class_type: 'SimRaise', inputs: { message: 'CUDA out of memory. Tried to allocate 2.00 GiB', image: ['1', 0] }, },
   '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: 'never' } },
 };
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
-}
 
 /** The shell's real action handlers bound to the engine; only the OS side (browser, file manager) is recorded. */
 function actionsFor(engine: Engine, opened: string[]) {

@@ -4,7 +4,6 @@
 // 200%. With SCREENSHOTS=1 it refreshes docs/screenshots/server-health*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
@@ -13,14 +12,10 @@ import { engineActions } from '../../support/renderer-harness/engine-actions.js'
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 import { seededPrompt, simEvent } from '../../support/steering.js';
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const GB = 1024 ** 3;
 const GPU = { name: 'cuda:0 NVIDIA GeForce RTX 4090 : cudaMallocAsync', type: 'cuda', index: 0, vram_total: 24 * GB, vram_free: 5.5 * GB, torch_vram_total: 0, torch_vram_free: 0 };
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
-}
 
 describe('server health in Chromium', { skip: chromiumMissing() }, () => {
   const suite = useWindowSuite();

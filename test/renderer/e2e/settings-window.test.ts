@@ -7,7 +7,6 @@
 // docs/screenshots/settings-*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Page } from 'playwright-core';
 import type { KeyValueStore, SecretProtector } from '../../../electron/core/store/kv-store.js';
 import { Engine } from '../../../electron/core/engine.js';
 import { Forwarder } from '../../../electron/core/notify/forwarder.js';
@@ -24,8 +23,8 @@ import { engineActions } from '../../support/renderer-harness/engine-actions.js'
 import { focusedName, horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 import { FAST_TIMINGS } from '../../support/timings.js';
+import { shot } from '../../support/renderer-harness/screenshots.js';
 
-const SCREENSHOTS = process.env.SCREENSHOTS === '1';
 const protector: SecretProtector = { available: true, protect: (plain) => `enc:${plain}`, reveal: (text) => text.slice(4) };
 
 function memoryKv(): KeyValueStore {
@@ -34,12 +33,6 @@ function memoryKv(): KeyValueStore {
 }
 
 /** The window as it is, with `subject` (a test's result) scrolled into view. */
-async function shot(page: Page, name: string, subject?: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  // Centred: the sticky footer would hide it at the bottom edge.
-  if (subject) await page.locator(subject).evaluate((element) => element.scrollIntoView({ block: 'center' }));
-  await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: false });
-}
 
 describe('the preferences window in Chromium', { skip: chromiumMissing() }, () => {
   const suite = useWindowSuite();
