@@ -23,11 +23,29 @@ export function formatDuration(ms: number): string {
 let timeFormat: Intl.DateTimeFormat | undefined;
 let dateFormat: Intl.DateTimeFormat | undefined;
 
+function timeFormatter(): Intl.DateTimeFormat {
+  return (timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }));
+}
+
+function dateFormatter(): Intl.DateTimeFormat {
+  return (dateFormat ??= new Intl.DateTimeFormat(undefined));
+}
+
+/**
+ * Builds the formatters (and loads their locale data, which the first `format` does) before any row needs them: the
+ * first one costs tens of milliseconds, which the window pays while its first snapshot is on its way rather than in
+ * the first render of the history.
+ */
+export function prepareFormats(): void {
+  timeFormatter().format(0);
+  dateFormatter().format(0);
+}
+
 /** Time of day for today, date and time otherwise. */
 export function formatWhen(at: number, now: number): string {
   const date = new Date(at);
-  const time = (timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })).format(date);
-  return new Date(now).toDateString() === date.toDateString() ? time : `${(dateFormat ??= new Intl.DateTimeFormat(undefined)).format(date)} ${time}`;
+  const time = timeFormatter().format(date);
+  return new Date(now).toDateString() === date.toDateString() ? time : `${dateFormatter().format(date)} ${time}`;
 }
 
 export function serverStateText(server: ServerView, now: number): string {

@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { trayApi } from './bridge.js';
 import { App } from './components/App.js';
+import { prepareFormats } from './format.js';
 import { createClock } from './models/clock.js';
 import { connectModel } from './models/connect.js';
 import { DropModel, connectDrop } from './models/drop-model.js';
@@ -41,3 +42,5 @@ render(
   </ServicesContext.Provider>,
   document.getElementById('app')!,
 );
+// Right after start, while the snapshot asked for above is still on its way (format.ts).
+setTimeout(prepareFormats, 0);

@@ -1,7 +1,7 @@
 // Wording of durations, estimates, connection states and copied error reports.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errorReport, formatDuration, remainingMs, roughly, serverStateText, takesText, timeLeftText } from '../../renderer/format.js';
+import { errorReport, formatDuration, formatWhen, prepareFormats, remainingMs, roughly, serverStateText, takesText, timeLeftText } from '../../renderer/format.js';
 
 test('durations read as seconds, minutes or hours', () => {
   assert.equal(formatDuration(12_400), '12 s');
@@ -49,4 +49,21 @@ test('time left wording: about N min left, finishing once past the estimate, the
   assert.equal(timeLeftText(180_000, 160_000), 'less than a minute left');
   assert.equal(timeLeftText(180_000, undefined), 'takes about 3 min');
   assert.equal(timeLeftText(60_000, 90_000, 0.5), 'about 1 min left', 'past the estimate but only half done: progress keeps it honest');
+});
+
+test('times read as the time of day today, with the date otherwise; the formatters are built once, ahead of the rows', (t) => {
+  const Original = Intl.DateTimeFormat;
+  let built = 0;
+  t.mock.method(Intl, 'DateTimeFormat', function (this: unknown, ...args: ConstructorParameters<typeof Intl.DateTimeFormat>) {
+    built++;
+    return new Original(...args);
+  });
+  prepareFormats();
+  const afterPrepare = built;
+  const noon = new Date(2026, 11, 4, 12, 30).getTime();
+  const today = formatWhen(noon, noon + 60_000);
+  const earlier = formatWhen(noon - 3 * 86_400_000, noon);
+  assert.equal(today, new Original(undefined, { hour: '2-digit', minute: '2-digit' }).format(noon));
+  assert.equal(earlier, `${new Original(undefined).format(noon - 3 * 86_400_000)} ${today}`);
+  assert.equal(built, afterPrepare, 'rows build no formatter of their own');
 });
