@@ -10,6 +10,8 @@ import { decodeBinaryFrame } from './binary-frames.js';
 import { probeServer } from './capabilities.js';
 import { type ComfyHttp, networkError } from './http-client.js';
 import { decodeTextFrame, type ServerMessage } from './messages.js';
+import { OutageWatch } from './outage-watch.js';
+import { portTarget } from './port-check.js';
 import { CONNECTION_DEFAULTS, type ConnectionTimings, retryDelay } from './reconnect-policy.js';
 import { authHeaders, socketUrl, type ResolvedServer } from './server-config.js';
 
@@ -38,6 +40,8 @@ export interface ConnectionStats {
   reconnects: number;
   deafDetections: number;
   halfOpenDetections: number;
+  /** Bare TCP checks of the port while the server was down (outage-watch.ts). */
+  portChecks: number;
 }
 
 /** What we ask for in the handshake; preview metadata switches preview frames to type 4 (with prompt/node ids). */
@@ -47,7 +51,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export class ComfyConnection {
   readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
-  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0 };
+  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0 };
   private readonly timings: ConnectionTimings;
   private readonly log;
   private info: ConnectionInfo = { state: 'connecting' };
@@ -68,6 +72,7 @@ export class ComfyConnection {
   private awaitingPong = false;
   private probing = false;
   private readonly random: () => number;
+  private readonly outage: OutageWatch;
 
   constructor(
     private readonly server: ResolvedServer,
@@ -78,6 +83,7 @@ export class ComfyConnection {
     this.timings = { ...CONNECTION_DEFAULTS, ...options.timings };
     this.random = options.random ?? Math.random;
     this.log = createLogger(`Connection ${server.name}`);
+    this.outage = new OutageWatch(portTarget(server.baseUrl), this.timings, this.random, () => this.stats.portChecks++);
   }
 
   get current(): ConnectionInfo {
@@ -100,6 +106,7 @@ export class ComfyConnection {
     this.generation++;
     this.connectingGeneration = undefined;
     this.clearTimers();
+    this.outage.end();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await this.closeCleanly(socket);
@@ -139,6 +146,7 @@ export class ComfyConnection {
     const generation = ++this.generation;
     this.connectingGeneration = generation;
     this.clearTimer('retry');
+    this.outage.pause();
     try {
       const identity = await probeServer(this.http, this.timings.httpTimeoutMs);
       if (generation !== this.generation) return;
@@ -285,6 +293,8 @@ export class ComfyConnection {
     if (this.everConnected) this.stats.reconnects++;
     this.everConnected = true;
     this.droppedAt = undefined;
+    this.outage.end();
+    this.clearTimer('offline');
     this.probeMismatches = 0;
     this.probeFailures = 0;
     this.awaitingPong = false;
@@ -402,13 +412,20 @@ export class ComfyConnection {
     } else if (code === 'COMFY_INCOMPATIBLE') {
       state = 'incompatible';
       delay = this.timings.incompatibleRetryMs;
-    } else {
+    } else if (afterDrop) {
       // After a drop from a stable connection the first retry goes out at once (most drops are a restart that is
       // already over); a server that keeps dropping us before we count as stable gets the growing backoff.
-      delay = afterDrop && this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
+      delay = this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
       this.attempt++;
-      const since = this.droppedAt;
-      state = this.everConnected && since !== undefined && Date.now() - since < this.timings.offlineAfterMs ? 'reconnecting' : 'offline';
+      state = this.outageState();
+    } else {
+      // A full attempt failed: the port is watched until it serves again, and the next attempt made then. Only an
+      // attempt that something answered counts towards the backoff of a server that keeps dropping us.
+      const failure = this.outage.failed(error, () => void this.connect());
+      if (failure !== 'refused') this.attempt++;
+      this.log.info('not connected: watching the port', { code, failure });
+      this.reportOutage(this.outageState(), lastError);
+      return;
     }
     const nextRetryAt = Date.now() + delay;
     const keep = { version: this.info.version, capabilities: this.info.capabilities };
@@ -422,6 +439,32 @@ export class ComfyConnection {
     });
     this.log.info(`retry in ${delay} ms`, { code });
     this.setTimer('retry', delay, () => void this.connect());
+  }
+
+  /** Within `offlineAfterMs` of losing a connection that worked: reconnecting; else (or never connected) offline. */
+  private outageState(): 'reconnecting' | 'offline' {
+    const since = this.droppedAt;
+    return this.everConnected && since !== undefined && Date.now() - since < this.timings.offlineAfterMs ? 'reconnecting' : 'offline';
+  }
+
+  /** The state while the port is watched: told once, and once more when `reconnecting` becomes `offline`. */
+  private reportOutage(state: 'reconnecting' | 'offline', lastError: ErrorView): void {
+    const keep = { version: this.info.version, capabilities: this.info.capabilities };
+    const nextRetryAt = this.outage.nextCheckAt;
+    this.setInfo({
+      state,
+      attempt: this.attempt,
+      ...(nextRetryAt !== undefined && { nextRetryAt }),
+      lastError,
+      ...(keep.version !== undefined && { version: keep.version }),
+      ...(keep.capabilities !== undefined && { capabilities: keep.capabilities }),
+    });
+    this.clearTimer('offline');
+    if (state === 'reconnecting' && this.droppedAt !== undefined) {
+      this.setTimer('offline', this.droppedAt + this.timings.offlineAfterMs - Date.now(), () => {
+        if (this.info.state === 'reconnecting') this.reportOutage('offline', lastError);
+      });
+    }
   }
 
   private async closeCleanly(socket: WebSocket): Promise<void> {
