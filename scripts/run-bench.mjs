@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
-const ALL = ['messages', 'memory', 'reconcile', 'reconnect', 'outputs', 'idle', 'hostile-file'];
+const ALL = ['messages', 'memory', 'reconcile', 'reconnect', 'finish-latency', 'outputs', 'idle', 'hostile-file'];
 const args = process.argv.slice(2);
 const named = args.filter((a) => !a.startsWith('--'));
 const options = args.filter((a) => a.startsWith('--'));

@@ -111,7 +111,7 @@ export class Engine {
       this.events.emit('server', entry.view);
     });
     this.entries.set(backend.serverId, entry);
-    this.outputs?.addServer(backend);
+    this.outputs?.addServer(backend, (jobId) => tracker.recordChecked(jobId));
   }
 
   start(): void {

@@ -3,7 +3,7 @@
 // broadcast, every (re)connect and a slow probe) finds everything else. Only `finish` announces a job, once.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { JobView, ServerProblem, TerminalJobStatus } from '../../shared/app-state.js';
+import { isTerminal, type JobView, type ServerProblem, type TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
 import { nodeInfoOf, type RemoteJob } from '../comfy/remote-jobs.js';
@@ -14,6 +14,7 @@ import { PromptRejectedError, type JobBackend, type SubmitRequest, type SubmitRe
 import type { DurationHistory } from './duration-history.js';
 import { sampleOfRun } from './duration-estimate.js';
 import type { FinishedRecord, Journal } from './journal.js';
+import { RecordFollowUp } from './record-follow-up.js';
 import { workflowSignature } from './workflow-signature.js';
 import { newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
@@ -97,6 +98,8 @@ export class ServerTracker {
   /** When the current connection was made, on the server's clock. */
   private connectedAt = 0;
   private stopped = false;
+  /** Own jobs announced from their live events, checked against the server's record once it is written. */
+  private readonly followUp: RecordFollowUp;
 
   constructor(
     private readonly backend: JobBackend,
@@ -108,6 +111,19 @@ export class ServerTracker {
   ) {
     this.serverId = backend.serverId;
     this.log = createLogger(`Tracker ${backend.name}`);
+    this.followUp = new RecordFollowUp({
+      lookup: (id) => this.backend.lookup(id),
+      announced: async (id) => {
+        const view = (await this.finishing.get(id)) ?? this.finished.get(id);
+        return view && isTerminal(view.status) ? { ...view, status: view.status } : undefined;
+      },
+      update: async (view) => {
+        await this.recordView(view);
+        if (this.finished.has(view.id)) this.finished.set(view.id, view);
+        this.events.emit('job', view);
+      },
+      debug: (message, fields) => this.log.debug(message, fields),
+    });
     for (const record of journal.finishedJobs(this.serverId)) this.finished.set(record.id, fromFinishedRecord(this.serverId, record));
     for (const record of journal.activeJobs(this.serverId)) {
       this.active.set(record.id, newTrackedJob(record.id, { ...record, epoch: -1 }));
@@ -136,6 +152,7 @@ export class ServerTracker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.followUp.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -147,6 +164,14 @@ export class ServerTracker {
 
   jobs(): JobView[] {
     return [...this.finished.values(), ...[...this.active.values()].map((job) => this.view(job))];
+  }
+
+  /**
+   * Resolves once an own job announced from its live events was checked against the server's record (its outputs
+   * completed from it), at once for any other job: what the saver waits for before it looks at a job's outputs.
+   */
+  recordChecked(id: string): Promise<void> {
+    return this.followUp.checked(id);
   }
 
   latestPreview(id: string): { mime: string; image: Buffer } | undefined {
@@ -262,6 +287,7 @@ export class ServerTracker {
         job.status = 'running';
         job.queuePosition = undefined;
         job.startedAt = message.timestamp ?? Date.now();
+        job.heardFromStart = this.epoch;
         this.lastRunningId = job.id;
         this.emitJob(job);
         return;
@@ -278,7 +304,9 @@ export class ServerTracker {
       case 'executing': {
         if (message.node === null) {
           // After this, the server's record of the job is written: announce without waiting for a reconcile.
-          const job = message.promptId === undefined ? undefined : this.active.get(message.promptId);
+          if (message.promptId === undefined) return;
+          this.followUp.recordWritten(message.promptId);
+          const job = this.active.get(message.promptId);
           if (job?.live) void this.finalizeFromRecord(job);
           return;
         }
@@ -373,6 +401,13 @@ export class ServerTracker {
     job.status = live.status;
     if (live.status === 'completed') job.progress = { ...job.progress, overall: 1 };
     if (this.lastRunningId === promptId) this.lastRunningId = undefined;
+    if (job.heardFromStart === this.epoch && job.submittedBy === 'this-app' && !job.unconfirmed) {
+      // Our own job, every event of its run heard on this socket: its outputs are all known. Announced now, and
+      // checked against the server's record once that is written (record-follow-up.ts).
+      this.followUp.expect(job.id);
+      void this.finish(job, { status: live.status }, false);
+      return;
+    }
     this.emitJob(job);
   }
 
@@ -725,11 +760,7 @@ export class ServerTracker {
 
   private async announce(job: TrackedJob, terminal: Terminal, caughtUp: boolean): Promise<JobView> {
     const view = finishedView(this.serverId, job, terminal, caughtUp);
-    try {
-      await this.journal.recordFinished(this.serverId, view);
-    } catch (error) {
-      this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
-    }
+    await this.recordView(view);
     this.active.delete(job.id);
     this.previews.delete(job.id);
     this.finished.set(job.id, view);
@@ -748,6 +779,14 @@ export class ServerTracker {
   }
 
   // ---- helpers ----
+
+  private async recordView(view: JobView & { status: TerminalJobStatus }): Promise<void> {
+    try {
+      await this.journal.recordFinished(this.serverId, view);
+    } catch (error) {
+      this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
+    }
+  }
 
   private async queuedDespite(error: unknown, promptId: string): Promise<boolean> {
     if (error instanceof PromptRejectedError) return false;

@@ -26,8 +26,16 @@ export interface TrackedJob {
   cached: ReadonlySet<string>;
   /** `cached` came from the server (`execution_cached`), rather than being the empty default. */
   cacheKnown?: boolean;
-  /** A terminal event heard on the socket; the server's record (with all outputs) is fetched before announcing. */
+  /**
+   * A terminal event heard on the socket. An own job heard from its start (`heardFromStart`) is announced with it at
+   * once, and checked against the server's record afterwards; any other job waits for the record.
+   */
   live?: LiveTerminal;
+  /**
+   * The connection epoch in which `execution_start` was heard: every event of the run since came on that socket, so
+   * the outputs its `executed` events listed are all of the job's (cached output nodes send theirs too).
+   */
+  heardFromStart?: number;
   /** Consecutive reconciliations in which the server knew nothing of this job. */
   misses: number;
   /** Those misses began with the look that followed an absence (it may have ended while we were away). */
