@@ -3,6 +3,7 @@
 //   legacy  no /api/jobs; /api/queue carries 10,000 items, each with its full prompt (~3 KB): tens of MB
 // Each client runs in a fresh child process; medians of 5 runs.
 // Usage: node --import tsx bench/reconcile.ts [--runs=5] [--jobs=10000] [--modes=modern,legacy] [--clients=core,bare,sdk]
+//        [--again=5]
 import type { FromReconcileClient, ReconcileKind, Timing, ToReconcileClient } from './clients/reconcile-client.js';
 import { Child } from './support/child.js';
 import { jobId, realisticPrompt } from './support/comfy-data.js';
@@ -11,6 +12,8 @@ import { fmt, machine, mb, median, numberOption, saveResult, table } from './sup
 
 const RUNS = numberOption('runs', 'BENCH_RUNS', 5);
 const JOBS = numberOption('jobs', 'BENCH_JOBS', 10_000);
+/** Looks after the first, per client process: "again" is their median. */
+const AGAIN = numberOption('again', 'BENCH_AGAIN', 5);
 const FILE = new URL('./clients/reconcile-client.ts', import.meta.url).pathname;
 const only = (name: string): string[] | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(',');
 const ONLY_CLIENTS = only('clients');
@@ -73,7 +76,7 @@ for (let run = 1; run <= RUNS; run++) {
     const fake = await FakeComfy.start(mode.routes);
     for (const kind of mode.clients) {
       if (ONLY_CLIENTS && !ONLY_CLIENTS.includes(kind)) continue;
-      const child = await Child.start<ToReconcileClient, FromReconcileClient>(FILE, [kind, fake.url, mode.route]);
+      const child = await Child.start<ToReconcileClient, FromReconcileClient>(FILE, [kind, fake.url, mode.route, String(AGAIN)]);
       let message = await child.next();
       while (message.type === 'send-status') {
         fake.resetCounters();
@@ -117,8 +120,8 @@ const data = MODES.map((mode) => ({
 
 const markdown = [
   `Median of ${RUNS} runs, ${fmt(JOBS)} pending items, wall time (CPU time in brackets). “First” for our Engine is the reconciliation right after ` +
-    'connecting, when every job is new to the tracker; “again” is the next one (triggered by a `status` frame), when every job is known. ' +
-    'For the bare client and the SDK, “first” and “again” are two reads of the same route.',
+    `connecting, when every job is new to the tracker; “again” is the median of the ${AGAIN} next ones (each triggered by a \`status\` frame), when every job is known. ` +
+    `For the bare client and the SDK, “first” is a first read of the same route and “again” the median of ${AGAIN} more.`,
   '',
   table(
     ['route (body size)', 'client', 'first', 'again', 'journal write after first', 'peak RSS'],

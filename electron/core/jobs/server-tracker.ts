@@ -6,17 +6,18 @@ import { performance } from 'node:perf_hooks';
 import { isTerminal, type JobView, type ServerProblem, type TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
-import { nodeInfoOf, type RemoteJob } from '../comfy/remote-jobs.js';
+import { promptShape } from '../comfy/prompt-shape.js';
+import { nodeInfoOf, type ActiveJobs, type RemoteJob } from '../comfy/remote-jobs.js';
 import type { EventSink } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { PromptRejectedError, type JobBackend, type SubmitRequest, type SubmitResult } from './backend.js';
 import type { DurationHistory } from './duration-history.js';
 import { sampleOfRun } from './duration-estimate.js';
+import { changedActiveRecords } from './active-records.js';
 import type { FinishedRecord, Journal } from './journal.js';
 import { RecordFollowUp } from './record-follow-up.js';
-import { workflowSignature } from './workflow-signature.js';
-import { newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
+import { applyRemoteFields, newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
 export interface TrackerEvents {
   /** Any visible change of a job. */
@@ -261,8 +262,8 @@ export class ServerTracker {
       submittedBy: known?.submittedBy ?? this.submitterOf(record),
       epoch: this.epoch,
       ...(pendingIndex >= 0 && { queuePosition: pendingIndex + 1 }),
-      ...remoteFields(record),
     });
+    applyRemoteFields(job, record);
     if (record.status === 'pending' || record.status === 'running') return this.view(job);
     return finishedView(this.serverId, job, terminalFromRecord(record), false);
   }
@@ -507,7 +508,7 @@ export class ServerTracker {
     const catchUp = this.catchUpPending;
     const epoch = this.epoch;
     const sequence = ++this.reconciliations;
-    const active = await this.backend.listActive();
+    let active: ActiveJobs | undefined = await this.backend.listActive();
     const seen = new Set<string>();
     // A listing that names a job twice (a broken proxy, a server bug) is merged: the first place counts.
     let repeated = 0;
@@ -526,6 +527,9 @@ export class ServerTracker {
         this.applyActive(remote, ++position);
       }
     }
+    // Let go of the listing before the look goes on (it waits for the server again): a legacy /queue carries every
+    // job's whole prompt, and 20 servers looking at once would otherwise hold all of their listings together.
+    active = undefined;
     if (repeated > 0 && !this.toldRepeatedIds) {
       this.toldRepeatedIds = true;
       this.events.emit('warning', { serverId: this.serverId, code: 'COMFY_DUPLICATE_JOBS', message: `${this.backend.url} listed ${repeated} queued job${repeated === 1 ? '' : 's'} more than once; each is shown once, in its first place` });
@@ -590,17 +594,16 @@ export class ServerTracker {
     job.epoch = this.epoch;
     job.misses = 0;
     job.missedWhileAway = false;
-    // Compared field by field: with 10,000 queued jobs this runs 10,000 times per reconciliation.
-    const before = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
-    Object.assign(job, remoteFields(remote, job));
+    // Compared field by field, without allocating: with 10,000 queued jobs this runs 10,000 times per reconciliation.
+    let changed = applyRemoteFields(job, remote);
     // A terminal event already heard beats a list fetched a moment before the server moved the job to history.
-    if (!job.live) {
+    if (!job.live && (job.status !== remote.status || job.queuePosition !== position)) {
       job.status = remote.status;
       job.queuePosition = position;
+      changed = true;
     }
     if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
-    const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
-    if (after.some((value, i) => value !== before[i])) this.emitJob(job);
+    if (changed) this.emitJob(job);
   }
 
   /** The server listed (or kept a record of) a job known only from live events: its submitter is now known. */
@@ -739,7 +742,7 @@ export class ServerTracker {
           const job = existing ?? newTrackedJob(record.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
           if (!existing) this.active.set(job.id, job);
           this.confirm(job, record);
-          Object.assign(job, remoteFields(record, job));
+          applyRemoteFields(job, record);
           return this.finish(job, terminalFromRecord(record), catchUp);
         }),
       );
@@ -815,19 +818,9 @@ export class ServerTracker {
   }
 
   private persistActive(): void {
-    this.journal.setActive(
-      this.serverId,
-      // A job known only from live events is not worth remembering: the next look finds it if it is real.
-      [...this.active.values()].filter((job) => !job.unconfirmed).map((job) => ({
-        id: job.id,
-        status: job.status === 'running' ? 'running' : 'pending',
-        submittedBy: job.submittedBy,
-        ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
-        ...(job.createdAt !== undefined && { createdAt: job.createdAt }),
-        ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
-        ...(job.signature !== undefined && { signature: job.signature }),
-      })),
-    );
+    // Unchanged (most looks of a busy queue): nothing to hand over.
+    const records = changedActiveRecords(this.active.values(), this.journal.activeJobs(this.serverId));
+    if (records) this.journal.setActive(this.serverId, records);
   }
 
   private emitJob(job: TrackedJob): void {
@@ -886,19 +879,9 @@ function terminalFromRecord(record: RemoteJob): Terminal {
 }
 
 function signatureOf(prompt: unknown): { signature?: string } {
-  const signature = workflowSignature(prompt);
+  // Shared with the other jobs of the workflow, and hashed once for all of them (prompt-shape.ts).
+  const signature = promptShape(prompt)?.signature;
   return signature === undefined ? {} : { signature };
-}
-
-function remoteFields(remote: RemoteJob, job?: TrackedJob): Partial<TrackedJob> {
-  return {
-    ...(remote.createdAt !== undefined && { createdAt: remote.createdAt }),
-    ...(remote.startedAt !== undefined && job?.startedAt === undefined && { startedAt: remote.startedAt }),
-    ...(remote.nodes !== undefined && job?.nodes === undefined && { nodes: remote.nodes }),
-    ...(remote.workflowName !== undefined && job?.workflowName === undefined && { workflowName: remote.workflowName }),
-    // Hashed once per job, not at every reconciliation: a 10,000-item legacy queue would pay it 10,000 times.
-    ...(job?.signature === undefined && signatureOf(remote.prompt ?? remote.listedPrompt)),
-  };
 }
 
 function finishedView(serverId: string, job: TrackedJob, terminal: Terminal, caughtUp: boolean): JobView & { status: TerminalJobStatus } {
