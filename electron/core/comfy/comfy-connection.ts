@@ -9,6 +9,7 @@ import { createLogger } from '../logger.js';
 import { decodeBinaryFrame } from './binary-frames.js';
 import { probeServer } from './capabilities.js';
 import { type ComfyHttp, networkError } from './http-client.js';
+import { FrameCoalescer } from './frame-coalescer.js';
 import { decodeTextFrame, type ServerMessage } from './messages.js';
 import { OutageWatch } from './outage-watch.js';
 import { portTarget } from './port-check.js';
@@ -42,6 +43,8 @@ export interface ConnectionStats {
   halfOpenDetections: number;
   /** Bare TCP checks of the port while the server was down (outage-watch.ts). */
   portChecks: number;
+  /** Progress frames dropped unread, superseded by a newer one in the same read (frame-coalescer.ts). */
+  superseded: number;
 }
 
 /** What we ask for in the handshake; preview metadata switches preview frames to type 4 (with prompt/node ids). */
@@ -51,7 +54,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export class ComfyConnection {
   readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
-  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0 };
+  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0, superseded: 0 };
   private readonly timings: ConnectionTimings;
   private readonly log;
   private info: ConnectionInfo = { state: 'connecting' };
@@ -73,6 +76,10 @@ export class ComfyConnection {
   private probing = false;
   private readonly random: () => number;
   private readonly outage: OutageWatch;
+  private readonly coalescer = new FrameCoalescer((text) => {
+    this.handleMessage(decodeTextFrame(text));
+    this.stats.superseded = this.coalescer.superseded;
+  });
 
   constructor(
     private readonly server: ResolvedServer,
@@ -102,6 +109,7 @@ export class ComfyConnection {
   }
 
   async stop(): Promise<void> {
+    this.coalescer.flush();
     this.running = false;
     this.generation++;
     this.connectingGeneration = undefined;
@@ -227,6 +235,10 @@ export class ComfyConnection {
         this.clearTimer('pong');
       });
       socket.on('message', (data: RawData, isBinary: boolean) => {
+        if (settled && generation === this.generation) {
+          this.receive(data, isBinary);
+          return;
+        }
         const message = this.decode(data, isBinary);
         if (!settled && !statusSeen) {
           // The server's first frame is always `status` with our sid; anything else first is not ComfyUI.
@@ -247,8 +259,20 @@ export class ComfyConnection {
 
   private decode(data: RawData, isBinary: boolean): ServerMessage {
     this.stats.frames++;
-    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const buffer = bufferOf(data);
     return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString('utf8'));
+  }
+
+  /** A frame once the handshake is over: progress frames superseded within one read are dropped unread. */
+  private receive(data: RawData, isBinary: boolean): void {
+    this.stats.frames++;
+    const buffer = bufferOf(data);
+    if (!isBinary) {
+      this.coalescer.text(buffer.toString('utf8'));
+      return;
+    }
+    this.coalescer.flush();
+    this.handleMessage(decodeBinaryFrame(buffer));
   }
 
   private handleMessage(message: ServerMessage): void {
@@ -379,6 +403,7 @@ export class ComfyConnection {
     if (reason === 'deaf') this.stats.deafDetections++;
     if (reason === 'half-open') this.stats.halfOpenDetections++;
     this.log.info('dropping socket', { reason, detail });
+    this.coalescer.flush();
     this.generation++;
     this.socket = undefined;
     this.clearTimers();
@@ -391,6 +416,7 @@ export class ComfyConnection {
 
   private onSocketClosed(generation: number, socket: WebSocket, code: number): void {
     if (generation !== this.generation || socket !== this.socket) return;
+    this.coalescer.flush();
     this.socket = undefined;
     this.clearTimers();
     // 1006 = the connection ended without a close frame: the server-side socket may still be alive.
@@ -512,4 +538,8 @@ export class ComfyConnection {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
     this.awaitingPong = false;
   }
+}
+
+function bufferOf(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
