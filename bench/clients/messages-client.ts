@@ -79,7 +79,7 @@ async function connectConnection(): Promise<() => Counters> {
   conn.start();
   await connected;
   const before = { ...conn.stats };
-  return () => ({ frames: conn.stats.frames - before.frames, malformed: conn.stats.malformed, unknown: conn.stats.unknown, superseded: conn.stats.superseded - before.superseded });
+  return () => ({ frames: conn.stats.frames - before.frames, malformed: conn.stats.malformed, unknown: conn.stats.unknown, superseded: (conn.stats.superseded ?? 0) - (before.superseded ?? 0) });
 }
 
 async function connectCore(): Promise<() => Counters> {
@@ -100,7 +100,7 @@ async function connectCore(): Promise<() => Counters> {
   const backend = engine.backend('bench');
   if (!(backend instanceof ComfyBackend)) throw new Error('expected a ComfyBackend');
   const before = { ...backend.stats };
-  return () => ({ frames: backend.stats.frames - before.frames, malformed: backend.stats.malformed, unknown: backend.stats.unknown, superseded: backend.stats.superseded - before.superseded });
+  return () => ({ frames: backend.stats.frames - before.frames, malformed: backend.stats.malformed, unknown: backend.stats.unknown, superseded: (backend.stats.superseded ?? 0) - (before.superseded ?? 0) });
 }
 
 async function connectSdk(): Promise<() => Counters> {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { FrameCoalescer, holdable } from '../../../electron/core/comfy/frame-coalescer.js';
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
-import { FakeBackend } from '../../support/fake-backend.js';
+import type { FakeBackend } from '../../support/fake-backend.js';
 import { connectedEngine } from '../../support/fake-engine.js';
 
 const A = '1b0a37e4-7d9c-4f3e-9c1a-2f6f0e5b8a11';
