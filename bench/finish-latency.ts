@@ -3,7 +3,7 @@
 // process as the app runs it (journal on disk, outputs saved), submitting one quick prompt after the other. Two
 // references: the arrival of the `execution_success` frame in the child (before any listener of ours runs), and the
 // timestamp the server wrote into that frame (1 ms resolution; both processes read this machine's clock).
-// Usage: node --import tsx bench/finish-latency.ts [--runs=3] [--jobs=30]
+// Usage: node --import tsx bench/finish-latency.ts [--runs=3] [--jobs=30] [--pause=250]
 import type { FinishLatencyResult } from './clients/finish-latency-client.js';
 import { ComfySimulator } from '../test/support/comfy-simulator.js';
 import { Child } from './support/child.js';
@@ -11,6 +11,8 @@ import { fmt, machine, median, numberOption, saveResult, table } from './support
 
 const RUNS = numberOption('runs', 'BENCH_RUNS', 3);
 const JOBS = numberOption('jobs', 'BENCH_JOBS', 30);
+/** Between two jobs, once the first is saved: the next job is measured on a quiet engine and disk. */
+const PAUSE_MS = numberOption('pause', 'BENCH_PAUSE_MS', 250);
 const FILE = new URL('./clients/finish-latency-client.ts', import.meta.url).pathname;
 
 function percentile(values: readonly number[], p: number): number {
@@ -23,9 +25,9 @@ const fromServer: number[] = [];
 const outputs: number[] = [];
 const journalWrites: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
-  const sim = await ComfySimulator.start({ stepDelayMs: 1 });
+  const sim = await ComfySimulator.start({ stepDelayMs: 10 });
   try {
-    const child = await Child.start<never, FinishLatencyResult>(FILE, [sim.url, String(JOBS)]);
+    const child = await Child.start<never, FinishLatencyResult>(FILE, [sim.url, String(JOBS), String(PAUSE_MS)]);
     const result = await child.next(10 * 60_000);
     await child.stop();
     if (result.savedFiles !== JOBS) throw new Error(`saved ${result.savedFiles} files for ${JOBS} jobs`);
@@ -45,7 +47,7 @@ if (outputs.some((n) => n !== 1)) throw new Error('an announcement came without 
 
 const row = (label: string, values: readonly number[]): string[] => [label, fmt(median(values), 2), fmt(percentile(values, 0.95), 2), fmt(Math.max(...values), 2)];
 const markdown = [
-  `${RUNS} runs × ${JOBS} own jobs (one \`SimOutput\` file each, saved), ms until \`job-finished\` with the job's output:`,
+  `${RUNS} runs × ${JOBS} own jobs (20 steps 10 ms apart, then one \`SimOutput\` file, saved), ms until \`job-finished\` with the job's output:`,
   '',
   table(['from', 'median', 'p95', 'max'], [row('the `execution_success` frame arriving', fromFrame), row("the server's `execution_success` timestamp", fromServer)]),
   '',

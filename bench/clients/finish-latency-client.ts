@@ -21,8 +21,9 @@ export interface FinishLatencyResult {
   readonly savedFiles: number;
 }
 
-const [url, jobsArg] = process.argv.slice(2) as [string, string];
+const [url, jobsArg, pauseArg] = process.argv.slice(2) as [string, string, string | undefined];
 const JOBS = Number(jobsArg);
+const PAUSE_MS = Number(pauseArg ?? 250);
 const channel = parentChannel<never, FinishLatencyResult>();
 const now = (): number => performance.timeOrigin + performance.now();
 
@@ -63,8 +64,12 @@ async function main(): Promise<void> {
   const fromServer: number[] = [];
   const outputs: number[] = [];
   for (let i = 0; i < JOBS; i++) {
-    // A new file name each time: an identical prompt would be served from the server's cache.
-    const prompt = { '1': { class_type: 'SimOutput', inputs: { filename: `latency_${String(i).padStart(4, '0')}.png` } } };
+    // A new file name each time: an identical prompt would be served from the server's cache. Twenty sampler-like
+    // steps first, so that the job runs for a while after it was queued, as real ones do.
+    const prompt = {
+      '1': { class_type: 'SimSteps', inputs: { steps: 20 } },
+      '2': { class_type: 'SimOutput', inputs: { filename: `latency_${String(i).padStart(4, '0')}.png` } },
+    };
     let done = (): void => undefined;
     const announced = new Promise<void>((resolve) => (done = resolve));
     const { promptId } = await engine.submit('bench', { prompt });
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
     // Saving (and the server's own record) settle before the next job, so each one is measured on a quiet engine.
     await engine.settled();
     await engine.outputs?.settled();
+    // The disk settles too (the file system commits what saving wrote), as between jobs that take seconds.
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
   }
   await engine.stop();
   channel.finish({ type: 'result', fromFrame, fromServer, outputs, journalWrites, savedFiles: readdirSync(folder).length });
