@@ -23,6 +23,24 @@ const noElectron = {
   ],
 };
 
+// core/comfy is the ComfyUI protocol and its I/O, nothing more: the backends (core/backends) adapt it to the jobs port
+// (core/jobs/backend.ts). It never reaches up into either, so each hosted backend plugs in at the one seam.
+const pureProtocol = {
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: noElectron['no-restricted-imports'][1].paths,
+      patterns: [
+        ...noElectron['no-restricted-imports'][1].patterns,
+        {
+          group: ['../jobs/*', '../backends/*', '../outputs/*', '../submit/*', '../notify/*', '../store/*', '../engine.js'],
+          message: 'core/comfy is protocol and I/O only: the backends in core/backends adapt it to the jobs port.',
+        },
+      ],
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', '.tmp/**'] },
   ...tseslint.configs.recommended,
@@ -36,4 +54,5 @@ export default tseslint.config(
     },
   },
   { files: ['electron/core/**', 'electron/shared/**'], rules: noElectron },
+  { files: ['electron/core/comfy/**'], rules: pureProtocol },
 );

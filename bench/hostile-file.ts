@@ -2,7 +2,7 @@
 // just under the per-chunk limit). Measures how long it takes to be refused, read on this thread (the readers' own
 // cost) and through the worker the app reads files with (bundled as the app bundles it: start, copy, answer), how
 // long this thread's event loop was held meanwhile (the tray and the window live there), and the same for a real
-// ComfyUI PNG. The table goes to bench/results/hostile-file.{json,md} (docs/benchmarks.md §7 quotes it).
+// ComfyUI PNG. The table goes to bench/results/hostile-file.{json,md} (docs/benchmarks.md §8 quotes it).
 //
 // Usage: node --import tsx bench/hostile-file.ts [--runs=5]
 import { readFileSync } from 'node:fs';

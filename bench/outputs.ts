@@ -131,11 +131,11 @@ async function plain(base: string, folder: string): Promise<number> {
 }
 
 async function saver(base: string, folder: string): Promise<number> {
-  const { ComfyBackend } = await import('../electron/core/comfy/comfy-backend.js');
+  const { ComfyBackend } = await import('../electron/core/backends/comfyui/comfy-backend.js');
   const { resolveServer } = await import('../electron/core/comfy/server-config.js');
   const { Journal } = await import('../electron/core/jobs/journal.js');
   const { OutputSaver } = await import('../electron/core/outputs/output-saver.js');
-  const { journal } = await Journal.open(join(folder, '.journal', 'journal.json'));
+  const { journal } = await Journal.openIn(join(folder, '.journal'));
   const backend = new ComfyBackend(resolveServer({ id: 'bench', name: 'bench', url: base }), journal);
   const saverInstance = new OutputSaver(journal, { folder, concurrency: CONCURRENCY });
   saverInstance.addServer(backend);

@@ -7,6 +7,8 @@
 //                 frame's rAF callback).
 //   patches       a `state:patches` batch updating the running job's progress → the progress bar's aria-valuenow
 //                 shows the new value → the same next-frame point.
+//   batched       the same two for 10,000 jobs that are runs of one workflow (batches.ts folds them): the running job
+//                 and 200 waiting ones one batch, the history batches of 50.
 //   scroll        the History list's scroller moved by a few rows in every animation frame (a fast fling), then back
 //                 up over rows already seen. Per frame: the frame's begin time (the rAF timestamp, before the scroll
 //                 event that renders the new rows) → painted, thumbnail requests, rows in the DOM, visible rows whose
@@ -48,6 +50,8 @@ const BACK_ROWS = numberOption('back-rows', 'BENCH_BACK_ROWS', 300);
 const THUMB_DELAY_MS = countOption('thumb-delay', 'BENCH_THUMB_DELAY', 2);
 const OFF_RUNS = countOption('off-runs', 'BENCH_OFF_RUNS', RUNS);
 const PENDING = 20;
+/** Waiting jobs of the running job's batch in the batched snapshot. */
+const BATCHED_PENDING = 200;
 const NOW = 1_795_384_764_000;
 const RUNNING_NAME = 'Bench running job';
 /** A frame this long is what Chromium's long-animation-frame API (and users) call janky. */
@@ -101,6 +105,26 @@ function snapshot(imageOutputs: boolean): AppSnapshot {
         : { nodeId: '9', kind: 'latents', index: 0, filename: `ComfyUI_${String(i).padStart(5, '0')}_.latent`, subfolder: '', type: 'output' };
       jobs.push({ ...base, status: 'completed', outputs: [output] });
     }
+  }
+  return { version: 1, servers: SERVERS, jobs };
+}
+
+/**
+ * The same 10,000 jobs as runs of one workflow queued together, as "Queue 50" in the browser leaves them: the running
+ * job and BATCHED_PENDING waiting jobs are one batch (folded into one pending row whose bar follows the running job's
+ * progress), and the history is batches of 50 finished jobs, three minutes apart (folded into one row each).
+ */
+function batchedSnapshot(): AppSnapshot {
+  const jobs: JobView[] = [runningJob(0.01, 1)];
+  for (let i = 1; i <= BATCHED_PENDING; i++) {
+    jobs.push({ serverId: 's0', id: id(i), status: 'pending', queuePosition: i, submittedBy: 'this-app', workflowName: RUNNING_NAME, createdAt: NOW - 60_000 + i, outputs: [] });
+  }
+  for (let i = BATCHED_PENDING + 1; i < JOBS; i++) {
+    const batch = Math.floor((i - BATCHED_PENDING - 1) / 50);
+    const createdAt = NOW - 3_600_000 - batch * 240_000 + (i % 50) * 1_000;
+    const endedAt = createdAt + 20_000;
+    const output: OutputRef = { nodeId: '9', kind: 'images', index: 0, filename: `ComfyUI_${String(i).padStart(5, '0')}_.png`, subfolder: '', type: 'output' };
+    jobs.push({ serverId: 's0', id: id(i), status: i % 50 === 0 ? 'failed' : 'completed', submittedBy: 'other', workflowName: `Batch ${batch}`, createdAt, startedAt: endedAt - 12_000, endedAt, durationMs: 12_000, outputs: i % 50 === 0 ? [] : [output] });
   }
   return { version: 1, servers: SERVERS, jobs };
 }
@@ -505,7 +529,7 @@ async function main(): Promise<void> {
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
   const chromiumVersion = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  const snaps = { on: snapshot(true), off: snapshot(false) };
+  const snaps = { on: snapshot(true), off: snapshot(false), batched: batchedSnapshot() };
   const { batches, expected } = patches();
   const built = await buildRenderer();
   const site = await serveDir(built.dir);
@@ -517,9 +541,26 @@ async function main(): Promise<void> {
   const updates: number[] = [];
   const frames: number[] = [];
   const paints: number[] = [];
+  const batched = { firsts: [] as FirstRender[], updates: [] as number[], frames: [] as number[], paints: [] as number[], historyRows: 0 };
   try {
     // Runs alternate between the variants, so a slow patch of the shared machine does not land on one side only.
     for (let run = 0; run < Math.max(RUNS, OFF_RUNS); run++) {
+      if (run < RUNS) {
+        // Batches folded: first render and progress patches (the batch's bar follows the running job too).
+        const { page, errors } = await openWindow(browser, site.url, { thumbnails: 0, previews: 0 }, snaps.batched);
+        const first = (await page.evaluate(FIRST_RENDER)) as FirstRender;
+        batched.firsts.push(first);
+        batched.historyRows = first.setsize;
+        await page.evaluate((p) => void ((window as unknown as { __benchPatches: unknown }).__benchPatches = p), { batches, expected });
+        const result = (await page.evaluate(PATCH_LOOP)) as { updateMs: number[]; frameMs: number[]; paintMs: number[] };
+        batched.updates.push(...result.updateMs);
+        batched.frames.push(...result.frameMs);
+        batched.paints.push(...result.paintMs);
+        const folded = await page.evaluate(() => document.querySelectorAll('.row--batch').length);
+        if (errors.length > 0) throw new Error(`Page errors: ${errors.join('; ')}`);
+        await page.close();
+        console.error(`run ${run + 1} batched: first render ${fmt(first.frameMs, 1)} ms, ${first.setsize} history rows (${folded} batch rows in the DOM), patch median ${fmt(median(result.frameMs), 2)} ms`);
+      }
       for (const name of ['on', 'off'] as const) {
         if (run >= (name === 'on' ? RUNS : OFF_RUNS)) continue;
         const variant = variants[name];
@@ -622,6 +663,11 @@ async function main(): Promise<void> {
         ...(offRows
           ? [[`no thumbnails: first render → next frame painted (ms, ${OFF_RUNS} runs)`, ...col(off.firsts.map((f) => f.frameMs), 1)], ...scrollRows('no thumbnails, scroll down', off.down)]
           : []),
+        [`batches folded: first render → History rows in the DOM (ms, ${RUNS} runs)`, ...col(batched.firsts.map((f) => f.rowsMs), 1)],
+        [`batches folded: first render → next frame painted (ms, ${RUNS} runs)`, ...col(batched.firsts.map((f) => f.frameMs), 1)],
+        [`batches folded: progress patch → aria-valuenow updated (ms, ${fmt(batched.updates.length)} patches)`, ...col(batched.updates, 2)],
+        [`batches folded: progress patch → next frame painted (ms, ${fmt(batched.frames.length)} patches)`, ...col(batched.frames, 2)],
+        [`batches folded: that frame: rAF callback → painted (ms, ${fmt(batched.paints.length)} patches)`, ...col(batched.paints, 2)],
       ],
     ),
     '',
@@ -645,7 +691,8 @@ async function main(): Promise<void> {
       ],
     ),
     '',
-    `History rows in the DOM after the first render: ${on.firsts.map((f) => f.rows).join(', ')}; thumbnail requests answered: ${fmt(on.thumbnailLatencyMs.length)} (${fmt(on.served.thumbnails)} of them by the fake tray's handler); preview requests: ${on.served.previews}; ` +
+    `Batched snapshot: ${fmt(BATCHED_PENDING)} pending jobs in the running job's batch, ${fmt(JOBS - 1 - BATCHED_PENDING)} history jobs in batches of 50, folded into ${fmt(batched.historyRows)} history rows. ` +
+      `History rows in the DOM after the first render: ${on.firsts.map((f) => f.rows).join(', ')}; thumbnail requests answered: ${fmt(on.thumbnailLatencyMs.length)} (${fmt(on.served.thumbnails)} of them by the fake tray's handler); preview requests: ${on.served.previews}; ` +
       `frames without a scroll event: ${on.down.framesWithoutScrollEvent + on.back.framesWithoutScrollEvent}`,
   ].join('\n');
   console.log(markdown);
@@ -669,6 +716,7 @@ async function main(): Promise<void> {
         back: on.back,
       },
       noThumbnails: { firsts: off.firsts, served: off.served, down: off.down, back: off.back },
+      batched,
     },
   });
 }

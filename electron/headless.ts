@@ -6,6 +6,8 @@ import { configureLogging } from './core/logger.js';
 import { defaultDataDir } from './core/store/data-dir.js';
 import { errorCode, errorMessage } from './core/errors.js';
 import { EXIT } from './cli/exit-codes.js';
+import { defaultOutputFolder } from './core/outputs/default-output-folder.js';
+import { runMcpCommand } from './mcp/mcp-command.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const cli = parseCli(argv);
@@ -20,19 +22,34 @@ async function main(argv: readonly string[]): Promise<number> {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
-      return watch({ servers: cli.servers, dataDir: cli.dataDir ?? defaultDataDir(), outputDir: cli.outputDir, outputTemplate: cli.outputTemplate }, io, stop);
+      return watch(
+        {
+          servers: cli.servers,
+          ...(cli.cloud !== undefined && { cloud: cli.cloud }),
+          ...(cli.comfyControl !== undefined && { comfyControl: cli.comfyControl }),
+          dataDir: cli.dataDir ?? defaultDataDir(),
+          outputDir: cli.outputDir,
+          outputTemplate: cli.outputTemplate,
+          // Secrets of hosted services come from here only, never from the command line.
+          env: process.env,
+        },
+        io,
+        stop,
+      );
     }
     case 'status':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
-      return status({ server: cli.server, jobId: cli.jobId, dataDir: cli.dataDir ?? defaultDataDir() }, io);
+      return status({ server: cli.server, ...(cli.kind !== undefined && { kind: cli.kind }), jobId: cli.jobId, dataDir: cli.dataDir ?? defaultDataDir(), env: process.env }, io);
     case 'submit': {
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
       const { command: _command, verbose: _verbose, dataDir, ...options } = cli;
-      return submit({ ...options, dataDir: dataDir ?? defaultDataDir() }, io);
+      return submit({ ...options, dataDir: dataDir ?? defaultDataDir(), env: process.env }, io);
     }
     case 'convert':
       configureLogging({ level: cli.verbose ? 'info' : 'error' });
       return convert({ file: cli.file, server: cli.server }, io);
+    case 'mcp':
+      return runMcpCommand(cli, defaultOutputFolder());
   }
 }
 

@@ -1,11 +1,13 @@
 // Composition root: build the core, build the shell, wire them.
 import type { BrowserWindow } from 'electron';
-import { Notification, Tray, app, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
+import { Notification, Tray, app, clipboard, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine } from './core/engine.js';
 import { noticeFor } from './core/notify/notification-model.js';
 import { NotificationPlanner } from './core/notify/notification-planner.js';
+import { Forwarder } from './core/notify/forwarder.js';
+import { mayBeImage } from './core/outputs/image-sniff.js';
 import { checkOutputFolder, systemPlaces, type SystemPlaces } from './core/outputs/output-folder-policy.js';
 import { savedKey } from './core/outputs/saved-stage.js';
 import type { OutputRef } from './shared/app-state.js';
@@ -30,19 +32,25 @@ import { startAtLoginFollower } from './shell/start-at-login.js';
 import { outputFolderFor, prepareOutputOptions } from './shell/output-settings.js';
 import { runTrayAction, type TrayCommands } from './shell/tray-actions.js';
 import { trayIconPath } from './shell/tray-icons.js';
+import { pausedQueuesNotice } from './shell/tray-model.js';
 import { registerHandlers } from './shell/ipc.js';
 import { settingsHandlers, testConnection } from './shell/settings-handlers.js';
+import { forwardingHandlers } from './shell/forwarding-handlers.js';
 import { thumbnailOf } from './shell/thumbnail.js';
 import { windowHandlers } from './shell/window-handlers.js';
 import { workflowHandlers } from './shell/workflow-handlers.js';
 import { fileArguments, readOpenedFiles } from './shell/opened-files.js';
 import { discoverLocalServer } from './core/comfy/discover-local.js';
-import { errorMessage } from './core/errors.js';
+import { errorCode, errorMessage } from './core/errors.js';
+import { HELP, mcpSwitchArgs, parseCli } from './cli/args.js';
+import { defaultOutputFolder } from './core/outputs/default-output-folder.js';
+import { runMcpCommand } from './mcp/mcp-command.js';
 import { configureLogging } from './core/logger.js';
 import { openLogFile } from './core/log-file.js';
 import { WorkflowInbox } from './core/submit/inbox.js';
 import type { EventMap } from './shared/ipc-contract.js';
 import { createMainWindow } from './shell/window.js';
+import { APP_PROTOCOL, linkArguments, linkServer, parseAppLink } from './shell/app-links.js';
 
 /** What the tray's Open workflow… dialog offers (the same list the window's picker and the packaging use). */
 const WORKFLOW_EXTENSIONS = ['json', 'png', 'webp', 'jpg', 'jpeg', 'flac', 'mp3', 'opus', 'ogg', 'mp4', 'mov', 'webm', 'mkv', 'latent', 'safetensors'];
@@ -55,21 +63,54 @@ app.on('open-file', (event, path) => {
   event.preventDefault();
   openFiles([path]);
 });
+// `comfytray://` links (macOS hands them over as open-url, also before the app is ready).
+const linksBeforeReady: string[] = [];
+let openLinks: (links: readonly string[]) => void = (links) => void linksBeforeReady.push(...links);
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  openLinks([url]);
+});
 
-// Before the single-instance lock: Electron keys that lock by the userData folder, and the data-folder lock below
-// relies on it covering this very folder.
-app.setPath('userData', defaultDataDir());
-if (!app.requestSingleInstanceLock()) app.quit();
-else
-  main().catch((error: unknown) => {
-    // Without a tray there is nothing to quit from: say what went wrong and exit (the data-folder lock goes with
-    // the process), rather than linger invisible holding the single-instance and data-folder locks.
-    dialog.showErrorBox(`${PRODUCT_NAME} could not start`, errorMessage(error));
-    app.exit(1);
-  });
+// `--mcp`: this process is an MCP server on stdin/stdout for an AI agent, beside the tray app if it runs: no window,
+// no tray, no single-instance lock (the app may be running) and no data-folder lock (it works on a copy).
+const mcpArgs = mcpSwitchArgs(process.argv);
+if (mcpArgs !== undefined) {
+  void serveMcp(mcpArgs);
+} else {
+  // Before the single-instance lock: Electron keys that lock by the userData folder, and the data-folder lock below
+  // relies on it covering this very folder.
+  app.setPath('userData', defaultDataDir());
+  if (!app.requestSingleInstanceLock()) app.quit();
+  else
+    main().catch((error: unknown) => {
+      // Without a tray there is nothing to quit from: say what went wrong and exit (the data-folder lock goes with
+      // the process), rather than linger invisible holding the single-instance and data-folder locks.
+      dialog.showErrorBox(`${PRODUCT_NAME} could not start`, errorMessage(error));
+      app.exit(1);
+    });
+}
 
-/** Where outputs go when the settings name no folder. */
-const defaultOutputFolder = (): string => join(app.getPath('pictures'), PRODUCT_NAME);
+async function serveMcp(args: readonly string[]): Promise<void> {
+  // No Dock icon on macOS for a process that only serves stdio.
+  app.dock?.hide();
+  try {
+    const cli = parseCli(['mcp', ...args]);
+    if (cli.command !== 'mcp') {
+      process.stderr.write(HELP);
+      app.exit(0);
+      return;
+    }
+    app.exit(await runMcpCommand(cli, appOutputFolder()));
+  } catch (error) {
+    process.stderr.write(`comfy-tray: ${errorMessage(error)}${errorCode(error) ? ` [${errorCode(error)}]` : ''}\n`);
+    app.exit(2);
+  }
+}
+
+/** Where outputs go when the settings name no folder (a declaration: `serveMcp` runs before the module's consts). */
+function appOutputFolder(): string {
+  return defaultOutputFolder(app.getPath('pictures'));
+}
 
 async function main(): Promise<void> {
   app.setAppLogsPath(join(app.getPath('userData'), 'logs'));
@@ -91,7 +132,7 @@ async function main(): Promise<void> {
   // The folders outputs may never go to, for this user and this data folder.
   const places: SystemPlaces = { ...systemPlaces(app.getPath('userData')), home: app.getPath('home') };
   const { store: settings, warnings } = await SettingsStore.open(kv.store, safeStorageProtector(safeStorage), { places });
-  const outputs = await prepareOutputOptions(settings.current, defaultOutputFolder());
+  const outputs = await prepareOutputOptions(settings.current, appOutputFolder());
   const engine = await Engine.create({
     dataDir: app.getPath('userData'),
     servers: settings.current.servers.filter((server) => server.enabled),
@@ -120,6 +161,11 @@ async function main(): Promise<void> {
   };
   const presence = (): { visible: boolean; minimized: boolean } | undefined =>
     window && !window.isDestroyed() ? { visible: window.isVisible(), minimized: window.isMinimized() } : undefined;
+  // Device and memory figures are read only while someone can see them.
+  const followHealth = (): void => {
+    const seen = presence();
+    engine.watchHealth(seen !== undefined && seen.visible && !seen.minimized);
+  };
   const showWindow = (focus?: { view?: 'queue' | 'settings'; serverId?: string; jobId?: string }): void => {
     // Opening the window is seeing the failures: the tray stops asking for attention.
     trayController.windowOpened();
@@ -134,6 +180,7 @@ async function main(): Promise<void> {
       // Becoming visible: a fresh snapshot (patches stopped while hidden) and the dock icon; hidden: no dock icon.
       const visible = (): void => {
         feed.shown();
+        followHealth();
         // macOS activates the app when the dock icon appears: focus once it is there, or the window opens behind.
         void dock.update(presence()).then(() => {
           if (window?.isVisible()) window.focus();
@@ -141,9 +188,18 @@ async function main(): Promise<void> {
       };
       window.on('show', visible);
       window.on('restore', visible);
-      window.on('hide', () => void dock.update(presence()));
-      window.on('minimize', () => void dock.update(presence()));
-      window.on('closed', () => void dock.update(undefined));
+      window.on('hide', () => {
+        followHealth();
+        void dock.update(presence());
+      });
+      window.on('minimize', () => {
+        followHealth();
+        void dock.update(presence());
+      });
+      window.on('closed', () => {
+        followHealth();
+        void dock.update(undefined);
+      });
       window.webContents.once('did-finish-load', () => {
         pageReady = true;
         for (const message of toPage.splice(0)) window?.webContents.send(message.channel, message.payload);
@@ -185,8 +241,10 @@ async function main(): Promise<void> {
     cancelJob: (serverId, jobId) => engine.cancel(serverId, jobId),
     confirm: async (message) => (await dialog.showMessageBox({ type: 'question', message, buttons: ['Remove', 'Keep'], defaultId: 1, cancelId: 1 })).response === 0,
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
     serverWebUrl: serverUrl,
-    outputFolder: (serverId) => outputFolderFor(settings.current, serverId, defaultOutputFolder()),
+    outputFolder: (serverId) => outputFolderFor(settings.current, serverId, appOutputFolder()),
     openExternal: (url) => openExternalSafely(url, isConfiguredServer),
     openFolder: (path) => shell.openPath(path),
     pauseNotifications: (until) => settings.update((s) => ({ ...s, notifications: { ...s.notifications, pausedUntil: until } })),
@@ -220,14 +278,35 @@ async function main(): Promise<void> {
   // Saving tells the planner when a success may show its saved image; save failures are batched and paused like the rest.
   engine.events.on('saved', ({ serverId, jobId }) => planner.saved(serverId, jobId));
   engine.events.on('save-failed', (failure) => planner.saveFailed(failure));
+  // Forwarding (ntfy, webhooks) beside the local notifications, after them and never in their way.
+  const forwarder = new Forwarder({
+    settings: () => settings.current,
+    serverName,
+    thumbnail: async (job) => {
+      const index = job.outputs.findIndex((output) => output.type !== 'temp' && mayBeImage(output));
+      const image = index < 0 ? undefined : await engine.outputImage(job.serverId, job.id, index);
+      return image && thumbnailOf(image);
+    },
+    notice: (message) => void notifier.show(noticeFor(message)),
+  });
   engine.events.on('job-finished', (job) => {
     // Catch-ups arrive together as a digest instead.
-    if (!job.caughtUp) planner.finished(job);
+    if (!job.caughtUp) {
+      planner.finished(job);
+      forwarder.finished(job);
+    }
     const busy = engine.jobs(job.serverId).some((j) => j.status === 'pending' || j.status === 'running');
-    if (!busy) planner.queueDrained(job.serverId);
+    if (!busy) {
+      planner.queueDrained(job.serverId);
+      forwarder.queueDrained(job.serverId);
+    }
   });
-  engine.events.on('digest', ({ jobs }) => planner.digest(jobs));
-  for (const warning of [kv.warning, ...warnings, ...engine.warnings]) {
+  engine.events.on('digest', ({ jobs }) => {
+    planner.digest(jobs);
+    forwarder.digest(jobs);
+  });
+  engine.events.on('server', (view) => forwarder.server(view));
+  for (const warning of [kv.warning, ...warnings, ...engine.warnings, pausedQueuesNotice(engine.servers())]) {
     if (warning) void notifier.show(noticeFor(warning));
   }
 
@@ -263,9 +342,20 @@ async function main(): Promise<void> {
   const windowChannels = windowHandlers({
     removePending: (serverId, jobIds) => engine.removePending(serverId, jobIds),
     clearPending: (serverId) => engine.clearPending(serverId),
+    pauseQueue: (serverId) => engine.pauseQueue(serverId),
+    resumeQueue: (serverId) => engine.resumeQueue(serverId),
+    moveJobs: (serverId, jobIds, to) => (to === 'front' ? engine.moveToFront(serverId, jobIds) : engine.moveToBack(serverId, jobIds)),
     rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
+    follow: (serverId, jobId) => engine.follow(serverId, jobId),
     latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
     outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
+    outputMedia: (serverId, jobId, index, maxBytes) => engine.outputMedia(serverId, jobId, index, maxBytes),
+    copyImage: (image) => {
+      const picture = nativeImage.createFromBuffer(Buffer.from(image.bytes));
+      if (picture.isEmpty()) return false;
+      clipboard.writeImage(picture);
+      return true;
+    },
     thumbnail: thumbnailOf,
     savedOutputPath,
     openPath: (path) => shell.openPath(path),
@@ -275,6 +365,7 @@ async function main(): Promise<void> {
     discoverLocal: () => discoverLocalServer(),
     logFolder: () => app.getPath('logs'),
   });
+  const forwardingChannels = forwardingHandlers({ settings, forwarder });
   const inbox = new WorkflowInbox(engine);
   const workflowChannels = workflowHandlers(inbox);
   registerHandlers(
@@ -283,6 +374,7 @@ async function main(): Promise<void> {
       'state:get-snapshot': () => store.snapshot(),
       'jobs:cancel': (serverId, jobId) => engine.cancel(serverId, jobId),
       ...settingsChannels.handlers,
+      ...forwardingChannels.handlers,
       ...windowChannels.handlers,
       ...workflowChannels.handlers,
     },
@@ -290,6 +382,7 @@ async function main(): Promise<void> {
       'state:get-snapshot': z.tuple([]),
       'jobs:cancel': z.tuple([z.string().min(1).max(500), z.string().min(1).max(200)]),
       ...settingsChannels.schemas,
+      ...forwardingChannels.schemas,
       ...windowChannels.schemas,
       ...workflowChannels.schemas,
     },
@@ -308,6 +401,31 @@ async function main(): Promise<void> {
   };
   tray.on('drop-files', (_event, paths) => openFiles(paths));
   openFiles([...filesBeforeReady.splice(0), ...fileArguments(process.argv, process.cwd(), process.defaultApp === true)]);
+  // comfytray://comfycontrol/<run id>: the run is followed on the ComfyControl server the link names (or the only one).
+  openLinks = (links) => {
+    for (const text of links) {
+      const link = parseAppLink(text);
+      if (!link) {
+        void notifier.show(noticeFor('That link is not one Comfy Tray can open.'));
+        continue;
+      }
+      const target = linkServer(link, settings.current.servers);
+      if ('problem' in target) {
+        void notifier.show(noticeFor(target.problem));
+        showWindow({ view: 'settings' });
+        continue;
+      }
+      engine.follow(target.serverId, link.runId).then(
+        () => showWindow({ view: 'queue', serverId: target.serverId, jobId: link.runId }),
+        (error: unknown) => void notifier.show(noticeFor(`The run could not be followed: ${errorMessage(error)}`)),
+      );
+    }
+  };
+  openLinks([...linksBeforeReady.splice(0), ...linkArguments(process.argv)]);
+  // Windows and Linux hand links over on the command line; a packaged app registers itself, a development run with
+  // its app path.
+  const unpackaged = process.defaultApp === true;
+  app.setAsDefaultProtocolClient(APP_PROTOCOL, unpackaged ? process.execPath : undefined, unpackaged ? [app.getAppPath()] : undefined);
 
   wirePowerEvents(powerMonitor, engine);
   const stopNetworkWatch = watchNetwork(() => engine.reconnectNow());
@@ -329,8 +447,10 @@ async function main(): Promise<void> {
   settings.events.on('changed', applyTheme);
   app.on('second-instance', (_event, argv, workingDirectory) => {
     const paths = fileArguments(argv, workingDirectory, process.defaultApp === true);
+    const links = linkArguments(argv);
+    if (links.length > 0) openLinks(links);
     if (paths.length > 0) openFiles(paths);
-    else commands.showWindow();
+    else if (links.length === 0) commands.showWindow();
   });
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.
@@ -342,6 +462,7 @@ async function main(): Promise<void> {
     event.preventDefault();
     stopNetworkWatch();
     planner.dispose();
+    forwarder.dispose();
     trayController.dispose();
     // Within a deadline: a hung stop must not keep the app from quitting.
     void stopThenExit(

@@ -1,5 +1,13 @@
 // Human wording for times, durations and connection states, kept apart from components so it is tested alone.
-import type { JobError, ServerView } from '../electron/shared/app-state.js';
+import type { JobError, ServerKind, ServerView } from '../electron/shared/app-state.js';
+
+export const KIND_NAMES: Readonly<Record<ServerKind, string>> = { comfyui: 'ComfyUI', 'comfy-cloud': 'Comfy Cloud', comfycontrol: 'ComfyControl' };
+
+/** How rows name a job's server: its name, and the service it runs on when that is not a ComfyUI of the user's. */
+export function serverLabel(server: Pick<ServerView, 'name' | 'kind'>): string {
+  const kind = server.kind ?? 'comfyui';
+  return kind === 'comfyui' || server.name === KIND_NAMES[kind] ? server.name : `${server.name} · ${KIND_NAMES[kind]}`;
+}
 
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
@@ -10,18 +18,25 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+// Made once: toLocaleTimeString builds a new formatter per call, about a millisecond each, which a first render of
+// the window pays for every row it shows (docs/benchmarks.md §6).
+let timeFormat: Intl.DateTimeFormat | undefined;
+let dateFormat: Intl.DateTimeFormat | undefined;
+
 /** Time of day for today, date and time otherwise. */
 export function formatWhen(at: number, now: number): string {
   const date = new Date(at);
-  const time = date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return new Date(now).toDateString() === date.toDateString() ? time : `${date.toLocaleDateString()} ${time}`;
+  const time = (timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })).format(date);
+  return new Date(now).toDateString() === date.toDateString() ? time : `${(dateFormat ??= new Intl.DateTimeFormat(undefined)).format(date)} ${time}`;
 }
 
 export function serverStateText(server: ServerView, now: number): string {
   switch (server.state) {
     case 'connected':
       // "Connected, cannot list jobs": live events work, other clients' jobs and catch-up do not.
-      return server.problem ? `Connected, ${server.problem.message.split(':', 1)[0]}` : 'Connected';
+      if (server.problem) return `Connected, ${server.problem.message.split(':', 1)[0]}`;
+      // No socket (a proxy refuses WebSockets): jobs are still seen start and end, without live progress.
+      return server.degraded ? 'Connected, following by polling (no WebSocket)' : 'Connected';
     case 'connecting':
       return 'Connecting…';
     case 'reconnecting':
@@ -31,16 +46,24 @@ export function serverStateText(server: ServerView, now: number): string {
     case 'offline':
       return 'Offline';
     case 'auth-failed':
-      return 'Authentication failed';
+      return AUTH_STATE_TEXT[server.lastError?.code ?? ''] ?? 'Authentication failed';
     case 'incompatible':
       return 'Incompatible server';
   }
 }
 
+/** Refusals that are not about a password: what the account or the certificate needs. */
+const AUTH_STATE_TEXT: Readonly<Record<string, string>> = {
+  CLOUD_NO_CREDITS: 'No credits left',
+  CLOUD_SUBSCRIPTION_INACTIVE: 'Subscription not active',
+  COMFY_TLS_UNTRUSTED: 'Certificate not trusted',
+  COMFY_TLS_FINGERPRINT_MISMATCH: 'Certificate changed',
+};
+
 export function errorReport(error: JobError): string {
   const node = error.nodeTitle ?? error.nodeType;
   const where = node ? `${node}${error.nodeType && error.nodeTitle && error.nodeType !== error.nodeTitle ? ` (${error.nodeType})` : ''}` : 'Unknown node';
-  return [`${where}${error.nodeId ? ` #${error.nodeId}` : ''}`, `${error.exceptionType}: ${error.message}`, ...error.traceback].join('\n');
+  return [`${where}${error.nodeId ? ` #${error.nodeId}` : ''}`, `${error.exceptionType}: ${error.message}`, ...(error.hint ? [error.hint] : []), ...error.traceback].join('\n');
 }
 
 export function jobTitle(job: { workflowName?: string; outputTitle?: string; id: string }): string {
@@ -79,4 +102,18 @@ export function timeLeftText(estimateMs: number, elapsedMs: number | undefined, 
 /** For a job that has not started: "takes about 3 min". */
 export function takesText(estimateMs: number): string {
   return `takes ${roughly(estimateMs)}`;
+}
+
+/** Memory sizes as people read them: "10.2 GB", "512 MB". Binary units, as the OS and ComfyUI count them. */
+export function formatBytes(bytes: number): string {
+  const gb = bytes / 1024 ** 3;
+  if (gb >= 1) return `${gb >= 100 ? Math.round(gb) : gb.toFixed(1)} GB`;
+  return `${Math.round(bytes / 1024 ** 2)} MB`;
+}
+
+/** A sampler's speed as its own progress bar says it: "12.3 it/s", or "2.40 s/it" when a step takes over a second. */
+export function formatRate(stepsPerSecond: number): string {
+  if (!(stepsPerSecond > 0)) return '';
+  if (stepsPerSecond >= 1) return `${stepsPerSecond >= 10 ? stepsPerSecond.toFixed(1) : stepsPerSecond.toFixed(2)} it/s`;
+  return `${(1 / stepsPerSecond).toFixed(2)} s/it`;
 }

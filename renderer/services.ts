@@ -8,6 +8,7 @@ import type { FeedbackModel } from './models/feedback-model.js';
 import type { QueueModel } from './models/queue-model.js';
 import type { SettingsModel } from './models/settings-model.js';
 import type { ViewModel } from './models/view-model.js';
+import type { ViewerModel } from './models/viewer-model.js';
 
 export interface Services {
   readonly api: TrayApi;
@@ -17,6 +18,8 @@ export interface Services {
   readonly view: ViewModel;
   readonly settings: SettingsModel;
   readonly drop: DropModel;
+  /** The output viewer (which output is open, its bytes). */
+  readonly viewer: ViewerModel;
   copyText(text: string): Promise<void>;
   /** How long a history row stays in view before its thumbnail is asked for (tests set 0). */
   readonly thumbnailSettleMs?: number;

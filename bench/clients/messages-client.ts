@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ComfyApi } from '@saintno/comfyui-sdk';
 import WebSocket from 'ws';
-import { ComfyBackend } from '../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
 import { ComfyConnection, type ClientIdStore } from '../../electron/core/comfy/comfy-connection.js';
 import { ComfyHttp } from '../../electron/core/comfy/http-client.js';
 import { resolveServer } from '../../electron/core/comfy/server-config.js';

@@ -3,7 +3,7 @@
 // shared clock), and on request how many HTTP requests its connections sent and how many bare TCP checks of the
 // port they made since the last request.
 import { subscribe } from 'node:diagnostics_channel';
-import { ComfyBackend } from '../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
 import type { ClientIdStore } from '../../electron/core/comfy/comfy-connection.js';
 import { resolveServer } from '../../electron/core/comfy/server-config.js';
 import { parentChannel } from '../support/channel.js';

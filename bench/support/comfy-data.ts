@@ -45,6 +45,11 @@ export function realisticPrompt(i: number): Record<string, unknown> {
   };
 }
 
+/** A configured server's id (the app's are UUIDs): the n-th of a bench's servers. */
+export function serverIdOf(n: number): string {
+  return `5f0c2d1e-7a3b-4c5d-8e9f-${String(n).padStart(12, '0')}`;
+}
+
 /** Lowercase UUIDs that sort in creation order (the pending list is sorted by priority, then id). */
 export function jobId(i: number): string {
   const hex = i.toString(16).padStart(12, '0');

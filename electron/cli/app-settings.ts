@@ -3,8 +3,9 @@
 // the app's id and shares the app's journal records (one record per server, not one per process). Unknown URLs keep
 // an id made from the URL.
 import { join } from 'node:path';
-import { parseBaseUrl, redactedUrl, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
+import { parseBaseUrl, redactedUrl, serverIdForUrl, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { errorMessage } from '../core/errors.js';
+import { SECRET_VARIABLES, type HostedKind } from './args.js';
 import { readUserFile } from '../core/user-file.js';
 import { migrate, serverSavesOutputs, settingsSchema, type ServerSettings, type Settings } from '../core/store/settings-schema.js';
 
@@ -70,9 +71,22 @@ export interface CliServer {
  * Credentials: a `user:password@` in the URL is used; the app's own secrets are encrypted with the OS keychain
  * through Electron, which the headless mode cannot open, so a server that needs them gets a warning instead.
  */
-export function resolveCliServers(urls: readonly string[], settings: Settings): { servers: CliServer[]; warnings: string[] } {
+export function resolveCliServers(
+  urls: readonly string[],
+  settings: Settings,
+  /** Secrets of the hosted kinds, from the environment: the app's own are in its keychain. */
+  secrets: Partial<Record<HostedKind, string>> = {},
+): { servers: CliServer[]; warnings: string[] } {
   const warnings: string[] = [];
-  const fromSettings = (server: ServerSettings, url: string): CliServer => {
+  const fromSettings = (server: ServerSettings, url: string): CliServer | undefined => {
+    if (server.kind !== 'comfyui') {
+      const secret = secrets[server.kind];
+      if (secret === undefined) {
+        warnings.push(`${server.name}: its credentials are kept in the app's keychain, which the headless mode cannot read; set ${SECRET_VARIABLES[server.kind]} to follow it here.`);
+        return undefined;
+      }
+      return hostedServer(server.kind, url, secret, settings);
+    }
     const hasUrlCredentials = parseBaseUrl(url).username !== '';
     if (server.auth.kind !== 'none' && !hasUrlCredentials) {
       warnings.push(
@@ -82,13 +96,25 @@ export function resolveCliServers(urls: readonly string[], settings: Settings): 
     return { config: { id: server.id, name: server.name, url, auth: { kind: 'none' } }, label: serverIdForUrl(url) };
   };
   if (urls.length === 0) {
-    return { servers: settings.servers.filter((server) => server.enabled).map((server) => fromSettings(server, server.url)), warnings };
+    return { servers: settings.servers.filter((server) => server.enabled).flatMap((server) => fromSettings(server, server.url) ?? []), warnings };
   }
-  const servers = urls.map((url) => {
-    const configured = settings.servers.find((server) => sameServerUrl(server.url, url));
-    if (configured) return fromSettings(configured, url);
+  const servers = urls.map((url): CliServer => {
+    const configured = settings.servers.find((server) => server.kind === 'comfyui' && sameServerUrl(server.url, url));
+    if (configured) return fromSettings(configured, url)!;
     const id = serverIdForUrl(url);
     return { config: { id, name: id, url }, label: id };
   });
   return { servers, warnings };
+}
+
+/**
+ * A Comfy Cloud account or ComfyControl named on the command line, with its secret from the environment. A service the
+ * app has configured at the same URL runs under the app's id, so both share what they have seen of it.
+ */
+export function hostedServer(kind: HostedKind, url: string, secret: string, settings: Settings): CliServer {
+  const configured = settings.servers.find((server) => server.kind === kind && sameServerUrl(server.url, url));
+  const id = configured?.id ?? serverIdForUrl(url);
+  const name = configured?.name ?? (kind === 'comfy-cloud' ? 'Comfy Cloud' : 'ComfyControl');
+  const auth: ServerAuth = kind === 'comfy-cloud' ? { kind: 'api-key', key: secret } : { kind: 'bearer', token: secret };
+  return { config: { kind, id, name, url, auth }, label: serverIdForUrl(url) };
 }

@@ -1,13 +1,19 @@
-// How each headless command uses the shared data folder. The journal is rewritten whole by whoever holds it, so only
-// the holder of the folder's lock may write it: `watch` takes the lock or refuses; `submit` takes it when free and
+// How each headless command uses the shared data folder. The journal is written (appended to, and compacted) from
+// its holder's memory, so only the holder of the folder's lock may write it: `watch` takes the lock or refuses; `submit` takes it when free and
 // otherwise works on a private copy; `status` only ever reads a private copy.
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JOURNAL_FILE, LEGACY_JOURNAL_FILE } from '../core/jobs/journal.js';
 import { DataDirLock, DataDirLockedError, type LockHolder } from '../core/store/data-dir-lock.js';
 
-/** The engine's files in the data folder (electron/core/engine.ts opens them there). */
-const ENGINE_FILES = ['journal.json', 'durations.json'] as const;
+/**
+ * The engine's files in the data folder (electron/core/engine.ts opens them there). The journal is one file that is
+ * only ever appended to or replaced by a rename, so a copy made while its holder writes is a state it had, perhaps
+ * with a last line cut short (which the copy's reader ignores). A version-1 journal is copied too: the holder may be
+ * an older version of the app.
+ */
+const ENGINE_FILES = [JOURNAL_FILE, LEGACY_JOURNAL_FILE, 'durations.json'] as const;
 
 export interface DataDirUse {
   /** The folder to hand to the engine. */

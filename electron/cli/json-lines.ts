@@ -1,7 +1,7 @@
 // What the headless CLI prints: one JSON object per line, only when something a reader cares about changed
 // (progress in 10% steps, not every sampler step).
 import { basename } from 'node:path';
-import type { JobView, ServerView } from '../shared/app-state.js';
+import type { JobView, ServerKind, ServerView } from '../shared/app-state.js';
 import { stringifyJson } from '../core/json.js';
 import type { SavedFile } from '../core/outputs/output-saver.js';
 import { sanitizeSubpath } from '../core/outputs/path-safety.js';
@@ -14,26 +14,33 @@ export type ServerLabel = (serverId: string) => string;
 
 const byId: ServerLabel = (serverId) => serverId;
 
+/** Which kind of server a job runs on (lines say it: comfyui, comfy-cloud, comfycontrol). */
+export type ServerKindOf = (serverId: string) => ServerKind | undefined;
+
 export function connectionLine(server: ServerView): Record<string, unknown> {
   return {
     event: 'connection',
     server: server.url.replace(/\/$/, ''),
     serverId: server.id,
+    kind: server.kind ?? 'comfyui',
     state: server.state,
     ...(server.version !== undefined && { version: server.version }),
     ...(server.attempt !== undefined && server.state !== 'connected' && { attempt: server.attempt }),
     ...(server.nextRetryAt !== undefined && server.state !== 'connected' && { nextRetryAt: new Date(server.nextRetryAt).toISOString() }),
     ...(server.lastError !== undefined && server.state !== 'connected' && { error: server.lastError }),
     ...(server.capabilities !== undefined && server.state === 'connected' && { capabilities: server.capabilities }),
+    ...(server.degraded !== undefined && server.state === 'connected' && { degraded: server.degraded }),
     ...(server.problem !== undefined && server.state === 'connected' && { problem: { code: server.problem.code, message: server.problem.message } }),
   };
 }
 
-export function jobLine(job: JobView, final: boolean, label: ServerLabel = byId): Record<string, unknown> {
+export function jobLine(job: JobView, final: boolean, label: ServerLabel = byId, kindOf?: ServerKindOf): Record<string, unknown> {
+  const kind = kindOf?.(job.serverId);
   return {
     event: 'job',
     server: label(job.serverId),
     serverId: job.serverId,
+    ...(kind !== undefined && { kind }),
     id: job.id,
     status: job.status,
     submittedBy: job.submittedBy,
@@ -88,7 +95,7 @@ export class ConnectionLineFilter {
   shouldPrint(server: ServerView): boolean {
     const capabilities = server.state === 'connected' ? server.capabilities : undefined;
     const problem = server.state === 'connected' ? server.problem?.message : undefined;
-    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities), problem]);
+    const signature = JSON.stringify([server.state, server.version, server.lastError?.code, capabilities && sortedEntries(capabilities), problem, server.degraded?.code]);
     if (this.last.get(server.id) === signature) return false;
     this.last.set(server.id, signature);
     return true;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { isTerminal } from '../shared/app-state.js';
 import type { JobView } from '../shared/app-state.js';
-import { ComfyBackend } from '../core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../core/backends/comfyui/comfy-backend.js';
 import type { ClientIdStore } from '../core/comfy/comfy-connection.js';
 import { resolveServer, serverIdForUrl, type ServerConfigInput } from '../core/comfy/server-config.js';
 import { Engine } from '../core/engine.js';
@@ -18,49 +18,65 @@ import type { NodeProblem } from '../core/submit/errors.js';
 import { prepareSubmission } from '../core/submit/prepare.js';
 import type { PreparedSubmission } from '../core/submit/prepare.js';
 import { submitPrepared } from '../core/submit/submit.js';
-import { appSavesOutputs, readAppSettings, resolveCliServers } from './app-settings.js';
+import { appSavesOutputs, hostedServer, readAppSettings, resolveCliServers } from './app-settings.js';
+import { hostedSecret } from './secrets.js';
 import type { Io } from './commands.js';
 import { lockOrCopyDataDir } from './data-dir-access.js';
-import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerLabel } from './json-lines.js';
+import { jobLine, JobLineFilter, jsonLine, rejectedLine, submittedLine, type ServerKindOf, type ServerLabel } from './json-lines.js';
 import type { CliCommand } from './args.js';
 
 /** Larger than any workflow carrier worth reading whole (a video with metadata); readers cap what they parse. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
-type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
+export type WorkflowSource = { readonly bytes: Uint8Array; readonly name: string; readonly extracted: ExtractResult };
 const CONNECT_TIMEOUT_MS = 30_000;
 
 function print(io: Io, value: unknown): void {
   io.stdout.write(`${jsonLine(value)}\n`);
 }
 
-function report(io: Io, prefix: string, problems: readonly NodeProblem[]): void {
-  for (const problem of problems) io.stderr.write(`${prefix}: ${describeProblem(problem)}\n`);
+type Report = (prefix: string, problems: readonly NodeProblem[]) => void;
+
+/**
+ * Writes each problem to stderr once per run: the findings printed before queuing are the ones a refusal then
+ * carries, and a user reads every one of them once.
+ */
+function reporter(io: Io): Report {
+  const printed = new Set<string>();
+  return (prefix, problems) => {
+    for (const problem of problems) {
+      const line = describeProblem(problem);
+      if (printed.has(line)) continue;
+      printed.add(line);
+      io.stderr.write(`${prefix}: ${line}\n`);
+    }
+  };
 }
 
 /**
  * A regular file only, read up to the cap by bytes actually read (`convert /dev/zero` must not read forever), and
- * what it carries read off the main thread, within the reader's time and memory budget.
+ * what it carries read off the main thread, within the reader's time and memory budget. A file that cannot be read
+ * is the caller's mistake: `code` says so in the caller's terms (a command line, a tool's argument).
  */
-async function readSource(file: string): Promise<WorkflowSource> {
+export async function readSource(file: string, code: 'CLI_USAGE' | 'ARGUMENT_INVALID' = 'CLI_USAGE'): Promise<WorkflowSource> {
   const read = await readUserFile(file, MAX_FILE_BYTES);
   if (read.ok) {
     const name = basename(file);
     return { bytes: read.bytes, name, extracted: await new WorkflowReader().read(read.bytes, name) };
   }
-  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError('CLI_USAGE', `Cannot read ${file}: ${read.message}`);
-  throw new ComfyTrayError('CLI_USAGE', `${file} is ${read.message}`);
+  if (read.reason === 'unreadable' || read.reason === 'missing') throw new ComfyTrayError(code, `Cannot read ${file}: ${read.message}`);
+  throw new ComfyTrayError(code, `${file} is ${read.message}`);
 }
 
-function printPrepared(io: Io, prepared: PreparedSubmission): void {
+function printPrepared(io: Io, report: Report, prepared: PreparedSubmission): void {
   for (const warning of prepared.warnings) io.stderr.write(`warning: ${warning}\n`);
-  report(io, 'preflight', prepared.problems);
+  report('preflight', prepared.problems);
 }
 
-function failed(io: Io, error: unknown): number {
+function failed(io: Io, report: Report, error: unknown): number {
   if (!(error instanceof SubmitError)) throw error;
   io.stderr.write(`comfy-tray: ${error.message} [${error.code}]\n`);
-  report(io, error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
+  report(error.code === 'SUBMIT_PREFLIGHT_FAILED' ? 'preflight' : 'problem', error.problems);
   return 1;
 }
 
@@ -72,27 +88,35 @@ export async function convert(options: { file: string; server: string }, io: Io)
   const ids = new Map<string, { clientId: string; closedCleanly: boolean }>();
   const store: ClientIdStore = { get: (id) => ids.get(id), set: (id, record) => void ids.set(id, record) };
   const backend = new ComfyBackend(resolveServer({ id: serverId, name: serverId, url: options.server }), store);
+  const report = reporter(io);
   try {
     await backend.probe();
     const prepared = await prepareSubmission({ backend: () => backend }, source, serverId);
-    printPrepared(io, prepared);
+    printPrepared(io, report, prepared);
     io.stdout.write(`${jsonLine(prepared.prompt)}\n`);
     return 0;
   } catch (error) {
-    return failed(io, error);
+    return failed(io, report, error);
   } finally {
     await backend.stop();
   }
 }
 
 /** The parsed `submit` command, with the data folder resolved. */
-export type SubmitCliOptions = Omit<Extract<CliCommand, { command: 'submit' }>, 'command' | 'verbose' | 'dataDir'> & { readonly dataDir: string };
+export type SubmitCliOptions = Omit<Extract<CliCommand, { command: 'submit' }>, 'command' | 'verbose' | 'dataDir'> & {
+  readonly dataDir: string;
+  /** Where a hosted service's secret is read from (never the command line). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+};
 
 /** Queues the file's prompt (N times); with `wait`, follows the jobs and returns 0 only if every one completed. */
 export async function submit(options: SubmitCliOptions, io: Io): Promise<number> {
   const source = await readSource(options.file);
   const { settings, warnings: settingsWarnings } = await readAppSettings(options.dataDir);
-  const { servers, warnings } = resolveCliServers([options.server], settings);
+  const { servers, warnings } =
+    options.kind === undefined
+      ? resolveCliServers([options.server], settings)
+      : { servers: [hostedServer(options.kind, options.server, hostedSecret(options.kind, options.env ?? {}), settings)], warnings: [] };
   for (const warning of [...settingsWarnings, ...warnings]) io.stderr.write(`warning: ${warning}\n`);
   const target = servers[0]!;
   const server = { label: target.label, id: target.config.id };
@@ -125,23 +149,25 @@ async function submitWith(
   const { server } = where;
   const serverId = server.id;
   const label: ServerLabel = () => server.label;
+  const kindOf: ServerKindOf = () => where.config.kind ?? 'comfyui';
   const engine = await Engine.create({ dataDir: where.dataDir, servers: [where.config], maxJobsPerServer: where.maxJobsPerServer });
   // This run saves nothing: the jobs it records (ours and any other client's) are left for the app to save.
   if (where.savesOutputs) deferSaving(engine.events, engine.journal, () => true);
   const ours = new Set<string>();
   const finished = new Map<string, JobView>();
   const filter = new JobLineFilter();
+  const report = reporter(io);
   let allDone: (() => void) | undefined;
   // Job lines only after the "submitted" lines, so a reader always sees the id announced first.
   let announced = false;
   engine.events.on('job', (job) => {
     if (!options.wait || !announced || !ours.has(job.id) || isTerminal(job.status) || !filter.shouldPrint(job)) return;
-    print(io, jobLine(job, false, label));
+    print(io, jobLine(job, false, label, kindOf));
   });
   engine.events.on('job-finished', (job) => {
     finished.set(job.id, job);
     if (!options.wait || !announced || !ours.has(job.id)) return;
-    print(io, jobLine(job, true, label));
+    print(io, jobLine(job, true, label, kindOf));
     if ([...ours].every((id) => finished.has(id))) allDone?.();
   });
   try {
@@ -152,7 +178,7 @@ async function submitWith(
       randomizeSeeds: options.randomizeSeeds,
       front: options.front,
     });
-    printPrepared(io, prepared);
+    printPrepared(io, report, prepared);
     const outcome = await submitPrepared(engine, prepared, { uploadInputs: options.upload, force: options.force }, () => {
       const id = randomUUID();
       ours.add(id);
@@ -166,7 +192,7 @@ async function submitWith(
     if (outcome.failed !== undefined) {
       print(io, rejectedLine(server, outcome.failed, outcome.notSent));
       io.stderr.write(`comfy-tray: ${outcome.failed.message} [${outcome.failed.code}]\n`);
-      report(io, 'rejected', outcome.failed.problems);
+      report('rejected', outcome.failed.problems);
       return 1;
     }
     if (!options.wait) return 0;
@@ -174,12 +200,12 @@ async function submitWith(
     // Finished lines for jobs that ended before their ids were known to be queued.
     for (const id of ours) {
       const job = finished.get(id);
-      if (job !== undefined) print(io, jobLine(job, true, label));
+      if (job !== undefined) print(io, jobLine(job, true, label, kindOf));
     }
     if (![...ours].every((id) => finished.has(id))) await new Promise<void>((resolve) => (allDone = resolve));
     return [...ours].every((id) => finished.get(id)?.status === 'completed') ? 0 : 1;
   } catch (error) {
-    return failed(io, error);
+    return failed(io, report, error);
   } finally {
     await engine.stop();
   }

@@ -14,7 +14,16 @@ export type ErrorCode =
   | 'COMFY_PROMPT_REJECTED'
   | 'COMFY_NOT_CONNECTED'
   | 'COMFY_JOB_NOT_FOUND'
+  | 'COMFY_TLS_UNTRUSTED'
+  | 'COMFY_TLS_FINGERPRINT_MISMATCH'
+  | 'COMFY_NO_WEBSOCKET'
+  | 'CLOUD_NO_CREDITS'
+  | 'CLOUD_SUBSCRIPTION_INACTIVE'
+  | 'CLOUD_JOB_FORBIDDEN'
+  | 'BACKEND_UNSUPPORTED'
   | 'JOB_PROMPT_UNAVAILABLE'
+  | 'QUEUE_STEERING_UNSUPPORTED'
+  | 'QUEUE_REQUEUE_REJECTED'
   | 'CONFIG_INVALID'
   /** A stored secret was asked for with a server URL other than the one it was saved for: it must be typed again. */
   | 'SECRET_URL_CHANGED'
@@ -22,6 +31,12 @@ export type ErrorCode =
   | 'STORE_WRITE_FAILED'
   | 'DATA_DIR_LOCKED'
   | 'CLI_USAGE'
+  /** An argument from outside (an MCP tool call) that does not fit its schema; the message names the field. */
+  | 'ARGUMENT_INVALID'
+  /** The caller (an MCP client) cancelled the request before it was done. */
+  | 'REQUEST_CANCELLED'
+  /** A server named (by id, name or URL) that is not among the configured ones. */
+  | 'SERVER_UNKNOWN'
   | 'OUTPUT_PATH_ESCAPE'
   | 'OUTPUT_TEMPLATE_INVALID'
   | 'OUTPUT_FOLDER_MISSING'
@@ -29,6 +44,8 @@ export type ErrorCode =
   | 'OUTPUT_FOLDER_REFUSED'
   /** An output folder the window named that the user did not choose in the folder picker. */
   | 'OUTPUT_FOLDER_NOT_CHOSEN'
+  /** A download folder outside every folder downloads may go to (the app's output folders, --output-dir ones). */
+  | 'OUTPUT_FOLDER_NOT_ALLOWED'
   | 'OUTPUT_DISK_FULL'
   | 'OUTPUT_TOO_LARGE'
   | 'OUTPUT_PERMISSION_DENIED'
@@ -50,9 +67,10 @@ export class HttpStatusError extends ComfyTrayError {
   readonly status: number;
   readonly body: string;
 
-  constructor(status: number, url: string, body: string) {
-    const code = status === 401 || status === 403 ? 'COMFY_AUTH_FAILED' : 'COMFY_HTTP_STATUS';
-    super(code, `HTTP ${status} from ${url}${body ? `: ${firstLine(body, 200)}` : ''}`);
+  /** `meaning` is for services whose statuses say more than HTTP's (Comfy Cloud: 402 = no credits). */
+  constructor(status: number, url: string, body: string, meaning?: { code: ErrorCode; message: string }) {
+    const code = meaning?.code ?? (status === 401 || status === 403 ? 'COMFY_AUTH_FAILED' : 'COMFY_HTTP_STATUS');
+    super(code, meaning?.message ?? `HTTP ${status} from ${url}${body ? `: ${firstLine(body, 200)}` : ''}`);
     this.name = 'HttpStatusError';
     this.status = status;
     this.body = body;

@@ -31,6 +31,8 @@ export interface JobError {
   readonly exceptionType: string;
   readonly message: string;
   readonly traceback: readonly string[];
+  /** A readable sentence for the exception type (Comfy Cloud's OOMError, ModelDownloadError…), when there is one. */
+  readonly hint?: string;
 }
 
 export interface JobProgress {
@@ -40,6 +42,8 @@ export interface JobProgress {
   /** Step of the current node (sampler steps…). */
   readonly value?: number;
   readonly max?: number;
+  /** How fast the current node's steps go, smoothed (what a sampler's it/s is), once two steps were seen. */
+  readonly stepsPerSecond?: number;
   /** Whole job, 0…1, from `progress_state` over the nodes that will run. */
   readonly overall?: number;
 }
@@ -50,8 +54,10 @@ export interface JobView {
   readonly serverId: string;
   readonly id: string;
   readonly status: JobStatus;
-  /** 1 = runs next. Only for pending jobs. */
+  /** 1 = runs next. Only for pending jobs; for a held job, its place among the held ones. */
   readonly queuePosition?: number;
+  /** Taken off the server's paused queue and held by this app until the queue is resumed (status stays pending). */
+  readonly held?: true;
   readonly submittedBy: SubmittedBy;
   readonly workflowName?: string;
   /** Title (or type) of the node that produced the first output: a name the user recognises when the workflow has none. */
@@ -86,6 +92,10 @@ export interface SaveView {
   /** Failed for good (the files are no longer on the server): not tried again. */
   readonly gaveUp?: true;
 }
+
+/** What a server is: a ComfyUI (self-hosted, any proxy in front), a Comfy Cloud account, or ComfyControl runs. */
+export type ServerKind = 'comfyui' | 'comfy-cloud' | 'comfycontrol';
+export const SERVER_KINDS: readonly ServerKind[] = ['comfyui', 'comfy-cloud', 'comfycontrol'];
 
 export type ConnectionStateName = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'auth-failed' | 'incompatible';
 
@@ -123,9 +133,25 @@ export interface ServerProblem {
   readonly since: number;
 }
 
+/** What a server's /system_stats says about its machine: its first compute device and memory. Bytes. */
+export interface ServerHealth {
+  /** "NVIDIA GeForce RTX 4090", "CPU", "Apple M2 (mps)"… */
+  readonly device?: string;
+  /** `cuda`, `cpu`, `mps`, `xpu`…: on a CPU-only server the device memory is the RAM. */
+  readonly deviceType?: string;
+  readonly vramUsed?: number;
+  readonly vramTotal?: number;
+  readonly ramUsed?: number;
+  readonly ramTotal?: number;
+  /** When it was read (this machine's clock). */
+  readonly at: number;
+}
+
 export interface ServerView {
   readonly id: string;
   readonly name: string;
+  /** Absent means ComfyUI (views built before kinds existed). */
+  readonly kind?: ServerKind;
   /** Base URL without credentials. */
   readonly url: string;
   readonly state: ConnectionStateName;
@@ -135,6 +161,24 @@ export interface ServerView {
   readonly version?: string;
   readonly capabilities?: ServerCapabilities;
   readonly queueRemaining?: number;
+  /**
+   * Connected, but without live events: the server is followed by polling (a proxy refuses the WebSocket upgrade).
+   * Jobs are still seen start and end, without progress or previews.
+   */
+  readonly degraded?: ErrorView;
   /** Present while a connected server keeps failing at something the app needs (see `ServerProblem`). */
   readonly problem?: ServerProblem;
+  /** This app paused the server's queue: pending jobs are held by the app (see `heldJobs`) until resumed. */
+  readonly queuePaused?: true;
+  /** Jobs this app holds off the server's queue (paused, or waiting to be queued again). */
+  readonly heldJobs?: number;
+  /** Read while the window is visible (see Engine.watchHealth). */
+  readonly health?: ServerHealth;
+  /** The last time this app found the server had restarted (its queue and history gone), and how many jobs it lost. */
+  readonly restarted?: { readonly at: number; readonly lostJobs: number };
+  /**
+   * Why this app cannot pause or reorder this server's queue (a hosted service schedules its jobs itself); absent when
+   * it can. The window and the tray offer no steering then.
+   */
+  readonly steeringUnavailable?: string;
 }

@@ -1,6 +1,6 @@
 // Every channel between the renderer and the main process, declared once. The preload exposes `TrayApi`; the
 // shell registers one handler per `InvokeMap` entry (checked by a type test). Channel names read `area:verb-noun`.
-import type { JobView, ServerView } from './app-state.js';
+import type { JobView, ServerKind, ServerView } from './app-state.js';
 
 export interface AppSnapshot {
   readonly version: number;
@@ -25,7 +25,8 @@ export type RedactedAuth =
   | { readonly kind: 'basic'; readonly username: string; readonly hasSecret: boolean }
   | { readonly kind: 'bearer'; readonly hasSecret: boolean }
   | { readonly kind: 'header'; readonly name: string; readonly hasSecret: boolean }
-  | { readonly kind: 'api-key'; readonly hasSecret: boolean };
+  | { readonly kind: 'api-key'; readonly hasSecret: boolean }
+  | { readonly kind: 'query-token'; readonly hasSecret: boolean };
 
 /** Credentials sent by the renderer: new ones the user typed, or the marker (`hasSecret: true`) to keep the stored secret. */
 export type AuthInput =
@@ -34,6 +35,7 @@ export type AuthInput =
   | { readonly kind: 'bearer'; readonly token: string }
   | { readonly kind: 'header'; readonly name: string; readonly value: string }
   | { readonly kind: 'api-key'; readonly key: string }
+  | { readonly kind: 'query-token'; readonly token: string }
   | (RedactedAuth & { readonly hasSecret: true });
 
 export interface NotificationKindsView {
@@ -45,15 +47,51 @@ export interface NotificationKindsView {
 }
 
 export interface ServerSettingsView {
+  /** Absent means ComfyUI. */
+  readonly kind?: ServerKind;
   readonly id: string;
   readonly name: string;
   readonly url: string;
   readonly auth: RedactedAuth;
+  /** SHA-256 of the one self-signed certificate trusted for this https server. */
+  readonly tlsFingerprint?: string;
   readonly enabled: boolean;
   readonly saveOutputs?: boolean;
   readonly outputFolder?: string;
   readonly notifications?: Partial<NotificationKindsView>;
 }
+
+/** Which notifications a forwarding target receives. */
+export interface ForwardEventsView {
+  readonly done: boolean;
+  readonly failed: boolean;
+  readonly queueFinished: boolean;
+  readonly serverOffline: boolean;
+}
+
+/**
+ * A forwarding target as the window sees it: never its secret (ntfy token, webhook signing secret, Discord or Slack
+ * webhook URL, whose path is the credential: for those `url` is the origin only).
+ */
+export interface ForwardTargetView {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'ntfy' | 'webhook' | 'discord' | 'slack';
+  readonly enabled: boolean;
+  readonly url: string;
+  readonly topic?: string;
+  readonly events: ForwardEventsView;
+  readonly hasSecret: boolean;
+}
+
+/**
+ * A forwarding target from the window: a new secret as typed (for Discord and Slack, the whole webhook URL), `keep` to
+ * keep the stored one (only beside the URL it was saved for: SECRET_URL_CHANGED otherwise), or none.
+ */
+export type ForwardTargetInput = Omit<ForwardTargetView, 'hasSecret'> & { readonly secret?: string | { readonly keep: true } };
+
+/** What "Send test" came to: the receiver took it, or why not (FORWARD_REFUSED with its HTTP status, unreachable...). */
+export type ForwardTestResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
 
 export interface SettingsView {
   readonly servers: readonly ServerSettingsView[];
@@ -64,6 +102,7 @@ export interface SettingsView {
     readonly batchWindowMs: number;
     readonly sound: boolean;
     readonly pausedUntil?: number;
+    readonly forwarding: readonly ForwardTargetView[];
   };
   readonly general: { readonly startAtLogin: boolean; readonly theme: 'system' | 'light' | 'dark'; readonly journalJobsPerServer: number };
   /** Whether passwords and tokens can be kept across restarts (an OS keychain is there), and why not. */
@@ -79,7 +118,11 @@ export type ServerSettingsInput = Omit<ServerSettingsView, 'auth'> & { readonly 
 export interface SettingsPatch {
   readonly servers?: readonly ServerSettingsInput[];
   readonly outputs?: Partial<Omit<SettingsView['outputs'], 'folder'>> & { readonly folder?: string | null };
-  readonly notifications?: Partial<Omit<SettingsView['notifications'], 'pausedUntil'>> & { readonly pausedUntil?: number | null };
+  readonly notifications?: Partial<Omit<SettingsView['notifications'], 'pausedUntil' | 'forwarding'>> & {
+    readonly pausedUntil?: number | null;
+    /** Replaces the whole list. */
+    readonly forwarding?: readonly ForwardTargetInput[];
+  };
   readonly general?: Partial<SettingsView['general']>;
 }
 
@@ -110,10 +153,12 @@ export type FolderChoice = { readonly ok: true; readonly folder?: string } | { r
  * id, only when the URL is still the one it was saved for (SECRET_URL_CHANGED otherwise).
  */
 export interface ConnectionTestInput {
+  readonly kind?: ServerKind;
   readonly id?: string;
   readonly name?: string;
   readonly url: string;
   readonly auth: AuthInput;
+  readonly tlsFingerprint?: string;
 }
 
 export type ConnectionTestResult =
@@ -121,11 +166,18 @@ export type ConnectionTestResult =
       readonly ok: true;
       readonly version?: string;
       readonly capabilities: { readonly jobsApi: boolean; readonly cancelEndpoint: boolean; readonly targetedInterrupt: boolean; readonly supportsPreviewMetadata: boolean };
+      /** It works, but not fully: no WebSocket through the proxy, so jobs are followed by polling. */
+      readonly degraded?: { readonly code: string; readonly message: string };
     }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** The answer of a window action: done, or why not (shown to the user as is). */
 export type ActionResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** What a queue-steering action did: the jobs it applied to, and those it left as they were (with why). */
+export type SteerResult =
+  | { readonly ok: true; readonly done: readonly string[]; readonly skipped: readonly { readonly id: string; readonly code: string; readonly message: string }[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 export type RerunResult = { readonly ok: true; readonly promptId: string } | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -134,6 +186,29 @@ export interface ImageBytes {
   readonly mime: 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
   readonly bytes: Uint8Array;
 }
+
+export type MediaMimeView =
+  | ImageBytes['mime']
+  | 'video/mp4'
+  | 'video/webm'
+  | 'video/quicktime'
+  | 'audio/mpeg'
+  | 'audio/flac'
+  | 'audio/ogg'
+  | 'audio/wav'
+  | 'audio/mp4';
+
+/** One output in full for the viewer: bytes the main process read from the saved file or fetched from the server. */
+export type OutputMediaResult =
+  | {
+      readonly ok: true;
+      readonly kind: 'image' | 'video' | 'audio';
+      readonly mime: MediaMimeView;
+      readonly bytes: Uint8Array;
+      /** Where the app saved it, when it did and the file is still there (Open, Show in folder, Copy path). */
+      readonly savedPath?: string;
+    }
+  | { readonly ok: false; readonly code: string; readonly message: string };
 
 export type DiscoveryResult =
   | { readonly found: true; readonly url: string; readonly version?: string }
@@ -215,15 +290,29 @@ export interface InvokeMap {
    * changed (settings:update accepts a folder only when it is the stored one or the one chosen here).
    */
   'outputs:choose-folder': { args: [target: FolderTarget]; result: FolderChoice };
+  /** Sends a test notification to a forwarding target as it is in the form (not retried; paused or not). */
+  'notifications:test-forward': { args: [target: ForwardTargetInput]; result: ForwardTestResult };
   'jobs:remove-pending': { args: [serverId: string, jobIds: readonly string[]]; result: ActionResult };
   /** The window asked the user to confirm first. */
   'jobs:clear-pending': { args: [serverId: string]; result: ActionResult };
+  /** Pauses the server's queue: the running job finishes, pending jobs are held by the app until resumed. */
+  'queue:pause': { args: [serverId: string]; result: SteerResult };
+  /** Queues the held jobs again, in order, under their own prompt ids. */
+  'queue:resume': { args: [serverId: string]; result: SteerResult };
+  /** Moves pending jobs to the front or the back of the server's queue (held ones among the held). */
+  'jobs:move': { args: [serverId: string, jobIds: readonly string[], to: 'front' | 'back']; result: SteerResult };
   /** Queues the job's prompt again (same server, fresh prompt id). */
   'jobs:rerun': { args: [serverId: string, jobId: string]; result: RerunResult };
+  /** Follows a job by its id on a server that cannot list its jobs (a ComfyControl run pasted in the window). */
+  'jobs:follow': { args: [serverId: string, jobId: string]; result: ActionResult };
   /** The latest live preview of a running job; undefined when there is none (yet). */
   'jobs:preview': { args: [serverId: string, jobId: string]; result: ImageBytes | undefined };
   /** A small image of one output (`index` in the job's outputs); undefined when it is not an image. */
   'outputs:thumbnail': { args: [serverId: string, jobId: string, index: number]; result: ImageBytes | undefined };
+  /** One output in full (image, video or audio) for the viewer; never a URL. */
+  'outputs:media': { args: [serverId: string, jobId: string, index: number]; result: OutputMediaResult };
+  /** Puts an image output on the clipboard as an image. */
+  'outputs:copy-image': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
   /** Opens a saved output with the system's default app. */
   'outputs:open': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
   'outputs:show-in-folder': { args: [serverId: string, jobId: string, index: number]; result: ActionResult };
@@ -269,11 +358,18 @@ export const INVOKE_CHANNELS = [
   'settings:update',
   'servers:test-connection',
   'outputs:choose-folder',
+  'notifications:test-forward',
   'jobs:remove-pending',
   'jobs:clear-pending',
+  'queue:pause',
+  'queue:resume',
+  'jobs:move',
   'jobs:rerun',
+  'jobs:follow',
   'jobs:preview',
   'outputs:thumbnail',
+  'outputs:media',
+  'outputs:copy-image',
   'outputs:open',
   'outputs:show-in-folder',
   'servers:open-web-ui',
@@ -292,11 +388,18 @@ export interface TrayApi {
   updateSettings(patch: SettingsPatch): Promise<SettingsUpdateResult>;
   testConnection(server: ConnectionTestInput): Promise<ConnectionTestResult>;
   chooseOutputFolder(target: FolderTarget): Promise<FolderChoice>;
+  testForwarding(target: ForwardTargetInput): Promise<ForwardTestResult>;
   removePending(serverId: string, jobIds: readonly string[]): Promise<ActionResult>;
   clearPending(serverId: string): Promise<ActionResult>;
+  pauseQueue(serverId: string): Promise<SteerResult>;
+  resumeQueue(serverId: string): Promise<SteerResult>;
+  moveJobs(serverId: string, jobIds: readonly string[], to: 'front' | 'back'): Promise<SteerResult>;
   rerunJob(serverId: string, jobId: string): Promise<RerunResult>;
+  followJob(serverId: string, jobId: string): Promise<ActionResult>;
   getPreview(serverId: string, jobId: string): Promise<ImageBytes | undefined>;
   getThumbnail(serverId: string, jobId: string, index: number): Promise<ImageBytes | undefined>;
+  getOutputMedia(serverId: string, jobId: string, index: number): Promise<OutputMediaResult>;
+  copyOutputImage(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   openOutput(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   showOutputInFolder(serverId: string, jobId: string, index: number): Promise<ActionResult>;
   openServerWebUi(serverId: string): Promise<ActionResult>;

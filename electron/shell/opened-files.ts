@@ -13,7 +13,8 @@ const MAX_FILE_BYTES = 256 * 1024 * 1024;
  */
 export function fileArguments(argv: readonly string[], cwd: string, unpackaged: boolean): string[] {
   const args = argv.slice(unpackaged ? 2 : 1);
-  return args.filter((arg) => arg !== '' && !arg.startsWith('-')).map((arg) => resolve(cwd, arg));
+  // `comfytray:` links come the same way on Windows and Linux: they are links, not files.
+  return args.filter((arg) => arg !== '' && !arg.startsWith('-') && !/^comfytray:/i.test(arg)).map((arg) => resolve(cwd, arg));
 }
 
 /**

@@ -4,14 +4,27 @@
 // for: a marker beside another URL is refused (SECRET_URL_CHANGED), so the window can never send a stored secret to
 // a server of its choosing. Output folders change only through the native picker the main process opens.
 import { z } from 'zod';
-import { probeServer } from '../core/comfy/capabilities.js';
-import { ComfyHttp } from '../core/comfy/http-client.js';
-import { parseBaseUrl, redactedUrl, resolveServer, serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
-import { ComfyTrayError, errorCode, errorMessage } from '../core/errors.js';
+import { testConnection as tryServer } from '../core/backends/test-connection.js';
+import { parseBaseUrl, redactedUrl, serverAuthSchema, type ServerAuth, type ServerConfigInput } from '../core/comfy/server-config.js';
+import { ComfyTrayError } from '../core/errors.js';
 import { checkOutputFolder, systemPlaces } from '../core/outputs/output-folder-policy.js';
 import { urlWithoutCredentials, type Settings, type SettingsInput } from '../core/store/settings-schema.js';
 import type { SettingsStore } from '../core/store/settings-store.js';
-import type { AuthInput, ConnectionTestInput, ConnectionTestResult, FolderChoice, FolderTarget, RedactedAuth, SettingsPatch, SettingsRefusal, SettingsView } from '../shared/ipc-contract.js';
+import { SERVER_KINDS, type ServerKind } from '../shared/app-state.js';
+import type {
+  AuthInput,
+  ConnectionTestInput,
+  ConnectionTestResult,
+  FolderChoice,
+  FolderTarget,
+  ForwardTargetView,
+  RedactedAuth,
+  SettingsPatch,
+  SettingsRefusal,
+  SettingsView,
+} from '../shared/ipc-contract.js';
+import { storedTarget, type ForwardTarget } from '../core/notify/forward-settings.js';
+import { restoreTargets } from './forwarding-handlers.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
 export type SettingsChannel = 'settings:get' | 'settings:update' | 'servers:test-connection' | 'outputs:choose-folder';
@@ -27,18 +40,9 @@ export interface SettingsHandlerDeps {
 
 const CONNECTION_TIMEOUT_MS = 5_000;
 
-/** Tries a server: its version and what it can do, or the error code and message as the app would report them. */
-export async function testConnection(config: ServerConfigInput, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<ConnectionTestResult> {
-  let http: ComfyHttp | undefined;
-  try {
-    http = new ComfyHttp(resolveServer(config));
-    const identity = await probeServer(http, timeoutMs);
-    return { ok: true, ...(identity.version !== undefined && { version: identity.version }), capabilities: identity.capabilities };
-  } catch (error) {
-    return { ok: false, code: errorCode(error) ?? 'UNKNOWN', message: errorMessage(error) };
-  } finally {
-    await http?.close().catch(() => undefined);
-  }
+/** Tries a server as the app would follow it: its version and what it can do, or exactly what is wrong. */
+export function testConnection(config: ServerConfigInput, timeoutMs = CONNECTION_TIMEOUT_MS): Promise<ConnectionTestResult> {
+  return tryServer(config, timeoutMs);
 }
 
 export function redactAuth(auth: ServerAuth): RedactedAuth {
@@ -53,12 +57,24 @@ export function redactAuth(auth: ServerAuth): RedactedAuth {
       return { kind: 'header', name: auth.name, hasSecret: auth.value !== '' };
     case 'api-key':
       return { kind: 'api-key', hasSecret: auth.key !== '' && auth.key !== '-' };
+    case 'query-token':
+      return { kind: 'query-token', hasSecret: auth.token !== '' && auth.token !== '-' };
   }
 }
 
 /** What the window may see: no secret, and no credentials in a URL (the store never keeps any there; this makes sure). */
 export function redactSettings(settings: Settings): SettingsView {
-  return { ...settings, servers: settings.servers.map((server) => ({ ...server, url: urlWithoutCredentials(server.url), auth: redactAuth(server.auth) })) };
+  return {
+    ...settings,
+    servers: settings.servers.map((server) => ({ ...server, url: urlWithoutCredentials(server.url), auth: redactAuth(server.auth) })),
+    notifications: { ...settings.notifications, forwarding: settings.notifications.forwarding.map(redactTarget) },
+  };
+}
+
+/** A forwarding target without its secret; whether it has one. */
+export function redactTarget(target: ForwardTarget): ForwardTargetView {
+  const { target: kept, secret } = storedTarget(target);
+  return { ...kept, url: urlWithoutCredentials(kept.url), hasSecret: secret !== undefined };
 }
 
 /**
@@ -94,11 +110,13 @@ function restoreAuth(input: AuthInput, stored: { auth: ServerAuth; url: string; 
       return { kind: 'header', name: input.name, value: same?.kind === 'header' ? same.value : '' };
     case 'api-key':
       return { kind: 'api-key', key: same?.kind === 'api-key' ? same.key : '' };
+    case 'query-token':
+      return { kind: 'query-token', token: same?.kind === 'query-token' ? same.token : '' };
   }
 }
 
 function secretName(auth: ServerAuth): string {
-  return { none: '', basic: 'password', bearer: 'token', header: 'header value', 'api-key': 'API key' }[auth.kind];
+  return { none: '', basic: 'password', bearer: 'token', header: 'header value', 'api-key': 'API key', 'query-token': 'token' }[auth.kind];
 }
 
 /** Output folders the user chose in the native picker this session, by target: the only new folders accepted. */
@@ -126,7 +144,7 @@ export class ChosenFolders {
  */
 export function applyPatch(current: Settings, patch: SettingsPatch, chosen: ChosenFolders = new ChosenFolders()): SettingsInput {
   const { folder, ...outputs } = patch.outputs ?? {};
-  const { pausedUntil, ...notifications } = patch.notifications ?? {};
+  const { pausedUntil, forwarding, ...notifications } = patch.notifications ?? {};
   const nextOutputs: Record<string, unknown> = { ...current.outputs, ...outputs };
   if (folder === null) delete nextOutputs.folder;
   else if (folder !== undefined) {
@@ -136,6 +154,8 @@ export function applyPatch(current: Settings, patch: SettingsPatch, chosen: Chos
   const nextNotifications: Record<string, unknown> = { ...current.notifications, ...notifications };
   if (pausedUntil === null) delete nextNotifications.pausedUntil;
   else if (pausedUntil !== undefined) nextNotifications.pausedUntil = pausedUntil;
+  // Targets' secrets come back only as the marker, beside the URL they were saved for.
+  if (forwarding !== undefined) nextNotifications.forwarding = restoreTargets(forwarding, current.notifications.forwarding);
   return {
     ...current,
     servers: patch.servers
@@ -165,9 +185,13 @@ const markerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bearer'), hasSecret: z.literal(true) }),
   z.object({ kind: z.literal('header'), name: text, hasSecret: z.literal(true) }),
   z.object({ kind: z.literal('api-key'), hasSecret: z.literal(true) }),
+  z.object({ kind: z.literal('query-token'), hasSecret: z.literal(true) }),
 ]);
 const authInputSchema = z.union([markerSchema, serverAuthSchema]);
+const kindSchema = z.enum(SERVER_KINDS as [ServerKind, ...ServerKind[]]);
 const serverInputSchema = z.object({
+  kind: kindSchema.optional(),
+  tlsFingerprint: text.optional(),
   id: text,
   name: text,
   url: text,
@@ -184,7 +208,14 @@ const patchSchema = z.object({
   notifications: section.optional(),
   general: section.optional(),
 });
-const connectionInputSchema = z.object({ id: text.optional(), name: text.optional(), url: text, auth: authInputSchema });
+const connectionInputSchema = z.object({
+  kind: kindSchema.optional(),
+  id: text.optional(),
+  name: text.optional(),
+  url: text,
+  auth: authInputSchema,
+  tlsFingerprint: text.optional(),
+});
 
 export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Handlers, SettingsChannel>; schemas: Pick<ArgSchemas, SettingsChannel> } {
   const { settings } = deps;
@@ -212,7 +243,14 @@ export function settingsHandlers(deps: SettingsHandlerDeps): { handlers: Pick<Ha
           if (refused) return refused;
           throw error;
         }
-        return deps.testConnection({ id: server.id || 'connection-test', name: server.name || 'Connection test', url: server.url, auth });
+        return deps.testConnection({
+          ...(server.kind !== undefined && { kind: server.kind }),
+          id: server.id || 'connection-test',
+          name: server.name || 'Connection test',
+          url: server.url,
+          auth,
+          ...(server.tlsFingerprint !== undefined && server.tlsFingerprint.trim() !== '' && { tlsFingerprint: server.tlsFingerprint }),
+        });
       },
       'outputs:choose-folder': async (target): Promise<FolderChoice> => {
         const folder = deps.pickFolder ? await deps.pickFolder() : undefined;

@@ -9,6 +9,8 @@ export interface TrayCommands {
   /** Asks the user first; resolves false when they said no. */
   confirm(message: string): Promise<boolean>;
   clearPending(serverId: string): Promise<unknown>;
+  pauseQueue(serverId: string): Promise<unknown>;
+  resumeQueue(serverId: string): Promise<unknown>;
   serverWebUrl(serverId: string): string | undefined;
   outputFolder(serverId: string): string | undefined;
   openExternal(url: string): Promise<unknown>;
@@ -37,6 +39,12 @@ export async function runTrayAction(action: TrayAction, commands: TrayCommands):
         return;
       case 'clear-pending':
         if (await commands.confirm('Remove every job waiting on this server? Running jobs are not affected.')) await commands.clearPending(action.serverId);
+        return;
+      case 'pause-queue':
+        await commands.pauseQueue(action.serverId);
+        return;
+      case 'resume-queue':
+        await commands.resumeQueue(action.serverId);
         return;
       case 'open-web-ui': {
         const url = commands.serverWebUrl(action.serverId);

@@ -21,6 +21,8 @@ export type TrayAction =
   | { readonly type: 'open-workflow' }
   | { readonly type: 'cancel-job'; readonly serverId: string; readonly jobId: string }
   | { readonly type: 'clear-pending'; readonly serverId: string }
+  | { readonly type: 'pause-queue'; readonly serverId: string }
+  | { readonly type: 'resume-queue'; readonly serverId: string }
   | { readonly type: 'open-web-ui'; readonly serverId: string }
   | { readonly type: 'open-output-folder'; readonly serverId: string }
   | { readonly type: 'pause-notifications'; readonly forMs: number | 'until-resumed' }
@@ -112,7 +114,7 @@ function tooltipHeading(servers: readonly ServerView[]): string {
  * 3. running, in 10% steps: progress matters more than a spare server being down, which the tooltip still names;
  * 4. offline: nothing runs and at least one server is unusable (offline, sign-in refused, not ComfyUI), even when
  *    others are fine: "degraded" shows as offline rather than idle, so a lost or locked-out server is noticed;
- * 5. paused notifications, else idle.
+ * 5. paused (notifications, or a queue this app holds), else idle.
  */
 function iconName(state: TrayState, progress: number | undefined, paused: boolean): TrayIconName {
   const { servers } = state.snapshot;
@@ -121,7 +123,22 @@ function iconName(state: TrayState, progress: number | undefined, paused: boolea
   // Ten steps are enough to see movement and keep the number of icon files small.
   if (progress !== undefined) return `running-${Math.min(10, Math.floor(progress * 10))}`;
   if (servers.some(unusable)) return 'offline';
-  return paused ? 'paused' : 'idle';
+  return paused || servers.some((s) => s.queuePaused === true) ? 'paused' : 'idle';
+}
+
+/**
+ * Said once as the app starts when it quit with queues paused: those servers run nothing new until resumed, which is
+ * easy to forget overnight. Undefined when no queue is paused.
+ */
+export function pausedQueuesNotice(servers: readonly ServerView[]): string | undefined {
+  const paused = servers.filter((server) => server.queuePaused === true);
+  if (paused.length === 0) return undefined;
+  const parts = paused.map((server) => `${server.name} (${heldText(server.heldJobs ?? 0)})`);
+  return `Queue still paused: ${parts.join(', ')}. Nothing new runs there until you resume it from the window or the tray menu.`;
+}
+
+function heldText(held: number): string {
+  return held === 1 ? '1 job held' : `${held} jobs held`;
 }
 
 export function connectionText(server: ServerView, now: number): string {
@@ -145,13 +162,14 @@ export function connectionText(server: ServerView, now: number): string {
 }
 
 function serverLine(server: ServerView, jobs: readonly JobView[], now: number): string {
-  if (server.state !== 'connected') return `${server.name}: ${connectionText(server, now)}`;
+  const pausedText = server.queuePaused === true ? `queue paused, ${heldText(server.heldJobs ?? 0)}` : undefined;
+  if (server.state !== 'connected') return `${server.name}: ${connectionText(server, now)}${pausedText ? `; ${pausedText}` : ''}`;
   const running = jobs.find((job) => job.status === 'running');
-  const pending = jobs.filter((job) => job.status === 'pending').length;
+  const pending = jobs.filter((job) => job.status === 'pending' && job.held !== true).length;
   const percent = running?.progress?.overall === undefined ? '' : ` ${Math.round(running.progress.overall * 100)}%`;
   // A server whose lists cannot be read says so first: its "idle" would not be true of other clients' jobs.
   const problem = server.problem ? `${server.problem.message.split(':', 1)[0]}, ` : '';
-  return `${server.name}: ${problem}${running ? `running${percent}` : 'idle'}${pending > 0 ? `, ${pending} queued` : ''}`;
+  return `${server.name}: ${problem}${running ? `running${percent}` : 'idle'}${pending > 0 ? `, ${pending} queued` : ''}${pausedText ? `, ${pausedText}` : ''}`;
 }
 
 function serverMenu(server: ServerView, jobs: readonly JobView[], now: number): TrayMenuItem {
@@ -167,6 +185,12 @@ function serverMenu(server: ServerView, jobs: readonly JobView[], now: number): 
       { kind: 'label', label: `${pending} waiting` },
       { kind: 'separator' },
       ...(running ? [{ kind: 'action', label: 'Cancel current job', action: { type: 'cancel-job', serverId: server.id, jobId: running.id } } as const] : []),
+      // Steering is offered only where the server's queue can be steered (not a hosted service's).
+      ...(server.queuePaused === true
+        ? [{ kind: 'action', label: `Resume queue (${heldText(server.heldJobs ?? 0)})`, action: { type: 'resume-queue', serverId: server.id } } as const]
+        : server.steeringUnavailable === undefined
+          ? [{ kind: 'action', label: 'Pause queue', action: { type: 'pause-queue', serverId: server.id }, enabled: server.state === 'connected' } as const]
+          : []),
       { kind: 'action', label: 'Clear pending jobs…', action: { type: 'clear-pending', serverId: server.id }, enabled: pending > 0 },
       { kind: 'action', label: 'Open web UI', action: { type: 'open-web-ui', serverId: server.id } },
       { kind: 'action', label: 'Open output folder', action: { type: 'open-output-folder', serverId: server.id } },

@@ -3,15 +3,22 @@
 // the window shows as is): a failed action must never surface as an unexplained rejected promise.
 import { z } from 'zod';
 import { errorCode, errorMessage } from '../core/errors.js';
-import type { ActionResult, DiscoveryResult, ImageBytes, RerunResult } from '../shared/ipc-contract.js';
+import type { SteerOutcome } from '../core/jobs/queue-steering.js';
+import type { ActionResult, DiscoveryResult, ImageBytes, MediaMimeView, OutputMediaResult, RerunResult, SteerResult } from '../shared/ipc-contract.js';
 import type { ArgSchemas, Handlers } from './ipc.js';
 
 export type WindowChannel =
   | 'jobs:remove-pending'
   | 'jobs:clear-pending'
+  | 'queue:pause'
+  | 'queue:resume'
+  | 'jobs:move'
   | 'jobs:rerun'
+  | 'jobs:follow'
   | 'jobs:preview'
   | 'outputs:thumbnail'
+  | 'outputs:media'
+  | 'outputs:copy-image'
   | 'outputs:open'
   | 'outputs:show-in-folder'
   | 'servers:open-web-ui'
@@ -21,9 +28,18 @@ export type WindowChannel =
 export interface WindowActionDeps {
   removePending(serverId: string, jobIds: readonly string[]): Promise<void>;
   clearPending(serverId: string): Promise<void>;
+  pauseQueue(serverId: string): Promise<SteerOutcome>;
+  resumeQueue(serverId: string): Promise<SteerOutcome>;
+  moveJobs(serverId: string, jobIds: readonly string[], to: 'front' | 'back'): Promise<SteerOutcome>;
   rerun(serverId: string, jobId: string): Promise<{ readonly promptId: string }>;
+  /** Follows a job by its id (a ComfyControl run); refuses an id the server does not know. */
+  follow(serverId: string, jobId: string): Promise<unknown>;
   latestPreview(serverId: string, jobId: string): { readonly mime: string; readonly image: Uint8Array } | undefined;
   outputImage(serverId: string, jobId: string, index: number): Promise<{ readonly mime: string; readonly bytes: Uint8Array } | undefined>;
+  /** An output in full for the viewer (the engine's outputMedia), up to `maxBytes`; undefined when unknown. */
+  outputMedia(serverId: string, jobId: string, index: number, maxBytes: number): Promise<ViewerMedia | undefined>;
+  /** Puts an image on the clipboard (Electron's clipboard and nativeImage); false when it cannot decode it. */
+  copyImage(image: ImageBytes): boolean;
   /** Scales an image down for a list row (Electron's nativeImage); identity where unavailable. */
   thumbnail(image: ImageBytes): ImageBytes;
   /** Where an output was saved, when it was. */
@@ -38,7 +54,19 @@ export interface WindowActionDeps {
   logFolder(): string;
 }
 
+export type ViewerMedia =
+  | { readonly kind: 'image' | 'video' | 'audio'; readonly mime: string; readonly bytes: Uint8Array; readonly savedPath?: string }
+  | { readonly unavailable: 'too-large' | 'not-media' | 'gone' };
+
 const MIMES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+const MEDIA_MIMES: readonly MediaMimeView[] = [...MIMES, 'video/mp4', 'video/webm', 'video/quicktime', 'audio/mpeg', 'audio/flac', 'audio/ogg', 'audio/wav', 'audio/mp4'];
+/** Larger outputs are opened with the system's app instead: the window would hold them in memory whole. */
+export const MAX_VIEWER_BYTES = 256 * 1024 * 1024;
+const UNAVAILABLE: Record<'too-large' | 'not-media' | 'gone', { code: string; message: string }> = {
+  'too-large': { code: 'OUTPUT_TOO_LARGE', message: `This file is larger than ${MAX_VIEWER_BYTES / (1024 * 1024)} MB: open it with its app, or show it in its folder` },
+  'not-media': { code: 'OUTPUT_NOT_SHOWABLE', message: 'This file is not an image, a video or an audio file the window can show' },
+  gone: { code: 'OUTPUT_NOT_FOUND', message: 'Neither this computer nor the server has this file any more' },
+};
 /** Thumbnails kept in the main process (~10–30 KB each): a window reopened or scrolled back does not read and
  * scale the full-size image again. Outputs of a finished job never change, so entries never go stale. */
 const THUMBNAILS_KEPT = 500;
@@ -51,6 +79,15 @@ const refused = (code: string, message: string): ActionResult => ({ ok: false, c
 
 function failure(error: unknown): { ok: false; code: string; message: string } {
   return { ok: false, code: errorCode(error) ?? 'ACTION_FAILED', message: errorMessage(error) };
+}
+
+async function steer(action: () => Promise<SteerOutcome>): Promise<SteerResult> {
+  try {
+    const outcome = await action();
+    return { ok: true, done: outcome.done, skipped: outcome.skipped.map(({ id, reason }) => ({ id, code: reason.code, message: reason.message })) };
+  } catch (error) {
+    return failure(error);
+  }
 }
 
 async function attempt(action: () => Promise<unknown>): Promise<ActionResult> {
@@ -96,6 +133,9 @@ export function windowHandlers(deps: WindowActionDeps): {
     handlers: {
       'jobs:remove-pending': (serverId, jobIds) => attempt(() => deps.removePending(serverId, jobIds)),
       'jobs:clear-pending': (serverId) => attempt(() => deps.clearPending(serverId)),
+      'queue:pause': (serverId) => steer(() => deps.pauseQueue(serverId)),
+      'queue:resume': (serverId) => steer(() => deps.resumeQueue(serverId)),
+      'jobs:move': (serverId, jobIds, to) => steer(() => deps.moveJobs(serverId, jobIds, to)),
       'jobs:rerun': async (serverId, jobIdValue): Promise<RerunResult> => {
         try {
           return { ok: true, promptId: (await deps.rerun(serverId, jobIdValue)).promptId };
@@ -103,6 +143,7 @@ export function windowHandlers(deps: WindowActionDeps): {
           return failure(error);
         }
       },
+      'jobs:follow': (serverId, jobIdValue) => attempt(() => deps.follow(serverId, jobIdValue.trim())),
       'jobs:preview': (serverId, jobIdValue) => {
         const preview = deps.latestPreview(serverId, jobIdValue);
         return preview && asImage(preview.mime, preview.image);
@@ -113,6 +154,28 @@ export function windowHandlers(deps: WindowActionDeps): {
         } catch {
           // A thumbnail is decoration: the row shows its placeholder instead (and asks again when shown again).
           return undefined;
+        }
+      },
+      'outputs:media': async (serverId, jobIdValue, index): Promise<OutputMediaResult> => {
+        try {
+          const media = await deps.outputMedia(serverId, jobIdValue, index, MAX_VIEWER_BYTES);
+          if (media === undefined) return { ok: false, code: 'OUTPUT_UNKNOWN', message: 'This job has no such output' };
+          if ('unavailable' in media) return { ok: false, ...UNAVAILABLE[media.unavailable] };
+          const mime = MEDIA_MIMES.find((known) => known === media.mime);
+          if (mime === undefined) return { ok: false, ...UNAVAILABLE['not-media'] };
+          return { ok: true, kind: media.kind, mime, bytes: media.bytes, ...(media.savedPath !== undefined && { savedPath: media.savedPath }) };
+        } catch (error) {
+          return failure(error);
+        }
+      },
+      'outputs:copy-image': async (serverId, jobIdValue, index) => {
+        try {
+          const image = await deps.outputImage(serverId, jobIdValue, index);
+          const known = image && asImage(image.mime, image.bytes);
+          if (!known) return refused('OUTPUT_NOT_IMAGE', 'This output is not an image');
+          return deps.copyImage(known) ? ok : refused('CLIPBOARD_FAILED', 'This image could not be put on the clipboard (its format is not supported here)');
+        } catch (error) {
+          return failure(error);
         }
       },
       'outputs:open': (serverId, jobIdValue, index) =>
@@ -139,9 +202,15 @@ export function windowHandlers(deps: WindowActionDeps): {
     schemas: {
       'jobs:remove-pending': z.tuple([id, z.array(jobId).min(1).max(10_000)]),
       'jobs:clear-pending': z.tuple([id]),
+      'queue:pause': z.tuple([id]),
+      'queue:resume': z.tuple([id]),
+      'jobs:move': z.tuple([id, z.array(jobId).min(1).max(10_000), z.enum(['front', 'back'])]),
       'jobs:rerun': z.tuple([id, jobId]),
+      'jobs:follow': z.tuple([id, jobId]),
       'jobs:preview': z.tuple([id, jobId]),
       'outputs:thumbnail': z.tuple([id, jobId, outputIndex]),
+      'outputs:media': z.tuple([id, jobId, outputIndex]),
+      'outputs:copy-image': z.tuple([id, jobId, outputIndex]),
       'outputs:open': z.tuple([id, jobId, outputIndex]),
       'outputs:show-in-folder': z.tuple([id, jobId, outputIndex]),
       'servers:open-web-ui': z.tuple([id]),

@@ -9,11 +9,13 @@ export interface ActionButtonProps {
   readonly onClick: () => void;
   readonly disabled?: boolean;
   readonly danger?: boolean;
+  /** Keep the word at any width (where there is room for it, such as the viewer's footer). */
+  readonly keepText?: boolean;
 }
 
-export function ActionButton({ icon, text, label, onClick, disabled = false, danger = false }: ActionButtonProps) {
+export function ActionButton({ icon, text, label, onClick, disabled = false, danger = false, keepText = false }: ActionButtonProps) {
   return (
-    <button type="button" class={`button button--action${danger ? ' button--danger' : ''}`} onClick={onClick} aria-label={label} title={label} disabled={disabled}>
+    <button type="button" class={`button ${keepText ? 'button--with-icon' : 'button--action'}${danger ? ' button--danger' : ''}`} onClick={onClick} aria-label={label} title={label} disabled={disabled}>
       {icon}
       <span class="button__text">{text}</span>
     </button>

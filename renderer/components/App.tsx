@@ -1,4 +1,5 @@
 // The queue window: servers, filters, then running, pending and history, or an empty state that says what to do.
+import { serverLabel } from '../format.js';
 import { useServices } from '../services.js';
 import { DropLayer } from './DropLayer.js';
 import { DropOpenButton } from './DropOpenButton.js';
@@ -6,6 +7,7 @@ import { EmptyState, emptyKind } from './EmptyState.js';
 import { FeedbackArea } from './FeedbackArea.js';
 import { FilterBar } from './FilterBar.js';
 import { HistoryList } from './HistoryList.js';
+import { OutputViewer } from './OutputViewer.js';
 import { PendingList } from './PendingList.js';
 import { RunningJob } from './RunningJob.js';
 import { ServerBar } from './ServerBar.js';
@@ -19,6 +21,7 @@ export function App() {
   return (
     <>
       <QueueWindow />
+      <OutputViewer />
       <DropLayer />
     </>
   );
@@ -38,7 +41,8 @@ function QueueWindow() {
   }
   const servers = model.servers.value;
   const lists = model.lists.value;
-  const names = new Map(servers.map((s) => [s.id, s.name]));
+  // Rows name the server, and the service (Comfy Cloud, ComfyControl) when it is one.
+  const names = new Map(servers.map((s) => [s.id, serverLabel(s)]));
   const serverName = (id: string): string => names.get(id) ?? id;
   const shown = lists.running.length + lists.pending.length + lists.history.length;
   const empty = emptyKind(servers, lists.total, shown);
@@ -48,7 +52,7 @@ function QueueWindow() {
     model.search.value = '';
   };
   return (
-    <main class="app">
+    <main class={`app${model.compact.value ? ' app--compact' : ''}`}>
       <header class="app__header">
         <div class="app__bar">
           <h1>Comfy Tray</h1>

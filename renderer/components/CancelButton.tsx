@@ -1,11 +1,13 @@
 // Cancels the running job (cancelJob interrupts it) or removes a pending one from the queue (removePending, which
-// says why when it cannot), with feedback either way.
+// says why when it cannot), with feedback either way. ComfyControl runs are cancelled in ComfyControl: no button.
 import type { JobView } from '../../electron/shared/app-state.js';
 import { jobTitle } from '../format.js';
 import { useServices } from '../services.js';
 
 export function CancelButton({ job }: { readonly job: JobView }) {
-  const { api, feedback } = useServices();
+  const { api, feedback, model } = useServices();
+  // A job's server keeps its kind: read once, no subscription to every server change.
+  if (model.servers.peek().find((server) => server.id === job.serverId)?.kind === 'comfycontrol') return null;
   const title = jobTitle(job);
   const running = job.status === 'running';
   const onClick = (): void => {

@@ -32,6 +32,12 @@ export function FilterBar() {
           ))}
         </select>
       </label>
+      <div class="field field--toggle">
+        <span aria-hidden="true">Rows</span>
+        <label class="check">
+          <input type="checkbox" checked={model.compact.value} onChange={(e) => (model.compact.value = e.currentTarget.checked)} /> Compact
+        </label>
+      </div>
       <label class="field field--grow">
         <span>Search</span>
         <input

@@ -5,14 +5,20 @@ import { isTerminal } from '../../electron/shared/app-state.js';
 import { errorReport, jobTitle } from '../format.js';
 import { useServices } from '../services.js';
 import { ActionButton } from './ActionButton.js';
-import { CopyIcon, FolderIcon, OpenIcon, RerunIcon } from './icons.js';
+import { ChevronIcon, CopyIcon, FolderIcon, OpenIcon, RerunIcon } from './icons.js';
 
 /** Files exist on disk: saving finished, or at least one file was written before a later one failed. */
 export function hasSavedOutput(job: JobView): boolean {
   return job.outputs.length > 0 && (job.save?.state === 'done' || (job.save?.files ?? 0) > 0);
 }
 
-export function HistoryActions({ job }: { readonly job: JobView }) {
+export interface HistoryActionsProps {
+  readonly job: JobView;
+  /** A failed job's details: open or not, the id of the panel, and the toggle. */
+  readonly details?: { readonly open: boolean; readonly panelId: string; readonly toggle: () => void };
+}
+
+export function HistoryActions({ job, details }: HistoryActionsProps) {
   const { api, feedback, copyText } = useServices();
   const title = jobTitle(job);
   const { serverId, id } = job;
@@ -27,6 +33,20 @@ export function HistoryActions({ job }: { readonly job: JobView }) {
   const saved = hasSavedOutput(job);
   return (
     <div class="row__actions">
+      {details && (
+        <button
+          type="button"
+          class="button button--action"
+          aria-expanded={details.open}
+          aria-controls={details.open ? details.panelId : undefined}
+          aria-label={`${details.open ? 'Hide' : 'Show'} the error of ${title}`}
+          title={`${details.open ? 'Hide' : 'Show'} the error of ${title}`}
+          onClick={details.toggle}
+        >
+          <ChevronIcon open={details.open} />
+          <span class="button__text">Details</span>
+        </button>
+      )}
       {error && <ActionButton icon={<CopyIcon />} text="Copy error" label={`Copy error of ${title}`} onClick={copy} />}
       {saved && <ActionButton icon={<OpenIcon />} text="Open" label={`Open output of ${title}`} onClick={open} />}
       {saved && <ActionButton icon={<FolderIcon />} text="Show in folder" label={`Show output of ${title} in its folder`} onClick={reveal} />}

@@ -7,6 +7,7 @@ import { formatDuration, formatWhen, jobTitle } from '../format.js';
 import type { JobEntry } from '../models/queue-model.js';
 import type { ThumbnailCache } from '../models/thumbnail-cache.js';
 import { useServices } from '../services.js';
+import { FailureDetails } from './FailureDetails.js';
 import { HistoryActions } from './HistoryActions.js';
 import { OutputThumbnail } from './OutputThumbnail.js';
 import { StatusBadge } from './StatusBadge.js';
@@ -21,7 +22,8 @@ function detail(job: JobView): string | undefined {
   if (job.status === 'failed' && job.error) {
     const node = job.error.nodeTitle ?? job.error.nodeType;
     const type = job.error.nodeType && job.error.nodeType !== node ? ` (${job.error.nodeType})` : '';
-    return `${node ? `${node}${type}: ` : ''}${job.error.exceptionType}: ${job.error.message.trim()}`;
+    const said = `${node ? `${node}${type}: ` : ''}${job.error.exceptionType}: ${job.error.message.trim()}`;
+    return job.error.hint ? `${said} — ${job.error.hint}` : said;
   }
   if (job.status === 'lost') return job.lostReason === 'server-restarted' ? 'The server restarted while it waited or ran' : 'The server no longer knows this job';
   return undefined;
@@ -31,16 +33,21 @@ export interface HistoryRowProps {
   readonly entry: JobEntry;
   readonly serverName: string;
   readonly thumbnails: ThumbnailCache;
+  /** Shown inside an open batch. */
+  readonly member?: boolean;
 }
 
-export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnails }: HistoryRowProps) {
-  const { clock } = useServices();
+export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnails, member = false }: HistoryRowProps) {
+  const { clock, model } = useServices();
   const job = entry.job.value;
   const title = jobTitle(job);
   const took = duration(job);
   const text = detail(job);
-  return (
-    <div class={`row row--${job.status}`}>
+  const error = job.status === 'failed' ? job.error : undefined;
+  const open = error !== undefined && model.expanded.value.has(entry.key);
+  const panelId = `failure-${entry.key.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  const row = (
+    <div class={`row row--${job.status}${member ? ' row--member' : ''}`}>
       {job.status === 'completed' && job.outputs.length > 0 && <OutputThumbnail serverId={job.serverId} jobId={job.id} outputs={job.outputs} title={title} cache={thumbnails} />}
       <div class="row__main">
         <div class="row__title">
@@ -70,7 +77,14 @@ export const HistoryRow = memo(function HistoryRow({ entry, serverName, thumbnai
           </div>
         )}
       </div>
-      <HistoryActions job={job} />
+      <HistoryActions job={job} {...(error && { details: { open, panelId, toggle: () => model.toggleExpanded(entry.key) } })} />
+    </div>
+  );
+  if (!open || !error) return row;
+  return (
+    <div class="row-expanded">
+      {row}
+      <FailureDetails id={panelId} error={error} title={title} />
     </div>
   );
 });

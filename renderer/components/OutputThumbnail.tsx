@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { OutputRef } from '../../electron/shared/app-state.js';
 import { outputKind, type OutputKind } from '../models/output-kind.js';
 import type { ThumbnailCache, ThumbnailState } from '../models/thumbnail-cache.js';
+import { useServices } from '../services.js';
 
 const PLACEHOLDERS: Record<Exclude<OutputKind, 'image'>, { readonly icon: string; readonly label: string }> = {
   video: { icon: '▶', label: 'Video' },
@@ -59,9 +60,26 @@ function ImageThumbnail({ serverId, jobId, index, title, cache }: ImageThumbnail
 }
 
 export function OutputThumbnail(props: { readonly serverId: string; readonly jobId: string; readonly outputs: readonly OutputRef[]; readonly title: string; readonly cache: ThumbnailCache }) {
+  const { viewer } = useServices();
   const first = props.outputs[0];
   if (!first) return null;
   const kind = outputKind(first);
-  if (kind !== 'image') return <Placeholder kind={kind} title={props.title} />;
-  return <ImageThumbnail serverId={props.serverId} jobId={props.jobId} index={0} title={props.title} cache={props.cache} />;
+  const count = props.outputs.length;
+  // The thumbnail opens the viewer on the job's first output (the way to the others is inside).
+  return (
+    <button
+      type="button"
+      class="thumb-button"
+      aria-label={`View the ${count === 1 ? 'output' : `${count} outputs`} of ${props.title}`}
+      title={`View the ${count === 1 ? 'output' : `${count} outputs`}`}
+      onClick={() => viewer.open({ serverId: props.serverId, jobId: props.jobId, index: 0 })}
+    >
+      {kind !== 'image' ? <Placeholder kind={kind} title={props.title} /> : <ImageThumbnail serverId={props.serverId} jobId={props.jobId} index={0} title={props.title} cache={props.cache} />}
+      {count > 1 && (
+        <span class="thumb-button__count" aria-hidden="true">
+          {count}
+        </span>
+      )}
+    </button>
+  );
 }

@@ -1,7 +1,7 @@
 // The running job, large: overall progress, the node running now, its step, the elapsed and expected time left, and
 // the live preview. Reads its own job signal, so progress patches re-render this card and nothing else.
 import type { JobEntry } from '../models/queue-model.js';
-import { formatDuration, jobTitle, timeLeftText } from '../format.js';
+import { formatDuration, formatRate, jobTitle, timeLeftText } from '../format.js';
 import { useServices } from '../services.js';
 import { CancelButton } from './CancelButton.js';
 import { LivePreview } from './LivePreview.js';
@@ -39,6 +39,12 @@ export function RunningJob({ entry, serverName }: { readonly entry: JobEntry; re
               <dd>
                 {progress.value}/{progress.max}
               </dd>
+            </div>
+          )}
+          {progress?.stepsPerSecond !== undefined && (
+            <div>
+              <dt>Speed</dt>
+              <dd>{formatRate(progress.stepsPerSecond)}</dd>
             </div>
           )}
           {elapsed && (

@@ -1,5 +1,6 @@
 // Where and how to queue: the target server (only connected ones can be picked; the choice is remembered for the
-// session), and the options: randomize seeds, repeat N times, queue at the front.
+// session), and the options: randomize seeds, repeat N times, queue at the front (not on Comfy Cloud, which schedules
+// each user's jobs fairly and ignores it).
 import type { ConnectionStateName } from '../../electron/shared/app-state.js';
 import { useServices } from '../services.js';
 
@@ -68,9 +69,11 @@ export function SubmitOptions() {
             </span>
           )}
         </div>
-        <label class="check">
-          <input type="checkbox" checked={form.front} onChange={(e) => drop.setOptions({ front: checked(e) })} /> Queue at front
-        </label>
+        {target?.kind !== 'comfy-cloud' && (
+          <label class="check">
+            <input type="checkbox" checked={form.front} onChange={(e) => drop.setOptions({ front: checked(e) })} /> Queue at front
+          </label>
+        )}
       </fieldset>
     </div>
   );

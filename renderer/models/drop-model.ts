@@ -206,7 +206,9 @@ export class DropModel {
 
   private dropOptions(): DropOptions {
     const form = this.form.peek();
-    return { randomizeSeeds: form.randomizeSeeds, repeat: Number(form.repeat.trim()), front: form.front };
+    // Comfy Cloud schedules each user's jobs fairly and ignores "front": it is never asked for there.
+    const front = form.front && this.target.peek()?.kind !== 'comfy-cloud';
+    return { randomizeSeeds: form.randomizeSeeds, repeat: Number(form.repeat.trim()), front };
   }
 
   private addFailures(refused: readonly RefusedFile[]): void {

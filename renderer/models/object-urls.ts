@@ -1,9 +1,9 @@
-// Turns image bytes from the main process into blob: URLs the page may show (the CSP allows img-src blob:, never a
-// remote URL). Behind an interface so models can be tested with URLs they can count, created and revoked.
-import type { ImageBytes } from '../../electron/shared/ipc-contract.js';
+// Turns bytes from the main process (images, and the viewer's videos and audio) into blob: URLs the page may show (the
+// CSP allows img-src and media-src blob:, never a remote URL). Behind an interface so models can be tested with URLs
+// they can count, created and revoked.
 
 export interface ObjectUrls {
-  create(image: ImageBytes): string;
+  create(file: { readonly mime: string; readonly bytes: Uint8Array }): string;
   revoke(url: string): void;
 }
 

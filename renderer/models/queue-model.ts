@@ -4,6 +4,8 @@
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { JobStatus, JobView, ServerView } from '../../electron/shared/app-state.js';
 import type { AppSnapshot, VersionedPatches } from '../../electron/shared/ipc-contract.js';
+import { findBatches, type Batches } from './batches.js';
+import { Selection } from './selection.js';
 
 export interface JobEntry {
   /** `serverId/jobId`: stable across updates, used as the row key. */
@@ -32,6 +34,7 @@ function movesInLists(a: JobView, b: JobView): boolean {
   return (
     a.status !== b.status ||
     a.queuePosition !== b.queuePosition ||
+    a.held !== b.held ||
     a.workflowName !== b.workflowName ||
     a.outputTitle !== b.outputTitle ||
     a.endedAt !== b.endedAt ||
@@ -49,8 +52,11 @@ function matchesSearch(job: JobView, needle: string): boolean {
 }
 
 const newestFirst = (a: JobView, b: JobView): number => (b.endedAt ?? b.createdAt ?? 0) - (a.endedAt ?? a.createdAt ?? 0);
+/** The server's queue first, then what the app holds off it (queued again after it, in held order). */
 const executionOrder = (a: JobView, b: JobView): number =>
-  (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) || (a.createdAt ?? 0) - (b.createdAt ?? 0);
+  Number(a.held === true) - Number(b.held === true) ||
+  (a.queuePosition ?? Number.MAX_SAFE_INTEGER) - (b.queuePosition ?? Number.MAX_SAFE_INTEGER) ||
+  (a.createdAt ?? 0) - (b.createdAt ?? 0);
 
 export class QueueModel {
   /** False until the first snapshot: the window shows "Loading…" rather than a misleading empty state. */
@@ -59,10 +65,32 @@ export class QueueModel {
   readonly serverFilter = signal<string>('all');
   readonly statusFilter = signal<StatusFilter>('all');
   readonly search = signal('');
+  /** Pending jobs ticked for Remove / Move. */
+  readonly selection = new Selection();
+  /** History rows opened to show their failure in full (job keys). */
+  readonly expanded = signal<ReadonlySet<string>>(new Set());
+  /** Batches opened to show their jobs one by one (`pending:` or `history:` and the batch id). */
+  readonly openBatches = signal<ReadonlySet<string>>(new Set());
+  /** Compact rows: more jobs in view, less detail per row. */
+  readonly compact = signal(false);
+
+  toggleBatch(id: string): void {
+    const next = new Set(this.openBatches.peek());
+    if (!next.delete(id)) next.add(id);
+    this.openBatches.value = next;
+  }
+
+  toggleExpanded(key: string): void {
+    const next = new Set(this.expanded.peek());
+    if (!next.delete(key)) next.add(key);
+    this.expanded.value = next;
+  }
 
   private version = -1;
   /** The same entry object for a job's whole life, so memoised rows keep their props. */
-  private readonly entries = new Map<string, { readonly key: string; readonly job: Signal<JobView> }>();
+  private readonly entries = new Map<string, { readonly key: string; readonly job: Signal<JobView>; readonly seen: number; readonly order: number }>();
+  /** Counts entries as they come: the order the main process listed them in (the server's queue order). */
+  private nextOrder = 0;
   /** Bumped when the set of jobs changes or a job may move in a list. */
   private readonly structure = signal(0);
 
@@ -72,6 +100,11 @@ export class QueueModel {
   );
   /** Everything, for the per-server counts. */
   readonly allLists: ReadonlySignal<QueueLists> = computed(() => this.build('all', 'all', ''));
+  /** Runs of the same workflow queued together, over every job (batches.ts); recomputed when a job changes state. */
+  readonly batches: ReadonlySignal<Batches> = computed(() => {
+    const _structure = this.structure.value;
+    return findBatches([...this.entries.values()].map((entry) => ({ key: entry.key, job: entry.job.peek(), seen: entry.seen, order: entry.order })));
+  });
 
   entry(serverId: string, jobId: string): JobEntry | undefined {
     return this.entries.get(jobKey(serverId, jobId));
@@ -155,7 +188,7 @@ export class QueueModel {
     const key = jobKey(job.serverId, job.id);
     const existing = this.entries.get(key)?.job;
     if (!existing) {
-      this.entries.set(key, { key, job: signal(job) });
+      this.entries.set(key, { key, job: signal(job), seen: Date.now(), order: this.nextOrder++ });
       this.structure.value++;
       return;
     }

@@ -33,7 +33,7 @@ async function startApp(dataDir: string, servers: readonly { id: string; name: s
 }
 
 async function savedStages(dataDir: string, serverId: string): Promise<Map<string, string | undefined>> {
-  const { journal } = await Journal.open(join(dataDir, 'journal.json'));
+  const { journal } = await Journal.openIn(dataDir);
   return new Map(journal.finishedJobs(serverId).map((record) => [record.id, parseSavedStage(record.handled[SAVED_STAGE])?.state]));
 }
 
@@ -146,7 +146,7 @@ test('a later watch --output-dir leaves the jobs an earlier run left for the app
   await saving.until((l) => l.event === 'connection' && l.state === 'connected');
   assert.equal(await saving.stop(), 0);
   assert.deepEqual(await readdir(cliFolder), []);
-  const { journal } = await Journal.open(join(dataDir, 'journal.json'));
+  const { journal } = await Journal.openIn(dataDir);
   const stage = parseSavedStage(journal.finishedRecord('gpu', promptId)?.handled[SAVED_STAGE]);
   assert.equal(stage?.state, 'pending');
   assert.equal(stage?.owner, 'app', 'still marked as the app\'s');

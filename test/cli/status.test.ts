@@ -12,6 +12,7 @@ import { askingFailed, status } from '../../electron/cli/commands.js';
 import { serverIdForUrl } from '../../electron/core/comfy/server-config.js';
 import { Engine } from '../../electron/core/engine.js';
 import { ComfyTrayError } from '../../electron/core/errors.js';
+import { JOURNAL_FILE, LEGACY_JOURNAL_FILE } from '../../electron/core/jobs/journal.js';
 import { DataDirLock } from '../../electron/core/store/data-dir-lock.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { nextEvent, tempDir } from '../support/events.js';
@@ -83,14 +84,18 @@ test('status runs beside the folder\'s holder and never writes the journal, not 
   const dataDir = await tempDir(t);
   const app = await DataDirLock.acquire(dataDir, 'app');
   t.after(() => app.release());
-  const journal = join(dataDir, 'journal.json');
-  await writeFile(journal, '{"version":1,"servers":{"half-written');
+  // Damaged in the middle (a reader sets it aside), and a version-1 file beside it (a reader removes it).
+  const damaged = '{"log":"comfy-tray-journal","version":2,"snapshotBytes":0}\n{"t":"witness","s":"s",\n{"t":"witness","s":"s"}\n';
+  const legacy = '{"version":1,"servers":{"half-written';
+  await writeFile(join(dataDir, JOURNAL_FILE), damaged);
+  await writeFile(join(dataDir, LEGACY_JOURNAL_FILE), legacy);
   const before = (await readdir(dataDir)).sort();
 
   const { promptId } = sim.enqueue(prompt);
   const { code } = await runStatus(sim.url, promptId, dataDir);
   assert.equal(code, 0);
-  assert.equal(await readFile(journal, 'utf8'), '{"version":1,"servers":{"half-written', 'left for its owner to deal with');
+  assert.equal(await readFile(join(dataDir, JOURNAL_FILE), 'utf8'), damaged, 'left for its owner to deal with');
+  assert.equal(await readFile(join(dataDir, LEGACY_JOURNAL_FILE), 'utf8'), legacy);
   assert.deepEqual((await readdir(dataDir)).sort(), before);
 });
 

@@ -64,6 +64,8 @@ test('submit refuses before queuing when preflight fails, and reports a 400 per 
   assert.equal(refused.code, 1);
   assert.equal(refused.stdout, '');
   assert.match(refused.stderr, /preflight: node "Photo" \(#1\), input "image": the server has no input file "nowhere.png"/);
+  // Each finding once: the refusal that follows names the count, not the same lines again.
+  assert.equal(refused.stderr.split('\n').filter((line) => line.includes('nowhere.png')).length, 1, refused.stderr);
   const forced = await run(['submit', file, '--server', sim.url, '--data-dir', dir, '--force']);
   assert.equal(forced.code, 1);
   const [rejected] = lines(forced.stdout);

@@ -7,18 +7,20 @@ import { test } from 'node:test';
 import { watch } from '../../electron/cli/commands.js';
 import { submit } from '../../electron/cli/submit-commands.js';
 import { EXIT } from '../../electron/cli/exit-codes.js';
+import { JOURNAL_FILE } from '../../electron/core/jobs/journal.js';
 import { DataDirLock, LOCK_FILE } from '../../electron/core/store/data-dir-lock.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { tempDir } from '../support/events.js';
 import { captureIo, parseLines, startWatch } from './watch-harness.js';
 
-const JOURNAL = '{"version":1,"servers":{}}';
+/** A journal as the holder writes it: a header, an empty snapshot, one change. */
+const JOURNAL = '{"log":"comfy-tray-journal","version":2,"snapshotBytes":0}\n{"t":"witness","s":"s","id":"j1"}\n';
 
 test('watch refuses with exit 4 and one line naming the holder while the app holds the folder, and writes nothing', async (t) => {
   const dataDir = await tempDir(t);
   const app = await DataDirLock.acquire(dataDir, 'app');
   t.after(() => app.release());
-  await writeFile(join(dataDir, 'journal.json'), JOURNAL);
+  await writeFile(join(dataDir, JOURNAL_FILE), JOURNAL);
   const captured = captureIo();
   // Told to stop at once: without the lock it would start, write its journal and return 0.
   const code = await watch({ servers: ['http://127.0.0.1:9/'], dataDir }, captured.io, Promise.resolve());
@@ -27,8 +29,8 @@ test('watch refuses with exit 4 and one line naming the holder while the app hol
   const stderr = captured.stderrText();
   assert.equal(stderr.split('\n').filter(Boolean).length, 1);
   assert.match(stderr, /^comfy-tray: The Comfy Tray app \(pid \d+, since .*\) is using .*\[DATA_DIR_LOCKED\]\n$/);
-  assert.equal(await readFile(join(dataDir, 'journal.json'), 'utf8'), JOURNAL);
-  assert.deepEqual((await readdir(dataDir)).sort(), [LOCK_FILE, 'journal.json']);
+  assert.equal(await readFile(join(dataDir, JOURNAL_FILE), 'utf8'), JOURNAL);
+  assert.deepEqual((await readdir(dataDir)).sort(), [LOCK_FILE, JOURNAL_FILE]);
 });
 
 test('a second watch on the same folder is refused; once the first stops, the folder is free', { timeout: 20_000 }, async (t) => {
@@ -55,7 +57,7 @@ test('submit beside the folder\'s holder queues and follows its job on a private
   const dataDir = await tempDir(t);
   const app = await DataDirLock.acquire(dataDir, 'app');
   t.after(() => app.release());
-  await writeFile(join(dataDir, 'journal.json'), JOURNAL);
+  await writeFile(join(dataDir, JOURNAL_FILE), JOURNAL);
   const file = join(await tempDir(t), 'api.json');
   await writeFile(file, JSON.stringify({ '1': { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 1 } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'l' } } }));
 
@@ -65,6 +67,6 @@ test('submit beside the folder\'s holder queues and follows its job on a private
   const lines = parseLines(captured.stdoutText());
   assert.equal(lines.find((l) => l.final === true)?.status, 'completed');
   assert.match(captured.stderrText(), /^note: the data folder is in use \(pid \d+, app\)/m);
-  assert.equal(await readFile(join(dataDir, 'journal.json'), 'utf8'), JOURNAL, 'the holder\'s journal is left alone');
-  assert.deepEqual((await readdir(dataDir)).sort(), [LOCK_FILE, 'journal.json']);
+  assert.equal(await readFile(join(dataDir, JOURNAL_FILE), 'utf8'), JOURNAL, 'the holder\'s journal is left alone');
+  assert.deepEqual((await readdir(dataDir)).sort(), [LOCK_FILE, JOURNAL_FILE]);
 });

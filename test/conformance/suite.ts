@@ -1,8 +1,11 @@
 // One real ComfyUI server per version, started once for the whole file, and every scenario run against it. The
 // scenarios that kill or freeze the server come last.
 import { after, before, describe, test } from 'node:test';
+import { cliScenarios } from './cli-scenarios.js';
+import { convertScenarios } from './convert-scenarios.js';
 import { disruptionScenarios } from './disruption-scenarios.js';
 import { engineScenarios } from './engine-scenarios.js';
+import { mcpScenarios } from './mcp-scenarios.js';
 import { mustRun, RealComfyUI, unavailableReason, type RealVersion } from './support/real-comfyui.js';
 
 export function conformanceSuite(version: RealVersion): void {
@@ -23,6 +26,9 @@ export function conformanceSuite(version: RealVersion): void {
     after(() => server?.stop());
 
     engineScenarios(current);
+    cliScenarios(current);
+    convertScenarios(current);
+    mcpScenarios(current);
     disruptionScenarios(current);
   });
 }

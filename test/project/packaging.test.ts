@@ -126,6 +126,8 @@ test('the built page has a strict CSP: scripts from the app only, no eval, no ne
   assert.deepEqual(directives.get('script-src'), ["'self'"]);
   assert.deepEqual(directives.get('connect-src'), ["'none'"]);
   assert.deepEqual(directives.get('frame-ancestors'), ["'none'"]);
+  // The viewer plays videos and audio from bytes the main process sent, never from anywhere else.
+  assert.deepEqual(directives.get('media-src'), ['blob:']);
   assert.ok(!csp.includes('unsafe-eval'));
   assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), 'no inline scripts');
 });

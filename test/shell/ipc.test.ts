@@ -6,6 +6,7 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { z } from 'zod';
 import type { SettingsStore } from '../../electron/core/store/settings-store.js';
 import { registerHandlers, type ArgSchemas, type Handlers } from '../../electron/shell/ipc.js';
+import { forwardingHandlers } from '../../electron/shell/forwarding-handlers.js';
 import { settingsHandlers } from '../../electron/shell/settings-handlers.js';
 import { windowHandlers, type WindowActionDeps } from '../../electron/shell/window-handlers.js';
 import { workflowHandlers } from '../../electron/shell/workflow-handlers.js';
@@ -27,11 +28,13 @@ const event = (sender: WebContents) => ({ sender }) as unknown as IpcMainInvokeE
 const settingsChannels = settingsHandlers({ settings: {} as unknown as SettingsStore, testConnection: async () => ({ ok: false, code: 'TEST', message: 'not used' }) });
 
 const unused = (): never => assert.fail('not used in these tests');
+const forwardingChannels = forwardingHandlers({ settings: {} as unknown as SettingsStore, forwarder: { test: unused } });
 const windowChannels = windowHandlers(new Proxy({}, { get: () => unused }) as WindowActionDeps);
 const workflowChannels = workflowHandlers({ open: unused, prepare: unused, submit: unused, discard: unused } satisfies Pick<WorkflowInbox, 'open' | 'prepare' | 'submit' | 'discard'>);
 
 const schemas: ArgSchemas = {
   ...settingsChannels.schemas,
+  ...forwardingChannels.schemas,
   ...windowChannels.schemas,
   ...workflowChannels.schemas,
   'state:get-snapshot': z.tuple([]),
@@ -41,6 +44,7 @@ const schemas: ArgSchemas = {
 function handlers(calls: string[]): Handlers {
   return {
     ...settingsChannels.handlers,
+    ...forwardingChannels.handlers,
     ...windowChannels.handlers,
     ...workflowChannels.handlers,
     'state:get-snapshot': () => ({ version: 1, servers: [], jobs: [] }),

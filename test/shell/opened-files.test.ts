@@ -16,6 +16,8 @@ test('launch arguments: the executable, the app path when unpackaged and Chromiu
   assert.deepEqual(fileArguments(['electron', 'dist/main.cjs', 'a.json'], cwd, true), [resolve(cwd, 'a.json')]);
   assert.deepEqual(fileArguments(['electron', '.'], cwd, true), []);
   assert.deepEqual(fileArguments(['comfy-tray', ''], cwd, false), []);
+  // A link the OS hands over as an argument (Windows, Linux) is not a file to read.
+  assert.deepEqual(fileArguments(['comfy-tray', 'comfytray://comfycontrol/run-1', 'ComfyTray://comfycontrol/run-2'], cwd, false), []);
 });
 
 test('paths are read into files; a folder, a missing file and an oversized one are explained', async (t) => {

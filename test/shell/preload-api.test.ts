@@ -36,6 +36,7 @@ function fakeIpc(): { ipc: RendererIpc; invoked: unknown[][]; listeners: Map<str
 }
 
 const options: DropOptions = { randomizeSeeds: true, repeat: 2, front: false };
+const FORWARD_TARGET = { id: 'w', name: 'Hook', kind: 'webhook', enabled: true, url: 'https://hooks.example.com/', events: { done: true, failed: true, queueFinished: false, serverOffline: true } } as const;
 const file = { name: 'a.png', bytes: new Uint8Array([1, 2]) };
 const patch = { general: { theme: 'dark' as const } };
 const server = { url: 'http://127.0.0.1:8188', auth: { kind: 'none' as const } };
@@ -48,11 +49,18 @@ const requests: ReadonlyArray<readonly [method: keyof TrayApi, call: (api: TrayA
   ['updateSettings', (api) => api.updateSettings(patch), ['settings:update', patch]],
   ['testConnection', (api) => api.testConnection(server), ['servers:test-connection', server]],
   ['chooseOutputFolder', (api) => api.chooseOutputFolder({ serverId: 's1' }), ['outputs:choose-folder', { serverId: 's1' }]],
+  ['testForwarding', (api) => api.testForwarding(FORWARD_TARGET), ['notifications:test-forward', FORWARD_TARGET]],
   ['removePending', (api) => api.removePending('s1', ['j1', 'j2']), ['jobs:remove-pending', 's1', ['j1', 'j2']]],
   ['clearPending', (api) => api.clearPending('s1'), ['jobs:clear-pending', 's1']],
+  ['pauseQueue', (api) => api.pauseQueue('s1'), ['queue:pause', 's1']],
+  ['resumeQueue', (api) => api.resumeQueue('s2'), ['queue:resume', 's2']],
+  ['moveJobs', (api) => api.moveJobs('s1', ['j1', 'j2'], 'back'), ['jobs:move', 's1', ['j1', 'j2'], 'back']],
   ['rerunJob', (api) => api.rerunJob('s1', 'j1'), ['jobs:rerun', 's1', 'j1']],
+  ['followJob', (api) => api.followJob('s1', 'run-1'), ['jobs:follow', 's1', 'run-1']],
   ['getPreview', (api) => api.getPreview('s1', 'j1'), ['jobs:preview', 's1', 'j1']],
   ['getThumbnail', (api) => api.getThumbnail('s1', 'j1', 3), ['outputs:thumbnail', 's1', 'j1', 3]],
+  ['getOutputMedia', (api) => api.getOutputMedia('s1', 'j2', 6), ['outputs:media', 's1', 'j2', 6]],
+  ['copyOutputImage', (api) => api.copyOutputImage('s2', 'j1', 7), ['outputs:copy-image', 's2', 'j1', 7]],
   ['openOutput', (api) => api.openOutput('s1', 'j1', 4), ['outputs:open', 's1', 'j1', 4]],
   ['showOutputInFolder', (api) => api.showOutputInFolder('s1', 'j1', 5), ['outputs:show-in-folder', 's1', 'j1', 5]],
   ['openServerWebUi', (api) => api.openServerWebUi('s1'), ['servers:open-web-ui', 's1']],

@@ -224,3 +224,26 @@ test('a server URL must be http(s) with a real host name', async () => {
     assert.deepEqual([refused.ok, !refused.ok && refused.code], [false, 'CONFIG_INVALID'], url);
   }
 });
+
+test('redactSettings never passes on a forwarding secret: tokens, signing secrets and Discord or Slack webhook URLs', async () => {
+  const { store } = await SettingsStore.open(memoryKv(), protector, { places: PLACES });
+  await store.update((s) => ({
+    ...s,
+    notifications: {
+      ...s.notifications,
+      forwarding: [
+        { id: 'n', name: 'Phone', kind: 'ntfy', url: 'https://ntfy.sh', topic: 'alerts', secret: 'tk_token' },
+        { id: 'd', name: 'Discord', kind: 'discord', url: 'https://discord.com/', secret: 'https://discord.com/api/webhooks/1/discord-token' },
+        { id: 'w', name: 'Hook', kind: 'webhook', url: 'https://hooks.example.com/x' },
+      ],
+    },
+  }));
+  const view = redactSettings(store.current);
+  const text = JSON.stringify(view);
+  for (const secret of ['tk_token', 'discord-token', 'api/webhooks']) assert.ok(!text.includes(secret), secret);
+  assert.deepEqual(view.notifications.forwarding.map((target) => [target.id, target.url, target.hasSecret]), [
+    ['n', 'https://ntfy.sh', true],
+    ['d', 'https://discord.com/', true],
+    ['w', 'https://hooks.example.com/x', false],
+  ]);
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runTrayAction, type TrayCommands } from '../../electron/shell/tray-actions.js';
-import { trayModel, type TrayMenuItem, type TrayState } from '../../electron/shell/tray-model.js';
+import { pausedQueuesNotice, trayModel, type TrayMenuItem, type TrayState } from '../../electron/shell/tray-model.js';
 import type { JobView, ServerView } from '../../electron/shared/app-state.js';
 
 const NOW = 1_000_000;
@@ -25,6 +25,7 @@ test('idle: all connected, nothing running; the tooltip and menu say so, and the
     'connected, ComfyUI 0.28.0',
     'Nothing running',
     '0 waiting',
+    'Pause queue',
     'Clear pending jobs…',
     'Open web UI',
     'Open output folder',
@@ -124,6 +125,8 @@ function fakeCommands(overrides: Partial<TrayCommands> = {}): { commands: TrayCo
     cancelJob: async (s, j) => calls.push(`cancel ${s} ${j}`),
     confirm: async () => true,
     clearPending: async (s) => calls.push(`clear ${s}`),
+    pauseQueue: async (s) => calls.push(`pause queue ${s}`),
+    resumeQueue: async (s) => calls.push(`resume queue ${s}`),
     serverWebUrl: (s) => `http://${s}:8188/`,
     outputFolder: () => '/out',
     openExternal: async (u) => calls.push(`open ${u}`),
@@ -150,8 +153,10 @@ test('menu actions call the right commands', async () => {
   await runTrayAction({ type: 'resume-notifications' }, commands);
   await runTrayAction({ type: 'open-settings' }, commands);
   await runTrayAction({ type: 'open-workflow' }, commands);
+  await runTrayAction({ type: 'pause-queue', serverId: 'b' }, commands);
+  await runTrayAction({ type: 'resume-queue', serverId: 'b' }, commands);
   await runTrayAction({ type: 'quit' }, commands);
-  assert.deepEqual(calls, ['show queue', 'cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'pick workflow', 'quit']);
+  assert.deepEqual(calls, ['show queue', 'cancel b r', 'clear b', 'open http://b:8188/', 'folder /out', `pause ${NOW + 3_600_000}`, 'pause -1', 'resume', 'show settings', 'pick workflow', 'pause queue b', 'resume queue b', 'quit']);
 });
 
 test('Open workflow… is offered once a server is configured', () => {
@@ -167,4 +172,36 @@ test('clearing pending jobs asks first; a failing command is reported, not throw
   await runTrayAction({ type: 'clear-pending', serverId: 'b' }, commands);
   await runTrayAction({ type: 'cancel-job', serverId: 'b', jobId: 'r' }, commands);
   assert.deepEqual(calls, ['error server gone']);
+});
+
+test('a paused queue: the tooltip and the submenu say how many jobs are held, Resume replaces Pause, the icon is paused', () => {
+  const paused = server('a', 'connected', { queuePaused: true, heldJobs: 3 });
+  const model = trayModel(state([paused], [job('a', 'h1', 'pending', { held: true }), job('a', 'h2', 'pending', { held: true })]));
+  assert.equal(model.icon, 'paused');
+  assert.equal(model.tooltip, 'Comfy Tray\na: idle, queue paused, 3 jobs held');
+  const menu = model.menu[0];
+  assert.ok(menu?.kind === 'submenu');
+  assert.ok(menu.items.some((item) => item.kind === 'action' && item.action.type === 'resume-queue' && item.label === 'Resume queue (3 jobs held)'));
+  assert.ok(!menu.items.some((item) => item.kind === 'action' && item.action.type === 'pause-queue'));
+  // Offline and paused: both are said.
+  assert.match(trayModel(state([server('a', 'offline', { queuePaused: true, heldJobs: 1 })])).tooltip, /a: offline; queue paused, 1 job held/);
+  // Pause is offered only while connected (it must reach the server).
+  const offline = trayModel(state([server('a', 'offline')])).menu[0];
+  assert.ok(offline?.kind === 'submenu' && offline.items.some((item) => item.kind === 'action' && item.action.type === 'pause-queue' && item.enabled === false));
+});
+
+test('a queue that cannot be steered (a hosted service) offers no Pause; a listing problem and a paused queue are both said', () => {
+  const cloud = trayModel(state([server('c', 'connected', { kind: 'comfy-cloud', steeringUnavailable: 'Comfy Cloud schedules your jobs itself' })])).menu[0];
+  assert.ok(cloud?.kind === 'submenu');
+  assert.ok(!cloud.items.some((item) => item.kind === 'action' && (item.action.type === 'pause-queue' || item.action.type === 'resume-queue')));
+  const both = server('a', 'connected', { queuePaused: true, heldJobs: 1, problem: { code: 'COMFY_HTTP_STATUS', message: 'cannot list jobs: HTTP 500 from http://a/api/jobs', since: 0 } });
+  assert.match(trayModel(state([both])).tooltip, /a: cannot list jobs, idle, queue paused, 1 job held/);
+});
+
+test('at start, queues left paused are said once, with their held jobs; nothing when none is', () => {
+  assert.equal(pausedQueuesNotice([server('a', 'connecting')]), undefined);
+  assert.equal(
+    pausedQueuesNotice([server('a', 'connecting', { queuePaused: true, heldJobs: 12 }), server('b', 'connecting'), server('c', 'connecting', { queuePaused: true, heldJobs: 1 })]),
+    'Queue still paused: a (12 jobs held), c (1 job held). Nothing new runs there until you resume it from the window or the tray menu.',
+  );
 });

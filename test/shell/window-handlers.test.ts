@@ -12,12 +12,18 @@ function deps(overrides: Partial<WindowActionDeps> = {}): { deps: WindowActionDe
     deps: {
       removePending: async (serverId, ids) => void log.push(`remove ${serverId} ${ids.join(',')}`),
       clearPending: async (serverId) => void log.push(`clear ${serverId}`),
+      pauseQueue: async (serverId) => (log.push(`pause ${serverId}`), { done: ['a'], skipped: [{ id: 'b', reason: { code: 'started', message: 'it had already started' } }] }),
+      resumeQueue: async (serverId) => (log.push(`resume ${serverId}`), { done: ['a'], skipped: [] }),
+      moveJobs: async (serverId, ids, to) => (log.push(`move ${serverId} ${ids.join(',')} ${to}`), { done: [...ids], skipped: [] }),
       rerun: async (serverId, jobId) => {
         log.push(`rerun ${serverId} ${jobId}`);
         return { promptId: 'new-id' };
       },
+      follow: async (serverId, jobId) => void log.push(`follow ${serverId} ${jobId}`),
       latestPreview: () => ({ mime: 'image/jpeg', image: new Uint8Array([0xff, 0xd8]) }),
       outputImage: async () => ({ mime: 'image/png', bytes: new Uint8Array([0x89, 0x50]) }),
+      outputMedia: async (_s, _j, index) => (index === 9 ? undefined : { kind: 'video', mime: 'video/webm', bytes: new Uint8Array([0x1a, 0x45, 0xdf, 0xa3]), savedPath: '/pictures/gpu/clip.webm' }),
+      copyImage: (image) => (log.push(`clipboard ${image.mime} ${image.bytes.length}`), true),
       thumbnail: (image) => ({ mime: 'image/jpeg', bytes: image.bytes.slice(0, 1) }),
       savedOutputPath: (_s, _j, index) => (index === 0 ? '/pictures/gpu/cat.png' : undefined),
       openPath: async (path) => (log.push(`open ${path}`), ''),
@@ -42,7 +48,10 @@ test('actions answer ok and reach the core', async () => {
   assert.deepEqual(await handlers['servers:open-web-ui']('gpu'), { ok: true });
   assert.deepEqual(await handlers['app:open-log-folder'](), { ok: true });
   assert.deepEqual(await handlers['servers:discover-local'](), { found: true, url: 'http://127.0.0.1:8188', version: '0.3.60' });
-  assert.deepEqual(log, ['remove gpu a,b', 'clear gpu', 'rerun gpu j1', 'open /pictures/gpu/cat.png', 'show /pictures/gpu/cat.png', 'browse http://gpu.lan:8188/', 'open /data/logs']);
+  assert.deepEqual(await handlers['queue:pause']('gpu'), { ok: true, done: ['a'], skipped: [{ id: 'b', code: 'started', message: 'it had already started' }] });
+  assert.deepEqual(await handlers['queue:resume']('gpu'), { ok: true, done: ['a'], skipped: [] });
+  assert.deepEqual(await handlers['jobs:move']('gpu', ['x', 'y'], 'front'), { ok: true, done: ['x', 'y'], skipped: [] });
+  assert.deepEqual(log, ['remove gpu a,b', 'clear gpu', 'rerun gpu j1', 'open /pictures/gpu/cat.png', 'show /pictures/gpu/cat.png', 'browse http://gpu.lan:8188/', 'open /data/logs', 'pause gpu', 'resume gpu', 'move gpu x,y front']);
 });
 
 test('failures come back as a code and a message, never as a rejection', async () => {
@@ -113,8 +122,56 @@ test('arguments are checked before any handler runs', () => {
     ['outputs:show-in-folder', ['gpu', 'j1']],
     ['servers:open-web-ui', ['']],
     ['app:open-log-folder', ['/etc']],
+    ['jobs:move', ['gpu', ['a'], 'middle']],
+    ['jobs:move', ['gpu', [], 'front']],
+    ['queue:pause', []],
+    ['queue:resume', ['gpu', 'extra']],
   ];
   for (const [channel, args] of refused) assert.equal(schemas[channel].safeParse(args).success, false, `${channel} ${JSON.stringify(args)}`);
   assert.equal(schemas['outputs:open'].safeParse(['gpu', 'j1', 3]).success, true);
   assert.equal(schemas['jobs:remove-pending'].safeParse(['gpu', ['a', 'b']]).success, true);
+  assert.equal(schemas['jobs:move'].safeParse(['gpu', ['a', 'b'], 'back']).success, true);
+});
+
+test('the viewer gets an output in full with its kind and saved path, or a coded reason; only known media types pass', async () => {
+  const { deps: d, log } = deps();
+  const { handlers } = windowHandlers(d);
+  assert.deepEqual(await handlers['outputs:media']('gpu', 'j1', 0), { ok: true, kind: 'video', mime: 'video/webm', bytes: new Uint8Array([0x1a, 0x45, 0xdf, 0xa3]), savedPath: '/pictures/gpu/clip.webm' });
+  assert.equal((await handlers['outputs:media']('gpu', 'j1', 9)).ok, false);
+  for (const [unavailable, code] of [
+    ['too-large', 'OUTPUT_TOO_LARGE'],
+    ['not-media', 'OUTPUT_NOT_SHOWABLE'],
+    ['gone', 'OUTPUT_NOT_FOUND'],
+  ] as const) {
+    const refused = windowHandlers(deps({ outputMedia: async () => ({ unavailable }) }).deps).handlers;
+    const answer = await refused['outputs:media']('gpu', 'j1', 0);
+    assert.ok(!answer.ok && answer.code === code, JSON.stringify(answer));
+  }
+  // A type the window does not know is never handed to it, whatever the engine said.
+  const odd = windowHandlers(deps({ outputMedia: async () => ({ kind: 'image', mime: 'image/svg+xml', bytes: new Uint8Array([60]) }) }).deps).handlers;
+  assert.equal((await odd['outputs:media']('gpu', 'j1', 0)).ok, false);
+  const failing = windowHandlers(deps({ outputMedia: async () => Promise.reject(new ComfyTrayError('COMFY_UNREACHABLE', 'server gone')) }).deps).handlers;
+  assert.deepEqual(await failing['outputs:media']('gpu', 'j1', 0), { ok: false, code: 'COMFY_UNREACHABLE', message: 'server gone' });
+
+  assert.deepEqual(await handlers['outputs:copy-image']('gpu', 'j1', 0), { ok: true });
+  assert.deepEqual(log, ['clipboard image/png 2']);
+  const notImage = windowHandlers(deps({ outputImage: async () => undefined }).deps).handlers;
+  assert.equal((await notImage['outputs:copy-image']('gpu', 'j1', 0)).ok, false);
+  const undecodable = windowHandlers(deps({ copyImage: () => false }).deps).handlers;
+  assert.deepEqual(await undecodable['outputs:copy-image']('gpu', 'j1', 0), { ok: false, code: 'CLIPBOARD_FAILED', message: 'This image could not be put on the clipboard (its format is not supported here)' });
+});
+
+test('a run id pasted in the window is followed; an unknown one comes back as its code, and the id is checked', async () => {
+  const { deps: d, log } = deps({
+    follow: async (serverId, jobId) => {
+      if (jobId === 'nope') throw new ComfyTrayError('COMFY_JOB_NOT_FOUND', 'ComfyControl has no run nope on this account');
+      log.push(`follow ${serverId} ${jobId}`);
+    },
+  });
+  const { handlers, schemas } = windowHandlers(d);
+  assert.deepEqual(await handlers['jobs:follow']('cc', '  run-1 '), { ok: true });
+  assert.deepEqual(log, ['follow cc run-1']);
+  assert.deepEqual(await handlers['jobs:follow']('cc', 'nope'), { ok: false, code: 'COMFY_JOB_NOT_FOUND', message: 'ComfyControl has no run nope on this account' });
+  assert.equal(schemas['jobs:follow'].safeParse(['cc', '']).success, false);
+  assert.equal(schemas['jobs:follow'].safeParse(['cc', 'x'.repeat(201)]).success, false);
 });

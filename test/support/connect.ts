@@ -1,11 +1,11 @@
 // Builds real clients against a real (simulated) server for tests.
-import { join } from 'node:path';
-import { ComfyBackend } from '../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
 import type { ConnectionInfo } from '../../electron/core/comfy/comfy-connection.js';
 import type { ConnectionTimings } from '../../electron/core/comfy/reconnect-policy.js';
 import { resolveServer, type ServerAuth } from '../../electron/core/comfy/server-config.js';
 import { Engine } from '../../electron/core/engine.js';
 import { Journal } from '../../electron/core/jobs/journal.js';
+import type { OutputOptions } from '../../electron/core/outputs/output-options.js';
 import { nextEvent, tempDir } from './events.js';
 import { FAST_TIMINGS } from './timings.js';
 
@@ -17,7 +17,7 @@ export async function backendFor(
   options: { auth?: ServerAuth; timings?: Partial<ConnectionTimings>; dataDir?: string } = {},
 ): Promise<{ backend: ComfyBackend; journal: Journal }> {
   const dir = options.dataDir ?? (await tempDir(t));
-  const { journal } = await Journal.open(join(dir, 'journal.json'));
+  const { journal } = await Journal.openIn(dir);
   const backend = new ComfyBackend(resolveServer({ id: 'sim', name: 'sim', url, ...(options.auth && { auth: options.auth }) }), journal, {
     timings: { ...FAST_TIMINGS, ...options.timings },
   });
@@ -36,7 +36,7 @@ export function stateReached(backend: ComfyBackend, state: ConnectionInfo['state
 export async function engineFor(
   t: TestContext,
   urls: readonly string[],
-  options: { dataDir?: string; timings?: Partial<ConnectionTimings>; start?: boolean } = {},
+  options: { dataDir?: string; timings?: Partial<ConnectionTimings>; start?: boolean; outputs?: OutputOptions } = {},
 ): Promise<Engine> {
   const dataDir = options.dataDir ?? (await tempDir(t));
   const engine = await Engine.create({
@@ -44,6 +44,7 @@ export async function engineFor(
     servers: urls.map((url, i) => ({ id: `s${i}`, name: `server ${i}`, url })),
     timings: { ...FAST_TIMINGS, ...options.timings },
     tracker: { recheckDelayMs: 50 },
+    ...(options.outputs && { outputs: options.outputs }),
   });
   t.after(() => engine.stop());
   if (options.start !== false) engine.start();

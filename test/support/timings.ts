@@ -21,4 +21,6 @@ export const FAST_TIMINGS: Partial<ConnectionTimings> = {
   portCheckTimeoutMs: 1_000,
   portHoldMs: 30,
   answeredRetryMs: 100,
+  pollIntervalMs: 100,
+  upgradeRetryMs: 1_000,
 };

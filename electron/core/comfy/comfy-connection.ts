@@ -7,14 +7,18 @@ import { Emitter } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { decodeBinaryFrame } from './binary-frames.js';
-import { probeServer } from './capabilities.js';
+import type { createConnection } from 'node:net';
+import type { ServerIdentity } from './capabilities.js';
+import { COMFYUI_DIALECT, type ConnectionDialect } from './connection-dialect.js';
+import { needsTheUser } from './connection-failures.js';
 import { type ComfyHttp, networkError } from './http-client.js';
 import { FrameCoalescer } from './frame-coalescer.js';
 import { decodeTextFrame, type ServerMessage } from './messages.js';
 import { OutageWatch } from './outage-watch.js';
 import { portTarget } from './port-check.js';
 import { CONNECTION_DEFAULTS, type ConnectionTimings, retryDelay } from './reconnect-policy.js';
-import { authHeaders, socketUrl, type ResolvedServer } from './server-config.js';
+import { socketUrl, type ResolvedServer } from './server-config.js';
+import { pinnedSocketConnection } from './tls-pinning.js';
 
 /** Remembers the last client id per server and whether its socket is known to be closed on the server side. */
 export interface ClientIdStore {
@@ -52,6 +56,10 @@ export const CLIENT_FEATURE_FLAGS = { supports_preview_metadata: true };
 
 const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
+/** Upgrades that failed without an answer (reset, timeout) in a row, with HTTP working, before polling instead. */
+const SOFT_REFUSALS_BEFORE_POLLING = 2;
+const SOFT_REFUSAL_CODES = new Set(['COMFY_UNREACHABLE', 'COMFY_CONNECT_TIMEOUT', 'COMFY_SOCKET_CLOSED']);
+
 export class ComfyConnection {
   readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
   readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0, superseded: 0 };
@@ -80,14 +88,22 @@ export class ComfyConnection {
     this.handleMessage(decodeTextFrame(text));
     this.stats.superseded = this.coalescer.superseded;
   });
+  /** Following by polling: HTTP works, the socket upgrade does not (a proxy refuses it). */
+  private polling = false;
+  private softRefusals = 0;
+  private identity: ServerIdentity | undefined;
+  private readonly dialect: ConnectionDialect;
+  /** The last attempt failed at the upgrade, HTTP having answered: retried on the backoff, not after a port check. */
+  private upgradeFailedSoftly = false;
 
   constructor(
     private readonly server: ResolvedServer,
     private readonly http: ComfyHttp,
     private readonly clientIds: ClientIdStore,
-    options: { timings?: Partial<ConnectionTimings>; random?: () => number } = {},
+    options: { timings?: Partial<ConnectionTimings>; random?: () => number; dialect?: ConnectionDialect } = {},
   ) {
     this.timings = { ...CONNECTION_DEFAULTS, ...options.timings };
+    this.dialect = options.dialect ?? COMFYUI_DIALECT;
     this.random = options.random ?? Math.random;
     this.log = createLogger(`Connection ${server.name}`);
     this.outage = new OutageWatch(portTarget(server.baseUrl), this.timings, this.random, () => this.stats.portChecks++);
@@ -111,6 +127,7 @@ export class ComfyConnection {
   async stop(): Promise<void> {
     this.coalescer.flush();
     this.running = false;
+    this.polling = false;
     this.generation++;
     this.connectingGeneration = undefined;
     this.clearTimers();
@@ -127,6 +144,11 @@ export class ComfyConnection {
   reconnectNow(): void {
     if (!this.running) return;
     this.attempt = 0;
+    if (this.polling) {
+      void this.poll();
+      void this.retryUpgrade();
+      return;
+    }
     if (this.socket && this.info.state === 'connected') {
       this.sendPing(Math.min(this.timings.pongTimeoutMs, 3_000));
       void this.probe();
@@ -136,6 +158,16 @@ export class ComfyConnection {
     void this.connect();
   }
 
+  /**
+   * Another request (a listing, a lookup) showed what retrying cannot mend (a revoked key, no credits): the connection
+   * shows it as its state and asks again only slowly, as when its own probe finds it.
+   */
+  reportFailure(error: unknown): void {
+    if (!this.running || !needsTheUser(errorCode(error))) return;
+    if (this.polling) this.stopPolling(error);
+    else if (this.socket) this.dropSocket('auth', errorMessage(error), error);
+  }
+
   /** Call before POST /prompt; pass the token to `afterSubmit` once the server accepted it. */
   beforeSubmit(): number {
     return this.statusSeq;
@@ -143,7 +175,7 @@ export class ComfyConnection {
 
   /** The server broadcasts `status` for every queued prompt; silence afterwards means our socket is deaf. */
   afterSubmit(token: number): void {
-    if (this.statusSeq !== token || !this.socket) return;
+    if (!this.dialect.statusAfterSubmit || this.statusSeq !== token || !this.socket) return;
     this.setTimer('submit-watch', this.timings.statusAfterSubmitMs, () => {
       if (this.statusSeq === token && this.socket) this.dropSocket('deaf', 'no status broadcast after our submission');
     });
@@ -155,14 +187,29 @@ export class ComfyConnection {
     this.connectingGeneration = generation;
     this.clearTimer('retry');
     this.outage.pause();
+    this.upgradeFailedSoftly = false;
     try {
-      const identity = await probeServer(this.http, this.timings.httpTimeoutMs);
+      const identity = await this.dialect.identify(this.http, this.timings.httpTimeoutMs);
       if (generation !== this.generation) return;
-      const { socket, clientId, reused, serverFlags } = await this.openSocket(generation);
+      this.identity = identity;
+      let opened: Awaited<ReturnType<ComfyConnection['openSocket']>>;
+      try {
+        opened = await this.openSocket(generation);
+      } catch (error) {
+        // HTTP answered a moment ago: a refused upgrade is a proxy that does not pass WebSockets, not an outage.
+        if (generation === this.generation && this.running && this.upgradeRefused(error)) {
+          this.startPolling(identity, error);
+          return;
+        }
+        this.upgradeFailedSoftly = SOFT_REFUSAL_CODES.has(errorCode(error) ?? '');
+        throw error;
+      }
+      const { socket, clientId, reused, serverFlags } = opened;
       if (generation !== this.generation) {
         socket.terminate();
         return;
       }
+      this.softRefusals = 0;
       this.socket = socket;
       this.onConnected(identity, clientId, reused, serverFlags);
     } catch (error) {
@@ -180,12 +227,17 @@ export class ComfyConnection {
     const clientId = reused && previous ? previous.clientId : randomUUID();
     this.clientIds.set(this.server.id, { clientId, closedCleanly: false });
 
-    const socket = new WebSocket(socketUrl(this.server.baseUrl, clientId), {
-      headers: authHeaders(this.server.auth),
+    const credentials = this.dialect.socketCredentials(this.server);
+    const fingerprint = this.server.tlsFingerprint;
+    const socket = new WebSocket(socketUrl(this.server.baseUrl, clientId, credentials.query), {
+      headers: { ...credentials.headers },
       handshakeTimeout: this.timings.handshakeTimeoutMs,
       maxPayload: MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
+      // Never: a redirect would carry the credentials (headers and token) wherever it points.
       followRedirects: false,
+      // Node's request takes a connection handed over later: only once the pinned certificate is verified.
+      ...(fingerprint !== undefined && { createConnection: pinnedSocketConnection(fingerprint) as unknown as typeof createConnection }),
     });
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -218,10 +270,17 @@ export class ComfyConnection {
         fail(
           status === 401 || status === 403
             ? new HttpStatusError(status, `${this.server.name} /ws`, '')
-            : new ComfyTrayError(status === 404 ? 'COMFY_INCOMPATIBLE' : 'COMFY_HTTP_STATUS', `${this.server.name}: WebSocket upgrade answered HTTP ${status}`),
+            : new ComfyTrayError('COMFY_NO_WEBSOCKET', `${this.server.name}: the WebSocket upgrade was answered with HTTP ${status} (a proxy that does not pass WebSockets?)`),
         );
       });
-      socket.once('open', () => socket.send(JSON.stringify({ type: 'feature_flags', data: CLIENT_FEATURE_FLAGS })));
+      socket.once('open', () => {
+        socket.send(JSON.stringify({ type: 'feature_flags', data: CLIENT_FEATURE_FLAGS }));
+        if (this.dialect.statusFirst) return;
+        // No promised first frame: the open socket is the hello; its feature flags may still come right behind.
+        statusSeen = true;
+        clearTimeout(timer);
+        flagsTimer = setTimeout(succeed, this.timings.featureFlagsWaitMs);
+      });
       socket.on('error', (error) => {
         if (!settled) fail(networkError(error, `${this.server.name} /ws`));
         else this.log.debug('socket error', { error: errorMessage(error) });
@@ -309,7 +368,7 @@ export class ComfyConnection {
   }
 
   private onConnected(
-    identity: Awaited<ReturnType<typeof probeServer>>,
+    identity: ServerIdentity,
     clientId: string,
     reused: boolean,
     serverFlags: Readonly<Record<string, unknown>> | undefined,
@@ -369,16 +428,13 @@ export class ComfyConnection {
     if (!socket) return;
     let queueRemaining: number;
     try {
-      const body = (await this.http.getJson('api/prompt', undefined, { timeoutMs: this.timings.httpTimeoutMs })) as {
-        exec_info?: { queue_remaining?: unknown };
-      };
-      const value = body?.exec_info?.queue_remaining;
-      if (typeof value !== 'number') return;
+      const value = await this.dialect.queueRemaining(this.http, this.timings.httpTimeoutMs);
+      if (value === undefined) return;
       queueRemaining = value;
       this.probeFailures = 0;
     } catch (error) {
       if (socket !== this.socket) return;
-      if (errorCode(error) === 'COMFY_AUTH_FAILED') {
+      if (needsTheUser(errorCode(error))) {
         this.dropSocket('auth', errorMessage(error), error);
         return;
       }
@@ -432,16 +488,19 @@ export class ComfyConnection {
     const lastError: ErrorView = { code, message: errorMessage(error) };
     let state: ConnectionStateName;
     let delay: number;
-    if (code === 'COMFY_AUTH_FAILED') {
+    if (needsTheUser(code)) {
       state = 'auth-failed';
       delay = this.timings.authRetryMs;
     } else if (code === 'COMFY_INCOMPATIBLE') {
       state = 'incompatible';
       delay = this.timings.incompatibleRetryMs;
-    } else if (afterDrop) {
+    } else if (afterDrop || this.upgradeFailedSoftly || !this.dialect.watchPortWhileDown) {
       // After a drop from a stable connection the first retry goes out at once (most drops are a restart that is
-      // already over); a server that keeps dropping us before we count as stable gets the growing backoff.
-      delay = this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
+      // already over); a server that keeps dropping us before we count as stable gets the growing backoff. An upgrade
+      // that failed without an answer while HTTP answered is tried again the same way (not after a port check, which
+      // an HTTP server passes at once or, for a timeout, only every `answeredRetryMs`): a second one means polling.
+      // A hosted service (its front always accepts) is always retried on the backoff.
+      delay = afterDrop && this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
       this.attempt++;
       state = this.outageState();
     } else {
@@ -490,6 +549,99 @@ export class ComfyConnection {
       this.setTimer('offline', this.droppedAt + this.timings.offlineAfterMs - Date.now(), () => {
         if (this.info.state === 'reconnecting') this.reportOutage('offline', lastError);
       });
+    }
+  }
+
+  /** An upgrade answered with a refusal counts at once; one that failed without an answer, only when it repeats. */
+  private upgradeRefused(error: unknown): boolean {
+    const code = errorCode(error);
+    if (code === 'COMFY_NO_WEBSOCKET') return true;
+    if (code === undefined || !SOFT_REFUSAL_CODES.has(code)) return false;
+    return ++this.softRefusals >= SOFT_REFUSALS_BEFORE_POLLING;
+  }
+
+  /**
+   * Follows the server without a socket: each poll reads the queue size and says what a `status` broadcast says
+   * (something may have changed: the tracker looks), so jobs are still seen to start and end. The socket is tried
+   * again now and then; the view says the connection is degraded, not offline.
+   */
+  private startPolling(identity: ServerIdentity, reason: unknown): void {
+    if (this.everConnected) this.stats.reconnects++;
+    this.everConnected = true;
+    this.polling = true;
+    this.softRefusals = 0;
+    this.droppedAt = undefined;
+    this.outage.end();
+    this.clearTimer('offline');
+    this.probeFailures = 0;
+    const clientId = this.clientIds.get(this.server.id)?.clientId ?? randomUUID();
+    const message = `${errorMessage(reason)}; following by polling every ${Math.round(this.timings.pollIntervalMs / 1000)} s, without live progress`;
+    this.log.info('no WebSocket: polling', { code: errorCode(reason) });
+    this.setInfo({
+      state: 'connected',
+      ...(identity.version !== undefined && { version: identity.version }),
+      capabilities: { ...identity.capabilities, supportsPreviewMetadata: false },
+      ...(this.lastStatusQueue !== undefined && { queueRemaining: this.lastStatusQueue }),
+      clientId,
+      degraded: { code: 'COMFY_NO_WEBSOCKET', message },
+    });
+    this.setTimer('stable', this.timings.stableAfterMs, () => {
+      this.attempt = 0;
+    });
+    this.setInterval('poll', this.timings.pollIntervalMs, () => void this.poll());
+    this.setTimer('upgrade', this.timings.upgradeRetryMs, () => void this.retryUpgrade());
+    this.events.emit('connected', { clientId, reusedClientId: false });
+  }
+
+  private async poll(): Promise<void> {
+    if (!this.polling || this.probing) return;
+    this.probing = true;
+    const generation = this.generation;
+    try {
+      const value = await this.dialect.queueRemaining(this.http, this.timings.httpTimeoutMs);
+      if (generation !== this.generation || !this.polling) return;
+      this.probeFailures = 0;
+      if (value === undefined) return;
+      this.lastStatusQueue = value;
+      if (this.info.queueRemaining !== value) this.setInfo({ ...this.info, queueRemaining: value });
+      this.events.emit('probe', { queueRemaining: value });
+      this.events.emit('message', { type: 'status', queueRemaining: value });
+    } catch (error) {
+      if (generation !== this.generation || !this.polling) return;
+      if (needsTheUser(errorCode(error)) || ++this.probeFailures >= 2) this.stopPolling(error);
+    } finally {
+      this.probing = false;
+    }
+  }
+
+  private stopPolling(error: unknown): void {
+    this.polling = false;
+    this.generation++;
+    this.clearTimers();
+    this.droppedAt = Date.now();
+    this.scheduleRetry(error, true);
+  }
+
+  /** While polling: the socket once more; when it opens, live events take over (and the tracker catches up). */
+  private async retryUpgrade(): Promise<void> {
+    if (!this.polling || this.connectingGeneration !== undefined) return;
+    const generation = this.generation;
+    this.connectingGeneration = generation;
+    this.clearTimer('upgrade');
+    try {
+      const { socket, clientId, reused, serverFlags } = await this.openSocket(generation);
+      if (generation !== this.generation || !this.polling || !this.identity) {
+        socket.terminate();
+        return;
+      }
+      this.polling = false;
+      this.clearTimers();
+      this.socket = socket;
+      this.onConnected(this.identity, clientId, reused, serverFlags);
+    } catch {
+      if (generation === this.generation && this.polling) this.setTimer('upgrade', this.timings.upgradeRetryMs, () => void this.retryUpgrade());
+    } finally {
+      if (this.connectingGeneration === generation) this.connectingGeneration = undefined;
     }
   }
 

@@ -1,6 +1,7 @@
 // The `execution_error` payload, as the socket sends it and as history and the jobs API store it.
 import { z } from 'zod';
 import type { JobError } from '../../shared/app-state.js';
+import { exceptionHint } from './exception-hints.js';
 
 const optionalNodeId = z.union([z.string(), z.number(), z.null()]).optional().transform((v) => (v == null ? null : String(v)));
 
@@ -21,11 +22,13 @@ export const executionErrorSchema = z.object({
 });
 
 export function toJobError(d: z.infer<typeof executionErrorSchema>): JobError {
+  const hint = exceptionHint(d.exception_type);
   return {
     ...(d.node_id != null && { nodeId: d.node_id }),
     ...(d.node_type != null && { nodeType: d.node_type }),
     exceptionType: d.exception_type,
     message: d.exception_message,
     traceback: d.traceback,
+    ...(hint !== undefined && { hint }),
   };
 }

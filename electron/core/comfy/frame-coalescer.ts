@@ -3,9 +3,11 @@
 // both at every step. When frames arrive faster than one read at a time (a burst after a stall, a chatty server, a
 // reconnect backlog), only the newest of each kind per prompt is worth parsing: the older ones are dropped unread.
 // Any other frame (and the end of the read) delivers what is held first, so nothing else is reordered, and a frame
-// that does not have exactly the shape ComfyUI sends is never held. The two kinds touch different parts of a job's
-// progress (the node's step; the whole job's share), so delivering the newest of each in either order leaves the same
-// state as delivering every frame.
+// that does not have exactly the shape ComfyUI sends is never held. What is delivered is always the frames in their
+// arrival order, less the superseded ones: a held frame is delivered before any later frame of the other kind. Only
+// frames of the other progress kind may come between a dropped frame and the one that supersedes it; the two kinds
+// touch different parts of a job's progress (the node's step; the whole job's share), so the state they leave is the
+// one every frame would have left.
 export type HeldKind = 'progress' | 'progress_state';
 
 // Anchored, and the prompt id comes before any string value: nothing inside a string can pass for it. Separators as
@@ -24,7 +26,7 @@ export function holdable(text: string): { kind: HeldKind; promptId: string } | u
 interface Slot {
   promptId: string;
   text: string;
-  /** Arrival order of the two slots' first frames. */
+  /** When the held frame (the newest of its slot) arrived, relative to the other slot's. */
   order: number;
 }
 
@@ -53,7 +55,9 @@ export class FrameCoalescer {
     }
     const slot = key.kind === 'progress_state' ? this.state : this.progress;
     if (slot !== undefined && slot.promptId === key.promptId) {
+      // The newest takes the place of its own arrival: a frame of the other kind held since is delivered before it.
       slot.text = text;
+      slot.order = this.arrivals++;
       this.superseded++;
       return;
     }

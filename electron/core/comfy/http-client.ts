@@ -1,15 +1,22 @@
-// HTTP to one ComfyUI server through undici: timeouts, a body size cap, auth headers, errors with stable codes.
+// HTTP to one ComfyUI server through undici: timeouts, a body size cap, credentials (headers, a query token, a pinned
+// certificate), redirects followed by hand so credentials never reach another origin, errors with stable codes.
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { ComfyTrayError, HttpStatusError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json.js';
-import { authHeaders, routeLabel, routeUrl, type ResolvedServer } from './server-config.js';
+import { requestCredentials, routeLabel, routeUrl, type Credentials, type ResolvedServer } from './server-config.js';
+import { isUntrustedCertificateCode, pinnedConnector } from './tls-pinning.js';
 
 export interface HttpOptions {
   readonly timeoutMs?: number;
   /** Bodies above this are refused (a 10,000-item /queue carries every prompt: tens of MB). */
   readonly maxBodyBytes?: number;
+  /**
+   * Whether a redirect back to the server's own origin gets the credentials again (default yes). Off for services
+   * whose redirects point at signed URLs that must be fetched without the key, whatever origin they name.
+   */
+  readonly credentialsAfterRedirect?: boolean;
 }
 
 export interface HttpResult {
@@ -19,20 +26,37 @@ export interface HttpResult {
 
 export type Query = Record<string, string | number | undefined>;
 
+export interface StreamResult {
+  readonly status: number;
+  readonly body: Readable;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_BODY = 256 * 1024 * 1024;
+/** Redirects followed for one file (a proxy, then a signed storage URL, is two). */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 export class ComfyHttp {
   private readonly agent: Agent;
+  /** For other origins a redirect leads to: no credentials, no pinned certificate (the usual checks apply there). */
+  private foreignAgent: Agent | undefined;
   private readonly headers: Record<string, string>;
+  private readonly credentials: Credentials;
 
   constructor(
     private readonly server: ResolvedServer,
     private readonly options: HttpOptions = {},
   ) {
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: 8,
+      ...(server.tlsFingerprint !== undefined && { connect: pinnedConnector(server.tlsFingerprint) }),
+    });
+    this.credentials = requestCredentials(server.auth);
     // No Origin / Sec-Fetch-Site: the server's origin middleware answers 403 to cross-site browser requests.
-    this.headers = { ...authHeaders(server.auth), 'comfy-user': '' };
+    this.headers = { ...this.credentials.headers, 'comfy-user': '' };
   }
 
   /** GET a JSON body; any status but 200 is an error. */
@@ -42,9 +66,21 @@ export class ComfyHttp {
     return this.parse(route, result.text, options.exactIntegers);
   }
 
+  /** GET a body as text, for callers that parse it themselves (exactly); any status but 200 is an error. */
+  async getText(route: string, query?: Query, options: { timeoutMs?: number } = {}): Promise<string> {
+    const result = await this.send('GET', route, { query, timeoutMs: options.timeoutMs });
+    if (result.status !== 200) throw new HttpStatusError(result.status, this.describe(route), result.text);
+    return result.text;
+  }
+
   /** POST JSON; returns status and parsed body (empty bodies parse to null) so callers can read 400 details. */
-  async postJson(route: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
-    const result = await this.send('POST', route, { body: stringifyJson(body), timeoutMs: options.timeoutMs });
+  postJson(route: string, body: unknown, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
+    return this.postJsonText(route, stringifyJson(body), options);
+  }
+
+  /** `postJson` with the body already written as JSON text (a held prompt, digit for digit). */
+  async postJsonText(route: string, text: string, options: { timeoutMs?: number } = {}): Promise<{ status: number; body: unknown }> {
+    const result = await this.send('POST', route, { body: text, timeoutMs: options.timeoutMs });
     if (result.status === 401 || result.status === 403) throw new HttpStatusError(result.status, this.describe(route), result.text);
     const trimmed = result.text.trim();
     if (trimmed === '') return { status: result.status, body: null };
@@ -66,7 +102,7 @@ export class ComfyHttp {
   async send(
     method: 'GET' | 'POST',
     route: string,
-    options: { query?: Query; body?: string; timeoutMs?: number } = {},
+    options: { query?: Query; body?: string | Buffer; contentType?: string; timeoutMs?: number } = {},
   ): Promise<HttpResult> {
     // Small bodies: a limit on the whole exchange as well (undici applies the signal to the body too).
     const response = await this.dispatch(method, route, { ...options, signal: AbortSignal.timeout(this.timeoutOf(options.timeoutMs) + 1_000) });
@@ -84,11 +120,43 @@ export class ComfyHttp {
     route: string,
     query: Query,
     options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {},
-  ): Promise<{ status: number; body: Readable; headers: Record<string, string | string[] | undefined> }> {
-    const response = await this.dispatch('GET', route, { query, ...options });
+  ): Promise<StreamResult> {
+    return this.streamFrom(this.urlOf(route, query), this.describe(route), options, true);
+  }
+
+  /**
+   * A file at a URL a service handed out (a signed storage URL): fetched like `stream`, but never with the server's
+   * credentials, whichever origin it names. `what` names it in errors (the URL itself carries a signature).
+   */
+  streamUrl(url: URL, what: string, options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<StreamResult> {
+    return this.streamFrom(url, what, options, false);
+  }
+
+  private async streamFrom(
+    first: URL,
+    what: string,
+    options: { timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
+    credentials: boolean,
+  ): Promise<StreamResult> {
+    let url = first;
+    let response = await this.dispatchUrl('GET', url, what, options, credentials);
+    const again = credentials && this.options.credentialsAfterRedirect !== false;
+    // By hand, hop by hop: the server's own origin gets its credentials again, any other origin (a signed storage
+    // URL, say) gets none of them, whatever the server asks.
+    for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
+      const location = header(response.headers, 'location');
+      response.body.resume();
+      if (location === undefined || hops >= MAX_REDIRECTS) {
+        throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${what} redirected ${location === undefined ? 'without a Location' : 'too many times'}`);
+      }
+      const next = resolveRedirect(url, location);
+      if (next === undefined) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${what} redirected to an address that cannot be used`);
+      url = next;
+      response = await this.dispatchUrl('GET', url, what, options, again);
+    }
     if (response.statusCode !== 200 && response.statusCode !== 206) {
-      const text = await readText(response.body, 64 * 1024, this.describe(route)).catch(() => '');
-      throw new HttpStatusError(response.statusCode, this.describe(route), text);
+      const text = await readText(response.body, 64 * 1024, what).catch(() => '');
+      throw new HttpStatusError(response.statusCode, what, text);
     }
     return { status: response.statusCode, body: response.body, headers: response.headers };
   }
@@ -111,37 +179,55 @@ export class ComfyHttp {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.foreignAgent?.close()]);
   }
 
-  private async dispatch(
+  private urlOf(route: string, query?: Query): URL {
+    return routeUrl(this.server.baseUrl, route, query);
+  }
+
+  private dispatch(
     method: 'GET' | 'POST',
     route: string,
-    options: {
-      query?: Query;
-      body?: string;
-      timeoutMs?: number;
-      headers?: Record<string, string>;
-      signal?: AbortSignal;
-    },
+    options: { query?: Query; body?: string | Buffer; contentType?: string; timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
   ): Promise<Dispatcher.ResponseData> {
-    const url = routeUrl(this.server.baseUrl, route, options.query);
+    return this.dispatchUrl(method, this.urlOf(route, options.query), this.describe(route), options);
+  }
+
+  /** `what` names the request in errors (the URL itself may carry a token or a signature). */
+  private async dispatchUrl(
+    method: 'GET' | 'POST',
+    url: URL,
+    what: string,
+    options: { body?: string | Buffer; contentType?: string; timeoutMs?: number; headers?: Record<string, string>; signal?: AbortSignal },
+    credentials = true,
+  ): Promise<Dispatcher.ResponseData> {
+    const own = url.origin === this.server.baseUrl.origin;
+    const authenticated = credentials && own;
     // Idle limits: how long the server may stay silent before the headers, and between two pieces of the body.
     const timeout = this.timeoutOf(options.timeoutMs);
-    const headers: Record<string, string> = { ...this.headers, accept: 'application/json', ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string> = { ...(authenticated ? this.headers : {}), accept: own ? 'application/json' : '*/*', ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    // The token a proxy reads from the query is added here, as the request goes out: the URL that carries it is never
+    // kept, logged or put in an error (those name the server and the route).
+    let target = url;
+    if (authenticated && Object.keys(this.credentials.query).length > 0) {
+      target = new URL(url.href);
+      for (const [key, value] of Object.entries(this.credentials.query)) target.searchParams.set(key, value);
+    }
     try {
-      return await request(url, {
+      return await request(target, {
         method,
         headers,
         body: options.body,
-        dispatcher: this.agent,
+        // The server's own agent (with its pinned certificate) for its origin; a plain one anywhere else.
+        dispatcher: own ? this.agent : (this.foreignAgent ??= new Agent({ keepAliveTimeout: 10_000, connections: 4 })),
         headersTimeout: timeout,
         bodyTimeout: timeout,
         ...(options.signal !== undefined && { signal: options.signal }),
       });
     } catch (cause) {
-      throw networkError(cause, this.describe(route));
+      throw networkError(cause, what);
     }
   }
 
@@ -180,17 +266,54 @@ async function readText(body: Readable, maxBytes: number, what: string): Promise
   return text + decoder.end();
 }
 
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Where a redirect leads, relative to the URL that answered; never from https down to plain http. */
+export function resolveRedirect(from: URL, location: string): URL | undefined {
+  let next: URL;
+  try {
+    next = new URL(location, from);
+  } catch {
+    return undefined;
+  }
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') return undefined;
+  if (from.protocol === 'https:' && next.protocol === 'http:') return undefined;
+  next.hash = '';
+  return next;
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
 export function networkError(cause: unknown, what: string): ComfyTrayError {
   if (cause instanceof ComfyTrayError) return cause;
+  const ours = findComfyError(cause);
+  if (ours) return new ComfyTrayError(ours.code, `${what}: ${ours.message}`, { cause });
   const code = findCode(cause);
+  if (isUntrustedCertificateCode(code)) {
+    return new ComfyTrayError(
+      'COMFY_TLS_UNTRUSTED',
+      `${what}: the server's certificate is not trusted (${code}); to trust a self-signed certificate, enter its SHA-256 fingerprint in the server's settings`,
+      { cause },
+    );
+  }
   const name = cause instanceof Error ? cause.name : '';
   if ((code && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') {
     return new ComfyTrayError('COMFY_TIMEOUT', `${what} timed out`, { cause });
   }
   const detail = code ?? (cause instanceof Error ? cause.message : String(cause));
   return new ComfyTrayError('COMFY_UNREACHABLE', `${what} unreachable (${detail})`, { cause });
+}
+
+/** An error of ours a lower layer wrapped (the pinned-certificate check runs inside undici's and ws's connect). */
+function findComfyError(error: unknown): ComfyTrayError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof ComfyTrayError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function findCode(error: unknown): string | undefined {

@@ -1,10 +1,10 @@
-// What the app reads from a queued job's API prompt: its node table (id → type and title, for labels) and its
-// workflow signature (for duration estimates). A busy queue holds thousands of jobs of a few workflows, listed again
-// at every look: a new job's prompt is compared with those of the last few workflows seen (node ids, class types,
-// titles and links; widget values do not matter), and jobs whose prompts match share one frozen table and one
-// signature string. Without this, a 10,000-job legacy queue costs about 1.5 KB of identical tables per job and a
-// hash per new job (see docs/benchmarks.md). A table no longer among the recent ones stays valid for its jobs.
-import { workflowSignature } from '../jobs/workflow-signature.js';
+// What the app reads from a queued job's API prompt: its node table (id → type and title, for labels). A busy queue
+// holds thousands of jobs of a few workflows, listed again at every look: a new job's prompt is compared with those
+// of the last few workflows seen (node ids, class types, titles and links; widget values do not matter), and jobs
+// whose prompts match share one frozen table. Without this, a 10,000-job legacy queue costs about 1.5 KB of identical
+// tables per job (see docs/benchmarks.md). A table no longer among the recent ones stays valid for its jobs. Prompts
+// that share a table also have the same workflow signature (its inputs are compared here): the jobs side hashes it
+// once per shared table (jobs/workflow-signature.ts).
 
 export interface NodeInfo {
   readonly type: string;
@@ -14,8 +14,8 @@ export interface NodeInfo {
 export type NodeTable = Readonly<Record<string, NodeInfo>>;
 
 export interface PromptShape {
+  /** Shared by every prompt of the same shape: the same object means the same node ids, types, titles and links. */
   readonly nodes: NodeTable;
-  readonly signature: string | undefined;
 }
 
 /** Workflows compared with, most recently matched first: a queue rarely mixes more. */
@@ -24,7 +24,7 @@ const recent: { prompt: Record<string, unknown>; shape: PromptShape }[] = [];
 /** The same prompt object asked again (its table, then its signature): answered without a second comparison. */
 const byPrompt = new WeakMap<object, PromptShape>();
 
-/** Node table and signature of an API prompt; undefined when it is not an object. */
+/** The shared node table of an API prompt; undefined when it is not an object. */
 export function promptShape(prompt: unknown): PromptShape | undefined {
   const graph = asRecord(prompt);
   if (!graph) return undefined;
@@ -36,7 +36,7 @@ export function promptShape(prompt: unknown): PromptShape | undefined {
     recent.unshift(entry!);
     shape = entry!.shape;
   } else {
-    shape = { nodes: nodeTable(graph), signature: workflowSignature(graph) };
+    shape = { nodes: nodeTable(graph) };
     recent.unshift({ prompt: graph, shape });
     if (recent.length > RECENT) recent.pop();
   }
@@ -45,7 +45,7 @@ export function promptShape(prompt: unknown): PromptShape | undefined {
 }
 
 /**
- * Whether two prompts give the same table and the same signature: the same node ids, and for each the same class
+ * Whether two prompts give the same table and the same workflow signature: the same node ids, and for each the same class
  * type, the same title (or none that is a string), and the same links (inputs `[source, slot]`). Compared in place,
  * without building anything: this runs for every job new to the tracker.
  */

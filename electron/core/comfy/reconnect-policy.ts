@@ -43,6 +43,12 @@ export interface ConnectionTimings {
   readonly statusAfterSubmitMs: number;
   /** A probe that disagrees with the socket only counts once no `status` arrived for this long (races). */
   readonly statusQuietMs: number;
+  /** Without a socket (the upgrade is refused): how often the server is asked what changed. */
+  readonly pollIntervalMs: number;
+  /** While polling: how often the socket upgrade is tried again. */
+  readonly upgradeRetryMs: number;
+  /** A run's event stream (ComfyControl) sends a snapshot about this often; three of these in silence is a stall. */
+  readonly streamIntervalMs: number;
 }
 
 export const CONNECTION_DEFAULTS: ConnectionTimings = {
@@ -68,6 +74,9 @@ export const CONNECTION_DEFAULTS: ConnectionTimings = {
   portCheckTimeoutMs: 3_000,
   portHoldMs: 250,
   answeredRetryMs: 30_000,
+  pollIntervalMs: 3_000,
+  upgradeRetryMs: 60_000,
+  streamIntervalMs: 2_000,
 };
 
 /** Delay before retry number `attempt` (0-based); `random` in [0, 1). */

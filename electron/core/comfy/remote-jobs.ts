@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { JobError, OutputRef } from '../../shared/app-state.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
+import { jobName } from './job-name.js';
 import { promptShape, type NodeTable } from './prompt-shape.js';
 import { outputsOfJob } from './outputs.js';
 
@@ -75,14 +76,16 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes.map(String) : undefined, workflowNameOf(extra).workflowName);
+  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes.map(String) : undefined, extra);
 }
 
 /**
- * A queue item. Its node table is read from the listed prompt only when asked for: a queue is listed again at every
- * look, and a job already known (all but the new ones) never asks.
+ * A queue item. Its node table and its name are read from the listed prompt only when asked for (the name once): a
+ * queue is listed again at every look, and a job already known (all but the new ones) never asks.
  */
 class ListedJob implements RemoteJob {
+  private name: { workflowName?: string } | undefined;
+
   constructor(
     readonly id: string,
     readonly status: 'pending' | 'running',
@@ -91,12 +94,31 @@ class ListedJob implements RemoteJob {
     readonly createdAt: number | undefined,
     readonly listedPrompt: Readonly<Record<string, unknown>> | undefined,
     readonly outputNodeIds: readonly string[] | undefined,
-    readonly workflowName: string | undefined,
+    private readonly extra: Record<string, unknown> | undefined,
   ) {}
 
   get nodes(): NodeTable | undefined {
     return nodeInfoOf(this.listedPrompt).nodes;
   }
+
+  get workflowName(): string | undefined {
+    this.name ??= nameOf(this.listedPrompt, this.extra);
+    return this.name.workflowName;
+  }
+
+  withCreatedAt(createdAt: number | undefined): ListedJob {
+    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodeIds, this.extra);
+  }
+}
+
+/**
+ * The job with another creation time (Comfy Cloud lists seconds). A listed queue item stays a queue item: spreading
+ * it would lose its node table and name, which it reads only when asked.
+ */
+export function withCreatedAt(job: RemoteJob, createdAt: number | undefined): RemoteJob {
+  if (job instanceof ListedJob) return job.withCreatedAt(createdAt);
+  const { createdAt: _raw, ...rest } = job;
+  return createdAt === undefined ? rest : { ...rest, createdAt };
 }
 
 export function activeFromQueue(body: unknown, dropped?: DropReporter): ActiveJobs {
@@ -187,7 +209,7 @@ export function fromHistoryEntry(id: string, entry: unknown): RemoteJob | undefi
     outputs: outputsOfJob(outputs ?? {}),
     ...(error && { error }),
     ...(prompt ? nodeInfoOf(prompt[2]) : {}),
-    ...workflowNameOf(extra),
+    ...nameOf(prompt?.[2], extra, outputsOfJob(outputs ?? {})),
     ...storedGraphs(prompt?.[2], extra),
   };
 }
@@ -238,6 +260,7 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
   const cachedNodeCount = cachedCountOf(j.execution_status?.messages ?? []);
+  const outputs = finished && j.outputs !== undefined ? outputsOfJob(j.outputs) : undefined;
   return {
     id: j.id,
     status,
@@ -248,10 +271,10 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...(cachedNodeCount !== undefined && { cachedNodeCount }),
     ...(clientId !== undefined && { clientId }),
     // Only the detail route carries `outputs`; list items are not authoritative about them.
-    ...(finished && j.outputs !== undefined && { outputs: outputsOfJob(j.outputs) }),
+    ...(outputs && { outputs }),
     ...(errorParsed?.success && { error: toJobError(errorParsed.data) }),
     ...(j.workflow?.prompt !== undefined ? nodeInfoOf(j.workflow.prompt) : {}),
-    ...workflowNameOf(extra),
+    ...nameOf(j.workflow?.prompt, extra, outputs),
     ...storedGraphs(j.workflow?.prompt, extra),
   };
 }
@@ -340,9 +363,10 @@ function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefine
   return { ...(graph && { prompt: graph }), ...(workflow !== undefined && { workflow }) };
 }
 
-/** The UI workflow's own name, when the submitter sent it in `extra_pnginfo`. */
-function workflowNameOf(extra: Record<string, unknown> | undefined): { workflowName?: string } {
-  const workflow = asRecord(asRecord(extra?.extra_pnginfo)?.workflow);
-  const name = asRecord(workflow?.extra)?.name ?? workflow?.name;
-  return typeof name === 'string' && name.trim() !== '' ? { workflowName: name.trim().slice(0, 200) } : {};
+/** What to call the job (job-name.ts): the workflow's own name, else its output's filename prefix, its model, its file. */
+function nameOf(prompt: unknown, extra: Record<string, unknown> | undefined, outputs?: readonly OutputRef[]): { workflowName?: string } {
+  // Previews (`temp`) carry the editor's scratch names: only saved files say anything about the job.
+  const saved = outputs?.filter((output) => output.type === 'output');
+  const name = jobName({ prompt, workflow: asRecord(extra?.extra_pnginfo)?.workflow, ...(saved && { outputs: saved }) });
+  return name === undefined ? {} : { workflowName: name.name };
 }

@@ -1,7 +1,9 @@
 // What the user configures for one server, validated at the boundary. Credentials live only here and in the
 // request headers built from them; `redactedUrl` is what views and logs get.
 import { z } from 'zod';
+import { SERVER_KINDS, type ServerKind } from '../../shared/app-state.js';
 import { ComfyTrayError } from '../errors.js';
+import { normalizeFingerprint } from './tls-pinning.js';
 
 export const serverAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),
@@ -9,25 +11,38 @@ export const serverAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bearer'), token: z.string().min(1) }),
   z.object({ kind: z.literal('header'), name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/), value: z.string() }),
   z.object({ kind: z.literal('api-key'), key: z.string().min(1) }),
+  // `?token=` on every request and on the socket upgrade (RunPod, ComfyUI-Login): for proxies a browser must pass.
+  z.object({ kind: z.literal('query-token'), token: z.string().min(1) }),
 ]);
 export type ServerAuth = z.infer<typeof serverAuthSchema>;
 
 export const serverConfigSchema = z.object({
+  /** Absent: a ComfyUI server (settings written before kinds existed). */
+  kind: z.enum(SERVER_KINDS as [ServerKind, ...ServerKind[]]).default('comfyui'),
   id: z.string().min(1).max(200),
   name: z.string().min(1).max(200),
   url: z.string().min(1).max(2000),
   auth: serverAuthSchema.default({ kind: 'none' }),
   enabled: z.boolean().default(true),
+  /** SHA-256 of the one self-signed certificate this https server may present (any spelling `normalizeFingerprint` reads). */
+  tlsFingerprint: z
+    .string()
+    .max(200)
+    .refine((text) => normalizeFingerprint(text) !== undefined, { message: 'A certificate fingerprint is 32 bytes of SHA-256 in hex (AB:CD:…)' })
+    .optional(),
 });
 export type ServerConfigInput = z.input<typeof serverConfigSchema>;
 export type ServerConfig = z.output<typeof serverConfigSchema>;
 
 export interface ResolvedServer {
+  readonly kind: ServerKind;
   readonly id: string;
   readonly name: string;
   /** Always ends with '/', keeps the reverse-proxy path prefix, never holds credentials. */
   readonly baseUrl: URL;
   readonly auth: ServerAuth;
+  /** Pinned certificate (normalised `AB:CD:…`): only this certificate is accepted, and only over https. */
+  readonly tlsFingerprint?: string;
 }
 
 /** Validates a configured server; `user:pass@` in the URL becomes basic auth and is removed from the URL. */
@@ -42,8 +57,20 @@ export function resolveServer(input: ServerConfigInput): ResolvedServer {
   const baseUrl = found ? new URL(found.url) : parsedUrl;
   // As when settings are saved: URL credentials become basic auth, unless the server has its own authentication.
   const auth: ServerAuth = found && config.auth.kind === 'none' ? { kind: 'basic', username: found.username, password: found.password } : config.auth;
-  return { id: config.id, name: config.name, baseUrl, auth };
+  const tlsFingerprint = config.tlsFingerprint === undefined ? undefined : normalizeFingerprint(config.tlsFingerprint);
+  if (tlsFingerprint !== undefined && baseUrl.protocol !== 'https:') {
+    throw new ComfyTrayError('CONFIG_INVALID', 'A trusted certificate fingerprint needs an https:// server URL');
+  }
+  const needed = NEEDED_AUTH[config.kind];
+  if (needed && auth.kind !== needed.kind) throw new ComfyTrayError('CONFIG_INVALID', `${config.name}: ${needed.why}`);
+  return { kind: config.kind, id: config.id, name: config.name, baseUrl, auth, ...(tlsFingerprint !== undefined && { tlsFingerprint }) };
 }
+
+/** The credentials each hosted service takes (a ComfyUI takes any, or none). */
+const NEEDED_AUTH: Readonly<Partial<Record<ServerKind, { kind: ServerAuth['kind']; why: string }>>> = {
+  'comfy-cloud': { kind: 'api-key', why: 'Comfy Cloud needs an API key (from platform.comfy.org)' },
+  comfycontrol: { kind: 'bearer', why: 'ComfyControl needs an API token' },
+};
 
 /**
  * The user name and password written into a URL (`http://alice:pw@host:8188`), decoded, and the URL without them;
@@ -127,6 +154,7 @@ function redactText(text: string): string {
 export function authHeaders(auth: ServerAuth): Record<string, string> {
   switch (auth.kind) {
     case 'none':
+    case 'query-token':
       return {};
     case 'basic':
       return { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
@@ -137,6 +165,20 @@ export function authHeaders(auth: ServerAuth): Record<string, string> {
     case 'api-key':
       return { 'x-api-key': auth.key };
   }
+}
+
+/**
+ * What authenticates one request to this server: headers, and query parameters for a token a proxy reads from the
+ * URL. Only ever applied to the server's own origin (a redirect elsewhere goes without them). A URL carrying these is
+ * never logged or shown: views and messages name the server and the route instead.
+ */
+export interface Credentials {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+}
+
+export function requestCredentials(auth: ServerAuth): Credentials {
+  return { headers: authHeaders(auth), query: auth.kind === 'query-token' ? { token: auth.token } : {} };
 }
 
 /** `api/prompt` → `<base>/api/prompt`; the route is relative so a path prefix is kept. */
@@ -165,8 +207,8 @@ export function routeLabel(baseUrl: URL, route: string): string {
  * The socket lives at `<base>/ws` (the path the official frontend and reverse-proxy recipes use; the server also
  * answers `/api/ws`).
  */
-export function socketUrl(baseUrl: URL, clientId: string): URL {
-  const url = routeUrl(baseUrl, 'ws', { clientId });
+export function socketUrl(baseUrl: URL, clientId: string, credentialQuery: Readonly<Record<string, string>> = {}): URL {
+  const url = routeUrl(baseUrl, 'ws', { clientId, ...credentialQuery });
   url.protocol = baseUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   return url;
 }

@@ -1,85 +1,30 @@
 // The core's memory across restarts, per server: which jobs finished (and what was done for them), which were
 // still in flight, which client ids were ours, and which history existed before we first saw the server. It is what
 // makes `job-finished` exactly-once: a job is announced only after its record is on disk.
-import { readFile, rename } from 'node:fs/promises';
-import { z } from 'zod';
+//
+// On disk it is an append-only log (`journal.jsonl`, see store/append-log.ts and journal-events.ts): each change is
+// one small line, appended and fsync'd, and the file is compacted into a snapshot of the live state now and then. A
+// finished job costs a few lines whatever the size of the history kept (the whole file used to be rewritten at each
+// change). A version-1 `journal.json` is taken over on first open.
+import { readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { JobView, TerminalJobStatus } from '../../shared/app-state.js';
 import type { ClientIdStore } from '../comfy/comfy-connection.js';
 import { errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
-import { CoalescingWriter } from '../store/atomic-file.js';
+import { AppendLog, LogDamagedError, readLog, type CompactionPolicy, type LogContents, type LogFormat } from '../store/append-log.js';
+import { activeChange, applyEvent, markChange, parseEvent, sameActiveJob, serverOf, snapshotLines, type JournalEvent } from './journal-events.js';
+import type { ActiveRecord, FinishedMark, FinishedRecord, ServerState } from './journal-records.js';
+import { parseJournalV1 } from './journal-v1.js';
 
-const outputRef = z.object({
-  nodeId: z.string(),
-  kind: z.string(),
-  index: z.number(),
-  filename: z.string(),
-  subfolder: z.string(),
-  type: z.string(),
-  animated: z.boolean().optional(),
-  format: z.string().optional(),
-});
-const jobError = z.object({
-  nodeId: z.string().optional(),
-  nodeType: z.string().optional(),
-  nodeTitle: z.string().optional(),
-  exceptionType: z.string(),
-  message: z.string(),
-  traceback: z.array(z.string()),
-});
-const finishedRecord = z.object({
-  id: z.string(),
-  status: z.enum(['completed', 'failed', 'cancelled', 'lost']),
-  submittedBy: z.enum(['this-app', 'other']),
-  workflowName: z.string().optional(),
-  outputTitle: z.string().optional(),
-  createdAt: z.number().optional(),
-  startedAt: z.number().optional(),
-  endedAt: z.number().optional(),
-  durationMs: z.number().optional(),
-  outputs: z.array(outputRef).default([]),
-  error: jobError.optional(),
-  lostReason: z.enum(['server-restarted', 'vanished']).optional(),
-  caughtUp: z.boolean().optional(),
-  /** What later stages did for this job (saved files, notification shown), keyed by stage. */
-  handled: z.record(z.string(), z.unknown()).default({}),
-});
-const activeRecord = z.object({
-  id: z.string(),
-  status: z.enum(['pending', 'running']),
-  submittedBy: z.enum(['this-app', 'other']),
-  workflowName: z.string().optional(),
-  createdAt: z.number().optional(),
-  startedAt: z.number().optional(),
-  /** Workflow signature: a job waiting across a restart keeps its duration estimate before the server lists it. */
-  signature: z.string().optional(),
-});
-const serverRecord = z.object({
-  clientId: z.object({ clientId: z.string(), closedCleanly: z.boolean() }).optional(),
-  ownClientIds: z.array(z.string()).default([]),
-  baselined: z.boolean().default(false),
-  knownIds: z.array(z.string()).default([]),
-  /** Where the last complete look through the server's finished jobs began (see `FinishedMark`). */
-  mark: z.object({ anchors: z.array(z.string()), horizon: z.number().optional() }).optional(),
-  witness: z.string().optional(),
-  finished: z.array(finishedRecord).default([]),
-  active: z.array(activeRecord).default([]),
-});
-const journalFile = z.object({ version: z.literal(1), servers: z.record(z.string(), serverRecord) });
+export type { ActiveRecord, FinishedMark, FinishedRecord } from './journal-records.js';
 
-export type FinishedRecord = z.infer<typeof finishedRecord>;
-export type ActiveRecord = z.infer<typeof activeRecord>;
+/** The journal's file in the data folder. */
+export const JOURNAL_FILE = 'journal.jsonl';
+/** Where versions before the log kept it (one JSON document); taken over and removed on first open. */
+export const LEGACY_JOURNAL_FILE = 'journal.json';
 
-/**
- * The top of the server's list of finished jobs at the last complete look through it: everything from there down
- * was settled then (announced, or there before we first watched the server). The next look reads down to the first
- * of these ids, or to jobs ordered well before `horizon` (server time) should all of them have been deleted. No
- * anchors and no horizon (an empty history, or one a server restart cleared): everything the server lists is newer.
- */
-export interface FinishedMark {
-  readonly anchors: readonly string[];
-  readonly horizon?: number;
-}
+const FORMAT: LogFormat = { name: 'comfy-tray-journal', version: 2 };
 
 export interface JournalOptions {
   readonly maxJobsPerServer?: number;
@@ -89,29 +34,33 @@ export interface JournalOptions {
    */
   readonly unfinished?: (record: FinishedRecord) => boolean;
   readonly maxUnfinishedPerServer?: number;
+  /**
+   * What later stages start with for a job recorded finished for the first time (the output saver's acceptance of
+   * its outputs), written in the same line as the job: no crash can leave the job recorded without it.
+   */
+  readonly initialHandled?: (serverId: string, record: FinishedRecord) => Readonly<Record<string, unknown>> | undefined;
+  /** When the log is compacted (the defaults suit the app; tests and benchmarks lower them). */
+  readonly compaction?: Partial<CompactionPolicy>;
+  /** A version-1 journal to take over when this one does not exist yet (`Journal.openIn` names the app's). */
+  readonly legacyPath?: string;
 }
 
-interface ServerState {
-  clientId?: { clientId: string; closedCleanly: boolean };
-  ownClientIds: string[];
-  baselined: boolean;
-  knownIds: Set<string>;
-  mark?: FinishedMark;
-  witness?: string;
-  finished: Map<string, FinishedRecord>;
-  active: ActiveRecord[];
-}
-
-const MAX_OWN_CLIENT_IDS = 50;
 const MAX_ANCHORS = 50;
 const MAX_TRACEBACK_LINES = 60;
+/** Changes that need not be on disk at once (client ids, in-flight jobs, marks) are written together this late. */
+const LAZY_WRITE_MS = 250;
 
 export class Journal implements ClientIdStore {
   private readonly servers = new Map<string, ServerState>();
-  private readonly writer: CoalescingWriter;
+  /**
+   * Per server, the finished jobs `options.unfinished` holds on to, kept current as records change, so that trimming
+   * a job out does not ask it of every job remembered.
+   */
+  private readonly held = new Map<string, Set<string>>();
+  private log: AppendLog;
   private saveTimer: NodeJS.Timeout | undefined;
 
-  private readonly log = createLogger('Journal');
+  private readonly logger = createLogger('Journal');
   private readonly maxJobsPerServer: number;
   private readonly maxUnfinishedPerServer: number;
 
@@ -121,28 +70,86 @@ export class Journal implements ClientIdStore {
   ) {
     this.maxJobsPerServer = options.maxJobsPerServer ?? 1000;
     this.maxUnfinishedPerServer = options.maxUnfinishedPerServer ?? this.maxJobsPerServer;
-    this.writer = new CoalescingWriter(path, () => this.serialize());
+    this.log = this.newLog();
   }
 
-  /** Opens the journal; a corrupt file is moved aside (the warning says where) and an empty journal starts. */
+  /** The journal of a data folder (`JOURNAL_FILE`), taking over a version-1 `LEGACY_JOURNAL_FILE` found there. */
+  static openIn(dataDir: string, options: Omit<JournalOptions, 'legacyPath'> = {}): Promise<{ journal: Journal; warning?: string }> {
+    return Journal.open(join(dataDir, JOURNAL_FILE), { ...options, legacyPath: join(dataDir, LEGACY_JOURNAL_FILE) });
+  }
+
+  /** Opens the journal; a damaged file is moved aside (the warning says where) and an empty journal starts. */
   static async open(path: string, options: JournalOptions = {}): Promise<{ journal: Journal; warning?: string }> {
     const journal = new Journal(path, options);
+    let warning: string | undefined;
+    let existed = false;
+    try {
+      const found = await readLog(path, FORMAT);
+      if (found) {
+        existed = true;
+        journal.replay(found.entries);
+        journal.log = journal.newLog(found);
+      }
+    } catch (error) {
+      if (!(error instanceof LogDamagedError)) throw error;
+      existed = true;
+      journal.servers.clear();
+      warning = await setAside(path, error.reason);
+    }
+    if (options.legacyPath !== undefined) {
+      // With the log there, a version-1 file is what a migration stopped between writing the one and removing the
+      // other left behind: the log already holds it, and an older version must not pick it up again.
+      if (existed) await rm(options.legacyPath, { force: true });
+      else warning ??= await journal.migrate(options.legacyPath);
+    }
+    return warning === undefined ? { journal } : { journal, warning };
+  }
+
+  private newLog(found?: LogContents): AppendLog {
+    return new AppendLog(this.path, FORMAT, () => snapshotLines(this.servers), found, this.options.compaction);
+  }
+
+  private replay(entries: readonly unknown[]): void {
+    entries.forEach((entry, index) => {
+      let event: JournalEvent;
+      try {
+        event = parseEvent(entry);
+      } catch {
+        // Line 1 is the header.
+        throw new LogDamagedError(this.path, `line ${index + 2} is not a journal entry`);
+      }
+      applyEvent(this.servers, event);
+    });
+    this.judgeAll();
+  }
+
+  /** Takes over a version-1 file: written as the log, then removed. Returns a warning when it was unreadable. */
+  private async migrate(legacyPath: string): Promise<string | undefined> {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readFile(legacyPath, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { journal };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+    let servers: Map<string, ServerState>;
     try {
-      const parsed = journalFile.parse(JSON.parse(text));
-      for (const [id, record] of Object.entries(parsed.servers)) journal.servers.set(id, fromRecord(record));
-      return { journal };
+      servers = parseJournalV1(text);
     } catch (error) {
-      const aside = `${path}.corrupt-${Date.now()}`;
-      await rename(path, aside).catch(() => undefined);
-      return { journal, warning: `The job journal was unreadable (${errorMessage(error).slice(0, 200)}); it was moved to ${aside} and a new one started.` };
+      return setAside(legacyPath, errorMessage(error));
     }
+    for (const [id, server] of servers) this.servers.set(id, server);
+    this.judgeAll();
+    try {
+      await this.log.flush();
+    } catch (error) {
+      // Kept until the log is written (any later write does it); until then the old file is the only copy.
+      this.logger.warn('could not write the journal taken over from journal.json; keeping that file', { error: errorMessage(error) });
+      return undefined;
+    }
+    await rm(legacyPath, { force: true });
+    this.logger.info('journal.json taken over', { servers: servers.size });
+    return undefined;
   }
 
   // ---- client ids (ClientIdStore) ----
@@ -152,12 +159,7 @@ export class Journal implements ClientIdStore {
   }
 
   set(serverId: string, record: { clientId: string; closedCleanly: boolean }): void {
-    const server = this.server(serverId);
-    server.clientId = { ...record };
-    if (!server.ownClientIds.includes(record.clientId)) {
-      server.ownClientIds.push(record.clientId);
-      if (server.ownClientIds.length > MAX_OWN_CLIENT_IDS) server.ownClientIds.shift();
-    }
+    this.change({ t: 'client-id', s: serverId, clientId: record.clientId, closedCleanly: record.closedCleanly });
     this.scheduleSave();
   }
 
@@ -183,47 +185,89 @@ export class Journal implements ClientIdStore {
 
   /** Records a finished job and resolves once that is on disk. */
   async recordFinished(serverId: string, view: JobView & { status: TerminalJobStatus }): Promise<void> {
-    const server = this.server(serverId);
-    const handled = server.finished.get(view.id)?.handled ?? {};
-    server.finished.delete(view.id);
-    server.finished.set(view.id, toFinishedRecord(view, handled));
-    this.trimFinished(serverId, server, view.id);
-    server.active = server.active.filter((job) => job.id !== view.id);
-    await this.writer.flush();
+    const server = serverOf(this.servers, serverId);
+    const existing = server.finished.get(view.id);
+    const job = toFinishedRecord(view, existing?.handled ?? {});
+    if (!existing) job.handled = { ...this.options.initialHandled?.(serverId, job) };
+    const event = { t: 'finished', s: serverId, job } as const;
+    applyEvent(this.servers, event);
+    this.judge(serverId, job);
+    // In the same line: a crash keeps both or neither.
+    const forget = this.trimFinished(serverId, server, view.id);
+    this.append(forget.length > 0 ? { ...event, forget } : event);
+    await this.log.flush();
   }
 
   /**
    * Oldest out first, except jobs whose later work is unfinished: those are kept beyond the bound, as many as
    * `maxUnfinishedPerServer`; past that the oldest of them go too (a server whose outputs can never be saved must
-   * not grow the file forever). The job just recorded always stays.
+   * not grow the file forever). The job just recorded always stays. Returns the ids forgotten. Looks at the oldest
+   * jobs only, as many as it forgets or passes over while held.
    */
-  private trimFinished(serverId: string, server: ServerState, newest: string): void {
-    if (server.finished.size <= this.maxJobsPerServer) return;
-    const unfinished = this.options.unfinished;
-    const spared = new Set<string>();
-    if (unfinished) for (const [id, record] of server.finished) if (id !== newest && unfinished(record)) spared.add(id);
-    let excess = server.finished.size - spared.size - this.maxJobsPerServer;
+  private trimFinished(serverId: string, server: ServerState, newest: string): string[] {
+    if (server.finished.size <= this.maxJobsPerServer) return [];
+    const held = this.held.get(serverId) ?? new Set<string>();
+    const spared = held.size - (held.has(newest) ? 1 : 0);
+    const forgotten: string[] = [];
+    let excess = server.finished.size - spared - this.maxJobsPerServer;
     for (const id of server.finished.keys()) {
       if (excess <= 0 || id === newest) break;
-      if (spared.has(id)) continue;
-      server.finished.delete(id);
+      if (held.has(id)) continue;
+      forgotten.push(id);
       excess--;
     }
-    let extra = spared.size - this.maxUnfinishedPerServer;
-    for (const id of spared) {
-      if (extra <= 0) break;
-      server.finished.delete(id);
+    let extra = spared - this.maxUnfinishedPerServer;
+    for (const id of server.finished.keys()) {
+      if (extra <= 0 || id === newest) break;
+      if (!held.has(id)) continue;
+      forgotten.push(id);
       extra--;
-      this.log.warn('forgetting a finished job whose later work never completed', { serverId, jobId: id });
+      this.logger.warn('forgetting a finished job whose later work never completed', { serverId, jobId: id });
+    }
+    for (const id of forgotten) {
+      server.finished.delete(id);
+      held.delete(id);
+    }
+    return forgotten;
+  }
+
+  private judgeAll(): void {
+    for (const [serverId, server] of this.servers) for (const record of server.finished.values()) this.judge(serverId, record);
+  }
+
+  /** Keeps `held` current: called whenever a finished record is added or changes. */
+  private judge(serverId: string, record: FinishedRecord): void {
+    const unfinished = this.options.unfinished;
+    if (!unfinished) return;
+    let held = this.held.get(serverId);
+    if (unfinished(record)) {
+      if (!held) this.held.set(serverId, (held = new Set()));
+      held.add(record.id);
+    } else {
+      held?.delete(record.id);
     }
   }
 
-  /** Notes what a later stage (saving, notifying) did for a finished job. */
+  /** Notes what a later stage (saving, notifying) did for a finished job; resolves once that is on disk. */
   async markHandled(serverId: string, jobId: string, stage: string, value: unknown): Promise<void> {
+    if (!this.noteChange(serverId, jobId, stage, value)) return;
+    await this.log.flush();
+  }
+
+  /**
+   * As `markHandled`, without waiting for the disk: for what a crash may lose because it can be told again (the
+   * output saver's record of a file its publish claim names). The next write carries it, at the latest the timer's.
+   */
+  noteHandled(serverId: string, jobId: string, stage: string, value: unknown): void {
+    if (this.noteChange(serverId, jobId, stage, value)) this.scheduleSave();
+  }
+
+  private noteChange(serverId: string, jobId: string, stage: string, value: unknown): boolean {
     const record = this.servers.get(serverId)?.finished.get(jobId);
-    if (!record) return;
-    record.handled = { ...record.handled, [stage]: value };
-    await this.writer.flush();
+    if (!record) return false;
+    this.change({ t: 'handled', s: serverId, id: jobId, stage, value });
+    this.judge(serverId, record);
+    return true;
   }
 
   // ---- in-flight jobs, baseline, restart witness ----
@@ -233,9 +277,10 @@ export class Journal implements ClientIdStore {
   }
 
   setActive(serverId: string, jobs: readonly ActiveRecord[]): void {
-    const server = this.server(serverId);
+    const server = serverOf(this.servers, serverId);
     if (sameActive(server.active, jobs)) return;
-    server.active = jobs.map((job) => ({ ...job }));
+    const change = activeChange(server.active, jobs);
+    this.change(change ? { t: 'active-change', s: serverId, ...change } : { t: 'active', s: serverId, jobs: jobs.map((job) => ({ ...job })) });
     this.scheduleSave();
   }
 
@@ -245,15 +290,14 @@ export class Journal implements ClientIdStore {
 
   /** The server's history when we first watched it: never announced as new. */
   async markBaseline(serverId: string, existingIds: readonly string[]): Promise<void> {
-    const server = this.server(serverId);
-    for (const id of existingIds) server.knownIds.add(id);
-    while (server.knownIds.size > this.maxJobsPerServer) {
-      const oldest = server.knownIds.values().next().value;
-      if (oldest === undefined) break;
-      server.knownIds.delete(oldest);
+    const known = new Set(serverOf(this.servers, serverId).knownIds);
+    for (const id of existingIds) known.add(id);
+    for (const id of known) {
+      if (known.size <= this.maxJobsPerServer) break;
+      known.delete(id);
     }
-    server.baselined = true;
-    await this.writer.flush();
+    this.change({ t: 'baseline', s: serverId, knownIds: [...known] });
+    await this.log.flush();
   }
 
   finishedMark(serverId: string): FinishedMark | undefined {
@@ -262,11 +306,11 @@ export class Journal implements ClientIdStore {
 
   /** Call once what the look found is recorded (announced): a crash before then must look again, not skip. */
   setFinishedMark(serverId: string, mark: FinishedMark): void {
-    const server = this.server(serverId);
+    const server = serverOf(this.servers, serverId);
     const anchors = mark.anchors.slice(0, MAX_ANCHORS);
     const same = server.mark !== undefined && server.mark.horizon === mark.horizon && server.mark.anchors.length === anchors.length && server.mark.anchors.every((id, i) => id === anchors[i]);
     if (same) return;
-    server.mark = { anchors, ...(mark.horizon !== undefined && { horizon: mark.horizon }) };
+    this.change({ t: 'mark', s: serverId, ...markChange(server.mark?.anchors ?? [], anchors), ...(mark.horizon !== undefined && { horizon: mark.horizon }) });
     this.scheduleSave();
   }
 
@@ -276,77 +320,50 @@ export class Journal implements ClientIdStore {
   }
 
   setWitness(serverId: string, jobId: string | undefined): void {
-    const server = this.server(serverId);
-    if (server.witness === jobId) return;
-    if (jobId === undefined) delete server.witness;
-    else server.witness = jobId;
+    if (serverOf(this.servers, serverId).witness === jobId) return;
+    this.change({ t: 'witness', s: serverId, ...(jobId !== undefined && { id: jobId }) });
     this.scheduleSave();
   }
 
+  /** Resolves once every change so far is on disk. */
   async flush(): Promise<void> {
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    await this.writer.flush();
+    await this.log.flush();
   }
 
   private scheduleSave(): void {
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      this.writer.flush().catch(() => undefined);
-    }, 250);
+      // A failed write is retried (whole) by the next one; the flushes that must succeed report it.
+      this.log.flush().catch(() => undefined);
+    }, LAZY_WRITE_MS);
   }
 
-  private server(serverId: string): ServerState {
-    let server = this.servers.get(serverId);
-    if (!server) {
-      server = { ownClientIds: [], baselined: false, knownIds: new Set(), finished: new Map(), active: [] };
-      this.servers.set(serverId, server);
-    }
-    return server;
+  /** Applies a change to memory and queues its line; the caller decides when it must be on disk. */
+  private change(event: JournalEvent): void {
+    applyEvent(this.servers, event);
+    this.append(event);
   }
 
-  private serialize(): string {
-    const servers: Record<string, z.input<typeof serverRecord>> = {};
-    for (const [id, s] of this.servers) {
-      servers[id] = {
-        ...(s.clientId && { clientId: s.clientId }),
-        ownClientIds: s.ownClientIds,
-        baselined: s.baselined,
-        knownIds: [...s.knownIds],
-        ...(s.mark && { mark: { anchors: [...s.mark.anchors], ...(s.mark.horizon !== undefined && { horizon: s.mark.horizon }) } }),
-        ...(s.witness !== undefined && { witness: s.witness }),
-        finished: [...s.finished.values()],
-        active: s.active,
-      };
-    }
-    return JSON.stringify({ version: 1, servers });
+  /** Serialised now: the objects in memory change later. */
+  private append(event: JournalEvent): void {
+    this.log.append(JSON.stringify(event));
   }
+}
+
+/** Moves a damaged file aside (best effort: the next write replaces it anyway) and says so for the user. */
+async function setAside(path: string, reason: string): Promise<string> {
+  const aside = `${path}.corrupt-${Date.now()}`;
+  await rename(path, aside).catch(() => undefined);
+  return `The job journal was unreadable (${reason.slice(0, 200)}); it was moved to ${aside} and a new one started.`;
 }
 
 function sameActive(a: readonly ActiveRecord[], b: readonly ActiveRecord[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.id !== y.id || x.status !== y.status || x.submittedBy !== y.submittedBy || x.workflowName !== y.workflowName || x.createdAt !== y.createdAt || x.startedAt !== y.startedAt || x.signature !== y.signature) return false;
-  }
-  return true;
-}
-
-function fromRecord(record: z.infer<typeof serverRecord>): ServerState {
-  return {
-    ...(record.clientId && { clientId: record.clientId }),
-    ownClientIds: record.ownClientIds,
-    baselined: record.baselined,
-    knownIds: new Set(record.knownIds),
-    ...(record.mark && { mark: record.mark }),
-    ...(record.witness !== undefined && { witness: record.witness }),
-    finished: new Map(record.finished.map((job) => [job.id, job])),
-    active: record.active,
-  };
+  return a.length === b.length && a.every((job, i) => sameActiveJob(job, b[i]!));
 }
 
 function toFinishedRecord(view: JobView & { status: TerminalJobStatus }, handled: Record<string, unknown>): FinishedRecord {

@@ -6,17 +6,20 @@ import { performance } from 'node:perf_hooks';
 import { isTerminal, type JobView, type ServerProblem, type TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
-import { promptShape } from '../comfy/prompt-shape.js';
 import { nodeInfoOf, type ActiveJobs, type RemoteJob } from '../comfy/remote-jobs.js';
 import type { EventSink } from '../emitter.js';
 import { ComfyTrayError, HttpStatusError, errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { PromptRejectedError, type JobBackend, type SubmitRequest, type SubmitResult } from './backend.js';
 import type { DurationHistory } from './duration-history.js';
+import type { HeldJob, HoldReason } from './held-queue-store.js';
 import { sampleOfRun } from './duration-estimate.js';
 import { changedActiveRecords } from './active-records.js';
 import type { FinishedRecord, Journal } from './journal.js';
+import { jobName } from '../comfy/job-name.js';
 import { RecordFollowUp } from './record-follow-up.js';
+import { nextStepRate } from './step-rate.js';
+import { sharedWorkflowSignature } from './workflow-signature.js';
 import { applyRemoteFields, newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
 export interface TrackerEvents {
@@ -32,6 +35,16 @@ export interface TrackerEvents {
   warning: { serverId: string; code: string; message: string };
   /** The server's job lists stopped (or started again) being readable: a state the views show. */
   'server-problem': { serverId: string; problem: ServerProblem | undefined };
+  /** The server restarted (its queue and history are gone); `lostJobs` of ours and others' were waiting or running. */
+  restarted: { serverId: string; lostJobs: number };
+}
+
+/** The jobs the app holds off this server's queue (queue-steering.ts): never judged missing while held. */
+export interface HeldJobs {
+  /** 'paused': held by a paused queue (shown as held); 'moving': between the delete and the re-queue of a move. */
+  reasonOf(id: string): HoldReason | undefined;
+  /** 1 = queued again first. */
+  positionOf(id: string): number | undefined;
 }
 
 export interface TrackerOptions {
@@ -101,6 +114,11 @@ export class ServerTracker {
   private stopped = false;
   /** Own jobs announced from their live events, checked against the server's record once it is written. */
   private readonly followUp: RecordFollowUp;
+  /** A look at the queue's prompts in flight (describeActive), and the jobs it was asked about already. */
+  private describing: Promise<void> | undefined;
+  private readonly described = new Set<string>();
+  private held: HeldJobs | undefined;
+  private reconciled: ((pendingIds: readonly string[]) => void) | undefined;
 
   constructor(
     private readonly backend: JobBackend,
@@ -131,6 +149,55 @@ export class ServerTracker {
     }
   }
 
+  /**
+   * Wires the queue steering in (before `start`): which jobs are held, and after every look the ids of the jobs the
+   * server listed as waiting (ids, not the listing: a legacy `/queue` listing holds every prompt).
+   */
+  steerWith(held: HeldJobs, onReconciled: (pendingIds: readonly string[]) => void): void {
+    this.held = held;
+    this.reconciled = onReconciled;
+  }
+
+  /** Shows a job the app holds (adopting it when only the held store knew it, after a crash). */
+  showHeld(entry: HeldJob): void {
+    let job = this.active.get(entry.id);
+    if (!job) {
+      if (this.finishing.has(entry.id) || this.journal.isSettled(this.serverId, entry.id)) return;
+      const prompt = parseForDisplay(entry.promptJson);
+      job = newTrackedJob(entry.id, {
+        status: 'pending',
+        submittedBy: entry.submittedBy,
+        epoch: this.epoch,
+        ...(entry.workflowName !== undefined && { workflowName: entry.workflowName }),
+        ...(entry.createdAt !== undefined && { createdAt: entry.createdAt }),
+        ...nodeInfoOf(prompt),
+        ...signatureOf(prompt),
+      });
+      this.active.set(entry.id, job);
+      this.persistActive();
+    }
+    this.emitJob(job);
+  }
+
+  /** Sends the views of these jobs again (held, or no longer). */
+  refreshJobs(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const job = this.active.get(id);
+      if (job) this.emitJob(job);
+    }
+  }
+
+  /** Ends a held job that will not go back on the server (removed by the user, refused by the server). */
+  async endHeld(id: string, terminal: Terminal): Promise<void> {
+    const job = this.active.get(id);
+    if (job) await this.finish(job, terminal, false);
+  }
+
+  /** Who queued a job, from the client id it was queued with. */
+  submitterOfClient(clientId: string | undefined): 'this-app' | 'other' {
+    return this.journal.isOwnClientId(this.serverId, clientId) ? 'this-app' : 'other';
+  }
+
   start(): void {
     this.unsubscribe.push(
       this.backend.events.on('message', (message) => this.onMessage(message)),
@@ -143,11 +210,13 @@ export class ServerTracker {
       }),
       this.backend.events.on('probe', ({ queueRemaining }) => {
         // The slow safety net: reconcile when the server's queue size disagrees with ours, or now and then anyway.
-        const believed = [...this.active.values()].filter((job) => !job.live).length;
+        const believed = [...this.active.values()].filter((job) => !job.live && this.held?.reasonOf(job.id) === undefined).length;
         const stale = Date.now() - this.lastReconcileAt > (this.options.safetyIntervalMs ?? 120_000);
         if (queueRemaining !== believed || (stale && (queueRemaining > 0 || believed > 0))) this.requestReconcile();
       }),
     );
+    // A service that follows jobs by id (ComfyControl) is told which ones: those still waiting from the last run.
+    for (const id of this.active.keys()) this.backend.watchJob?.(id);
     this.backend.start();
   }
 
@@ -200,7 +269,7 @@ export class ServerTracker {
       createdAt: this.backend.serverTime(),
       ...nodeInfoOf(request.prompt),
       ...signatureOf(request.prompt),
-      ...workflowName(request.workflow, request.label),
+      ...nameFor(request),
     });
     // Recorded before the request goes out: if we crash or time out, reconciliation finds the job by its id.
     job.listedFrom = Number.POSITIVE_INFINITY;
@@ -246,6 +315,22 @@ export class ServerTracker {
     for (const job of this.active.values()) if (job.status === 'pending') job.cancelRequested = true;
     await this.backend.clearPending();
     this.requestReconcile();
+  }
+
+  /**
+   * A job the user points to by its id on a service that cannot list jobs (a ComfyControl run): tracked, kept in the
+   * journal and announced like any other from now on. A job already known is left as it is.
+   */
+  follow(id: string): JobView {
+    const known = this.job(id);
+    if (known) return known;
+    const job = newTrackedJob(id, { status: 'pending', submittedBy: 'this-app', epoch: this.epoch });
+    this.active.set(id, job);
+    this.persistActive();
+    this.emitJob(job);
+    this.backend.watchJob?.(id);
+    this.requestReconcile();
+    return this.view(job);
   }
 
   /** The server's current answer for one job (queue position included), merged with what we know. */
@@ -315,7 +400,9 @@ export class ServerTracker {
         if (!job || job.live) return;
         job.status = 'running';
         job.queuePosition = undefined;
-        job.progress = { ...job.progress, nodeId: message.node, ...nodeLabel(job, message.node), value: undefined, max: undefined };
+        job.stepRate = undefined;
+        const { stepsPerSecond: _rate, ...before } = job.progress ?? {};
+        job.progress = { ...before, nodeId: message.node, ...nodeLabel(job, message.node), value: undefined, max: undefined };
         this.lastRunningId = job.id;
         this.emitJob(job);
         return;
@@ -325,7 +412,17 @@ export class ServerTracker {
         if (!job || job.live) return;
         const nodeId = message.node ?? job.progress?.nodeId;
         job.status = 'running';
-        job.progress = { ...job.progress, ...(nodeId != null && { nodeId, ...nodeLabel(job, nodeId) }), value: message.value, max: message.max };
+        job.stepRate = nextStepRate(job.stepRate, nodeId ?? undefined, message.value, Date.now());
+        const perSecond = job.stepRate.perSecond;
+        const { stepsPerSecond: _previous, ...rest } = job.progress ?? {};
+        job.progress = {
+          ...rest,
+          ...(nodeId != null && { nodeId, ...nodeLabel(job, nodeId) }),
+          value: message.value,
+          max: message.max,
+          // Two decimals are all a reader takes in, and fewer patches look different.
+          ...(perSecond !== undefined && { stepsPerSecond: Math.round(perSecond * 100) / 100 }),
+        };
         this.lastRunningId = job.id;
         this.emitJob(job);
         return;
@@ -402,7 +499,7 @@ export class ServerTracker {
     job.status = live.status;
     if (live.status === 'completed') job.progress = { ...job.progress, overall: 1 };
     if (this.lastRunningId === promptId) this.lastRunningId = undefined;
-    if (job.heardFromStart === this.epoch && job.submittedBy === 'this-app' && !job.unconfirmed) {
+    if (this.backend.liveOutputsComplete === true && job.heardFromStart === this.epoch && job.submittedBy === 'this-app' && !job.unconfirmed) {
       // Our own job, every event of its run heard on this socket: its outputs are all known. Announced now, and
       // checked against the server's record once that is written (record-follow-up.ts).
       this.followUp.expect(job.id);
@@ -433,10 +530,36 @@ export class ServerTracker {
 
   /** Resolves when no reconciliation is running or queued (for tests and the CLI). */
   async settled(): Promise<void> {
-    while (this.reconciling || this.finishing.size > 0) {
+    while (this.reconciling || this.finishing.size > 0 || this.describing) {
       await this.reconciling;
       await Promise.all(this.finishing.values());
+      await this.describing;
     }
+  }
+
+  /**
+   * Queued jobs listed without their prompt (the jobs API lists them bare) have no name and no node titles: one look
+   * at the queue's prompts gives both, once per job, one look at a time.
+   */
+  private describeUnnamed(): void {
+    const describe = this.backend.describeActive?.bind(this.backend);
+    if (!describe || this.describing || this.stopped) return;
+    for (const id of this.described) if (!this.active.has(id)) this.described.delete(id);
+    const wanted = [...this.active.values()].filter((job) => job.nodes === undefined && !job.live && !this.described.has(job.id));
+    if (wanted.length === 0) return;
+    for (const job of wanted) this.described.add(job.id);
+    this.describing = describe()
+      .then((active) => {
+        for (const remote of [...active.running, ...active.pending]) {
+          const job = this.active.get(remote.id);
+          if (!job || job.nodes !== undefined) continue;
+          if (applyRemoteFields(job, remote)) this.emitJob(job);
+        }
+      })
+      .catch((error: unknown) => this.log.debug('could not read the queue for names', { error: errorMessage(error) }))
+      .finally(() => {
+        this.describing = undefined;
+      });
   }
 
   private async reconcileLoop(): Promise<void> {
@@ -520,7 +643,10 @@ export class ServerTracker {
       }
     }
     let position = 0;
+    // What the queue steering is told after the look: the ids only, so that the listing is not kept until then.
+    const pendingIds: string[] | undefined = this.reconciled ? [] : undefined;
     for (const remote of active.pending) {
+      pendingIds?.push(remote.id);
       if (seen.has(remote.id)) repeated++;
       else {
         seen.add(remote.id);
@@ -535,11 +661,16 @@ export class ServerTracker {
       this.events.emit('warning', { serverId: this.serverId, code: 'COMFY_DUPLICATE_JOBS', message: `${this.backend.url} listed ${repeated} queued job${repeated === 1 ? '' : 's'} more than once; each is shown once, in its first place` });
     }
 
+    this.describeUnnamed();
     const history = await this.historyState(catchUp, seen);
     const caught: JobView[] = [];
     // Our submissions still on their way are left alone: `submit` asks for a fresh look once the server answered.
-    const missing = [...this.active.values()].filter((job) => !seen.has(job.id) && !(job.listedFrom !== undefined && sequence < job.listedFrom));
+    // Jobs the app holds off the queue are not missing: they are meant not to be there.
+    const missing = [...this.active.values()].filter(
+      (job) => !seen.has(job.id) && !(job.listedFrom !== undefined && sequence < job.listedFrom) && this.held?.reasonOf(job.id) === undefined,
+    );
     let recheck = false;
+    let lostToRestart = 0;
     await forEachLimited(missing, LOOKUP_CONCURRENCY, async (job) => {
       const record = await this.backend.lookup(job.id);
       // A job first missed by the look after an absence is still judged as one that ended while we were away when
@@ -569,9 +700,11 @@ export class ServerTracker {
         recheck = true;
         return;
       }
+      if (terminal.lostReason === 'server-restarted') lostToRestart++;
       const view = await this.finish(job, terminal, wasAway);
       if (view?.caughtUp) caught.push(view);
     });
+    if (history === 'cleared') this.events.emit('restarted', { serverId: this.serverId, lostJobs: lostToRestart });
 
     caught.push(...(await this.discoverFinished(catchUp)));
     this.lastReconcileAt = Date.now();
@@ -579,6 +712,7 @@ export class ServerTracker {
     this.persistActive();
     if (recheck) this.scheduleRecheck();
     if (caught.length > 0) this.events.emit('digest', { serverId: this.serverId, jobs: caught });
+    if (pendingIds) this.reconciled?.(pendingIds);
   }
 
   private applyActive(remote: RemoteJob, position: number | undefined): void {
@@ -828,7 +962,10 @@ export class ServerTracker {
   }
 
   private view(job: TrackedJob): JobView {
-    return toView(this.serverId, job, this.estimate(job));
+    const view = toView(this.serverId, job, this.estimate(job));
+    if (job.status !== 'pending' || job.live || this.held?.reasonOf(job.id) !== 'paused') return view;
+    const position = this.held.positionOf(job.id);
+    return { ...view, held: true, ...(position !== undefined && { queuePosition: position }) };
   }
 
   /** Pending and running jobs only: how long earlier runs of the same workflow on this server took. */
@@ -856,6 +993,15 @@ export class ServerTracker {
   }
 }
 
+/** A held prompt read for its shape (node titles, signature) only: numbers may round, it is never sent from here. */
+function parseForDisplay(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function jobTime(job: RemoteJob): number | undefined {
   return job.createdAt ?? job.startedAt ?? job.endedAt;
 }
@@ -879,8 +1025,8 @@ function terminalFromRecord(record: RemoteJob): Terminal {
 }
 
 function signatureOf(prompt: unknown): { signature?: string } {
-  // Shared with the other jobs of the workflow, and hashed once for all of them (prompt-shape.ts).
-  const signature = promptShape(prompt)?.signature;
+  // Shared with the other jobs of the workflow, and hashed once for all of them.
+  const signature = sharedWorkflowSignature(prompt);
   return signature === undefined ? {} : { signature };
 }
 
@@ -912,13 +1058,10 @@ function fromFinishedRecord(serverId: string, record: FinishedRecord): JobView {
   return { serverId, ...view };
 }
 
-/** The workflow's own name, else the caller's label for it (a dropped file's name). */
-function workflowName(workflow: unknown, label: string | undefined): { workflowName?: string } {
-  const w = workflow !== null && typeof workflow === 'object' ? (workflow as { extra?: { name?: unknown }; name?: unknown }) : {};
-  for (const name of [w.extra?.name, w.name, label]) {
-    if (typeof name === 'string' && name.trim() !== '') return { workflowName: name.trim().slice(0, 200) };
-  }
-  return {};
+/** The workflow's own name, else the caller's label for it (a dropped file's name), else what the prompt says. */
+function nameFor(request: SubmitRequest): { workflowName?: string } {
+  const name = jobName({ prompt: request.prompt, workflow: request.workflow, ...(request.label !== undefined && { label: request.label }) });
+  return name === undefined ? {} : { workflowName: name.name };
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,8 +1,9 @@
 // The tracker's working record of one job that has not finished yet, and its conversion to the public view.
 import type { JobError, JobProgress, JobStatus, JobView, LostReason, OutputRef, SubmittedBy } from '../../shared/app-state.js';
 import type { NodeProgressState } from '../comfy/messages.js';
-import { promptShape } from '../comfy/prompt-shape.js';
 import type { NodeInfo, RemoteJob } from '../comfy/remote-jobs.js';
+import type { StepRate } from './step-rate.js';
+import { sharedWorkflowSignature } from './workflow-signature.js';
 
 export interface LiveTerminal {
   readonly status: 'completed' | 'failed' | 'cancelled';
@@ -20,6 +21,8 @@ export interface TrackedJob {
   queuePosition?: number;
   progress?: JobProgress;
   previewVersion?: number;
+  /** The current node's step rate (step-rate.ts). */
+  stepRate?: StepRate;
   /** Replaced, never changed in place (a job without any shares one empty array). */
   outputs: readonly OutputRef[];
   nodes?: Readonly<Record<string, NodeInfo>>;
@@ -95,7 +98,7 @@ export function applyRemoteFields(job: TrackedJob, remote: RemoteJob): boolean {
     changed = true;
   }
   if (job.signature === undefined) {
-    const signature = promptShape(remote.prompt ?? remote.listedPrompt)?.signature;
+    const signature = sharedWorkflowSignature(remote.prompt ?? remote.listedPrompt);
     if (signature !== undefined) {
       job.signature = signature;
       changed = true;

@@ -10,6 +10,7 @@ import { HttpStatusError } from '../errors.js';
 import type { OutputStream } from '../jobs/backend.js';
 import { mayBeImage, sniffImage, type ImageMime } from './image-sniff.js';
 import { Limiter } from './limiter.js';
+import { sniffMedia, type MediaKind, type MediaMime } from './media-sniff.js';
 
 export interface OutputImage {
   readonly mime: ImageMime;
@@ -25,6 +26,11 @@ export interface OutputImageOptions {
 
 const DEFAULT_MAX_BYTES = 24 * 1024 * 1024;
 const DEFAULT_CONCURRENCY = 4;
+
+/** An output in full for the viewer, or why not. */
+export type OutputMedia =
+  | { readonly kind: MediaKind; readonly mime: MediaMime; readonly bytes: Buffer; readonly from: 'saved' | 'server' }
+  | { readonly unavailable: 'too-large' | 'not-media' | 'gone' };
 
 type Read = { readonly bytes: Buffer } | 'too-large' | 'unavailable';
 
@@ -52,6 +58,11 @@ export class OutputImageLoader {
     this.abort.abort();
   }
 
+  /** Ends with `stop`, like the loader's own downloads. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
   /**
    * The image, or undefined when the output is not one (by name before any byte is read, by content after), is
    * larger than the cap, or is gone from the server. Throws a ComfyTrayError when the server cannot be reached.
@@ -68,6 +79,26 @@ export class OutputImageLoader {
       return mime === undefined ? undefined : { mime, bytes: read.bytes };
     });
   }
+}
+
+/**
+ * An output in full (an image, a video, an audio file) for the window's viewer: the saved file when there is one, else
+ * the server's, up to `maxBytes`; its type from its bytes. Not limited by the thumbnail loader's concurrency (the
+ * viewer shows one at a time), but ended by its `stop` like every download.
+ */
+export async function loadOutputMedia(
+  savedPath: string | undefined,
+  fetch: (signal: AbortSignal) => Promise<OutputStream>,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<OutputMedia> {
+  let read: Read = savedPath === undefined ? 'unavailable' : await readFileCapped(savedPath, maxBytes);
+  const from = read === 'unavailable' ? 'server' : 'saved';
+  if (read === 'unavailable' && !signal.aborted) read = await downloadCapped(fetch, maxBytes, signal);
+  if (read === 'too-large') return { unavailable: 'too-large' };
+  if (read === 'unavailable') return { unavailable: 'gone' };
+  const media = sniffMedia(read.bytes);
+  return media ? { ...media, bytes: read.bytes, from } : { unavailable: 'not-media' };
 }
 
 async function readFileCapped(path: string, maxBytes: number): Promise<Read> {

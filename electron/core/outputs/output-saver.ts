@@ -44,7 +44,7 @@ import {
 import { sidecarJson } from './sidecar.js';
 import { newTempPath, removeStaleTemps, tempPrefix } from './temp-files.js';
 import { describeBytes } from '../user-file.js';
-import { publishUnique } from './unique-name.js';
+import { publishUnique, type Published } from './unique-name.js';
 
 export interface SavedFile {
   readonly nodeId: string;
@@ -198,9 +198,8 @@ export class OutputSaver {
    */
   private accept(serverId: string, jobId: string): void {
     const record = this.journal.finishedRecord(serverId, jobId);
-    if (!record || !serverSaveOptions(this.options, serverId).enabled || parseSavedStage(record.handled[SAVED_STAGE])) return;
-    const stage: SavedStage = { state: 'pending', files: {}, publishing: {}, owner: this.owner() };
-    this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
+    const stage = record && !parseSavedStage(record.handled[SAVED_STAGE]) ? acceptedStage(this.options, serverId, record) : undefined;
+    if (stage) this.journal.markHandled(serverId, jobId, SAVED_STAGE, stage).catch(() => undefined);
   }
 
   /** One pass per job at a time; a trigger during a pass runs another pass after it. */
@@ -247,7 +246,8 @@ export class OutputSaver {
     }
     if (!stage) {
       if (kind !== 'new') return;
-      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it.
+      // Accepted before the first byte: from here on a restart resumes this job instead of forgetting it. (The
+      // engine's journal accepts it as it records the job finished, `acceptedStage`; this is for other journals.)
       stage = { state: 'pending', files: {}, publishing: {}, owner };
       await this.record(serverId, jobId, stage);
     }
@@ -308,7 +308,9 @@ export class OutputSaver {
           delete current.notFound?.[key];
           delete current.notFoundSince?.[key];
           delete current.notFoundLatest?.[key];
-          await this.record(serverId, jobId, current);
+          // Not waited for (one fsync less per file): should a crash lose it, the claim written before publishing
+          // still names the file, and the next pass takes it as saved. The pass's last record carries it anyway.
+          this.journal.noteHandled(serverId, jobId, SAVED_STAGE, stageCopy(current));
         } catch (error) {
           if (this.stopped) return;
           const failure = coded(error);
@@ -498,14 +500,18 @@ export class OutputSaver {
       await rm(temp, { force: true }).catch(() => undefined);
       throw new ComfyTrayError('OUTPUT_TRUNCATED', `${what}: ${onDisk.size} bytes on disk, expected ${size}`);
     }
+    let published: Published;
     try {
-      return { path: await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size))), size };
+      published = await publishUnique(temp, dir, name, async (target) => claims.claim(await claimFor(temp, target, size)));
     } catch (error) {
       // Not published: a later file at the claimed path must not pass for this one.
       claims.release();
       await rm(temp, { force: true }).catch(() => undefined);
       throw fsError(error, `Could not save ${what}`);
     }
+    // Saved by a run whose record of it was lost (a journal set aside announces recent jobs again): kept as saved.
+    if (published.existing) this.log.info('the output was already saved under its name, same bytes; not saved again', { serverId: backend.serverId, jobId: record.id });
+    return { path: published.path, size };
   }
 
   private async writeSidecar(
@@ -543,7 +549,7 @@ export class OutputSaver {
     const temp = newTempPath(dir, prefix);
     try {
       await writeFile(temp, text, { flag: 'wx' });
-      const path = await publishUnique(temp, dir, name, async (target) => {
+      const { path } = await publishUnique(temp, dir, name, async (target) => {
         stage.publishing[SIDECAR_KEY] = await claimFor(temp, target, size);
         await this.record(backend.serverId, record.id, stage);
       });
@@ -556,17 +562,7 @@ export class OutputSaver {
   }
 
   private async record(serverId: string, jobId: string, stage: SavedStage): Promise<void> {
-    // A copy: the journal serialises later, and the pass keeps changing its own object.
-    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, {
-      ...stage,
-      files: { ...stage.files },
-      publishing: { ...stage.publishing },
-      ...(stage.notFound && { notFound: { ...stage.notFound } }),
-      ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
-      ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
-      ...(stage.refused && { refused: { ...stage.refused } }),
-      ...(stage.tooLarge && { tooLarge: { ...stage.tooLarge } }),
-    });
+    await this.journal.markHandled(serverId, jobId, SAVED_STAGE, stageCopy(stage));
   }
 
   private owner(): SaveOwner {
@@ -591,6 +587,31 @@ export class OutputSaver {
     timer.unref();
     this.retryTimers.set(key, timer);
   }
+}
+
+/** A copy for the journal, which keeps the value in memory: the pass keeps changing its own object. */
+function stageCopy(stage: SavedStage): SavedStage {
+  return {
+    ...stage,
+    files: { ...stage.files },
+    publishing: { ...stage.publishing },
+    ...(stage.notFound && { notFound: { ...stage.notFound } }),
+    ...(stage.notFoundSince && { notFoundSince: { ...stage.notFoundSince } }),
+    ...(stage.notFoundLatest && { notFoundLatest: { ...stage.notFoundLatest } }),
+    ...(stage.refused && { refused: { ...stage.refused } }),
+    ...(stage.tooLarge && { tooLarge: { ...stage.tooLarge } }),
+  };
+}
+
+/**
+ * The `saved` stage a finished job starts with when `options` save its outputs: accepted, nothing saved yet; undefined
+ * when they are not to be saved. The engine has the journal write it in the line that records the job finished
+ * (JournalOptions.initialHandled): no crash can then leave a job recorded as finished whose outputs nobody will save,
+ * and the first pass needs no write of its own before downloading.
+ */
+export function acceptedStage(options: OutputOptions, serverId: string, record: Pick<FinishedRecord, 'status' | 'outputs'>): SavedStage | undefined {
+  if (!SAVED_STATUSES.has(record.status) || record.outputs.length === 0 || !serverSaveOptions(options, serverId).enabled) return undefined;
+  return { state: 'pending', files: {}, publishing: {}, owner: options.owner ?? 'app' };
 }
 
 function templateValues(backend: JobBackend, record: FinishedRecord, ref: OutputRef): TemplateValues {

@@ -59,3 +59,20 @@ export class CoalescingWriter {
     this.inFlight = undefined;
   }
 }
+
+/**
+ * Makes a rename in `dir` durable: the new directory entry reaches the disk (a power loss right after a rename could
+ * otherwise bring the old file back). Where directories cannot be opened (Windows), the rename is as durable as the OS
+ * makes it.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // EISDIR/EPERM on Windows; nothing more can be done there.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}

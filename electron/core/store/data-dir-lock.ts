@@ -1,4 +1,4 @@
-// One writer per data folder. The journal is rewritten whole from memory, so two processes writing it (the app and a
+// One writer per data folder. The journal is written from its writer's memory, so two processes writing it (the app and a
 // headless `watch`) would each erase what the other recorded. Whoever writes the journal holds this lock: a file
 // created exclusively, naming its holder, removed on release and at process exit. A lock whose holder died (crash,
 // SIGKILL, power cut) is taken over, also when the machine restarted since and its pid now names another process;

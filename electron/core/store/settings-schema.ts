@@ -1,10 +1,13 @@
 // The one schema of the user's settings, with its defaults and its migrations. Every value that reaches the store
 // passed this schema; anything that does not is refused where it is typed, not discovered later.
 import { z } from 'zod';
+import { SERVER_KINDS, type ServerKind } from '../../shared/app-state.js';
 import { serverAuthSchema, serverUrlProblem, splitUrlCredentials } from '../comfy/server-config.js';
+import { normalizeFingerprint } from '../comfy/tls-pinning.js';
 import { errorMessage } from '../errors.js';
 import { GIB } from '../outputs/download-limits.js';
 import { validateTemplate } from '../outputs/file-template.js';
+import { forwardTargetsSchema } from '../notify/forward-settings.js';
 
 export const SETTINGS_VERSION = 2;
 
@@ -28,22 +31,48 @@ const notificationKinds = z.object({
   queueFinished: z.boolean().default(false),
 });
 
-export const serverSettingsSchema = z.object({
-  id: z.string().min(1).max(200),
-  name: z.string().trim().min(1).max(100),
-  url: z
-    .string()
-    .max(2000)
-    .superRefine((url, ctx) => {
-      const problem = serverUrlProblem(url);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  auth: serverAuthSchema.default({ kind: 'none' }),
-  enabled: z.boolean().default(true),
-  saveOutputs: z.boolean().optional(),
-  outputFolder: z.string().min(1).optional(),
-  notifications: notificationKinds.partial().optional(),
-});
+/** The credentials each hosted service takes (a ComfyUI takes any, or none), said where the user can fix it. */
+const KIND_AUTH: Readonly<Partial<Record<ServerKind, { kind: string; message: string }>>> = {
+  'comfy-cloud': { kind: 'api-key', message: 'Comfy Cloud needs an API key' },
+  comfycontrol: { kind: 'bearer', message: 'ComfyControl needs an API token' },
+};
+
+export const serverSettingsSchema = z
+  .object({
+    /** What the server is; files from before kinds existed hold ComfyUI servers. */
+    kind: z.enum(SERVER_KINDS as [ServerKind, ...ServerKind[]]).default('comfyui'),
+    id: z.string().min(1).max(200),
+    name: z.string().trim().min(1).max(100),
+    url: z
+      .string()
+      .max(2000)
+      .superRefine((url, ctx) => {
+        const problem = serverUrlProblem(url);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    auth: serverAuthSchema.default({ kind: 'none' }),
+    /** SHA-256 of the one self-signed certificate to trust (stored normalised, `AB:CD:…`). */
+    tlsFingerprint: z
+      .string()
+      .max(200)
+      .transform((text, ctx) => {
+        const fingerprint = normalizeFingerprint(text);
+        if (fingerprint === undefined) ctx.addIssue({ code: 'custom', message: 'A certificate fingerprint is 32 bytes of SHA-256 in hex (AB:CD:…)' });
+        return fingerprint ?? text;
+      })
+      .optional(),
+    enabled: z.boolean().default(true),
+    saveOutputs: z.boolean().optional(),
+    outputFolder: z.string().min(1).optional(),
+    notifications: notificationKinds.partial().optional(),
+  })
+  .superRefine((server, ctx) => {
+    const needed = KIND_AUTH[server.kind];
+    if (needed && server.auth.kind !== needed.kind) ctx.addIssue({ code: 'custom', path: ['auth'], message: needed.message });
+    if (server.tlsFingerprint !== undefined && !/^https:\/\//i.test(server.url)) {
+      ctx.addIssue({ code: 'custom', path: ['tlsFingerprint'], message: 'A trusted certificate needs an https:// URL' });
+    }
+  });
 
 export const settingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
@@ -51,7 +80,7 @@ export const settingsSchema = z.object({
     .array(serverSettingsSchema)
     .max(50)
     .refine((list) => new Set(list.map((s) => s.id)).size === list.length, { message: 'Server ids must be unique' })
-    .default([{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }]),
+    .default([{ kind: 'comfyui', id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }]),
   outputs: z
     .object({
       enabled: z.boolean().default(true),
@@ -74,8 +103,10 @@ export const settingsSchema = z.object({
       sound: z.boolean().default(false),
       /** Epoch ms until which notifications are paused; -1 = until resumed. */
       pausedUntil: z.number().int().optional(),
+      /** Where notifications are forwarded to (ntfy, webhooks); secrets are kept by the store, apart. */
+      forwarding: forwardTargetsSchema.default([]),
     })
-    .default({ enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2_500, sound: false }),
+    .default({ enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2_500, sound: false, forwarding: [] }),
   general: z
     .object({
       startAtLogin: z.boolean().default(false),
@@ -124,6 +155,7 @@ export function liftUrlCredentials(server: ServerSettings): { server: ServerSett
 /**
  * Migrations from each older version to the next, applied in order before validation.
  * v1 → v2: `notifications.paused: boolean` became `pausedUntil` (epoch ms, -1 = until resumed).
+ * Servers written before kinds existed have none: the schema's default reads them as ComfyUI (no version step needed).
  */
 const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   1: (old) => {

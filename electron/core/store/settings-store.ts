@@ -4,6 +4,7 @@ import { Emitter } from '../emitter.js';
 import { checkOutputFolder, systemPlaces, type SystemPlaces } from '../outputs/output-folder-policy.js';
 import { ComfyTrayError } from '../errors.js';
 import type { ServerAuth } from '../comfy/server-config.js';
+import { revealForwardSecrets, storeForwardSecrets, withoutForwardSecrets } from './forward-secrets.js';
 import type { KeyValueStore, SecretProtector } from './kv-store.js';
 import { liftUrlCredentials, migrate, settingsSchema, urlWithoutCredentials, type ServerSettings, type Settings, type SettingsInput } from './settings-schema.js';
 
@@ -81,6 +82,14 @@ export class SettingsStore {
       await kv.set(SECRETS_KEY, secrets);
       await kv.set(SETTINGS_KEY, storedForm(settings));
     }
+    // Forwarding targets' secrets, the same way; one read that must leave the disk is written again, protected or not at all.
+    const forward = revealForwardSecrets(kv, protector, settings);
+    settings = forward.settings;
+    warnings.push(...forward.warnings);
+    if (forward.rewrite) {
+      warnings.push(...(await storeForwardSecrets(kv, protector, settings, unavailableReason(protector))));
+      await kv.set(SETTINGS_KEY, storedForm(settings));
+    }
     // A system folder for outputs (a hand-edited file, or one written before such folders were refused): outputs go
     // to the default folder, and the user is told.
     const folders = await withoutRefusedFolders(settings, places);
@@ -128,6 +137,7 @@ export class SettingsStore {
       else warnings.push(sessionOnlyWarning(this.protector, server.name));
     }
     await this.kv.set(SECRETS_KEY, secrets);
+    warnings.push(...(await storeForwardSecrets(this.kv, this.protector, next, unavailableReason(this.protector))));
     await this.kv.set(SETTINGS_KEY, storedForm(next));
     this.settings = next;
     this.events.emit('changed', next);
@@ -172,7 +182,7 @@ async function withoutRefusedFolders(settings: Settings, places: SystemPlaces): 
 
 /** The settings as written to disk: every secret blanked (they live, protected, under SECRETS_KEY). */
 function storedForm(settings: Settings): Settings {
-  return { ...settings, servers: settings.servers.map((server) => ({ ...server, auth: splitSecret(server.auth).auth })) };
+  return withoutForwardSecrets({ ...settings, servers: settings.servers.map((server) => ({ ...server, auth: splitSecret(server.auth).auth })) });
 }
 
 function storedSecrets(kv: KeyValueStore): Record<string, string> {
@@ -227,6 +237,8 @@ function splitSecret(auth: ServerAuth): { auth: ServerAuth; secret?: string } {
       return { auth: { ...auth, value: '' }, secret: auth.value };
     case 'api-key':
       return { auth: { ...auth, key: '-' }, secret: auth.key };
+    case 'query-token':
+      return { auth: { ...auth, token: '-' }, secret: auth.token };
   }
 }
 
@@ -242,6 +254,8 @@ function withSecret(auth: ServerAuth, secret: string): ServerAuth {
       return { ...auth, value: secret };
     case 'api-key':
       return { ...auth, key: secret };
+    case 'query-token':
+      return { ...auth, token: secret };
   }
 }
 

@@ -14,7 +14,9 @@ export type SubmitErrorCode =
   /** The server refused the prompt (400); `problems` holds its per-node errors. */
   | 'SUBMIT_REJECTED'
   /** The request failed for another reason (network, server error). */
-  | 'SUBMIT_FAILED';
+  | 'SUBMIT_FAILED'
+  /** No connected server has every node type, model and input the workflow needs; `problems` says what each lacks. */
+  | 'SUBMIT_NO_SERVER_FITS';
 
 /** One problem located in the graph. `nodeId` is empty for problems that concern the whole prompt. */
 export interface NodeProblem {

@@ -2,6 +2,7 @@
 // line) on their way to a server: opened once, prepared for whichever server the user picks (as often as they
 // change their mind), then submitted exactly as last shown. Each file is named by a token until it is submitted or
 // discarded; other files of the same drop travel with it as attachments (input images a LoadImage node needs).
+import { workflowOwnName } from '../comfy/job-name.js';
 import { randomUUID } from 'node:crypto';
 import { errorCode, errorMessage } from '../errors.js';
 import type { DropOptions, DroppedFile, NodeProblemView, OpenedWorkflow, PrepareResult, WorkflowSubmitResult } from '../../shared/ipc-contract.js';
@@ -150,7 +151,7 @@ export class WorkflowInbox {
       this.opened.delete(oldest);
     }
     const nodes = result.prompt !== undefined ? Object.keys(result.prompt).length : countNodes(result.workflow);
-    const name = workflowNameOf(result.workflow);
+    const name = workflowOwnName(result.workflow);
     return {
       ok: true,
       token,
@@ -209,12 +210,6 @@ function problemView(problem: NodeProblem): NodeProblemView {
 function countNodes(workflow: Record<string, unknown> | undefined): number {
   const nodes = workflow?.nodes;
   return Array.isArray(nodes) ? nodes.length : 0;
-}
-
-function workflowNameOf(workflow: Record<string, unknown> | undefined): string | undefined {
-  const extra = workflow?.extra;
-  const name = extra !== null && typeof extra === 'object' && 'name' in extra ? extra.name : undefined;
-  return typeof name === 'string' && name.trim() !== '' ? name.trim().slice(0, 200) : undefined;
 }
 
 function mib(bytes: number): string {

@@ -3,6 +3,7 @@
 // outputs resolve to inner origins. The group's widgets_values are dealt out to the inner widgets in the order the
 // layout gives (each value followed by its hidden control values), after checking that the count matches exactly:
 // a group whose saved values do not line up is refused, never shifted.
+import { isControlValue } from './control-values.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
 import type { FlatInput, FlatNode } from './flatten.js';
@@ -11,7 +12,7 @@ import type { GroupLayout, GroupWidget } from './group-node-layout.js';
 import type { ObjectInfo } from './object-info.js';
 import { typesMatch } from './slot-types.js';
 import type { UiNode } from './ui-graph.js';
-import { CONTROL_MODES, UPLOAD_WORDS, mapWidgets, show } from './widgets.js';
+import { UPLOAD_WORDS, mapWidgets, show } from './widgets.js';
 
 export interface GroupPlan {
   readonly definition: GroupDefinition;
@@ -122,7 +123,7 @@ function checkControls(widget: GroupWidget, value: unknown, controls: readonly u
     throw new ExpandProblem(new WorkflowError('WORKFLOW_VALUE_MISMATCH', `${describeNode(at)} (legacy group node widget): ${reason}; the saved values do not line up`, { node: at }));
   };
   if (widget.kind === 'upload' && !UPLOAD_WORDS.has(value)) shifted(`expected the upload button's value, found ${show(value)}`);
-  if (controls.length > 0 && !CONTROL_MODES.has(controls[0])) shifted(`expected a control mode after the value, found ${show(controls[0])}`);
+  if (controls.length > 0 && !isControlValue(controls[0])) shifted(`expected a control mode after the value, found ${show(controls[0])}`);
   if (controls.length > 1 && typeof controls[1] !== 'string') shifted(`expected the combo control's filter text, found ${show(controls[1])}`);
 }
 

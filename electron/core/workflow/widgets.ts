@@ -2,13 +2,15 @@
 // widgets by the frontend's exact rule, and checks every value against its input so a shifted list is refused
 // instead of submitted ("steps: 'fixed'").
 import { stringifyJson } from '../json.js';
+import { CONTROL_MODES, isControlValue } from './control-values.js';
+import { NO_EDITOR_DEFAULT, editorDefault } from './editor-defaults.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
+import { loadedValue } from './legacy-values.js';
 import { hasSeedControl, isWidgetInput } from './object-info.js';
 import type { InputSpec, NodeDef } from './object-info.js';
 import type { UiNode } from './ui-graph.js';
 
-export const CONTROL_MODES: ReadonlySet<unknown> = new Set(['fixed', 'increment', 'decrement', 'randomize', 'increment-wrap']);
 /** Values the editor's upload button widget saves in widgets_values (it is never sent to the server). */
 export const UPLOAD_WORDS: ReadonlySet<unknown> = new Set(['image', 'audio', 'video', 'file', 'upload', null]);
 
@@ -37,7 +39,8 @@ export function mapWidgets(node: UiNode, def: NodeDef, ref: NodeRef, linked: Rea
     const at = { ...ref, input };
     errors.push(new WorkflowError('WORKFLOW_VALUE_MISMATCH', `${describeNode(at)}: ${reason}`, { node: at }));
   };
-  const place = (spec: InputSpec, value: unknown): void => {
+  const place = (spec: InputSpec, saved: unknown): void => {
+    const value = loadedValue(node.type, spec.name, saved);
     const check = checkValue(spec, value, def);
     if (check === 'combo-miss') comboMisses.push({ input: spec.name, value, options: spec.options ?? [] });
     else if (check !== 'ok') return fail(spec.name, check.reason);
@@ -62,9 +65,11 @@ export function mapWidgets(node: UiNode, def: NodeDef, ref: NodeRef, linked: Rea
   for (const spec of widgets) {
     if (index >= list.length) {
       if (linked.has(spec.name)) continue;
-      // Older workflows predate widgets added later: the frontend then shows the input's default.
-      if (spec.default !== undefined) values.set(spec.name, spec.default);
-      else if (spec.required) fail(spec.name, 'no saved value and no default');
+      // Older workflows predate inputs added later: the editor's widget keeps the value it was made with, and is queued.
+      // A combo without options held nothing: the editor then left the input out, which only an optional one survives.
+      const filled = editorDefault(spec);
+      if (filled !== NO_EDITOR_DEFAULT) values.set(spec.name, filled);
+      else if (spec.required) fail(spec.name, 'no saved value, and the server lists no default or option for it, so the value the editor used cannot be known');
       continue;
     }
     let value = list[index++];
@@ -75,8 +80,10 @@ export function mapWidgets(node: UiNode, def: NodeDef, ref: NodeRef, linked: Rea
     place(spec, value);
     const controls = controlCount(spec, list[index]);
     for (let i = 0; i < controls; i++) {
+      // Saved values that run out here leave the control as it was made, like every widget after it.
+      if (index >= list.length) break;
       const control = list[index++];
-      if (i === 0 && !CONTROL_MODES.has(control)) {
+      if (i === 0 && !isControlValue(control)) {
         fail(spec.name, `expected a control mode after the value, found ${show(control)}; the saved values do not line up with the server's inputs`);
       }
     }

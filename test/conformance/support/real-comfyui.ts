@@ -38,7 +38,8 @@ export function mustRun(): boolean {
   return process.env.CI === 'true' || process.env.CI === '1' || process.env.COMFY_TRAY_REAL_REQUIRED === '1';
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on (for a server to start on, or for a URL that refuses connections). */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.unref();

@@ -5,7 +5,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { ComfyHttp, networkError } from '../../../electron/core/comfy/http-client.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';
 import type { ComfyTrayError } from '../../../electron/core/errors.js';

@@ -1,9 +1,11 @@
-// Node tables and signatures shared between the prompts of one workflow: never a wrong one, whatever the prompts hold.
+// Node tables shared between the prompts of one workflow, and the signatures hashed once per shared table
+// (jobs/workflow-signature.ts relies on a shared table meaning the same signature): never a wrong one, whatever the
+// prompts hold.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { promptShape } from '../../../electron/core/comfy/prompt-shape.js';
-import { workflowSignature } from '../../../electron/core/jobs/workflow-signature.js';
+import { sharedWorkflowSignature, workflowSignature } from '../../../electron/core/jobs/workflow-signature.js';
 
 /** The table as built from scratch, for comparison. */
 function freshTable(prompt: Record<string, unknown>): Record<string, { type: string; title?: string }> {
@@ -29,7 +31,8 @@ test('prompts of one workflow share one frozen table and one signature; widget v
   const b = promptShape(sampler(2));
   assert.ok(a && b);
   assert.equal(a.nodes, b.nodes, 'the same table object');
-  assert.equal(a.signature, b.signature);
+  assert.equal(sharedWorkflowSignature(sampler(1)), sharedWorkflowSignature(sampler(2)));
+  assert.equal(sharedWorkflowSignature(sampler(2)), workflowSignature(sampler(2)));
   assert.ok(Object.isFrozen(a.nodes) && Object.isFrozen(a.nodes['3']));
   assert.deepEqual(a.nodes, freshTable(sampler(1)));
   const retitled = promptShape(sampler(3, 'Sampler'));
@@ -37,11 +40,12 @@ test('prompts of one workflow share one frozen table and one signature; widget v
   assert.equal(retitled?.nodes['3']?.title, 'Sampler');
   const rewired = sampler(4);
   rewired['3'].inputs.positive = ['4', 1];
-  assert.notEqual(promptShape(rewired)?.signature, a.signature);
+  assert.notEqual(promptShape(rewired)?.nodes, a.nodes);
+  assert.notEqual(sharedWorkflowSignature(rewired), sharedWorkflowSignature(sampler(1)));
   const elsewhere = sampler(5);
   elsewhere['3'].inputs.model = ['41', 0];
-  assert.equal(promptShape(elsewhere)?.signature, workflowSignature(elsewhere));
-  assert.notEqual(promptShape(elsewhere)?.signature, a.signature);
+  assert.equal(sharedWorkflowSignature(elsewhere), workflowSignature(elsewhere));
+  assert.notEqual(sharedWorkflowSignature(elsewhere), sharedWorkflowSignature(sampler(1)));
   assert.equal(promptShape('not a prompt'), undefined);
 });
 
@@ -63,7 +67,7 @@ test('whatever the prompts hold, a shared shape is always the one the prompt its
       const shape = promptShape(p);
       assert.ok(shape);
       assert.deepEqual(shape.nodes, freshTable(p));
-      assert.equal(shape.signature, workflowSignature(p));
+      assert.equal(sharedWorkflowSignature(p), workflowSignature(p));
     }),
     { numRuns: 5_000 },
   );

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
 import { fromHistoryEntry, fromJobsApiItem, fromJobsList } from '../../../electron/core/comfy/remote-jobs.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';

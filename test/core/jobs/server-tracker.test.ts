@@ -63,6 +63,27 @@ test('own job heard from its start: live progress, announced at execution_succes
   assert.deepEqual(rec.finishedIds(), [promptId]);
 });
 
+test('a backend whose live events do not name every output: an own job heard from its start waits for the record', async (t) => {
+  // As ComfyControl's run stream (and Comfy Cloud, whose outputs are documented in the job's record only).
+  const bare = new FakeBackend();
+  bare.liveOutputsComplete = false;
+  const { backend, engine, rec } = await connectedEngine(t, { backend: bare });
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  backend.start_(promptId);
+  backend.send({ type: 'execution_start', promptId, timestamp: 1000 });
+  backend.send({ type: 'execution_success', promptId, timestamp: 4000 });
+  assert.equal(engine.job('fake', promptId)?.status, 'completed');
+  assert.equal(rec.finished.length, 0, 'not announced before the server record exists');
+
+  backend.complete(promptId, { outputs: [output('9', 'a.png')], startedAt: 1000, endedAt: 4000 });
+  const finished = nextEvent(engine.events, 'job-finished');
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  const job = await finished;
+  await engine.settled();
+  assert.deepEqual(job.outputs.map((o) => o.filename), ['a.png']);
+  assert.deepEqual(rec.finishedIds(), [promptId]);
+});
+
 test('an own job whose start we did not hear is announced once the server record exists, with its outputs', async (t) => {
   const { backend, engine, rec } = await connectedEngine(t);
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });

@@ -18,11 +18,24 @@ const BYTES = Buffer.alloc(3000, 'p');
 
 type StageValue = { files?: Record<string, unknown>; sidecar?: unknown };
 
-/** The journal of a process that dies as it records its first saved file: that write and every later one fail. */
+/**
+ * The journal of a process that dies as it records its first saved file: that write and every later one fail. The
+ * saver notes a saved file without waiting (`noteHandled`): that note is lost, and the next record fails.
+ */
 function crashingOnRecord(journal: Journal, crashed: () => void, dies: (value: StageValue) => boolean = (value) => Object.keys(value.files ?? {}).length > 0): Journal {
   let dead = false;
   return new Proxy(journal, {
     get(target, property) {
+      if (property === 'noteHandled') {
+        return (serverId: string, jobId: string, stage: string, value: StageValue) => {
+          if (dead || (stage === SAVED_STAGE && dies(value))) {
+            dead = true;
+            crashed();
+            return;
+          }
+          target.noteHandled(serverId, jobId, stage, value);
+        };
+      }
       if (property === 'markHandled') {
         return async (serverId: string, jobId: string, stage: string, value: StageValue) => {
           if (dead || (stage === SAVED_STAGE && dies(value))) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Emitter } from '../../../electron/core/emitter.js';
-import { Journal } from '../../../electron/core/jobs/journal.js';
+import { Journal, JOURNAL_FILE } from '../../../electron/core/jobs/journal.js';
 import { deferSaving } from '../../../electron/core/outputs/defer-save.js';
 import { parseSavedStage, SAVED_STAGE } from '../../../electron/core/outputs/saved-stage.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
@@ -20,7 +20,7 @@ function finished(serverId: string, id: string, status: TerminalJobStatus, outpu
 }
 
 test('finished jobs with outputs on a saving server are marked pending; others, and saves under way, are left alone', async (t) => {
-  const path = join(await tempDir(t), 'journal.json');
+  const path = join(await tempDir(t), JOURNAL_FILE);
   const { journal } = await Journal.open(path);
   const events = new Emitter<{ 'job-finished': JobView }>();
   const off = deferSaving(events, journal, (serverId) => serverId === 'saves');
@@ -74,7 +74,7 @@ test("a headless saver with a folder of its own never takes a job marked for the
 
   // A headless run without a folder of its own marked the job for the app.
   {
-    const { journal } = await Journal.open(join(dataDir, 'journal.json'));
+    const { journal } = await Journal.openIn(dataDir);
     const events = new Emitter<{ 'job-finished': JobView }>();
     deferSaving(events, journal, () => true);
     await journal.recordFinished('s0', forApp);

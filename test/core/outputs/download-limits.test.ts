@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';
 import type { Engine, EngineEvents } from '../../../electron/core/engine.js';
 import type { OutputSaverEvents } from '../../../electron/core/outputs/output-saver.js';

@@ -133,3 +133,73 @@ test('files above the size cap give nothing, saved or not', async (t) => {
   sim.outputs.delete('output//small.png');
   assert.equal(await engine.outputImage('s0', job.id, indexOf(job, 'small.png')), undefined);
 });
+
+// ---- the viewer: any output in full ----
+
+const WAV = (() => {
+  const data = Buffer.alloc(800, 0x80);
+  const head = Buffer.alloc(44);
+  head.write('RIFF', 0);
+  head.writeUInt32LE(36 + data.length, 4);
+  head.write('WAVEfmt ', 8);
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(8000, 24);
+  head.writeUInt32LE(8000, 28);
+  head.writeUInt16LE(1, 32);
+  head.writeUInt16LE(8, 34);
+  head.write('data', 36);
+  head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]);
+})();
+const MP4 = Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypisom'), Buffer.alloc(40, 0)]);
+const FLAC = Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(40, 0)]);
+
+test('the viewer gets images, videos and audio in full, typed by their bytes; the rest is refused with a reason', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const engine = await plainEngine(t, sim.url);
+  const job = await finishedJob(engine, sim, MEDIA);
+  sim.outputs.set('output/video/clip.mp4', MP4);
+  sim.outputs.set('output/audio/voice.flac', FLAC);
+  sim.outputs.set('output//anim.gif', GIF);
+  sim.outputs.set('output//fake.png', Buffer.from('<html>not a picture</html>'));
+  const media = (name: string) => engine.outputMedia('s0', job.id, indexOf(job, name), 1024 * 1024);
+  const still = await media('still.png');
+  assert.ok(still && 'kind' in still && still.kind === 'image' && still.mime === 'image/png' && still.from === 'server');
+  assert.ok(still.bytes.equals(sim.outputs.get('output//still.png')!), 'full size, byte for byte');
+  assert.equal(still.savedPath, undefined, 'saving is off: no path');
+  assert.deepEqual(await media('clip.mp4'), { kind: 'video', mime: 'video/mp4', bytes: MP4, from: 'server' });
+  assert.deepEqual(await media('voice.flac'), { kind: 'audio', mime: 'audio/flac', bytes: FLAC, from: 'server' });
+  assert.deepEqual(await media('anim.gif'), { kind: 'image', mime: 'image/gif', bytes: GIF, from: 'server' });
+  assert.deepEqual(await media('state.latent'), { unavailable: 'not-media' });
+  assert.deepEqual(await media('fake.png'), { unavailable: 'not-media' });
+  sim.outputs.set('output//photo.jpg', Buffer.concat([JPEG, Buffer.alloc(2 * 1024 * 1024)]));
+  assert.deepEqual(await media('photo.jpg'), { unavailable: 'too-large' });
+  sim.outputs.delete('output//loop.webp');
+  assert.deepEqual(await media('loop.webp'), { unavailable: 'gone' });
+  assert.equal(await engine.outputMedia('s0', job.id, 99, 1024), undefined);
+  assert.equal(await engine.outputMedia('s0', 'no-such-job', 0, 1024), undefined);
+});
+
+test('a saved output is shown from disk with its path; once moved away, from the server without one', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const folder = await tempDir(t);
+  const engine = await savingEngine(t, sim.url, { dataDir: await tempDir(t), outputs: { folder } });
+  await serverConnected(engine);
+  const { promptId } = sim.enqueue({ '1': out('audio', 'take.wav') }, { clientId: 'browser' });
+  const saved = await nextEvent(engine.events, 'saved', (e) => e.jobId === promptId, 20_000);
+  const path = saved.files[0]!.path;
+  // The simulator writes placeholder text; real WAV bytes on both sides.
+  await writeFile(path, WAV);
+  sim.outputs.set('output//take.wav', WAV);
+  const before = views(sim);
+  const fromDisk = await engine.outputMedia('s0', promptId, 0, 1024 * 1024);
+  assert.deepEqual(fromDisk, { kind: 'audio', mime: 'audio/wav', bytes: WAV, from: 'saved', savedPath: path });
+  assert.equal(views(sim), before, 'the server was not asked');
+  await rm(path);
+  const fromServer = await engine.outputMedia('s0', promptId, 0, 1024 * 1024);
+  assert.ok(fromServer && 'from' in fromServer && fromServer.from === 'server' && fromServer.savedPath === undefined);
+});

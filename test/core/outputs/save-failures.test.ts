@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Writable } from 'node:stream';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';
 import type { EngineEvents } from '../../../electron/core/engine.js';
 import type { Emitter } from '../../../electron/core/emitter.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';
 import { OutputImageLoader } from '../../../electron/core/outputs/output-image.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';

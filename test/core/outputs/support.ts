@@ -4,7 +4,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { resolveServer, type ServerConfigInput } from '../../../electron/core/comfy/server-config.js';
 import { Engine } from '../../../electron/core/engine.js';
 import type { JobBackend, OutputRange, OutputStream } from '../../../electron/core/jobs/backend.js';
@@ -95,7 +95,7 @@ export async function directSaver(
     recordChecked?: (jobId: string) => Promise<void>;
   },
 ): Promise<{ saver: OutputSaver; journal: Journal; finish: (id: string, outputs: readonly OutputRef[]) => Promise<JobView> }> {
-  const { journal: opened } = await Journal.open(join(options.dataDir, 'journal.json'), options.journalOptions);
+  const { journal: opened } = await Journal.openIn(options.dataDir, options.journalOptions);
   const journal = options.journal ? options.journal(opened) : opened;
   const backend = new ComfyBackend(resolveServer({ id: 's0', name: SERVER_NAME, url }), opened, { timings: FAST_TIMINGS });
   const saver = new OutputSaver(journal, { ...FAST_RETRY, ...options.outputs });

@@ -24,7 +24,7 @@ test('an existing file is never overwritten; twenty at once get twenty names', a
       return temp;
     }),
   );
-  const paths = await Promise.all(temps.map((temp) => publishUnique(temp, dir, 'img.png')));
+  const paths = await Promise.all(temps.map(async (temp) => (await publishUnique(temp, dir, 'img.png')).path));
   assert.equal(new Set(paths).size, 20);
   assert.equal(await readFile(join(dir, 'img.png'), 'utf8'), 'user file');
   const names = (await readdir(dir)).sort();
@@ -33,3 +33,20 @@ test('an existing file is never overwritten; twenty at once get twenty names', a
   const contents = new Set(await Promise.all(paths.map((p) => readFile(p, 'utf8'))));
   assert.equal(contents.size, 20);
 });
+
+test('a name already holding exactly these bytes is that file: nothing is published again, and no name is claimed', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'img.png'), 'other bytes');
+  await writeFile(join(dir, 'img (1).png'), 'the output');
+  const temp = join(dir, '.t.part');
+  await writeFile(temp, 'the output');
+  const claimed: string[] = [];
+  const published = await publishUnique(temp, dir, 'img.png', async (target) => {
+    claimed.push(target);
+  });
+  assert.deepEqual(published, { path: join(dir, 'img (1).png'), existing: true });
+  assert.deepEqual(claimed, []);
+  assert.deepEqual((await readdir(dir)).sort(), ['img (1).png', 'img.png'], 'the temporary file is gone, no copy made');
+  assert.equal(await readFile(join(dir, 'img.png'), 'utf8'), 'other bytes');
+});
+

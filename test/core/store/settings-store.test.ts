@@ -151,6 +151,47 @@ test('invalid settings set aside under a backup key keep no password from a URL'
   assert.match(text, /gpu\.local/, 'the rest is kept for the user to repair');
 });
 
+test('a settings file from before server kinds loads every server as ComfyUI', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  await writeFile(path, JSON.stringify({ settings: { version: 2, servers: [{ id: 'gpu', name: 'GPU box', url: 'http://gpu.local:8188', auth: { kind: 'none' }, enabled: true }] } }));
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store, warnings } = await SettingsStore.open(kv, protector);
+  assert.deepEqual(warnings, []);
+  assert.equal(store.current.servers[0]?.kind, 'comfyui');
+});
+
+test('each kind asks for its own credentials; a certificate fingerprint is stored normalised and only for https', async (t) => {
+  const { store: kv } = await JsonFileStore.open(join(await tempDir(t), 'settings.json'));
+  const { store } = await SettingsStore.open(kv, protector);
+  const server = (fields: Record<string, unknown>) => ({ id: 'x', name: 'X', url: 'https://cloud.comfy.org', ...fields });
+  await assert.rejects(store.update((s) => ({ ...s, servers: [server({ kind: 'comfy-cloud', auth: { kind: 'bearer', token: 't' } })] })), (e: Error) => /servers\.0\.auth: Comfy Cloud needs an API key/.test(e.message));
+  await assert.rejects(store.update((s) => ({ ...s, servers: [server({ kind: 'comfycontrol', auth: { kind: 'none' } })] })), (e: Error) => /servers\.0\.auth: ComfyControl needs an API token/.test(e.message));
+  await assert.rejects(store.update((s) => ({ ...s, servers: [server({ url: 'http://box', tlsFingerprint: 'ab'.repeat(32) })] })), (e: Error) => /servers\.0\.tlsFingerprint/.test(e.message));
+  await assert.rejects(store.update((s) => ({ ...s, servers: [server({ url: 'https://box', tlsFingerprint: 'abc' })] })), (e: Error) => /servers\.0\.tlsFingerprint/.test(e.message));
+  const { settings } = await store.update((s) => ({ ...s, servers: [server({ url: 'https://box', tlsFingerprint: 'ab'.repeat(32) })] }));
+  assert.equal(settings.servers[0]?.tlsFingerprint, `${'AB:'.repeat(31)}AB`);
+});
+
+test('the new secrets (a Cloud key, a ComfyControl token, a query token) go only through the protector', async (t) => {
+  const path = join(await tempDir(t), 'settings.json');
+  const { store: kv } = await JsonFileStore.open(path);
+  const { store } = await SettingsStore.open(kv, protector);
+  const servers = [
+    { kind: 'comfy-cloud', id: 'cloud', name: 'Cloud', url: 'https://cloud.comfy.org', auth: { kind: 'api-key', key: 'ck-cloud-secret' } },
+    { kind: 'comfycontrol', id: 'cc', name: 'CC', url: 'https://api.comfycontrol.app', auth: { kind: 'bearer', token: 'cc-token-secret' } },
+    { id: 'pod', name: 'RunPod', url: 'https://pod.example.com', auth: { kind: 'query-token', token: 'pod-query-secret' } },
+  ] as const;
+  await store.update((s) => ({ ...s, servers: [...servers] }));
+  const text = await readFile(path, 'utf8');
+  for (const secret of ['ck-cloud-secret', 'cc-token-secret', 'pod-query-secret']) assert.ok(!text.includes(secret), `${secret} not on disk in plain text`);
+  const { store: kv2 } = await JsonFileStore.open(path);
+  const { store: again } = await SettingsStore.open(kv2, protector);
+  assert.deepEqual(
+    again.current.servers.map((s) => [s.kind, s.auth]),
+    servers.map((s) => ['kind' in s ? s.kind : 'comfyui', s.auth]),
+  );
+});
+
 const PLACES: SystemPlaces = { platform: 'linux', home: '/home/ann', dataDir: '/home/ann/.config/Comfy Tray', env: {} };
 
 // Regression: an output folder in the settings file was used whatever it was (the autostart folder included).

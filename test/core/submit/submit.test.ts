@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
-import type { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
+import type { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import type { Engine } from '../../../electron/core/engine.js';
 import { SubmitError } from '../../../electron/core/submit/errors.js';
 import { prepareSubmission } from '../../../electron/core/submit/prepare.js';

@@ -19,7 +19,7 @@ function ok(result: ConvertResult): Extract<ConvertResult, { ok: true }> {
   return result;
 }
 
-for (const name of ['txt2img-v04', 'subgraph-v1', 'subgraph-modes-v1']) {
+for (const name of ['txt2img-v04', 'subgraph-v1', 'subgraph-modes-v1', 'seed-toggle-2023-v04']) {
   test(`golden: ${name} converts to the prompt the editor would queue`, () => {
     const result = ok(convert(fixture(`${name}.workflow.json`)));
     assert.deepEqual(result.prompt, fixture(`${name}.api.json`));
@@ -158,6 +158,34 @@ test('an old workflow without a newer optional widget gets the default, a wrong 
     ),
   );
   assert.equal(result.ok ? 'ok' : `${result.errors[0]?.code} ${result.errors[0]?.node?.input}`, 'WORKFLOW_VALUE_MISMATCH steps');
+});
+
+test('golden: added-inputs-v04: inputs a node type gained after the workflow was saved get the value the editor gave them', () => {
+  const raw = rawObjectInfo() as { CLIPLoader: { input: { required: { clip_name: [string[]] } } }; CheckpointLoaderSimple: { input: { required: { ckpt_name: [string[]] } } } };
+  raw.CLIPLoader.input.required.clip_name[0] = ['clip_l.safetensors'];
+  raw.CheckpointLoaderSimple.input.required.ckpt_name[0] = ['model.safetensors'];
+  const result = ok(convertWorkflow(fixture('added-inputs-v04.workflow.json') as Record<string, unknown>, parseObjectInfo(raw).info, { now: NOW }));
+  assert.deepEqual(result.prompt, fixture('added-inputs-v04.api.json'));
+  assert.deepEqual(result.comboMisses, []);
+});
+
+test('saved values that run out at a control slot are not a shift: the rest take the editor\'s values', () => {
+  const result = ok(convert(tiny([{ id: 3, type: 'KSampler', mode: 0, inputs: [], outputs: [], widgets_values: [123] }])));
+  assert.deepEqual(result.prompt['3']?.inputs, { seed: 123, steps: 20, cfg: 8, sampler_name: 'euler', scheduler: 'simple', denoise: 1 });
+});
+
+test('a value the editor cannot have had is refused naming node and input; an optional one is left out as the editor did', () => {
+  const refused = convertWorkflow(tiny([{ id: 7, type: 'CheckpointLoaderSimple', title: 'Base model', mode: 0, inputs: [], outputs: [] }]), realObjectInfo([]), { now: NOW });
+  assert.equal(refused.ok, false);
+  if (!refused.ok) {
+    assert.equal(refused.errors[0]?.code, 'WORKFLOW_VALUE_MISMATCH');
+    assert.deepEqual(refused.errors[0]?.node, { id: '7', title: 'Base model', input: 'ckpt_name' });
+  }
+  const optionalInfo = parseObjectInfo({
+    Picker: { input: { required: { size: ['INT', {}] }, optional: { style: [[]] } }, input_order: { required: ['size'], optional: ['style'] }, output: [], display_name: 'Picker' },
+  }).info;
+  const left = ok(convertWorkflow(tiny([{ id: 1, type: 'Picker', mode: 0, inputs: [], outputs: [], widgets_values: [] }]), optionalInfo));
+  assert.deepEqual(left.prompt['1']?.inputs, { size: 0 });
 });
 
 test('malformed graphs are refused, not thrown', () => {

@@ -103,6 +103,15 @@ test('the older "workflow/Name" spelling expands the same way', () => {
   assert.deepEqual(ok(convert(workflow)).prompt, fixture('group-sampler-v04.api.json'));
 });
 
+test('a 2023 control value (the seed toggle\'s true/false, "fixed seed") in a group\'s control slot expands the same way', () => {
+  for (const control of [true, false, 'fixed seed']) {
+    const workflow = load('group-sampler-v04');
+    const values = node(workflow, 10).widgets_values as unknown[];
+    values[7] = control;
+    assert.deepEqual(ok(convert(workflow)).prompt, fixture('group-sampler-v04.api.json'), String(control));
+  }
+});
+
 test('a group node without its definition is refused, naming the node', () => {
   const workflow = load('group-sampler-v04');
   workflow.extra.groupNodes = {};

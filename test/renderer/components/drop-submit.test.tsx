@@ -283,3 +283,15 @@ test('the dialog keeps Tab inside; Escape closes it, discards the file and retur
   assert.deepEqual(r.calls.find((c) => c.method === 'discardWorkflow')!.args, ['t1']);
   assert.equal(document.activeElement, open);
 });
+
+test('on Comfy Cloud there is no "Queue at front" (Cloud ignores it), and front is never sent there', async () => {
+  const r = await show([server('cloud', { name: 'My account', kind: 'comfy-cloud' })]);
+  r.actions.prepareWorkflow = async () => clean();
+  r.actions.submitWorkflow = async () => ({ ok: true, promptIds: ['p'] });
+  await r.openWorkflows([opened('t1')]);
+  await flush();
+  assert.equal([...dialog(r)!.querySelectorAll('label')].some((label) => label.textContent!.includes('Queue at front')), false);
+  await act(() => submitButton(r).click());
+  await flush();
+  assert.deepEqual(r.calls.find((c) => c.method === 'submitWorkflow')!.args, ['t1', 'cloud', { randomizeSeeds: false, repeat: 1, front: false, uploadInputs: false }]);
+});

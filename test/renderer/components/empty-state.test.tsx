@@ -51,7 +51,7 @@ test('looks once for a local ComfyUI; when found, Add it adds "This computer" th
   };
   await act(() => byText(r.root, 'button', 'Add it').click());
   await flush();
-  assert.deepEqual(sent, [{ servers: [{ id: 'local', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }] }]);
+  assert.deepEqual(sent, [{ servers: [{ kind: 'comfyui', id: 'local', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }] }]);
   assert.match(r.root.querySelector('.feedback')!.textContent!, /Added This computer: Comfy Tray now follows http:\/\/127\.0\.0\.1:8188/);
 });
 
@@ -79,11 +79,13 @@ test('Add server opens the settings on a new server, prefilled with what discove
   await act(() => byText(r.root, 'button', 'Add server').click());
   await flush();
   assert.ok(byText(r.root, 'h2', 'Servers'));
-  const editors = [...r.root.querySelectorAll('fieldset.server-settings')];
-  assert.equal(editors.length, DEFAULT_SETTINGS.servers.length + 1);
-  const name = editors.at(-1)!.querySelector<HTMLInputElement>('input[id$="-name"]')!;
+  // The list has the new server, selected, and its editor is the one shown.
+  assert.equal(r.root.querySelectorAll('.server-picker__item').length, DEFAULT_SETTINGS.servers.length + 1);
+  assert.match(r.root.querySelector('.server-picker__item[aria-current="true"]')!.textContent!, /This computer/);
+  const editor = r.root.querySelector('.server-editor')!;
+  const name = editor.querySelector<HTMLInputElement>('input[id$="-name"]')!;
   assert.equal(name.value, 'This computer');
-  assert.equal(editors.at(-1)!.querySelector<HTMLInputElement>('input[id$="-url"]')!.value, 'http://127.0.0.1:8188');
+  assert.equal(editor.querySelector<HTMLInputElement>('input[id$="-url"]')!.value, 'http://127.0.0.1:8188');
   assert.equal(document.activeElement, name);
   assert.equal(byText(r.root, 'button', 'Save').hasAttribute('disabled'), false, 'ready to save');
 });
@@ -92,8 +94,7 @@ test('Add server without a discovered server opens a blank new server form', asy
   current = await renderApp(empty, <App />);
   await act(() => byText(current!.root, 'button', 'Add server').click());
   await flush();
-  const editors = [...current.root.querySelectorAll('fieldset.server-settings')];
-  assert.equal(editors.at(-1)!.querySelector<HTMLInputElement>('input[id$="-name"]')!.value, 'New server');
+  assert.equal(current.root.querySelector('.server-editor')!.querySelector<HTMLInputElement>('input[id$="-name"]')!.value, 'New server');
 });
 
 test('nothing queued yet: says a workflow file can be dropped onto the window', async () => {

@@ -30,7 +30,11 @@ async function type(input: HTMLInputElement, text: string): Promise<void> {
   });
 }
 
-const saveButton = (root: HTMLElement): HTMLButtonElement => byText(root, 'button', 'Save') as HTMLButtonElement;
+const saveButton = (root: HTMLElement): HTMLButtonElement => root.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+
+async function section(root: HTMLElement, name: string): Promise<void> {
+  await act(() => byText(root, '[role="tab"]', name).click());
+}
 
 test('the tray can open the settings view, and Back returns to the queue', async () => {
   current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
@@ -45,7 +49,7 @@ test('a stored secret is never shown, only that one exists; editing and saving s
   const { root, settingsApi } = await openSettings();
   const secret = root.querySelector<HTMLInputElement>('input[type="password"]')!;
   assert.equal(secret.value, '');
-  assert.match(root.textContent!, /Saved — leave empty to keep it/);
+  assert.match(root.textContent!, /Saved\. Leave empty to keep it\./);
   assert.equal(saveButton(root).disabled, true, 'nothing to save yet');
   let sent: SettingsPatch | undefined;
   settingsApi.updateSettings = async (patch) => {
@@ -70,11 +74,13 @@ test('problems show beside the field as the user types and disable Save', async 
   assert.equal(saveButton(root).disabled, true);
   await type(url, 'http://ok.local:8188');
   assert.equal(root.querySelector(`#${url.id}-error`), null);
+  await section(root, 'Outputs');
   const template = root.querySelector<HTMLInputElement>('#outputs-template')!;
   await type(template, '{server}/{nope}');
   assert.match(root.querySelector('#outputs-template-error')!.textContent!, /Unknown token \{nope\}/);
   await type(template, '{server}/{job}_{index}');
   assert.match(root.querySelector('.template-preview')!.textContent!, /^<Pictures>\/Comfy Tray\/Studio\/3f2a9c1e_0\.png$/);
+  await section(root, 'General');
   await type(root.querySelector<HTMLInputElement>('#general-journal')!, '10');
   assert.match(root.querySelector('#general-journal-error')!.textContent!, /from 50 to 100000/);
   assert.equal(saveButton(root).disabled, true);
@@ -98,27 +104,34 @@ test('Test connection shows the version and capabilities, or the exact error', a
   settingsApi.testConnection = async () => ({ ok: true, version: '0.28.0', capabilities: { jobsApi: true, cancelEndpoint: true, targetedInterrupt: false, supportsPreviewMetadata: false } });
   await act(() => byText(root, 'button', 'Test connection').click());
   await flush();
-  assert.match(root.querySelector('.test-result')!.textContent!, /ComfyUI 0\.28\.0.*jobs API, cancel endpoint/);
+  assert.match(root.querySelector('.test-result')!.textContent!, /Connected to ComfyUI 0\.28\.0 at https:\/\/comfy\.example\/proxy\/.*Supports: job list API, cancel endpoint\./);
   settingsApi.testConnection = async () => ({ ok: false, code: 'COMFY_AUTH_FAILED', message: 'HTTP 401 from https://comfy.example/proxy/api/system_stats' });
   await act(() => byText(root, 'button', 'Test connection').click());
   await flush();
-  assert.match(root.querySelector('.test-result')!.textContent!, /Failed \(COMFY_AUTH_FAILED\): HTTP 401 from https:\/\/comfy\.example\/proxy\/api\/system_stats/);
+  const failed = root.querySelector('.test-result--error')!.textContent!;
+  assert.match(failed, /https:\/\/comfy\.example\/proxy\/ refused the credentials/);
+  assert.match(failed, /HTTP 401 from https:\/\/comfy\.example\/proxy\/api\/system_stats \(COMFY_AUTH_FAILED\)/);
+  assert.match(failed, /Check the authentication method/);
 });
 
 test('a refused save shows the main process message; adding and removing servers edits the list', async () => {
   const { root, settingsApi } = await openSettings();
   settingsApi.updateSettings = async () => ({ ok: false, code: 'CONFIG_INVALID', message: 'servers.0.url: Invalid URL' });
   await act(() => byText(root, 'button', 'Add server').click());
-  assert.equal(root.querySelectorAll('fieldset.server-settings').length, 2);
+  assert.equal(root.querySelectorAll('.server-picker__item').length, 2);
   await act(() => saveButton(root).click());
   await flush();
   assert.match(root.textContent!, /Not saved: servers\.0\.url: Invalid URL/);
-  await act(() => byText(root, 'button', 'Remove').click());
-  assert.equal(root.querySelectorAll('fieldset.server-settings').length, 1);
+  // Remove asks first; the server before it is edited next.
+  await act(() => byText(root, 'button', 'Remove server').click());
+  await act(() => byText(root.querySelector('.confirm')!, 'button', 'Remove').click());
+  assert.equal(root.querySelectorAll('.server-picker__item').length, 1);
+  assert.equal(root.querySelector<HTMLInputElement>('.server-editor input[id$="-name"]')!.value, 'Studio');
 });
 
 test('Open log folder asks the main process and reports done or why not', async () => {
   const r = await openSettings();
+  await section(r.root, 'General');
   await act(() => byText(r.root, 'button', 'Open log folder').click());
   await flush();
   assert.deepEqual(r.calls.filter((c) => c.method === 'openLogFolder').map((c) => c.args), [[]]);
@@ -148,11 +161,13 @@ test('regression: after a one-hour pause has ended, the Paused box is no longer 
   current.settingsApi.getSettings = withPause(Date.now() - 60_000);
   await current.showView('settings');
   await flush();
+  await section(current.root, 'Notifications');
   assert.equal(pausedBox(current.root).checked, false, 'ended a minute ago');
   await act(() => byText(current!.root, 'button', 'Back to queue').click());
   current.settingsApi.getSettings = withPause(-1);
   await current.showView('settings');
   await flush();
+  await section(current.root, 'Notifications');
   assert.equal(pausedBox(current.root).checked, true, 'until resumed');
 });
 
@@ -183,7 +198,7 @@ test('a user name and password typed into the URL: the form says where they go, 
   assert.equal(root.querySelector<HTMLInputElement>('input[id$="-url"]')!.value, 'https://comfy.example/proxy/');
   assert.equal(root.querySelector<HTMLSelectElement>('select[id$="-auth"]')!.value, 'basic');
   assert.equal(root.querySelector<HTMLInputElement>('input[id$="-username"]')!.value, 'alice');
-  assert.match(root.textContent!, /Saved — leave empty to keep it/);
+  assert.match(root.textContent!, /Saved\. Leave empty to keep it\./);
   assert.match(root.querySelector('.settings__message--warning')!.textContent!, /moved to its authentication/);
   assert.doesNotMatch(root.textContent!, /will be moved to Authentication/, 'the note goes with the credentials');
 });
@@ -210,7 +225,7 @@ test('a changed URL asks for the secret again, and the marker is never sent with
   await type(url, 'https://elsewhere.example/');
   const secret = root.querySelector<HTMLInputElement>('input[type="password"]')!;
   assert.match(root.querySelector(`#${secret.id}-error`)!.textContent!, /The URL changed: enter the token again/);
-  assert.doesNotMatch(root.textContent!, /Saved — leave empty to keep it/);
+  assert.doesNotMatch(root.textContent!, /Saved\. Leave empty to keep it\./);
   assert.equal(saveButton(root).disabled, true);
   let tested: unknown;
   settingsApi.testConnection = async (input) => {
@@ -235,26 +250,27 @@ test('a changed URL asks for the secret again, and the marker is never sent with
 test('the same URL spelled otherwise keeps the stored secret', async () => {
   const { root } = await openSettings();
   await type(root.querySelector<HTMLInputElement>('input[id$="-url"]')!, 'https://COMFY.example/proxy');
-  assert.match(root.textContent!, /Saved — leave empty to keep it/);
+  assert.match(root.textContent!, /Saved\. Leave empty to keep it\./);
   assert.doesNotMatch(root.textContent!, /The URL changed/);
 });
 
 // Regression: the folder fields took any typed path, which settings:update stored (the autostart folder included).
 test('output folders are chosen in the main process’s picker, never typed; a refused one is explained', async () => {
   const { root, settingsApi } = await openSettings();
-  const folder = root.querySelector<HTMLInputElement>('#outputs-folder')!;
-  assert.equal(folder.readOnly, true);
-  assert.equal(root.querySelector<HTMLInputElement>('input[id$="-folder"]:not(#outputs-folder)')!.readOnly, true);
+  const choose = (): HTMLButtonElement => [...root.querySelectorAll('button')].find((b) => b.textContent === 'Choose…')!;
   const asked: unknown[] = [];
   settingsApi.chooseOutputFolder = async (target) => {
     asked.push(target);
     return target.serverId === undefined ? { ok: true, folder: '/home/ann/Pictures/renders' } : { ok: false, code: 'OUTPUT_FOLDER_REFUSED', message: 'Outputs cannot be saved there: /home/ann is your home folder itself' };
   };
-  const [serverChoose, outputsChoose] = [...root.querySelectorAll('button')].filter((b) => b.textContent === 'Choose…');
-  await act(() => outputsChoose!.click());
+  await section(root, 'Outputs');
+  assert.equal(root.querySelector<HTMLInputElement>('#outputs-folder')!.readOnly, true);
+  await act(() => choose().click());
   await flush();
   assert.equal(root.querySelector<HTMLInputElement>('#outputs-folder')!.value, '/home/ann/Pictures/renders');
-  await act(() => serverChoose!.click());
+  await section(root, 'Servers');
+  assert.equal(root.querySelector<HTMLInputElement>('.server-editor input[id$="-folder"]')!.readOnly, true);
+  await act(() => choose().click());
   await flush();
   assert.deepEqual(asked, [{}, { serverId: 'a' }]);
   assert.match(root.textContent!, /home folder itself/);
@@ -268,6 +284,7 @@ test('output folders are chosen in the main process’s picker, never typed; a r
   await flush();
   assert.equal(sent?.outputs?.folder, '/home/ann/Pictures/renders');
   assert.equal(sent?.servers?.[0]?.outputFolder, undefined);
+  await section(root, 'Outputs');
   await act(() => byText(root, 'button', 'Use the default').click());
   assert.equal(root.querySelector<HTMLInputElement>('#outputs-folder')!.value, '');
 });

@@ -27,6 +27,8 @@ test('the saved theme is applied at start, and a saved change applies at once', 
 
   await act(() => byText(current!.root, 'button', 'Settings').click());
   await flush();
+  // The theme is in the General section of the preferences window.
+  await act(() => byText(current!.root, '[role="tab"]', 'General').click());
   const select = current.root.querySelector<HTMLSelectElement>('#general-theme')!;
   assert.equal(select.value, 'dark');
   await act(() => {
@@ -35,7 +37,7 @@ test('the saved theme is applied at start, and a saved change applies at once', 
   });
   assert.equal(theme(), 'dark', 'a draft is not applied');
   current.settingsApi.updateSettings = async (patch) => ({ ok: true, settings: themed(patch.general?.theme ?? 'system'), warnings: [] });
-  await act(() => byText(current!.root, 'button', 'Save').click());
+  await act(() => current!.root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click());
   await flush();
   assert.equal(theme(), 'light');
 });

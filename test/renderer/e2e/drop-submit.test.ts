@@ -20,10 +20,11 @@ const STEPS = (prefix: string, steps: number) => ({
   '2': { class_type: 'SimSteps', inputs: { steps, image: ['1', 0] }, _meta: { title: 'Sampler' } },
   '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: prefix }, _meta: { title: 'Dropped portrait' } },
 });
-/** The same with a node the simulator does not have (a custom node not installed on the server). */
+/** The same with a node the simulator does not have (a custom node not installed on the server) and a model it lacks. */
 const MISSING_NODE = {
   ...STEPS('never', 5),
   '4': { class_type: 'FancyUpscaler', inputs: { image: ['1', 0], scale: 4 }, _meta: { title: 'Upscale 4x' } },
+  '5': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' }, _meta: { title: 'Load SDXL' } },
 };
 
 describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() }, () => {
@@ -71,7 +72,7 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     // The dialog: what the file is, the only connected server preselected, and a clean preflight.
     const dialog = page.getByRole('dialog', { name: 'Queue portrait.json' });
     await dialog.waitFor();
-    await dialog.getByText('API prompt').waitFor();
+    await dialog.getByText('API prompt', { exact: true }).waitFor();
     assert.equal(await dialog.getByLabel('Server', { exact: true }).inputValue(), 's0');
     await dialog.getByText(/3 nodes, the API prompt as saved, 1 prompt to queue\. No problems found\./).waitFor();
     const submit = dialog.getByRole('button', { name: 'Submit' });
@@ -99,7 +100,10 @@ describe('drop a workflow on the window in Chromium', { skip: chromiumMissing() 
     const blocked = page.getByRole('dialog', { name: 'Queue upscale.json' });
     await blocked.getByRole('listitem').filter({ hasText: 'Upscale 4x (FancyUpscaler)' }).waitFor();
     await blocked.getByText(/would make the server refuse it/).waitFor();
+    // The model the server lacks is named by its node too.
+    await blocked.getByRole('listitem').filter({ hasText: 'Load SDXL (CheckpointLoaderSimple)' }).filter({ hasText: 'sd_xl_base_1.0.safetensors' }).waitFor();
     assert.equal(await blocked.getByRole('button', { name: 'Submit' }).isDisabled(), true);
+    if (SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/drop-problems.png', fullPage: false });
     await page.keyboard.press('Escape');
     await blocked.waitFor({ state: 'detached' });
     assert.equal(discarded.length, 1);

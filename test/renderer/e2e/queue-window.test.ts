@@ -7,11 +7,11 @@ import type { Page } from 'playwright-core';
 import type { Engine } from '../../../electron/core/engine.js';
 import type { SettingsPatch, SettingsView } from '../../../electron/shared/ipc-contract.js';
 import { discoverLocalServer } from '../../../electron/core/comfy/discover-local.js';
-import { windowHandlers } from '../../../electron/shell/window-handlers.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../../support/connect.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { attachTray, staticSource } from '../../support/renderer-harness/fake-tray.js';
+import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
 
 const SCREENSHOTS = process.env.SCREENSHOTS === '1';
@@ -33,28 +33,14 @@ async function shot(page: Page, name: string): Promise<void> {
 
 /** The shell's real action handlers bound to the engine; only the OS side (browser, file manager) is recorded. */
 function actionsFor(engine: Engine, opened: string[]) {
-  return windowHandlers({
-    removePending: (serverId, ids) => engine.removePending(serverId, ids),
-    clearPending: (serverId) => engine.clearPending(serverId),
-    rerun: (serverId, jobId) => engine.rerun(serverId, jobId),
-    latestPreview: (serverId, jobId) => engine.latestPreview(serverId, jobId),
-    outputImage: (serverId, jobId, index) => engine.outputImage(serverId, jobId, index),
-    thumbnail: (image) => image,
-    savedOutputPath: () => undefined,
-    openPath: async (path) => (opened.push(path), ''),
-    showItemInFolder: (path) => void opened.push(path),
-    serverWebUrl: (serverId) => engine.servers().find((server) => server.id === serverId)?.url,
-    openExternal: async (url) => (opened.push(url), true),
-    discoverLocal: async () => ({ found: false, url: 'http://127.0.0.1:8188', message: 'not in this test' }),
-    logFolder: () => 'logs',
-  }).handlers;
+  return engineActions(engine, { opened, clipboardImages: [] });
 }
 
 function settingsWith(theme: SettingsView['general']['theme']): SettingsView {
   return {
     servers: [],
     outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
-    notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+    notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false, forwarding: [] },
     general: { startAtLogin: false, theme, journalJobsPerServer: 1000 },
   };
 }
@@ -94,8 +80,10 @@ describe('queue window in Chromium', { skip: chromiumMissing() }, () => {
     const { promptId: tabId } = sim.enqueue(RAISE, { clientId: 'browser-tab' });
     const { promptId: longId } = await engine.submit('s0', { prompt: STEPS('landscape', 400), workflow: { extra: { name: 'Landscape' } } });
     await engine.submit('s0', { prompt: STEPS('study', 10), workflow: { extra: { name: 'Portrait study' } } });
-    const scriptTitle = `Job ${scriptId.slice(0, 8)}`;
-    const tabTitle = `Job ${tabId.slice(0, 8)}`;
+    // Named from what the server gives (their SaveImage prefixes), never by a bare id.
+    const scriptTitle = 'portrait';
+    const tabTitle = 'never';
+    assert.ok(scriptId && tabId);
 
     // Pending in execution order, then they run: the step counter and the progress bar move.
     const pending = page.getByRole('list', { name: 'Pending jobs' });

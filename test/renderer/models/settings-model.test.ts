@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SettingsPatch, SettingsView } from '../../../electron/shared/ipc-contract.js';
-import { SettingsModel, formFrom, sameServerUrl, urlCredentialsNote, type SettingsApi } from '../../../renderer/models/settings-model.js';
+import { SettingsModel, formFrom, sameServerUrl, toPatch, urlCredentialsNote, type SettingsApi } from '../../../renderer/models/settings-model.js';
 
 const base: SettingsView = {
   servers: [],
   outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
-  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false, forwarding: [] },
   general: { startAtLogin: false, theme: 'system', journalJobsPerServer: 1000 },
 };
 const withTheme = (theme: SettingsView['general']['theme']): SettingsView => ({ ...base, general: { ...base.general, theme } });
@@ -24,6 +24,7 @@ function fakeApi(settings: SettingsView): SettingsApi & { readonly sent: Setting
     },
     testConnection: async () => ({ ok: false, code: 'X', message: 'unused' }),
     chooseOutputFolder: async () => ({ ok: true }),
+    testForwarding: async () => ({ ok: false, code: 'X', message: 'unused' }),
   };
 }
 
@@ -59,8 +60,9 @@ test('adding the local server keeps the stored servers and their secrets, and pi
   const result = await model.addLocalServer('http://127.0.0.1:8188');
   assert.equal(result.ok, true);
   assert.deepEqual(api.sent[0]?.servers, [
-    { id: 'local', name: 'Old', url: 'http://10.0.0.2:8188', enabled: true, auth: { kind: 'bearer', hasSecret: true } },
-    { id: 'local-2', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true },
+    // Every server sent back names its kind (stored ones from before kinds are ComfyUI).
+    { kind: 'comfyui', id: 'local', name: 'Old', url: 'http://10.0.0.2:8188', enabled: true, auth: { kind: 'bearer', hasSecret: true } },
+    { kind: 'comfyui', id: 'local-2', name: 'This computer', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true },
   ]);
   assert.deepEqual(Object.keys(api.sent[0]!), ['servers'], 'only the servers change');
   assert.equal(model.saved.value?.servers.length, 2);
@@ -69,7 +71,7 @@ test('adding the local server keeps the stored servers and their secrets, and pi
 test('a stored but disabled server at the same address is enabled rather than added twice', async () => {
   const api = fakeApi({ ...base, servers: [{ id: 'mine', name: 'Mine', url: 'http://127.0.0.1:8188/', auth: { kind: 'none' }, enabled: false }] });
   await new SettingsModel(api).addLocalServer('http://127.0.0.1:8188');
-  assert.deepEqual(api.sent[0]?.servers, [{ id: 'mine', name: 'Mine', url: 'http://127.0.0.1:8188/', enabled: true, auth: { kind: 'none' } }]);
+  assert.deepEqual(api.sent[0]?.servers, [{ kind: 'comfyui', id: 'mine', name: 'Mine', url: 'http://127.0.0.1:8188/', enabled: true, auth: { kind: 'none' } }]);
   assert.ok(sameServerUrl('http://LOCALHOST:8188/', 'http://localhost:8188'));
   assert.ok(!sameServerUrl('http://localhost:8188/a', 'http://localhost:8188'));
 });
@@ -130,4 +132,60 @@ test('credentials typed into a server URL are explained before saving: moved to 
   assert.match(urlCredentialsNote({ url: 'http://alice:hunter2@gpu.local:8188', authKind: 'none' }) ?? '', /moved to Authentication \(Basic\)/);
   assert.match(urlCredentialsNote({ url: ' https://alice@gpu.local ', authKind: 'bearer' }) ?? '', /removed when you save/);
   assert.equal(urlCredentialsNote({ url: 'http://alice:pw@', authKind: 'none' }), undefined, 'not a URL: the URL check reports it');
+});
+
+test('each kind asks for its own fields: a new Comfy Cloud has its URL and wants an API key; the patch names the kind', async () => {
+  const api = fakeApi(base);
+  const model = new SettingsModel(api);
+  await model.load();
+  model.addServer({ kind: 'comfy-cloud' });
+  const cloud = model.form.value!.servers.at(-1)!;
+  assert.deepEqual([cloud.kind, cloud.name, cloud.url, cloud.authKind], ['comfy-cloud', 'Comfy Cloud', 'https://cloud.comfy.org', 'api-key']);
+  assert.equal(model.errors.value[`servers.${cloud.key}.secret`], 'Enter the API key');
+  model.editServer(cloud.key, { secret: 'ck-typed' });
+  assert.equal(model.valid.value, true);
+  assert.deepEqual(toPatch(model.form.value!).servers?.at(-1), {
+    kind: 'comfy-cloud',
+    id: cloud.id,
+    name: 'Comfy Cloud',
+    url: 'https://cloud.comfy.org',
+    enabled: true,
+    auth: { kind: 'api-key', key: 'ck-typed' },
+  });
+  // Switching kind: defaults follow, the typed secret does not.
+  model.changeKind(cloud.key, 'comfycontrol');
+  const control = model.form.value!.servers.at(-1)!;
+  assert.deepEqual([control.kind, control.name, control.url, control.authKind, control.secret], ['comfycontrol', 'ComfyControl', 'https://api.comfycontrol.app', 'bearer', '']);
+  assert.equal(model.errors.value[`servers.${control.key}.secret`], 'Enter the token');
+});
+
+test('a ComfyUI may trust one self-signed certificate: a SHA-256 fingerprint, for https only', async () => {
+  const model = new SettingsModel(fakeApi(base));
+  await model.load();
+  model.addServer({ url: 'http://box:8188' });
+  const key = model.form.value!.servers.at(-1)!.key;
+  model.editServer(key, { tlsFingerprint: 'ab'.repeat(32) });
+  assert.match(model.errors.value[`servers.${key}.tlsFingerprint`] ?? '', /https/);
+  model.editServer(key, { url: 'https://box:8443', tlsFingerprint: 'not a fingerprint' });
+  assert.match(model.errors.value[`servers.${key}.tlsFingerprint`] ?? '', /64 hex/);
+  model.editServer(key, { tlsFingerprint: `SHA256 Fingerprint=${'AB:'.repeat(31)}AB` });
+  assert.equal(model.errors.value[`servers.${key}.tlsFingerprint`], undefined);
+  assert.equal(toPatch(model.form.value!).servers?.at(-1)?.tlsFingerprint, `SHA256 Fingerprint=${'AB:'.repeat(31)}AB`, 'the main process normalises it');
+});
+
+test('addresses are shown without the credentials typed into them', async () => {
+  const { displayUrl } = await import('../../../renderer/models/settings-model.js');
+  assert.equal(displayUrl('https://alice:hunter2@comfy.example/proxy/'), 'https://comfy.example/proxy/');
+  assert.equal(displayUrl('http://studio.lan:8188'), 'http://studio.lan:8188');
+  assert.equal(displayUrl('alice:hunter2@half typed'), 'half typed');
+  assert.equal(displayUrl('not a url'), 'not a url');
+});
+
+test('problems by section, from the field names validate gives', async () => {
+  const { sectionsWithProblems } = await import('../../../renderer/models/settings-model.js');
+  assert.deepEqual([...sectionsWithProblems({ 'servers.k1.url': 'x', 'general.journalJobsPerServer': 'y' })].sort(), ['general', 'servers']);
+  assert.deepEqual([...sectionsWithProblems({ servers: 'At most 50 servers' })], ['servers']);
+  assert.deepEqual([...sectionsWithProblems({})], []);
+  // Forwarding targets are edited in the Notifications section.
+  assert.deepEqual([...sectionsWithProblems({ 'forwarding.f1.topic': 'x', forwarding: 'At most 20 forwarding targets' })], ['notifications']);
 });

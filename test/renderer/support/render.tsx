@@ -4,7 +4,7 @@ import type { ComponentChild } from 'preact';
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { JobView, ServerView } from '../../../electron/shared/app-state.js';
-import type { AppSnapshot, ConnectionTestInput, EventMap, FolderTarget, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
+import type { AppSnapshot, ConnectionTestInput, EventMap, FolderTarget, ForwardTargetInput, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
 import { createClock } from '../../../renderer/models/clock.js';
 import { connectModel } from '../../../renderer/models/connect.js';
 import { DropModel, connectDrop } from '../../../renderer/models/drop-model.js';
@@ -12,6 +12,7 @@ import { FeedbackModel } from '../../../renderer/models/feedback-model.js';
 import { QueueModel } from '../../../renderer/models/queue-model.js';
 import { SettingsModel, type SettingsApi } from '../../../renderer/models/settings-model.js';
 import { ViewModel, connectView } from '../../../renderer/models/view-model.js';
+import { ViewerModel } from '../../../renderer/models/viewer-model.js';
 import { ServicesContext, type Services } from '../../../renderer/services.js';
 
 /** The window actions a test can answer differently; every call is recorded in `calls`. */
@@ -20,9 +21,15 @@ export type ActionApi = Omit<TrayApi, 'getSnapshot' | 'cancelJob' | 'onSnapshot'
 const DEFAULT_ACTIONS: ActionApi = {
   removePending: async () => ({ ok: true }),
   clearPending: async () => ({ ok: true }),
+  pauseQueue: async () => ({ ok: true, done: [], skipped: [] }),
+  resumeQueue: async () => ({ ok: true, done: [], skipped: [] }),
+  moveJobs: async (_serverId, jobIds) => ({ ok: true, done: [...jobIds], skipped: [] }),
   rerunJob: async () => ({ ok: true, promptId: '00000000-0000-4000-8000-000000000001' }),
+  followJob: async () => ({ ok: true }),
   getPreview: async () => undefined,
   getThumbnail: async () => undefined,
+  getOutputMedia: async () => ({ ok: false, code: 'TEST', message: 'not configured in this test' }),
+  copyOutputImage: async () => ({ ok: true }),
   openOutput: async () => ({ ok: true }),
   showOutputInFolder: async () => ({ ok: true }),
   openServerWebUi: async () => ({ ok: true }),
@@ -60,7 +67,7 @@ export interface Rendered extends FakeTray {
 export const DEFAULT_SETTINGS: SettingsView = {
   servers: [{ id: 'local', name: 'Local ComfyUI', url: 'http://127.0.0.1:8188', auth: { kind: 'none' }, enabled: true }],
   outputs: { enabled: true, template: '{server}/{date}/{filename}', saveTemp: false, sidecar: false },
-  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false },
+  notifications: { enabled: true, kinds: { success: true, failure: true, cancelled: false, lost: true, queueFinished: false }, batchWindowMs: 2500, sound: false, forwarding: [] },
   general: { startAtLogin: false, theme: 'system', journalJobsPerServer: 1000 },
 };
 
@@ -69,6 +76,7 @@ const DEFAULT_SETTINGS_API: SettingsApi = {
   updateSettings: async () => ({ ok: true, settings: DEFAULT_SETTINGS, warnings: [] }),
   testConnection: async () => ({ ok: false, code: 'COMFY_UNREACHABLE', message: 'not configured in this test' }),
   chooseOutputFolder: async () => ({ ok: true }),
+  testForwarding: async () => ({ ok: false, code: 'FORWARD_UNREACHABLE', message: 'not configured in this test' }),
 };
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -127,6 +135,7 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild, opt
     getSettings: async () => fake.settingsApi.getSettings(),
     updateSettings: async (patch: SettingsPatch) => fake.settingsApi.updateSettings(patch),
     testConnection: async (input: ConnectionTestInput) => fake.settingsApi.testConnection(input),
+    testForwarding: async (target: ForwardTargetInput) => fake.settingsApi.testForwarding(target),
     chooseOutputFolder: async (target: FolderTarget) => fake.settingsApi.chooseOutputFolder(target),
   };
   const fake: FakeTray = {
@@ -159,6 +168,7 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild, opt
     settings: new SettingsModel(api),
     // No debounce: a test sees the preflight request as soon as the option changes.
     drop: new DropModel(fake.api, model.servers, feedback, { debounceMs: 0, okLifetimeMs: 50 }),
+    viewer: new ViewerModel((target) => fake.api.getOutputMedia(target.serverId, target.jobId, target.index), { create: (file) => `blob:test/${file.mime}/${file.bytes.length}`, revoke: () => undefined }),
     copyText: async (text) => void copied.push(text),
     // Thumbnails at once unless a test looks at the settle delay itself.
     thumbnailSettleMs: options.thumbnailSettleMs ?? 0,

@@ -14,7 +14,7 @@ export interface WindowSuite {
   /** The page's address; set once the suite's `before` ran. */
   readonly url: string;
   /** `zoom` 2 shows the window as at 200% browser zoom: half the CSS pixels, twice the device pixels. */
-  openPage(t: { after: (fn: () => Promise<void>) => void }, colorScheme?: 'light' | 'dark', zoom?: number): Promise<Page>;
+  openPage(t: { after: (fn: () => Promise<void>) => void }, colorScheme?: 'light' | 'dark', zoom?: number, permissions?: readonly string[]): Promise<Page>;
 }
 
 /** Call inside a `describe`: registers the suite's before/after hooks. */
@@ -38,9 +38,9 @@ export function useWindowSuite(): WindowSuite {
       assert.ok(site, 'the suite has not started');
       return site.url;
     },
-    async openPage(t, colorScheme = 'light', zoom = 1) {
+    async openPage(t, colorScheme = 'light', zoom = 1, permissions = []) {
       assert.ok(browser, 'the suite has not started');
-      const page = await browser.newPage({ viewport: { width: Math.round(720 / zoom), height: Math.round(860 / zoom) }, deviceScaleFactor: zoom, colorScheme });
+      const page = await browser.newPage({ viewport: { width: Math.round(720 / zoom), height: Math.round(860 / zoom) }, deviceScaleFactor: zoom, colorScheme, permissions: [...permissions] });
       page.setDefaultTimeout(15_000);
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));

@@ -31,6 +31,8 @@ export class SimCore {
   readonly history = new History();
   readonly queue: PromptQueue;
   readonly store: OutputStore;
+  /** What /system_stats reports instead of the recorded CPU-only machine (setSystem). */
+  systemOverride: { devices?: readonly Record<string, unknown>[]; ramFree?: number } | undefined;
   readonly cache = new OutputCache();
   readonly objects = new ObjectCache();
   readonly runState: RunState = { clientId: null, lastNodeId: null };

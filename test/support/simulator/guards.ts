@@ -50,6 +50,8 @@ export interface FailRule {
   remaining: number;
   /** Only requests with this method fail (a POST /prompt rule must not be spent on the client's GET /prompt probe). */
   method?: string;
+  /** Matching requests let through before the rule applies. */
+  passes?: number;
 }
 
 /** "/api/queue" and "/queue" are the same route for failNext. */
@@ -63,6 +65,10 @@ export function takeFailure(rules: FailRule[], path: string, method?: string): n
   const route = normalizeRoute(path);
   const rule = rules.find((r) => r.remaining > 0 && r.route === route && (r.method === undefined || r.method === method));
   if (!rule) return undefined;
+  if (rule.passes !== undefined && rule.passes > 0) {
+    rule.passes--;
+    return undefined;
+  }
   rule.remaining--;
   return rule.status;
 }

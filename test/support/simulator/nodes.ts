@@ -142,11 +142,11 @@ function simOutput(ctx: NodeRunContext): UiOutput {
       filename = `${given.slice(0, given.length - ext.length)}_${i + 1}${ext}`;
     }
     const lower = filename.toLowerCase();
-    const bytes = lower.endsWith('.png')
+    const bytes = ctx.store.contents.get(filename) ?? (lower.endsWith('.png')
       ? encodePng({ width: image.width, height: image.height, color: image.color, text: pngMetadata(ctx) })
       : animated && lower.endsWith('.webp')
         ? animatedWebp()
-        : Buffer.from(`simulated ${type} file ${subfolder}/${filename}\n`);
+        : Buffer.from(`simulated ${type} file ${subfolder}/${filename}\n`));
     ctx.store.put(type, subfolder, filename, bytes);
     items.push({ filename, subfolder, type });
   }

@@ -8,7 +8,7 @@ export function addInfoRoutes(router: Router, core: SimCore, version: () => stri
   router
     .add('GET', '/', () => ({ status: 200, contentType: 'text/html', body: '<!doctype html><title>ComfyUI</title><p>ComfyUI simulator</p>\n' }))
     .add('GET', '/ws', () => textResponse(400, 'No WebSocket UPGRADE hdr: None\n Can "Upgrade" only to "WebSocket".'))
-    .add('GET', '/system_stats', () => jsonResponse(systemStats(core.generation, version())))
+    .add('GET', '/system_stats', () => jsonResponse(systemStats(core.generation, version(), core.systemOverride)))
     .add('GET', '/features', () => jsonResponse(serverFeatures(core.generation)))
     .add('GET', '/object_info', () => rawJsonResponse(core.info.rawBody))
     .add('GET', '/object_info/{node_class}', (_req, [name = '']) => rawJsonResponse(core.info.singleClassBody(name)))

@@ -26,7 +26,7 @@ export interface EnqueueOptions {
 }
 
 export class ComfySimulator {
-  /** 'enqueued', 'started', 'finished', 'removed', 'ws-connected', 'ws-closed', 'request', 'file-served' (see SimEventMap). */
+  /** 'enqueued', 'started', 'finished', 'removed', 'ws-connected', 'ws-closed', 'request', 'stalled', 'file-served' (see SimEventMap). */
   readonly events = new EventEmitter();
   /** Files served by /view, keyed `${type}/${subfolder}/${filename}`; they survive restarts (temp/ does not). */
   readonly outputs = new Map<string, Buffer>();
@@ -41,6 +41,7 @@ export class ComfySimulator {
   private boundPort = 0;
   private serverRun = 0;
   private readonly failRules: FailRule[] = [];
+  private readonly stallRules: FailRule[] = [];
   private readonly seenPaths: string[] = [];
 
   constructor(private readonly options: SimulatorOptions = {}) {
@@ -134,6 +135,26 @@ export class ComfySimulator {
     this.failRules.push({ route: normalizeRoute(route), status, remaining: count, ...(method && { method }) });
   }
 
+  /**
+   * The next `count` matching requests are never answered nor acted on (a server that took the request and hung, or a
+   * packet lost on the way): the simulator emits 'stalled' { method, path } and keeps the connection open until the
+   * client goes away or the simulator stops. For killing a client at an exact point of a conversation. `after`: that
+   * many matching requests are served normally first.
+   */
+  stallNext(route: string, method?: 'GET' | 'POST', options: { count?: number; after?: number } = {}): void {
+    this.stallRules.push({ route: normalizeRoute(route), status: 0, remaining: options.count ?? 1, ...(method && { method }), passes: options.after ?? 0 });
+  }
+
+  /** What /system_stats reports from now on: other devices (a GPU, with `vram_total`/`vram_free`), other free RAM. */
+  setSystem(system: { devices?: readonly Record<string, unknown>[]; ramFree?: number }): void {
+    this.core.systemOverride = system;
+  }
+
+  /** From now on SimOutput writes these bytes for a file named `filename` (instead of its placeholder text). */
+  provideContent(filename: string, bytes: Buffer): void {
+    this.core.store.contents.set(filename, bytes);
+  }
+
   setRequiredHeader(header?: { name: string; value: string }): void {
     this.requiredHeader = header;
   }
@@ -201,6 +222,11 @@ export class ComfySimulator {
     try {
       const method = (req.method ?? 'GET').toUpperCase();
       const { path, url, refusal } = this.guard(method, req);
+      if (!refusal && takeFailure(this.stallRules, this.relativePath(path) ?? path, method) !== undefined) {
+        req.resume();
+        this.events.emit('stalled', { method, path });
+        return;
+      }
       if (refusal) {
         req.resume();
         writeResponse(res, refusal);

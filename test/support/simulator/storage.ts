@@ -16,6 +16,9 @@ export function modifiedAt(data: Buffer, mtimeMs: number): Buffer {
 }
 
 export class OutputStore {
+  /** What SimOutput writes for a file of this name instead of its placeholder (real media for viewer tests). */
+  readonly contents = new Map<string, Buffer>();
+
   constructor(readonly files: Map<string, Buffer>) {}
 
   static key(type: string, subfolder: string, filename: string): string {

@@ -7,8 +7,9 @@ const RAM_TOTAL = 25274793984;
 const RAM_FREE = 23632285696;
 const PYTHON = '3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0]';
 
-export function systemStats(generation: SimGeneration, version: string): Record<string, unknown> {
-  const devices = [
+export function systemStats(generation: SimGeneration, version: string, override?: { devices?: readonly Record<string, unknown>[]; ramFree?: number }): Record<string, unknown> {
+  const RAM_FREE_NOW = override?.ramFree ?? RAM_FREE;
+  const devices = override?.devices ?? [
     { name: 'cpu', type: 'cpu', index: null, vram_total: RAM_TOTAL, vram_free: RAM_FREE, torch_vram_total: RAM_TOTAL, torch_vram_free: RAM_FREE },
   ];
   if (generation === 'legacy') {
@@ -16,7 +17,7 @@ export function systemStats(generation: SimGeneration, version: string): Record<
       system: {
         os: 'posix',
         ram_total: RAM_TOTAL,
-        ram_free: RAM_FREE,
+        ram_free: RAM_FREE_NOW,
         comfyui_version: version,
         required_frontend_version: '1.25.11',
         python_version: PYTHON,
@@ -31,7 +32,7 @@ export function systemStats(generation: SimGeneration, version: string): Record<
     system: {
       os: 'linux',
       ram_total: RAM_TOTAL,
-      ram_free: RAM_FREE,
+      ram_free: RAM_FREE_NOW,
       comfyui_version: version,
       required_frontend_version: '1.45.21',
       installed_templates_version: null,

@@ -73,6 +73,8 @@ export interface SimEventMap {
   'ws-connected': { sid: string };
   'ws-closed': { sid: string };
   request: { method: string; path: string };
+  /** A request `stallNext` keeps unanswered (and never acts on). */
+  stalled: { method: string; path: string };
   /** /view answered with a file (200, 206 or 416): `bytes` is the body's length. */
   'file-served': { key: string; status: number; range?: string; ifRange?: string; bytes: number };
 }

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { ComfyBackend } from '../../../electron/core/comfy/comfy-backend.js';
-import { resolveServer } from '../../../electron/core/comfy/server-config.js';
-import { logRequests, requestsTo } from '../../support/http-log.js';
+import { ComfyBackend } from '../../../../electron/core/backends/comfyui/comfy-backend.js';
+import { resolveServer } from '../../../../electron/core/comfy/server-config.js';
+import { logRequests, requestsTo } from '../../../support/http-log.js';
 
 test('regression: a jobs API that ignores offset and always has more is read in a few requests', async (t) => {
   const jobs = Array.from({ length: 500 }, (_, i) => ({ id: `job-${499 - i}`, status: 'completed', create_time: 1_000_000 - i }));

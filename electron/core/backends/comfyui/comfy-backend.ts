@@ -1,21 +1,25 @@
 // The JobBackend for a stock ComfyUI server: the jobs API when the server has it, /queue and /history otherwise.
 import { randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'undici';
 import { z } from 'zod';
-import type { OutputRef } from '../../shared/app-state.js';
-import { Emitter } from '../emitter.js';
-import { ComfyTrayError, HttpStatusError, errorMessage } from '../errors.js';
-import { createLogger } from '../logger.js';
-import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../jobs/backend.js';
-import { PromptRejectedError } from '../jobs/backend.js';
-import type { ServerCapabilities } from '../../shared/app-state.js';
-import { probeServer, type ServerIdentity } from './capabilities.js';
-import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from './comfy-connection.js';
-import { ComfyHttp, networkError } from './http-client.js';
-import { parseObjectInfo, type ObjectInfo } from '../workflow/object-info.js';
-import type { ConnectionTimings } from './reconnect-policy.js';
-import { HISTORY_PAGE_SIZE, historyPages } from './history-pages.js';
-import { DOCUMENTED_DIALECT, describeDialect, jobsQuery, learnFromRefusal, type JobsApiDialect, type JobsApiStatus } from './jobs-api-dialect.js';
+import type { OutputRef } from '../../../shared/app-state.js';
+import { Emitter } from '../../emitter.js';
+import { ComfyTrayError, HttpStatusError, errorMessage } from '../../errors.js';
+import { createLogger } from '../../logger.js';
+import type { BackendEvents, JobBackend, NodeValidationError, OutputRange, OutputStream, SubmitRequest, SubmitResult, UploadedInput } from '../../jobs/backend.js';
+import { PromptRejectedError } from '../../jobs/backend.js';
+import type { ServerCapabilities, ServerHealth } from '../../../shared/app-state.js';
+import { healthFromSystemStats } from '../../comfy/system-stats.js';
+import type { ServerIdentity } from '../../comfy/capabilities.js';
+import { COMFYUI_DIALECT, type ConnectionDialect } from '../../comfy/connection-dialect.js';
+import { ComfyConnection, type ClientIdStore, type ConnectionInfo } from '../../comfy/comfy-connection.js';
+import { ComfyHttp, type HttpOptions } from '../../comfy/http-client.js';
+import { stringifyJson } from '../../json.js';
+import { queuedPromptFromJobRecord, queuedPrompts, requeueBody, type QueuedPrompt, type QueuePlacement } from '../../comfy/queue-records.js';
+import { parseObjectInfo, type ObjectInfo } from '../../workflow/object-info.js';
+import type { ConnectionTimings } from '../../comfy/reconnect-policy.js';
+import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
+import { outputStreamOf, rangeHeaders } from '../../comfy/output-stream.js';
+import { DOCUMENTED_DIALECT, describeDialect, jobsQuery, learnFromRefusal, type JobsApiDialect, type JobsApiStatus } from '../../comfy/jobs-api-dialect.js';
 import {
   activeFromQueue,
   fromHistoryEntry,
@@ -25,8 +29,8 @@ import {
   type ActiveJobs,
   type DropReporter,
   type RemoteJob,
-} from './remote-jobs.js';
-import { authHeaders, redactedUrl, routeUrl, type ResolvedServer } from './server-config.js';
+} from '../../comfy/remote-jobs.js';
+import { redactedUrl, type ResolvedServer } from '../../comfy/server-config.js';
 
 const uploadAnswer = z.object({ name: z.string().min(1), subfolder: z.string().optional() });
 const UPLOAD_TIMEOUT_MS = 120_000;
@@ -52,11 +56,14 @@ const nodeErrorSchema = z.object({
 
 export class ComfyBackend implements JobBackend {
   readonly events = new Emitter<BackendEvents>();
+  readonly liveOutputsComplete: boolean = true;
   readonly serverId: string;
   readonly name: string;
   readonly url: string;
-  private readonly http: ComfyHttp;
-  private readonly conn: ComfyConnection;
+  protected readonly http: ComfyHttp;
+  protected readonly conn: ComfyConnection;
+  /** How this kind of server is identified and connected to (Comfy Cloud differs from a stock ComfyUI). */
+  private readonly connectionDialect: ConnectionDialect;
   private readonly log;
   private readonly httpTimeoutMs: number | undefined;
   private probed: ServerCapabilities | undefined;
@@ -74,14 +81,20 @@ export class ComfyBackend implements JobBackend {
   /** Route and field of every item left out so far: each is told once, not at every look. */
   private readonly reportedDrops = new Set<string>();
 
-  constructor(server: ResolvedServer, clientIds: ClientIdStore, options: { timings?: Partial<ConnectionTimings> } = {}) {
+  constructor(
+    server: ResolvedServer,
+    clientIds: ClientIdStore,
+    /** `dialect` and `http` for services that speak ComfyUI's protocol with differences (Comfy Cloud). */
+    options: { timings?: Partial<ConnectionTimings>; dialect?: ConnectionDialect; http?: Omit<HttpOptions, 'timeoutMs'> } = {},
+  ) {
     this.server = server;
     this.serverId = server.id;
     this.name = server.name;
     this.url = redactedUrl(server.baseUrl);
     this.log = createLogger(`Backend ${server.name}`);
     this.httpTimeoutMs = options.timings?.httpTimeoutMs;
-    this.http = new ComfyHttp(server, { timeoutMs: this.httpTimeoutMs });
+    this.connectionDialect = options.dialect ?? COMFYUI_DIALECT;
+    this.http = new ComfyHttp(server, { ...options.http, timeoutMs: this.httpTimeoutMs });
     this.conn = new ComfyConnection(server, this.http, clientIds, options);
     this.conn.events.on('state', (info) => this.events.emit('connection', this.withLearned(info)));
     this.conn.events.on('message', (message) => this.events.emit('message', message));
@@ -205,7 +218,7 @@ export class ComfyBackend implements JobBackend {
 
   /** Version and capabilities over HTTP alone, for one-shot commands that never open the socket. */
   async probe(): Promise<ServerIdentity> {
-    const identity = await probeServer(this.http, this.httpTimeoutMs ?? 15_000);
+    const identity = await this.connectionDialect.identify(this.http, this.httpTimeoutMs ?? 15_000);
     this.probed = identity.capabilities;
     this.probedVersion = identity.version;
     return identity;
@@ -229,6 +242,14 @@ export class ComfyBackend implements JobBackend {
         pending: sortByExecutionOrder(jobs.filter((j) => j.status === 'pending')),
       };
     }
+    return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
+  }
+
+  async systemStats(): Promise<ServerHealth> {
+    return healthFromSystemStats(await this.http.getJson('api/system_stats'), Date.now());
+  }
+
+  async describeActive(): Promise<ActiveJobs> {
     return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
   }
 
@@ -294,8 +315,42 @@ export class ComfyBackend implements JobBackend {
     if (clientId !== undefined) body.client_id = clientId;
     if (request.workflow !== undefined) body.extra_data = { extra_pnginfo: { workflow: request.workflow } };
     if (request.front === true) body.front = true;
+    return this.postPrompt(stringifyJson(body));
+  }
+
+  async queuedPrompts(ids: readonly string[]): Promise<QueuedPrompt[]> {
+    if (ids.length === 0) return [];
+    const wanted = new Set(ids);
+    let text: string | undefined;
+    try {
+      text = await this.http.getText('api/queue', undefined, { timeoutMs: Math.max(this.httpTimeoutMs ?? 0, 60_000) });
+    } catch (error) {
+      // A server with the jobs API but no /queue: its job records, where they carry the prompt of a queued job.
+      if (!(error instanceof HttpStatusError && error.status === 404 && this.jobsApi)) throw error;
+    }
+    if (text !== undefined) return queuedPrompts(text).filter((job) => wanted.has(job.id));
+    const found: QueuedPrompt[] = [];
+    for (const id of wanted) {
+      try {
+        const recordText = await this.http.getText(`api/jobs/${encodeURIComponent(id)}`);
+        const record = fromJobsApiItem(this.http.parse(`api/jobs/${id}`, recordText));
+        if (record?.status !== 'pending' && record?.status !== 'running') continue;
+        const exact = queuedPromptFromJobRecord(recordText, record.status);
+        if (exact) found.push(exact);
+      } catch (error) {
+        if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
+      }
+    }
+    return found;
+  }
+
+  async requeue(job: Pick<QueuedPrompt, 'id' | 'promptJson' | 'extraDataJson' | 'clientId'>, placement: QueuePlacement): Promise<void> {
+    await this.postPrompt(requeueBody(job, placement));
+  }
+
+  private async postPrompt(text: string): Promise<SubmitResult> {
     const token = this.conn.beforeSubmit();
-    const response = await this.http.postJson('api/prompt', body);
+    const response = await this.http.postJsonText('api/prompt', text);
     if (response.status === 200) {
       const accepted = promptAccepted.safeParse(response.body);
       if (!accepted.success) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: unexpected answer to POST /prompt`);
@@ -348,28 +403,9 @@ export class ComfyBackend implements JobBackend {
 
   async fetchOutput(ref: OutputRef, range?: OutputRange, signal?: AbortSignal): Promise<OutputStream> {
     const query = { filename: ref.filename, subfolder: ref.subfolder, type: ref.type };
-    const asked = range && range.from > 0 ? { range: `bytes=${range.from}-`, ...(range.ifRange !== undefined && { 'if-range': range.ifRange }) } : undefined;
-    const { status, body, headers } = await this.http.stream('api/view', query, { ...(asked && { headers: asked }), ...(signal && { signal }) });
-    const header = (name: string): string | undefined => {
-      const value = headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const declared = Number(header('content-length'));
-    const span = /^bytes (\d+)-\d+\/(\d+)$/.exec(header('content-range') ?? '');
-    if (status === 206 && !span) {
-      body.on('error', () => undefined);
-      body.destroy();
-      throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: a partial answer without a usable Content-Range`);
-    }
-    const etag = header('etag');
-    const lastModified = header('last-modified');
-    return {
-      body,
-      ...(Number.isSafeInteger(declared) && declared >= 0 && { size: declared }),
-      ...(status === 206 && span && { range: { start: Number(span[1]), total: Number(span[2]) } }),
-      ...(etag !== undefined && { etag }),
-      ...(lastModified !== undefined && { lastModified }),
-    };
+    const asked = rangeHeaders(range);
+    const answer = await this.http.stream('api/view', query, { ...(asked && { headers: asked }), ...(signal && { signal }) });
+    return outputStreamOf(answer, this.name);
   }
 
   /** The server's node definitions, cached per server version (a restart onto another version drops the cache). */
@@ -402,22 +438,12 @@ export class ComfyBackend implements JobBackend {
       ...(options.subfolder ? [{ name: 'subfolder', data: options.subfolder }] : []),
     ]);
     const what = this.http.describe('api/upload/image');
-    let status: number;
-    let text: string;
-    try {
-      const response = await httpRequest(routeUrl(this.server.baseUrl, 'api/upload/image'), {
-        method: 'POST',
-        headers: { ...authHeaders(this.server.auth), 'comfy-user': '', accept: 'application/json', 'content-type': `multipart/form-data; boundary=${boundary}` },
-        body,
-        headersTimeout: UPLOAD_TIMEOUT_MS,
-        bodyTimeout: UPLOAD_TIMEOUT_MS,
-        signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS + 1_000),
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-    } catch (cause) {
-      throw networkError(cause, what);
-    }
+    // Through the server's HTTP client: its credentials, query token and pinned certificate apply to uploads too.
+    const { status, text } = await this.http.send('POST', 'api/upload/image', {
+      body,
+      contentType: `multipart/form-data; boundary=${boundary}`,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+    });
     if (status !== 200) throw new HttpStatusError(status, what, text.slice(0, 64 * 1024));
     const parsed = uploadAnswer.safeParse(this.http.parse('api/upload/image', text));
     if (!parsed.success) throw new ComfyTrayError('COMFY_BAD_RESPONSE', `${this.name}: unexpected answer to POST /upload/image`);
