@@ -93,6 +93,8 @@ export class ComfyConnection {
   private softRefusals = 0;
   private identity: ServerIdentity | undefined;
   private readonly dialect: ConnectionDialect;
+  /** While down, the port is watched (outage-watch.ts) rather than attempts made on the backoff. */
+  private readonly watchPort: boolean;
   /** The last attempt failed at the upgrade, HTTP having answered: retried on the backoff, not after a port check. */
   private upgradeFailedSoftly = false;
 
@@ -100,10 +102,12 @@ export class ComfyConnection {
     private readonly server: ResolvedServer,
     private readonly http: ComfyHttp,
     private readonly clientIds: ClientIdStore,
-    options: { timings?: Partial<ConnectionTimings>; random?: () => number; dialect?: ConnectionDialect } = {},
+    /** `watchPortWhileDown: false`: a failed attempt is retried on the backoff even where the dialect watches the port. */
+    options: { timings?: Partial<ConnectionTimings>; random?: () => number; dialect?: ConnectionDialect; watchPortWhileDown?: boolean } = {},
   ) {
     this.timings = { ...CONNECTION_DEFAULTS, ...options.timings };
     this.dialect = options.dialect ?? COMFYUI_DIALECT;
+    this.watchPort = options.watchPortWhileDown !== false && this.dialect.watchPortWhileDown;
     this.random = options.random ?? Math.random;
     this.log = createLogger(`Connection ${server.name}`);
     this.outage = new OutageWatch(portTarget(server.baseUrl), this.timings, this.random, () => this.stats.portChecks++);
@@ -494,12 +498,12 @@ export class ComfyConnection {
     } else if (code === 'COMFY_INCOMPATIBLE') {
       state = 'incompatible';
       delay = this.timings.incompatibleRetryMs;
-    } else if (afterDrop || this.upgradeFailedSoftly || !this.dialect.watchPortWhileDown) {
+    } else if (afterDrop || this.upgradeFailedSoftly || !this.watchPort) {
       // After a drop from a stable connection the first retry goes out at once (most drops are a restart that is
       // already over); a server that keeps dropping us before we count as stable gets the growing backoff. An upgrade
       // that failed without an answer while HTTP answered is tried again the same way (not after a port check, which
       // an HTTP server passes at once or, for a timeout, only every `answeredRetryMs`): a second one means polling.
-      // A hosted service (its front always accepts) is always retried on the backoff.
+      // A hosted service (its front always accepts) is always retried on the backoff, and so is a one-off test.
       delay = afterDrop && this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
       this.attempt++;
       state = this.outageState();
