@@ -1,6 +1,6 @@
 // Runs the benchmarks in bench/ one after the other (never in parallel: they measure CPU time on a small machine)
 // and prints their tables together at the end. Each bench also leaves bench/results/<name>.{json,md}.
-//   npm run bench                      all of them (about 8 minutes on 2 cores, 2 of them the idle window)
+//   npm run bench                      all of them (about 25 minutes on 2 cores: 13 the reconnect outages, 2 the idle window)
 //   npm run bench -- messages memory   only these
 //   npm run bench -- --runs=3 --seconds=60   options are passed to every bench (see the head of each file)
 import { spawnSync } from 'node:child_process';
