@@ -46,6 +46,8 @@ interface Run {
   readonly receivingRssBytes: number;
   /** HTTP requests the client made while receiving (our tracker reconciles on `status`). */
   readonly requests: number;
+  /** Progress frames ours dropped unread, superseded in the same read. */
+  readonly superseded: number;
 }
 
 // A running job with a realistic prompt: the tracker keeps it active and applies progress to it.
@@ -77,7 +79,7 @@ async function measure(kind: ClientKind, stream: Stream): Promise<Run> {
     }
     // Every frame of the stream is one our decoder knows: anything else means the bench measures the wrong path.
     if ((result.malformed ?? 0) + (result.unknown ?? 0) > 0) throw new Error(`${kind}: ${result.malformed} malformed, ${result.unknown} unknown frames`);
-    return { wallMs: result.wallMs, cpuUs: result.cpuUs, maxRssBytes: result.maxRssBytes, readyRssBytes: result.readyRssBytes, receivingRssBytes: result.receivingRssBytes, requests: fake.requestCount() };
+    return { wallMs: result.wallMs, cpuUs: result.cpuUs, maxRssBytes: result.maxRssBytes, readyRssBytes: result.readyRssBytes, receivingRssBytes: result.receivingRssBytes, requests: fake.requestCount(), superseded: result.superseded ?? 0 };
   } finally {
     await child.stop();
   }
@@ -93,7 +95,7 @@ for (let run = 1; run <= RUNS; run++) {
       results.set(key, [...(results.get(key) ?? []), r]);
       process.stderr.write(
         `run ${run}/${RUNS} ${key.padEnd(18)} ${fmt((stream.count / r.wallMs) * 1000).padStart(9)} frames/s  ${fmt(r.cpuUs / stream.count, 2).padStart(7)} µs CPU/frame  ` +
-          `RSS ${mb(r.readyRssBytes, 0)} → ${mb(r.receivingRssBytes, 0)} (max ${mb(r.maxRssBytes, 0)})  ${r.requests} requests\n`,
+          `RSS ${mb(r.readyRssBytes, 0)} → ${mb(r.receivingRssBytes, 0)} (max ${mb(r.maxRssBytes, 0)})  ${r.requests} requests  ${r.superseded} superseded\n`,
       );
     }
   }
@@ -107,6 +109,7 @@ interface Summary {
   readonly readyRssBytes: number;
   readonly receivingRssBytes: number;
   readonly requests: number;
+  readonly superseded: number;
 }
 const summary = (kind: ClientKind, stream: Stream): Summary => {
   const runs = results.get(`${kind}/${stream.name}`) ?? [];
@@ -117,6 +120,7 @@ const summary = (kind: ClientKind, stream: Stream): Summary => {
     readyRssBytes: median(runs.map((r) => r.readyRssBytes)),
     receivingRssBytes: median(runs.map((r) => r.receivingRssBytes)),
     requests: median(runs.map((r) => r.requests)),
+    superseded: median(runs.map((r) => r.superseded)),
   };
 };
 
@@ -161,7 +165,8 @@ const markdown = [
   ),
   '',
   CLIENTS.includes('core')
-    ? `HTTP requests our Engine made while receiving (reconciliations triggered by \`status\` frames, coalesced): text ${fmt(data.core!.text!.requests)}, mixed ${fmt(data.core!.mixed!.requests)}.`
+    ? `HTTP requests our Engine made while receiving (reconciliations triggered by \`status\` frames, coalesced): text ${fmt(data.core!.text!.requests)}, mixed ${fmt(data.core!.mixed!.requests)}. ` +
+      `Progress frames it dropped unread, superseded by a newer one of the same prompt in the same read: text ${fmt(data.core!.text!.superseded)}, mixed ${fmt(data.core!.mixed!.superseded)}.`
     : '',
 ].join('\n');
 

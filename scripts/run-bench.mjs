@@ -1,13 +1,13 @@
 // Runs the benchmarks in bench/ one after the other (never in parallel: they measure CPU time on a small machine)
 // and prints their tables together at the end. Each bench also leaves bench/results/<name>.{json,md}.
-//   npm run bench                      all of them (about 8 minutes on 2 cores, 2 of them the idle window)
+//   npm run bench                      all of them (about 25 minutes on 2 cores: 13 the reconnect outages, 2 the idle window)
 //   npm run bench -- messages memory   only these
 //   npm run bench -- --runs=3 --seconds=60   options are passed to every bench (see the head of each file)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
-const ALL = ['messages', 'memory', 'reconcile', 'outputs', 'journal', 'idle', 'hostile-file'];
+const ALL = ['messages', 'memory', 'reconcile', 'reconnect', 'finish-latency', 'outputs', 'journal', 'idle', 'hostile-file'];
 const args = process.argv.slice(2);
 const named = args.filter((a) => !a.startsWith('--'));
 const options = args.filter((a) => a.startsWith('--'));

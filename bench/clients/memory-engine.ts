@@ -6,6 +6,9 @@
 //   live    rich, then each job also gets progress, progress_state and an `executed` output over the socket
 //   finished  rich, plus FINISHED jobs per server that ended while watched (an output each, server times): what the
 //             tracker keeps in memory (up to 1,000 finished per server) and the journal keeps on disk
+//   http    the real thing for a legacy server: 20 ComfyBackends over HTTP and WebSocket, each server (in the parent
+//           process) listing its pending jobs through /queue with their full prompts; nothing but the engine lives
+//           in this process, so its RSS is the app's
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,21 +19,32 @@ import { FakeBackend } from '../../test/support/fake-backend.js';
 import { jobId, realisticPrompt } from '../support/comfy-data.js';
 import { parentChannel } from '../support/channel.js';
 
-export type Variant = 'lean' | 'rich' | 'live' | 'finished';
+export type Variant = 'lean' | 'rich' | 'live' | 'finished' | 'http';
 export interface MemoryResult {
   readonly type: 'result';
   readonly jobs: number;
   readonly before: NodeJS.MemoryUsage;
   readonly after: NodeJS.MemoryUsage;
+  /**
+   * The same after IDLE_MS without work: V8 shrinks a heap that grew for a burst (the first looks parse every
+   * listing) only once the process has been quiet a while, as the app mostly is.
+   */
+  readonly idle: NodeJS.MemoryUsage;
   readonly journalBytes: number;
   readonly setupMs: number;
 }
 
-const [variant, serversArg, perServerArg, finishedArg] = process.argv.slice(2) as [Variant, string, string, string | undefined];
+const [variant, serversArg, perServerArg, finishedArg, ...urls] = process.argv.slice(2) as [Variant, string, string, string | undefined, ...string[]];
 const SERVERS = Number(serversArg);
 const PER_SERVER = Number(perServerArg);
 const FINISHED = Number(finishedArg ?? 0);
 const channel = parentChannel<never, MemoryResult>();
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 8_000);
+
+async function afterIdle(): Promise<NodeJS.MemoryUsage> {
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  return settle();
+}
 
 /** Answers like a server over HTTP would: fresh objects on every call, never shared with the tracker. */
 class ParsedFakeBackend extends FakeBackend {
@@ -80,7 +94,34 @@ async function settle(): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage();
 }
 
+/** The `http` variant: real backends to the servers the parent runs. */
+async function overHttp(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'comfy-tray-bench-mem-'));
+  const before = await settle();
+  const start = performance.now();
+  const engine = await Engine.create({ dataDir, servers: urls.map((url, i) => ({ id: `server-${i}`, name: `server ${i}`, url })) });
+  const connected = new Set<string>();
+  const all = new Promise<void>((resolve) =>
+    engine.events.on('server', (view) => {
+      if (view.state === 'connected') connected.add(view.id);
+      if (connected.size === urls.length) resolve();
+    }),
+  );
+  engine.start();
+  await all;
+  await engine.settled();
+  await engine.journal.flush();
+  const setupMs = performance.now() - start;
+  const after = await settle();
+  const idle = await afterIdle();
+  const jobs = engine.jobs().length;
+  const journalBytes = statSync(engine.journal.path).size;
+  rmSync(dataDir, { recursive: true, force: true });
+  channel.finish({ type: 'result', jobs, before, after, idle, journalBytes, setupMs });
+}
+
 async function main(): Promise<void> {
+  if (variant === 'http') return overHttp();
   const dataDir = mkdtempSync(join(tmpdir(), 'comfy-tray-bench-mem-'));
   const backends = new Map<string, ParsedFakeBackend>();
   for (let s = 0; s < SERVERS; s++) {
@@ -131,10 +172,11 @@ async function main(): Promise<void> {
   await engine.journal.flush();
   const setupMs = performance.now() - start;
   const after = await settle();
+  const idle = await afterIdle();
   const jobs = engine.jobs().length;
   const journalBytes = statSync(engine.journal.path).size;
   rmSync(dataDir, { recursive: true, force: true });
-  channel.finish({ type: 'result', jobs, before, after, journalBytes, setupMs });
+  channel.finish({ type: 'result', jobs, before, after, idle, journalBytes, setupMs });
 }
 
 void main();

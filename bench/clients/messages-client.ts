@@ -37,10 +37,12 @@ export type FromClient =
       frames?: number;
       malformed?: number;
       unknown?: number;
+      /** Progress frames dropped unread, superseded by a newer one in the same read (ours only). */
+      superseded?: number;
     };
 
 /** What a client can count itself, read once the blast is over. */
-type Counters = Pick<Extract<FromClient, { type: 'result' }>, 'frames' | 'malformed' | 'unknown'>;
+type Counters = Pick<Extract<FromClient, { type: 'result' }>, 'frames' | 'malformed' | 'unknown' | 'superseded'>;
 
 const [kind, url] = process.argv.slice(2) as [ClientKind, string];
 const channel = parentChannel<ToClient, FromClient>();
@@ -77,7 +79,7 @@ async function connectConnection(): Promise<() => Counters> {
   conn.start();
   await connected;
   const before = { ...conn.stats };
-  return () => ({ frames: conn.stats.frames - before.frames, malformed: conn.stats.malformed, unknown: conn.stats.unknown });
+  return () => ({ frames: conn.stats.frames - before.frames, malformed: conn.stats.malformed, unknown: conn.stats.unknown, superseded: (conn.stats.superseded ?? 0) - (before.superseded ?? 0) });
 }
 
 async function connectCore(): Promise<() => Counters> {
@@ -98,7 +100,7 @@ async function connectCore(): Promise<() => Counters> {
   const backend = engine.backend('bench');
   if (!(backend instanceof ComfyBackend)) throw new Error('expected a ComfyBackend');
   const before = { ...backend.stats };
-  return () => ({ frames: backend.stats.frames - before.frames, malformed: backend.stats.malformed, unknown: backend.stats.unknown });
+  return () => ({ frames: backend.stats.frames - before.frames, malformed: backend.stats.malformed, unknown: backend.stats.unknown, superseded: (backend.stats.superseded ?? 0) - (before.superseded ?? 0) });
 }
 
 async function connectSdk(): Promise<() => Counters> {

@@ -148,7 +148,7 @@ export class Engine {
       refresh();
     });
     this.entries.set(backend.serverId, entry);
-    this.outputs?.addServer(backend);
+    this.outputs?.addServer(backend, (jobId) => tracker.recordChecked(jobId));
   }
 
   /**

@@ -12,6 +12,8 @@ export class FakeBackend implements JobBackend {
   readonly events = new Emitter<BackendEvents>();
   readonly name: string;
   readonly url: string;
+  /** As ComfyUI's socket: a run heard from its start names all its outputs. */
+  liveOutputsComplete = true;
   connection: ConnectionInfo = { state: 'connecting' };
   clientId: string | undefined;
   running: RemoteJob[] = [];

@@ -15,6 +15,12 @@ export const FAST_TIMINGS: Partial<ConnectionTimings> = {
   incompatibleRetryMs: 500,
   statusAfterSubmitMs: 1_000,
   statusQuietMs: 150,
+  portCheckMs: 20,
+  portCheckRampAfterMs: 60_000,
+  maxPortCheckMs: 200,
+  portCheckTimeoutMs: 1_000,
+  portHoldMs: 30,
+  answeredRetryMs: 100,
   pollIntervalMs: 100,
   upgradeRetryMs: 1_000,
 };

@@ -10,6 +10,8 @@ import { ComfyBackend } from './comfyui/comfy-backend.js';
 
 export interface BackendOptions {
   readonly timings?: Partial<ConnectionTimings>;
+  /** False: a failed connect is retried on the backoff, never after watching the port (a one-off test). */
+  readonly watchPortWhileDown?: boolean;
 }
 
 export function createBackend(config: ServerConfigInput, clientIds: ClientIdStore, options: BackendOptions = {}): JobBackend {

@@ -25,6 +25,8 @@ export async function testConnection(config: ServerConfigInput, timeoutMs = 5_00
     // One honest try: the first answer counts; a second attempt only where the connection itself needs one (an
     // upgrade refused without an answer is judged on the second).
     timings: { httpTimeoutMs: timeoutMs, handshakeTimeoutMs: timeoutMs, firstRetryDelayMs: 50, maxRetryDelayMs: 50, featureFlagsWaitMs: 300 },
+    // The second try comes on the backoff: a port watch would make none while the port stays closed.
+    watchPortWhileDown: false,
   });
   try {
     const info = await firstVerdict(backend.events, backend, timeoutMs * 2 + 1_000);

@@ -12,7 +12,10 @@ import type { ServerIdentity } from './capabilities.js';
 import { COMFYUI_DIALECT, type ConnectionDialect } from './connection-dialect.js';
 import { needsTheUser } from './connection-failures.js';
 import { type ComfyHttp, networkError } from './http-client.js';
+import { FrameCoalescer } from './frame-coalescer.js';
 import { decodeTextFrame, type ServerMessage } from './messages.js';
+import { OutageWatch } from './outage-watch.js';
+import { portTarget } from './port-check.js';
 import { CONNECTION_DEFAULTS, type ConnectionTimings, retryDelay } from './reconnect-policy.js';
 import { socketUrl, type ResolvedServer } from './server-config.js';
 import { pinnedSocketConnection } from './tls-pinning.js';
@@ -42,6 +45,10 @@ export interface ConnectionStats {
   reconnects: number;
   deafDetections: number;
   halfOpenDetections: number;
+  /** Bare TCP checks of the port while the server was down (outage-watch.ts). */
+  portChecks: number;
+  /** Progress frames dropped unread, superseded by a newer one in the same read (frame-coalescer.ts). */
+  superseded: number;
 }
 
 /** What we ask for in the handshake; preview metadata switches preview frames to type 4 (with prompt/node ids). */
@@ -55,7 +62,7 @@ const SOFT_REFUSAL_CODES = new Set(['COMFY_UNREACHABLE', 'COMFY_CONNECT_TIMEOUT'
 
 export class ComfyConnection {
   readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
-  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0 };
+  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0, superseded: 0 };
   private readonly timings: ConnectionTimings;
   private readonly log;
   private info: ConnectionInfo = { state: 'connecting' };
@@ -76,22 +83,34 @@ export class ComfyConnection {
   private awaitingPong = false;
   private probing = false;
   private readonly random: () => number;
+  private readonly outage: OutageWatch;
+  private readonly coalescer = new FrameCoalescer((text) => {
+    this.handleMessage(decodeTextFrame(text));
+    this.stats.superseded = this.coalescer.superseded;
+  });
   /** Following by polling: HTTP works, the socket upgrade does not (a proxy refuses it). */
   private polling = false;
   private softRefusals = 0;
   private identity: ServerIdentity | undefined;
   private readonly dialect: ConnectionDialect;
+  /** While down, the port is watched (outage-watch.ts) rather than attempts made on the backoff. */
+  private readonly watchPort: boolean;
+  /** The last attempt failed at the upgrade, HTTP having answered: retried on the backoff, not after a port check. */
+  private upgradeFailedSoftly = false;
 
   constructor(
     private readonly server: ResolvedServer,
     private readonly http: ComfyHttp,
     private readonly clientIds: ClientIdStore,
-    options: { timings?: Partial<ConnectionTimings>; random?: () => number; dialect?: ConnectionDialect } = {},
+    /** `watchPortWhileDown: false`: a failed attempt is retried on the backoff even where the dialect watches the port. */
+    options: { timings?: Partial<ConnectionTimings>; random?: () => number; dialect?: ConnectionDialect; watchPortWhileDown?: boolean } = {},
   ) {
     this.timings = { ...CONNECTION_DEFAULTS, ...options.timings };
     this.dialect = options.dialect ?? COMFYUI_DIALECT;
+    this.watchPort = options.watchPortWhileDown !== false && this.dialect.watchPortWhileDown;
     this.random = options.random ?? Math.random;
     this.log = createLogger(`Connection ${server.name}`);
+    this.outage = new OutageWatch(portTarget(server.baseUrl), this.timings, this.random, () => this.stats.portChecks++);
   }
 
   get current(): ConnectionInfo {
@@ -110,11 +129,13 @@ export class ComfyConnection {
   }
 
   async stop(): Promise<void> {
+    this.coalescer.flush();
     this.running = false;
     this.polling = false;
     this.generation++;
     this.connectingGeneration = undefined;
     this.clearTimers();
+    this.outage.end();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) await this.closeCleanly(socket);
@@ -169,6 +190,8 @@ export class ComfyConnection {
     const generation = ++this.generation;
     this.connectingGeneration = generation;
     this.clearTimer('retry');
+    this.outage.pause();
+    this.upgradeFailedSoftly = false;
     try {
       const identity = await this.dialect.identify(this.http, this.timings.httpTimeoutMs);
       if (generation !== this.generation) return;
@@ -182,6 +205,7 @@ export class ComfyConnection {
           this.startPolling(identity, error);
           return;
         }
+        this.upgradeFailedSoftly = SOFT_REFUSAL_CODES.has(errorCode(error) ?? '');
         throw error;
       }
       const { socket, clientId, reused, serverFlags } = opened;
@@ -274,6 +298,10 @@ export class ComfyConnection {
         this.clearTimer('pong');
       });
       socket.on('message', (data: RawData, isBinary: boolean) => {
+        if (settled && generation === this.generation) {
+          this.receive(data, isBinary);
+          return;
+        }
         const message = this.decode(data, isBinary);
         if (!settled && !statusSeen) {
           // The server's first frame is always `status` with our sid; anything else first is not ComfyUI.
@@ -294,8 +322,20 @@ export class ComfyConnection {
 
   private decode(data: RawData, isBinary: boolean): ServerMessage {
     this.stats.frames++;
-    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const buffer = bufferOf(data);
     return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString('utf8'));
+  }
+
+  /** A frame once the handshake is over: progress frames superseded within one read are dropped unread. */
+  private receive(data: RawData, isBinary: boolean): void {
+    this.stats.frames++;
+    const buffer = bufferOf(data);
+    if (!isBinary) {
+      this.coalescer.text(buffer.toString('utf8'));
+      return;
+    }
+    this.coalescer.flush();
+    this.handleMessage(decodeBinaryFrame(buffer));
   }
 
   private handleMessage(message: ServerMessage): void {
@@ -340,6 +380,8 @@ export class ComfyConnection {
     if (this.everConnected) this.stats.reconnects++;
     this.everConnected = true;
     this.droppedAt = undefined;
+    this.outage.end();
+    this.clearTimer('offline');
     this.probeMismatches = 0;
     this.probeFailures = 0;
     this.awaitingPong = false;
@@ -421,6 +463,7 @@ export class ComfyConnection {
     if (reason === 'deaf') this.stats.deafDetections++;
     if (reason === 'half-open') this.stats.halfOpenDetections++;
     this.log.info('dropping socket', { reason, detail });
+    this.coalescer.flush();
     this.generation++;
     this.socket = undefined;
     this.clearTimers();
@@ -433,6 +476,7 @@ export class ComfyConnection {
 
   private onSocketClosed(generation: number, socket: WebSocket, code: number): void {
     if (generation !== this.generation || socket !== this.socket) return;
+    this.coalescer.flush();
     this.socket = undefined;
     this.clearTimers();
     // 1006 = the connection ended without a close frame: the server-side socket may still be alive.
@@ -454,13 +498,23 @@ export class ComfyConnection {
     } else if (code === 'COMFY_INCOMPATIBLE') {
       state = 'incompatible';
       delay = this.timings.incompatibleRetryMs;
-    } else {
+    } else if (afterDrop || this.upgradeFailedSoftly || !this.watchPort) {
       // After a drop from a stable connection the first retry goes out at once (most drops are a restart that is
-      // already over); a server that keeps dropping us before we count as stable gets the growing backoff.
+      // already over); a server that keeps dropping us before we count as stable gets the growing backoff. An upgrade
+      // that failed without an answer while HTTP answered is tried again the same way (not after a port check, which
+      // an HTTP server passes at once or, for a timeout, only every `answeredRetryMs`): a second one means polling.
+      // A hosted service (its front always accepts) is always retried on the backoff, and so is a one-off test.
       delay = afterDrop && this.attempt === 0 ? 0 : retryDelay(this.attempt, this.random(), this.timings);
       this.attempt++;
-      const since = this.droppedAt;
-      state = this.everConnected && since !== undefined && Date.now() - since < this.timings.offlineAfterMs ? 'reconnecting' : 'offline';
+      state = this.outageState();
+    } else {
+      // A full attempt failed: the port is watched until it serves again, and the next attempt made then. Only an
+      // attempt that something answered counts towards the backoff of a server that keeps dropping us.
+      const failure = this.outage.failed(error, () => void this.connect());
+      if (failure !== 'refused') this.attempt++;
+      this.log.info('not connected: watching the port', { code, failure });
+      this.reportOutage(this.outageState(), lastError);
+      return;
     }
     const nextRetryAt = Date.now() + delay;
     const keep = { version: this.info.version, capabilities: this.info.capabilities };
@@ -474,6 +528,32 @@ export class ComfyConnection {
     });
     this.log.info(`retry in ${delay} ms`, { code });
     this.setTimer('retry', delay, () => void this.connect());
+  }
+
+  /** Within `offlineAfterMs` of losing a connection that worked: reconnecting; else (or never connected) offline. */
+  private outageState(): 'reconnecting' | 'offline' {
+    const since = this.droppedAt;
+    return this.everConnected && since !== undefined && Date.now() - since < this.timings.offlineAfterMs ? 'reconnecting' : 'offline';
+  }
+
+  /** The state while the port is watched: told once, and once more when `reconnecting` becomes `offline`. */
+  private reportOutage(state: 'reconnecting' | 'offline', lastError: ErrorView): void {
+    const keep = { version: this.info.version, capabilities: this.info.capabilities };
+    const nextRetryAt = this.outage.nextCheckAt;
+    this.setInfo({
+      state,
+      attempt: this.attempt,
+      ...(nextRetryAt !== undefined && { nextRetryAt }),
+      lastError,
+      ...(keep.version !== undefined && { version: keep.version }),
+      ...(keep.capabilities !== undefined && { capabilities: keep.capabilities }),
+    });
+    this.clearTimer('offline');
+    if (state === 'reconnecting' && this.droppedAt !== undefined) {
+      this.setTimer('offline', this.droppedAt + this.timings.offlineAfterMs - Date.now(), () => {
+        if (this.info.state === 'reconnecting') this.reportOutage('offline', lastError);
+      });
+    }
   }
 
   /** An upgrade answered with a refusal counts at once; one that failed without an answer, only when it repeats. */
@@ -495,6 +575,8 @@ export class ComfyConnection {
     this.polling = true;
     this.softRefusals = 0;
     this.droppedAt = undefined;
+    this.outage.end();
+    this.clearTimer('offline');
     this.probeFailures = 0;
     const clientId = this.clientIds.get(this.server.id)?.clientId ?? randomUUID();
     const message = `${errorMessage(reason)}; following by polling every ${Math.round(this.timings.pollIntervalMs / 1000)} s, without live progress`;
@@ -612,4 +694,8 @@ export class ComfyConnection {
     for (const name of [...this.timers.keys()]) this.clearTimer(name);
     this.awaitingPong = false;
   }
+}
+
+function bufferOf(data: RawData): Buffer {
+  return Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }

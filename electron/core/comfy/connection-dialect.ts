@@ -16,6 +16,11 @@ export interface ConnectionDialect {
   readonly statusAfterSubmit: boolean;
   /** What authenticates the socket upgrade (some services want the key in the query rather than a header). */
   socketCredentials(server: ResolvedServer): Credentials;
+  /**
+   * While down, watch the server's port with bare TCP connects and attempt again once it serves (outage-watch.ts).
+   * A hosted service's port always accepts (its front never goes away): it is retried on the backoff instead.
+   */
+  readonly watchPortWhileDown: boolean;
 }
 
 export const COMFYUI_DIALECT: ConnectionDialect = {
@@ -28,4 +33,5 @@ export const COMFYUI_DIALECT: ConnectionDialect = {
   statusFirst: true,
   statusAfterSubmit: true,
   socketCredentials: (server) => requestCredentials(server.auth),
+  watchPortWhileDown: true,
 };

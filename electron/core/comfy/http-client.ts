@@ -2,6 +2,7 @@
 // certificate), redirects followed by hand so credentials never reach another origin, errors with stable codes.
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { ComfyTrayError, HttpStatusError } from '../errors.js';
 import { parseJson, stringifyJson } from '../json.js';
 import { requestCredentials, routeLabel, routeUrl, type Credentials, type ResolvedServer } from './server-config.js';
@@ -239,8 +240,14 @@ export class ComfyHttp {
   }
 }
 
+/**
+ * Decoded piece by piece as it arrives, rather than gathered and joined at the end: a legacy /queue answer is tens of
+ * MB, and twenty servers answering at once would otherwise hold their bodies twice over in buffers outside the
+ * JavaScript heap, which the process rarely gives back to the system (only the text stays, and it is collected).
+ */
 async function readText(body: Readable, maxBytes: number, what: string): Promise<string> {
-  const chunks: Buffer[] = [];
+  const decoder = new StringDecoder('utf8');
+  let text = '';
   let size = 0;
   try {
     for await (const chunk of body) {
@@ -250,13 +257,13 @@ async function readText(body: Readable, maxBytes: number, what: string): Promise
         body.destroy();
         throw new ComfyTrayError('COMFY_RESPONSE_TOO_LARGE', `${what} sent more than ${maxBytes} bytes`);
       }
-      chunks.push(buffer);
+      text += decoder.write(buffer);
     }
   } catch (cause) {
     if (cause instanceof ComfyTrayError) throw cause;
     throw networkError(cause, what);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return text + decoder.end();
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

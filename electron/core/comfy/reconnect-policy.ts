@@ -1,6 +1,7 @@
-// Connection timing in one place. Backoff: capped exponential with jitter, retried forever; the attempt counter is
-// reset only once a connection has stayed up for `stableAfterMs`, so a server that accepts and then drops at once
-// does not get hammered.
+// Connection timing in one place. After a drop the first attempt goes out at once; a server that keeps dropping us
+// before the connection counts as stable (`stableAfterMs`) gets a capped exponential backoff with jitter, so it is
+// not hammered. While the server is down, its port is watched with bare TCP connects (outage-watch.ts): often at
+// first, less often as the outage grows, and a full attempt only once the port serves again.
 
 export interface ConnectionTimings {
   readonly firstRetryDelayMs: number;
@@ -27,6 +28,17 @@ export interface ConnectionTimings {
   readonly offlineAfterMs: number;
   readonly authRetryMs: number;
   readonly incompatibleRetryMs: number;
+  /** While down: TCP checks of the server's port this often during the first `portCheckRampAfterMs` of an outage… */
+  readonly portCheckMs: number;
+  readonly portCheckRampAfterMs: number;
+  /** …then in proportion to the outage's length, but never less often than this. */
+  readonly maxPortCheckMs: number;
+  /** A check that gets no answer within this counts as refused (a host that is off drops our packets). */
+  readonly portCheckTimeoutMs: number;
+  /** Once a front that accepts was seen, a check holds its connection this long to see whether it is dropped. */
+  readonly portHoldMs: number;
+  /** While the port accepts but full attempts fail (a proxy answering 502), one full attempt at most this often. */
+  readonly answeredRetryMs: number;
   /** After our own submission, a `status` broadcast must arrive within this; else the socket is deaf. */
   readonly statusAfterSubmitMs: number;
   /** A probe that disagrees with the socket only counts once no `status` arrived for this long (races). */
@@ -56,6 +68,12 @@ export const CONNECTION_DEFAULTS: ConnectionTimings = {
   incompatibleRetryMs: 10 * 60_000,
   statusAfterSubmitMs: 5_000,
   statusQuietMs: 2_000,
+  portCheckMs: 500,
+  portCheckRampAfterMs: 120_000,
+  maxPortCheckMs: 5_000,
+  portCheckTimeoutMs: 3_000,
+  portHoldMs: 250,
+  answeredRetryMs: 30_000,
   pollIntervalMs: 3_000,
   upgradeRetryMs: 60_000,
   streamIntervalMs: 2_000,
@@ -67,4 +85,15 @@ export function retryDelay(attempt: number, random: number, t: ConnectionTimings
   const base = Math.min(t.maxRetryDelayMs, t.firstRetryDelayMs * t.backoffFactor ** exponent);
   const jittered = base * (1 - t.jitterRatio + 2 * t.jitterRatio * random);
   return Math.round(Math.min(t.maxRetryDelayMs, Math.max(0, jittered)));
+}
+
+/**
+ * Delay before the next TCP check of a server that has been down for `outageMs`; `random` in [0, 1). Every
+ * `portCheckMs` at first (its return is seen within a second), then in proportion to the outage's length (a server
+ * down for ten minutes is checked every 2.5 s, with the defaults), never less often than every `maxPortCheckMs`.
+ */
+export function portCheckDelay(outageMs: number, random: number, t: ConnectionTimings = CONNECTION_DEFAULTS): number {
+  const base = outageMs <= t.portCheckRampAfterMs ? t.portCheckMs : Math.min(t.maxPortCheckMs, (t.portCheckMs * outageMs) / t.portCheckRampAfterMs);
+  const jittered = base * (1 - t.jitterRatio + 2 * t.jitterRatio * random);
+  return Math.round(Math.min(t.maxPortCheckMs, Math.max(0, jittered)));
 }

@@ -4,14 +4,12 @@ import { z } from 'zod';
 import type { JobError, OutputRef } from '../../shared/app-state.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
 import { jobName } from './job-name.js';
+import { promptShape, type NodeTable } from './prompt-shape.js';
 import { outputsOfJob } from './outputs.js';
 
 export type RemoteStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
-export interface NodeInfo {
-  readonly type: string;
-  readonly title?: string;
-}
+export type { NodeInfo, NodeTable } from './prompt-shape.js';
 
 export interface RemoteJob {
   readonly id: string;
@@ -25,7 +23,7 @@ export interface RemoteJob {
   /** Present when the record is authoritative about outputs (history entry, jobs API detail). */
   readonly outputs?: readonly OutputRef[];
   readonly error?: JobError;
-  readonly nodes?: Readonly<Record<string, NodeInfo>>;
+  readonly nodes?: NodeTable;
   readonly outputNodeIds?: readonly string[];
   readonly workflowName?: string;
   /** The API prompt and UI workflow as the server stored them (records only; integers above 2^53 as bigint). */
@@ -61,6 +59,13 @@ export type DropReporter = (field: string) => void;
 
 const queueItem = z.array(z.unknown()).min(2);
 export const queueBodySchema = z.object({ queue_running: z.array(queueItem), queue_pending: z.array(queueItem) });
+/** An array, checked without the copy `z.array` makes of it (a listing holds 10,000 items; each is read apart). */
+const anyArray = z.custom<readonly unknown[]>((value) => Array.isArray(value), 'expected an array');
+const queueEnvelope = z.object({ queue_running: anyArray, queue_pending: anyArray });
+
+function isQueueItem(item: unknown): item is readonly unknown[] {
+  return Array.isArray(item) && item.length >= 2;
+}
 
 /** `[number, prompt_id, prompt, extra_data, outputs]`; Comfy Cloud swaps the last two. */
 export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'running'): RemoteJob | undefined {
@@ -71,29 +76,63 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  const listedPrompt = asRecord(prompt);
-  return {
-    id,
-    status,
-    ...(typeof number === 'number' && { priority: number }),
-    ...(clientId !== undefined && { clientId }),
-    ...(createdAt !== undefined && { createdAt }),
-    ...nodeInfoOf(prompt),
-    ...(listedPrompt && { listedPrompt }),
-    ...(Array.isArray(outputNodes) && { outputNodeIds: outputNodes.map(String) }),
-    ...nameOf(prompt, extra),
-  };
+  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes.map(String) : undefined, extra);
+}
+
+/**
+ * A queue item. Its node table and its name are read from the listed prompt only when asked for (the name once): a
+ * queue is listed again at every look, and a job already known (all but the new ones) never asks.
+ */
+class ListedJob implements RemoteJob {
+  private name: { workflowName?: string } | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly status: 'pending' | 'running',
+    readonly priority: number | undefined,
+    readonly clientId: string | undefined,
+    readonly createdAt: number | undefined,
+    readonly listedPrompt: Readonly<Record<string, unknown>> | undefined,
+    readonly outputNodeIds: readonly string[] | undefined,
+    private readonly extra: Record<string, unknown> | undefined,
+  ) {}
+
+  get nodes(): NodeTable | undefined {
+    return nodeInfoOf(this.listedPrompt).nodes;
+  }
+
+  get workflowName(): string | undefined {
+    this.name ??= nameOf(this.listedPrompt, this.extra);
+    return this.name.workflowName;
+  }
+
+  withCreatedAt(createdAt: number | undefined): ListedJob {
+    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodeIds, this.extra);
+  }
+}
+
+/**
+ * The job with another creation time (Comfy Cloud lists seconds). A listed queue item stays a queue item: spreading
+ * it would lose its node table and name, which it reads only when asked.
+ */
+export function withCreatedAt(job: RemoteJob, createdAt: number | undefined): RemoteJob {
+  if (job instanceof ListedJob) return job.withCreatedAt(createdAt);
+  const { createdAt: _raw, ...rest } = job;
+  return createdAt === undefined ? rest : { ...rest, createdAt };
 }
 
 export function activeFromQueue(body: unknown, dropped?: DropReporter): ActiveJobs {
-  const parsed = queueBodySchema.parse(body);
+  // The envelope through the schema; the items (10,000 on a busy server) by hand, as the schema would copy each. A
+  // malformed item fails the whole body, with the schema's own error.
+  const parsed = queueEnvelope.parse(body);
+  if (!parsed.queue_running.every(isQueueItem) || !parsed.queue_pending.every(isQueueItem)) queueBodySchema.parse(body);
   const read = (item: readonly unknown[], status: 'pending' | 'running'): RemoteJob[] => {
     const job = fromQueueItem(item, status);
     if (!job) dropped?.('the prompt id (item[1])');
     return job ? [job] : [];
   };
-  const running = parsed.queue_running.flatMap((item) => read(item, 'running'));
-  const pending = parsed.queue_pending.flatMap((item) => read(item, 'pending'));
+  const running = parsed.queue_running.flatMap((item) => (isQueueItem(item) ? read(item, 'running') : []));
+  const pending = parsed.queue_pending.flatMap((item) => (isQueueItem(item) ? read(item, 'pending') : []));
   return { running, pending: sortByExecutionOrder(pending) };
 }
 
@@ -192,25 +231,27 @@ const jobsApiItem = z.object({
   execution_status: z.object({ messages: z.array(z.unknown()).optional().catch(undefined) }).partial().optional().catch(undefined),
 });
 export const jobsListSchema = z.object({
-  jobs: z.array(z.unknown()),
+  jobs: anyArray,
   // Only `has_more` is read, and a page shorter than asked ends the reading anyway: a broken total is no reason to
   // refuse the jobs themselves.
   pagination: z.object({ has_more: z.boolean().optional().catch(undefined) }).partial().optional().catch(undefined),
 });
 
-const JOBS_API_STATUS: Record<string, RemoteStatus> = {
-  pending: 'pending',
-  in_progress: 'running',
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-};
+const JOBS_API_STATUS = new Map<string, RemoteStatus>([
+  ['pending', 'pending'],
+  ['in_progress', 'running'],
+  ['completed', 'completed'],
+  ['failed', 'failed'],
+  ['cancelled', 'cancelled'],
+]);
 
 export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
+  const plain = plainJobsItem(item);
+  if (plain !== null) return plain;
   const parsed = jobsApiItem.safeParse(item);
   if (!parsed.success) return undefined;
   const j = parsed.data;
-  const listed = JOBS_API_STATUS[j.status];
+  const listed = JOBS_API_STATUS.get(j.status);
   if (!listed) return undefined;
   // ComfyUI 0.8.0 reports an interrupted job as `failed`; its record's messages tell the truth.
   const status = listed === 'failed' && hasMessage(j.execution_status?.messages, 'execution_interrupted') ? 'cancelled' : listed;
@@ -236,6 +277,35 @@ export function fromJobsApiItem(item: unknown): RemoteJob | undefined {
     ...nameOf(j.workflow?.prompt, extra, outputs),
     ...storedGraphs(j.workflow?.prompt, extra),
   };
+}
+
+/**
+ * A list item that carries none of the fields that need the schema (an error, outputs, the workflow, the record's
+ * status), read by hand with the same rules: a queue lists 10,000 of them at every look, where the schema cost more
+ * than parsing the JSON. Null: not such an item (the schema reads it).
+ */
+function plainJobsItem(item: unknown): RemoteJob | undefined | null {
+  const j = asRecord(item);
+  if (!j || j.execution_error !== undefined || j.outputs !== undefined || j.workflow !== undefined || j.execution_status !== undefined) return null;
+  const { id, status } = j;
+  if (typeof id !== 'string' || id === '' || typeof status !== 'string') return undefined;
+  const listed = JOBS_API_STATUS.get(status);
+  if (!listed) return undefined;
+  const priority = finiteOrUndefined(j.priority);
+  const createdAt = finiteOrUndefined(j.create_time);
+  const startedAt = finiteOrUndefined(j.execution_start_time);
+  const endedAt = finiteOrUndefined(j.execution_end_time);
+  const job: { -readonly [K in keyof RemoteJob]: RemoteJob[K] } = { id, status: listed };
+  if (priority !== undefined) job.priority = priority;
+  if (createdAt !== undefined) job.createdAt = createdAt;
+  if (startedAt !== undefined) job.startedAt = startedAt;
+  if (endedAt !== undefined) job.endedAt = endedAt;
+  return job;
+}
+
+/** What `optionalNumber` accepts (zod's numbers are finite), else undefined. */
+function finiteOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 /** `listed` counts the items the server sent, parsable or not: what an offset for the next page must skip. */
@@ -268,18 +338,13 @@ function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-/** Node types and titles from an API prompt, for showing "KSampler (Sampler)" instead of a bare node id. */
-export function nodeInfoOf(prompt: unknown): { nodes?: Record<string, NodeInfo> } {
-  const graph = asRecord(prompt);
-  if (!graph) return {};
-  const nodes: Record<string, NodeInfo> = {};
-  for (const [id, node] of Object.entries(graph)) {
-    const n = asRecord(node);
-    if (typeof n?.class_type !== 'string') continue;
-    const title = asRecord(n._meta)?.title;
-    nodes[id] = typeof title === 'string' ? { type: n.class_type, title } : { type: n.class_type };
-  }
-  return { nodes };
+/**
+ * Node types and titles from an API prompt, for showing "KSampler (Sampler)" instead of a bare node id. The table is
+ * shared with every other job of the same workflow (node-tables.ts): it is frozen.
+ */
+export function nodeInfoOf(prompt: unknown): { nodes?: NodeTable } {
+  const shape = promptShape(prompt);
+  return shape ? { nodes: shape.nodes } : {};
 }
 
 /** Nodes listed by the run's `execution_cached` message, when the record kept it. */

@@ -87,6 +87,12 @@ export interface JobBackend {
    * leave it out.
    */
   watchJob?(id: string): void;
+  /**
+   * The live events of a run heard from its start name every output it made (ComfyUI's socket: an output node sends
+   * `executed` even when its result came from the cache), so an own job can be announced at its terminal event with
+   * them, before the server's record is read. Absent: the tracker waits for the record (outputs only it gives).
+   */
+  readonly liveOutputsComplete?: boolean;
   readonly events: Emitter<BackendEvents>;
   readonly connection: ConnectionInfo;
   /** The id live events are addressed to now (undefined before the first connect). */

@@ -8,7 +8,7 @@
 // - one step at a time per server.
 import type { JobError } from '../../shared/app-state.js';
 import type { QueuedPrompt, QueuePlacement } from '../comfy/queue-records.js';
-import type { ActiveJobs, RemoteJob } from '../comfy/remote-jobs.js';
+import type { RemoteJob } from '../comfy/remote-jobs.js';
 import type { EventSink } from '../emitter.js';
 import { ComfyTrayError, errorCode, errorMessage } from '../errors.js';
 import { createLogger } from '../logger.js';
@@ -68,7 +68,7 @@ export class QueueSteering {
           return positions.get(id);
         },
       },
-      (active) => this.onListed(active),
+      (pendingIds) => this.onListed(pendingIds),
     );
   }
 
@@ -361,9 +361,9 @@ export class QueueSteering {
   // ---- helpers ----
 
   /** Every listing of the queue: a paused queue takes what newly arrived off the server. */
-  private onListed(active: ActiveJobs): void {
+  private onListed(pendingIds: readonly string[]): void {
     if (!this.paused || this.stopped || this.holdWanted) return;
-    if (!active.pending.some((job) => !this.isHeld(job.id))) return;
+    if (!pendingIds.some((id) => !this.isHeld(id))) return;
     this.holdWanted = true;
     void this.exclusive(async () => {
       if (this.holdWanted && this.paused) await this.hold();

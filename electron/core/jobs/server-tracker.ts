@@ -3,7 +3,7 @@
 // broadcast, every (re)connect and a slow probe) finds everything else. Only `finish` announces a job, once.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { JobView, ServerProblem, TerminalJobStatus } from '../../shared/app-state.js';
+import { isTerminal, type JobView, type ServerProblem, type TerminalJobStatus } from '../../shared/app-state.js';
 import type { ServerMessage } from '../comfy/messages.js';
 import { mergeOutputs, outputsOfNode } from '../comfy/outputs.js';
 import { nodeInfoOf, type ActiveJobs, type RemoteJob } from '../comfy/remote-jobs.js';
@@ -14,11 +14,13 @@ import { PromptRejectedError, type JobBackend, type SubmitRequest, type SubmitRe
 import type { DurationHistory } from './duration-history.js';
 import type { HeldJob, HoldReason } from './held-queue-store.js';
 import { sampleOfRun } from './duration-estimate.js';
+import { changedActiveRecords } from './active-records.js';
 import type { FinishedRecord, Journal } from './journal.js';
 import { jobName } from '../comfy/job-name.js';
+import { RecordFollowUp } from './record-follow-up.js';
 import { nextStepRate } from './step-rate.js';
-import { workflowSignature } from './workflow-signature.js';
-import { newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
+import { sharedWorkflowSignature } from './workflow-signature.js';
+import { applyRemoteFields, newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
 export interface TrackerEvents {
   /** Any visible change of a job. */
@@ -110,11 +112,13 @@ export class ServerTracker {
   /** When the current connection was made, on the server's clock. */
   private connectedAt = 0;
   private stopped = false;
+  /** Own jobs announced from their live events, checked against the server's record once it is written. */
+  private readonly followUp: RecordFollowUp;
   /** A look at the queue's prompts in flight (describeActive), and the jobs it was asked about already. */
   private describing: Promise<void> | undefined;
   private readonly described = new Set<string>();
   private held: HeldJobs | undefined;
-  private reconciled: ((active: ActiveJobs) => void) | undefined;
+  private reconciled: ((pendingIds: readonly string[]) => void) | undefined;
 
   constructor(
     private readonly backend: JobBackend,
@@ -126,14 +130,30 @@ export class ServerTracker {
   ) {
     this.serverId = backend.serverId;
     this.log = createLogger(`Tracker ${backend.name}`);
+    this.followUp = new RecordFollowUp({
+      lookup: (id) => this.backend.lookup(id),
+      announced: async (id) => {
+        const view = (await this.finishing.get(id)) ?? this.finished.get(id);
+        return view && isTerminal(view.status) ? { ...view, status: view.status } : undefined;
+      },
+      update: async (view) => {
+        await this.recordView(view);
+        if (this.finished.has(view.id)) this.finished.set(view.id, view);
+        this.events.emit('job', view);
+      },
+      debug: (message, fields) => this.log.debug(message, fields),
+    });
     for (const record of journal.finishedJobs(this.serverId)) this.finished.set(record.id, fromFinishedRecord(this.serverId, record));
     for (const record of journal.activeJobs(this.serverId)) {
       this.active.set(record.id, newTrackedJob(record.id, { ...record, epoch: -1 }));
     }
   }
 
-  /** Wires the queue steering in (before `start`): which jobs are held, and every listing of the server's queue. */
-  steerWith(held: HeldJobs, onReconciled: (active: ActiveJobs) => void): void {
+  /**
+   * Wires the queue steering in (before `start`): which jobs are held, and after every look the ids of the jobs the
+   * server listed as waiting (ids, not the listing: a legacy `/queue` listing holds every prompt).
+   */
+  steerWith(held: HeldJobs, onReconciled: (pendingIds: readonly string[]) => void): void {
     this.held = held;
     this.reconciled = onReconciled;
   }
@@ -202,6 +222,7 @@ export class ServerTracker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.followUp.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.recheckTimer) clearTimeout(this.recheckTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -213,6 +234,14 @@ export class ServerTracker {
 
   jobs(): JobView[] {
     return [...this.finished.values(), ...[...this.active.values()].map((job) => this.view(job))];
+  }
+
+  /**
+   * Resolves once an own job announced from its live events was checked against the server's record (its outputs
+   * completed from it), at once for any other job: what the saver waits for before it looks at a job's outputs.
+   */
+  recordChecked(id: string): Promise<void> {
+    return this.followUp.checked(id);
   }
 
   latestPreview(id: string): { mime: string; image: Buffer } | undefined {
@@ -318,8 +347,8 @@ export class ServerTracker {
       submittedBy: known?.submittedBy ?? this.submitterOf(record),
       epoch: this.epoch,
       ...(pendingIndex >= 0 && { queuePosition: pendingIndex + 1 }),
-      ...remoteFields(record),
     });
+    applyRemoteFields(job, record);
     if (record.status === 'pending' || record.status === 'running') return this.view(job);
     return finishedView(this.serverId, job, terminalFromRecord(record), false);
   }
@@ -344,6 +373,7 @@ export class ServerTracker {
         job.status = 'running';
         job.queuePosition = undefined;
         job.startedAt = message.timestamp ?? Date.now();
+        job.heardFromStart = this.epoch;
         this.lastRunningId = job.id;
         this.emitJob(job);
         return;
@@ -360,7 +390,9 @@ export class ServerTracker {
       case 'executing': {
         if (message.node === null) {
           // After this, the server's record of the job is written: announce without waiting for a reconcile.
-          const job = message.promptId === undefined ? undefined : this.active.get(message.promptId);
+          if (message.promptId === undefined) return;
+          this.followUp.recordWritten(message.promptId);
+          const job = this.active.get(message.promptId);
           if (job?.live) void this.finalizeFromRecord(job);
           return;
         }
@@ -467,6 +499,13 @@ export class ServerTracker {
     job.status = live.status;
     if (live.status === 'completed') job.progress = { ...job.progress, overall: 1 };
     if (this.lastRunningId === promptId) this.lastRunningId = undefined;
+    if (this.backend.liveOutputsComplete === true && job.heardFromStart === this.epoch && job.submittedBy === 'this-app' && !job.unconfirmed) {
+      // Our own job, every event of its run heard on this socket: its outputs are all known. Announced now, and
+      // checked against the server's record once that is written (record-follow-up.ts).
+      this.followUp.expect(job.id);
+      void this.finish(job, { status: live.status }, false);
+      return;
+    }
     this.emitJob(job);
   }
 
@@ -514,8 +553,7 @@ export class ServerTracker {
         for (const remote of [...active.running, ...active.pending]) {
           const job = this.active.get(remote.id);
           if (!job || job.nodes !== undefined) continue;
-          Object.assign(job, remoteFields(remote, job));
-          this.emitJob(job);
+          if (applyRemoteFields(job, remote)) this.emitJob(job);
         }
       })
       .catch((error: unknown) => this.log.debug('could not read the queue for names', { error: errorMessage(error) }))
@@ -593,7 +631,7 @@ export class ServerTracker {
     const catchUp = this.catchUpPending;
     const epoch = this.epoch;
     const sequence = ++this.reconciliations;
-    const active = await this.backend.listActive();
+    let active: ActiveJobs | undefined = await this.backend.listActive();
     const seen = new Set<string>();
     // A listing that names a job twice (a broken proxy, a server bug) is merged: the first place counts.
     let repeated = 0;
@@ -605,13 +643,19 @@ export class ServerTracker {
       }
     }
     let position = 0;
+    // What the queue steering is told after the look: the ids only, so that the listing is not kept until then.
+    const pendingIds: string[] | undefined = this.reconciled ? [] : undefined;
     for (const remote of active.pending) {
+      pendingIds?.push(remote.id);
       if (seen.has(remote.id)) repeated++;
       else {
         seen.add(remote.id);
         this.applyActive(remote, ++position);
       }
     }
+    // Let go of the listing before the look goes on (it waits for the server again): a legacy /queue carries every
+    // job's whole prompt, and 20 servers looking at once would otherwise hold all of their listings together.
+    active = undefined;
     if (repeated > 0 && !this.toldRepeatedIds) {
       this.toldRepeatedIds = true;
       this.events.emit('warning', { serverId: this.serverId, code: 'COMFY_DUPLICATE_JOBS', message: `${this.backend.url} listed ${repeated} queued job${repeated === 1 ? '' : 's'} more than once; each is shown once, in its first place` });
@@ -668,7 +712,7 @@ export class ServerTracker {
     this.persistActive();
     if (recheck) this.scheduleRecheck();
     if (caught.length > 0) this.events.emit('digest', { serverId: this.serverId, jobs: caught });
-    this.reconciled?.(active);
+    if (pendingIds) this.reconciled?.(pendingIds);
   }
 
   private applyActive(remote: RemoteJob, position: number | undefined): void {
@@ -684,17 +728,16 @@ export class ServerTracker {
     job.epoch = this.epoch;
     job.misses = 0;
     job.missedWhileAway = false;
-    // Compared field by field: with 10,000 queued jobs this runs 10,000 times per reconciliation.
-    const before = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
-    Object.assign(job, remoteFields(remote, job));
+    // Compared field by field, without allocating: with 10,000 queued jobs this runs 10,000 times per reconciliation.
+    let changed = applyRemoteFields(job, remote);
     // A terminal event already heard beats a list fetched a moment before the server moved the job to history.
-    if (!job.live) {
+    if (!job.live && (job.status !== remote.status || job.queuePosition !== position)) {
       job.status = remote.status;
       job.queuePosition = position;
+      changed = true;
     }
     if (remote.status === 'running' && !job.live) this.lastRunningId = job.id;
-    const after = [job.status, job.queuePosition, job.createdAt, job.startedAt, job.nodes, job.workflowName, job.signature];
-    if (after.some((value, i) => value !== before[i])) this.emitJob(job);
+    if (changed) this.emitJob(job);
   }
 
   /** The server listed (or kept a record of) a job known only from live events: its submitter is now known. */
@@ -833,7 +876,7 @@ export class ServerTracker {
           const job = existing ?? newTrackedJob(record.id, { status: record.status, submittedBy: this.submitterOf(record), epoch: -1 });
           if (!existing) this.active.set(job.id, job);
           this.confirm(job, record);
-          Object.assign(job, remoteFields(record, job));
+          applyRemoteFields(job, record);
           return this.finish(job, terminalFromRecord(record), catchUp);
         }),
       );
@@ -854,11 +897,7 @@ export class ServerTracker {
 
   private async announce(job: TrackedJob, terminal: Terminal, caughtUp: boolean): Promise<JobView> {
     const view = finishedView(this.serverId, job, terminal, caughtUp);
-    try {
-      await this.journal.recordFinished(this.serverId, view);
-    } catch (error) {
-      this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
-    }
+    await this.recordView(view);
     this.active.delete(job.id);
     this.previews.delete(job.id);
     this.finished.set(job.id, view);
@@ -877,6 +916,14 @@ export class ServerTracker {
   }
 
   // ---- helpers ----
+
+  private async recordView(view: JobView & { status: TerminalJobStatus }): Promise<void> {
+    try {
+      await this.journal.recordFinished(this.serverId, view);
+    } catch (error) {
+      this.events.emit('warning', { serverId: this.serverId, code: 'STORE_WRITE_FAILED', message: `Could not write the job journal: ${errorMessage(error)}` });
+    }
+  }
 
   private async queuedDespite(error: unknown, promptId: string): Promise<boolean> {
     if (error instanceof PromptRejectedError) return false;
@@ -905,19 +952,9 @@ export class ServerTracker {
   }
 
   private persistActive(): void {
-    this.journal.setActive(
-      this.serverId,
-      // A job known only from live events is not worth remembering: the next look finds it if it is real.
-      [...this.active.values()].filter((job) => !job.unconfirmed).map((job) => ({
-        id: job.id,
-        status: job.status === 'running' ? 'running' : 'pending',
-        submittedBy: job.submittedBy,
-        ...(job.workflowName !== undefined && { workflowName: job.workflowName }),
-        ...(job.createdAt !== undefined && { createdAt: job.createdAt }),
-        ...(job.startedAt !== undefined && { startedAt: job.startedAt }),
-        ...(job.signature !== undefined && { signature: job.signature }),
-      })),
-    );
+    // Unchanged (most looks of a busy queue): nothing to hand over.
+    const records = changedActiveRecords(this.active.values(), this.journal.activeJobs(this.serverId));
+    if (records) this.journal.setActive(this.serverId, records);
   }
 
   private emitJob(job: TrackedJob): void {
@@ -988,19 +1025,9 @@ function terminalFromRecord(record: RemoteJob): Terminal {
 }
 
 function signatureOf(prompt: unknown): { signature?: string } {
-  const signature = workflowSignature(prompt);
+  // Shared with the other jobs of the workflow, and hashed once for all of them.
+  const signature = sharedWorkflowSignature(prompt);
   return signature === undefined ? {} : { signature };
-}
-
-function remoteFields(remote: RemoteJob, job?: TrackedJob): Partial<TrackedJob> {
-  return {
-    ...(remote.createdAt !== undefined && { createdAt: remote.createdAt }),
-    ...(remote.startedAt !== undefined && job?.startedAt === undefined && { startedAt: remote.startedAt }),
-    ...(remote.nodes !== undefined && job?.nodes === undefined && { nodes: remote.nodes }),
-    ...(remote.workflowName !== undefined && job?.workflowName === undefined && { workflowName: remote.workflowName }),
-    // Hashed once per job, not at every reconciliation: a 10,000-item legacy queue would pay it 10,000 times.
-    ...(job?.signature === undefined && signatureOf(remote.prompt ?? remote.listedPrompt)),
-  };
 }
 
 function finishedView(serverId: string, job: TrackedJob, terminal: Terminal, caughtUp: boolean): JobView & { status: TerminalJobStatus } {

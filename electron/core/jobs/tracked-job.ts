@@ -1,8 +1,9 @@
 // The tracker's working record of one job that has not finished yet, and its conversion to the public view.
 import type { JobError, JobProgress, JobStatus, JobView, LostReason, OutputRef, SubmittedBy } from '../../shared/app-state.js';
 import type { NodeProgressState } from '../comfy/messages.js';
-import type { NodeInfo } from '../comfy/remote-jobs.js';
+import type { NodeInfo, RemoteJob } from '../comfy/remote-jobs.js';
 import type { StepRate } from './step-rate.js';
+import { sharedWorkflowSignature } from './workflow-signature.js';
 
 export interface LiveTerminal {
   readonly status: 'completed' | 'failed' | 'cancelled';
@@ -22,15 +23,25 @@ export interface TrackedJob {
   previewVersion?: number;
   /** The current node's step rate (step-rate.ts). */
   stepRate?: StepRate;
-  outputs: OutputRef[];
+  /** Replaced, never changed in place (a job without any shares one empty array). */
+  outputs: readonly OutputRef[];
   nodes?: Readonly<Record<string, NodeInfo>>;
   /** The prompt's shape (workflow-signature.ts): which earlier runs predict this one's duration. */
   signature?: string;
+  /** Replaced, never changed in place (a job without any shares one empty set). */
   cached: ReadonlySet<string>;
   /** `cached` came from the server (`execution_cached`), rather than being the empty default. */
   cacheKnown?: boolean;
-  /** A terminal event heard on the socket; the server's record (with all outputs) is fetched before announcing. */
+  /**
+   * A terminal event heard on the socket. An own job heard from its start (`heardFromStart`) is announced with it at
+   * once, and checked against the server's record afterwards; any other job waits for the record.
+   */
   live?: LiveTerminal;
+  /**
+   * The connection epoch in which `execution_start` was heard: every event of the run since came on that socket, so
+   * the outputs its `executed` events listed are all of the job's (cached output nodes send theirs too).
+   */
+  heardFromStart?: number;
   /** Consecutive reconciliations in which the server knew nothing of this job. */
   misses: number;
   /** Those misses began with the look that followed an absence (it may have ended while we were away). */
@@ -51,8 +62,49 @@ export interface TrackedJob {
   listedFrom?: number;
 }
 
+/** Shared by every job that has none yet (10,000 queued jobs need not hold 10,000 empty arrays and sets). */
+const NO_OUTPUTS: readonly OutputRef[] = Object.freeze([]);
+const NO_CACHED: ReadonlySet<string> = new Set();
+
 export function newTrackedJob(id: string, fields: Partial<TrackedJob> & Pick<TrackedJob, 'status' | 'submittedBy' | 'epoch'>): TrackedJob {
-  return { id, outputs: [], cached: new Set(), misses: 0, ...fields };
+  return { id, outputs: NO_OUTPUTS, cached: NO_CACHED, misses: 0, ...fields };
+}
+
+/**
+ * Takes what a server listing or record says about a job into it; true when something the views show changed.
+ * Runs for every listed job at every look (10,000 on a busy queue), so it compares and assigns without allocating.
+ * The node table and the signature are read (from the prompt, shared by the jobs of one workflow) only while the job
+ * has none.
+ */
+export function applyRemoteFields(job: TrackedJob, remote: RemoteJob): boolean {
+  let changed = false;
+  if (remote.createdAt !== undefined && job.createdAt !== remote.createdAt) {
+    job.createdAt = remote.createdAt;
+    changed = true;
+  }
+  if (job.startedAt === undefined && remote.startedAt !== undefined) {
+    job.startedAt = remote.startedAt;
+    changed = true;
+  }
+  if (job.nodes === undefined) {
+    const nodes = remote.nodes;
+    if (nodes !== undefined) {
+      job.nodes = nodes;
+      changed = true;
+    }
+  }
+  if (job.workflowName === undefined && remote.workflowName !== undefined) {
+    job.workflowName = remote.workflowName;
+    changed = true;
+  }
+  if (job.signature === undefined) {
+    const signature = sharedWorkflowSignature(remote.prompt ?? remote.listedPrompt);
+    if (signature !== undefined) {
+      job.signature = signature;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 export function nodeLabel(job: TrackedJob, nodeId: string | undefined): { nodeTitle?: string; nodeType?: string } {

@@ -3,6 +3,7 @@
 // adding, removing or rewiring a node changes it. Link inputs are part of the shape because a rewired graph (a LoRA
 // dropped, an upscaler bypassed) does different work with the same set of nodes.
 import { createHash } from 'node:crypto';
+import { promptShape } from '../comfy/prompt-shape.js';
 
 /** Prompts larger than this are not worth a signature (and would cost real time on every sighting). */
 const MAX_NODES = 5_000;
@@ -23,6 +24,22 @@ export function workflowSignature(prompt: unknown): string | undefined {
   }
   if (parts.length === 0) return undefined;
   return createHash('sha256').update(parts.join(';')).digest('base64url').slice(0, 22);
+}
+
+/** Signatures by shared node table (prompt-shape.ts): prompts that share one have the same signature. */
+const byTable = new WeakMap<object, string | undefined>();
+
+/**
+ * The same as `workflowSignature`, hashed once for all the prompts of one shape: a queue of 10,000 jobs of a few
+ * workflows would otherwise pay a hash per new job.
+ */
+export function sharedWorkflowSignature(prompt: unknown): string | undefined {
+  const shape = promptShape(prompt);
+  if (!shape) return undefined;
+  if (byTable.has(shape.nodes)) return byTable.get(shape.nodes);
+  const signature = workflowSignature(prompt);
+  byTable.set(shape.nodes, signature);
+  return signature;
 }
 
 /** `name<-source:slot` for every input that is a link (`["4", 0]` in the API format); widget values are skipped. */

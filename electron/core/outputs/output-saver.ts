@@ -96,6 +96,8 @@ interface ServerSlot {
   readonly backend: JobBackend;
   readonly limiter: Limiter;
   readonly off: () => void;
+  /** Resolves once the job's announced outputs were checked against the server's record (see the tracker). */
+  readonly recordChecked: (jobId: string) => Promise<void>;
 }
 
 export class OutputSaver {
@@ -127,9 +129,13 @@ export class OutputSaver {
     setMaxListeners(0, this.abort.signal);
   }
 
-  addServer(backend: JobBackend): void {
+  /**
+   * `recordChecked`: a job announced before its server record was written (an own job, from its live events) is
+   * saved once that record was checked, so that an output only the record lists is saved in the same pass.
+   */
+  addServer(backend: JobBackend, recordChecked: (jobId: string) => Promise<void> = () => Promise.resolve()): void {
     const off = backend.events.on('connected', () => this.retryPending(backend.serverId));
-    this.servers.set(backend.serverId, { backend, limiter: new Limiter(this.options.concurrency ?? 2), off });
+    this.servers.set(backend.serverId, { backend, limiter: new Limiter(this.options.concurrency ?? 2), off, recordChecked });
   }
 
   /** Pending saves (from before a restart too) start on each server's next connect. */
@@ -254,7 +260,13 @@ export class OutputSaver {
     let remote: RemoteJob | undefined;
     let rootReal = '';
     try {
-      ({ wanted, remote } = await this.authoritativeOutputs(slot.backend, record));
+      // A job announced before its server record was written (one of ours, from its live events) is checked against
+      // that record first; outputs only the record lists are then the journal's too. Accepted above either way, so a
+      // crash meanwhile resumes the job at the next start.
+      await this.unlessStopped(slot.recordChecked(jobId));
+      if (this.stopped) return;
+      const checked = this.journal.finishedRecord(serverId, jobId) ?? record;
+      ({ wanted, remote } = await this.authoritativeOutputs(slot.backend, checked));
       rootReal = await realRoot(settings.folder);
     } catch (error) {
       failures.push(coded(error));
@@ -404,6 +416,20 @@ export class OutputSaver {
     const all = remote?.outputs ? mergeOutputs(remote.outputs, record.outputs) : [...record.outputs];
     const wanted = all.filter((ref) => this.options.saveTemp === true || ref.type !== 'temp');
     return { wanted, ...(remote && { remote }) };
+  }
+
+  /** Waits for `promise`, or until the saver stops, whichever comes first. */
+  private unlessStopped(promise: Promise<void>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const signal = this.abort.signal;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done);
+      promise.then(done, done);
+    });
   }
 
   // ---- one file ----

@@ -210,6 +210,26 @@ describe('ComfyConnection', () => {
     assert.equal(info.lastError?.code, 'COMFY_INCOMPATIBLE');
   });
 
+  test('progress frames a newer one supersedes in the same read are dropped unread; every frame is counted, the newest handled', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    const prompt = randomUUID();
+    const values: number[] = [];
+    backend.events.on('message', (m) => {
+      if (m.type === 'progress' && m.promptId === prompt) values.push(m.value);
+    });
+    const before = backend.stats.frames;
+    for (let value = 1; value <= 200; value++) sim.sendRaw(JSON.stringify({ type: 'progress', data: { value, max: 200, prompt_id: prompt, node: '3' } }));
+    sim.broadcastStatus();
+    await nextEvent(backend.events, 'message', (m) => m.type === 'status');
+    assert.equal(backend.stats.frames - before, 201);
+    assert.equal(values.length + backend.stats.superseded, 200, 'each frame either handled or superseded');
+    assert.equal(values.at(-1), 200, 'the newest is handled, before the status that came after it');
+    assert.deepEqual(values, [...values].sort((a, b) => a - b), 'in order');
+  });
+
   test('malformed JSON, unknown types, every binary type and a 20 MB frame leave the connection up', async (t) => {
     const sim = await simulator(t);
     const { backend } = await backendFor(t, sim.url);

@@ -78,6 +78,17 @@ describe('connection edges', () => {
     await server.nthSocket(3);
   });
 
+  test('an upgrade that hangs while HTTP answers is tried again on the backoff, not after the port watch: then polling', async (t) => {
+    // Every upgrade is accepted and then says nothing. The port always accepts, so a port watch would wait
+    // `answeredRetryMs` (a minute here) before the second try that tells a proxy in the way from a passing fault.
+    const server = await scriptedServer(t, () => undefined);
+    const { backend } = await backendFor(t, server.url, { timings: { handshakeTimeoutMs: 150, answeredRetryMs: 60_000, firstRetryDelayMs: 20 } });
+    const polling = nextEvent(backend.events, 'connection', (info) => info.state === 'connected' && info.degraded?.code === 'COMFY_NO_WEBSOCKET');
+    backend.start();
+    await polling;
+    assert.equal(server.sockets(), 2, 'two upgrades tried, then polling');
+  });
+
   test('one connect at a time: 50 reconnectNow() calls open one socket, and 50 more while connected probe once', async (t) => {
     const sim = await ComfySimulator.start();
     t.after(() => sim.stop());

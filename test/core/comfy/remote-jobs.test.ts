@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
 import { fromHistoryEntry, fromJobsApiItem, fromJobsList } from '../../../electron/core/comfy/remote-jobs.js';
@@ -27,6 +28,30 @@ test('jobs API items with null or mistyped fields the app does not need are kept
   assert.equal(job?.status, 'completed');
   assert.equal(job?.endedAt, 1_700_000_000_000);
   assert.equal(job?.createdAt, undefined);
+});
+
+test('list items are read by hand exactly as the schema reads them (10,000 per look), whatever their fields hold', () => {
+  const anyValue = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true }), fc.constant(null), fc.boolean(), fc.constant(undefined), fc.object());
+  const item = fc.record(
+    {
+      id: fc.oneof(fc.uuid(), fc.constant(''), anyValue),
+      status: fc.oneof(fc.constantFrom('pending', 'in_progress', 'completed', 'failed', 'cancelled', 'exploded', 'constructor', '__proto__'), anyValue),
+      priority: anyValue,
+      create_time: anyValue,
+      execution_start_time: anyValue,
+      execution_end_time: anyValue,
+      outputs_count: anyValue,
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(item, (fields) => {
+      // A `workflow` that is not an object is ignored by the schema, but sends the item down the schema's path.
+      assert.deepEqual(fromJobsApiItem(fields), fromJobsApiItem({ ...fields, workflow: 'not an object' }));
+    }),
+    { numRuns: 2_000 },
+  );
+  assert.equal(fromJobsApiItem({ id: ID, status: 'constructor' }), undefined, 'a status named like an Object property is not a status');
 });
 
 test('a list with broken pagination still gives its jobs; items without an id or a known status are left out and told', () => {

@@ -23,7 +23,7 @@ const PROMPT = {
   '9': { class_type: 'SaveImage', inputs: { images: ['1', 0] }, _meta: { title: 'Save' } },
 };
 
-test('own job: live progress, then one job-finished with the outputs of the server record', async (t) => {
+test('own job heard from its start: live progress, announced at execution_success with its live outputs, then completed from the server record', async (t) => {
   const { backend, engine, rec } = await connectedEngine(t);
 
   const { promptId } = await engine.submit('fake', { prompt: PROMPT });
@@ -39,6 +39,58 @@ test('own job: live progress, then one job-finished with the outputs of the serv
   backend.send({ type: 'progress_state', promptId, nodes: { '1': { value: 1, max: 1, state: 'finished', displayNodeId: '1' }, '9': { value: 5, max: 10, state: 'running', displayNodeId: '9' } } });
   assert.equal(engine.job('fake', promptId)?.progress?.overall, 0.75);
   backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } });
+  const lookupsBefore = backend.calls.lookup;
+  const finished = nextEvent(engine.events, 'job-finished');
+  backend.send({ type: 'execution_success', promptId, timestamp: 4000 });
+  // Every event of the run came on this socket: the job is announced without asking the server for its record.
+  const job = await finished;
+  assert.equal(backend.calls.lookup, lookupsBefore);
+  assert.equal(job.status, 'completed');
+  assert.deepEqual(job.outputs.map((o) => o.filename), ['a.png']);
+  assert.equal(job.durationMs, 3000);
+
+  // The record, written after execution_success, lists an output the events did not: it is added to the finished
+  // job (in memory and in the journal), and the job is not announced again.
+  backend.complete(promptId, { outputs: [output('9', 'a.png'), output('9', 'b.png')], startedAt: 1000, endedAt: 4000 });
+  const completed = nextEvent(engine.events, 'job', (view) => view.id === promptId && view.outputs.length === 2);
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  assert.equal((await completed).status, 'completed');
+  backend.status(0);
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(engine.job('fake', promptId)?.outputs.map((o) => o.filename), ['a.png', 'b.png']);
+  assert.deepEqual(engine.journal.finishedRecord('fake', promptId)?.outputs.map((o) => o.filename), ['a.png', 'b.png']);
+  assert.deepEqual(rec.finishedIds(), [promptId]);
+});
+
+test('a backend whose live events do not name every output: an own job heard from its start waits for the record', async (t) => {
+  // As ComfyControl's run stream (and Comfy Cloud, whose outputs are documented in the job's record only).
+  const bare = new FakeBackend();
+  bare.liveOutputsComplete = false;
+  const { backend, engine, rec } = await connectedEngine(t, { backend: bare });
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  backend.start_(promptId);
+  backend.send({ type: 'execution_start', promptId, timestamp: 1000 });
+  backend.send({ type: 'execution_success', promptId, timestamp: 4000 });
+  assert.equal(engine.job('fake', promptId)?.status, 'completed');
+  assert.equal(rec.finished.length, 0, 'not announced before the server record exists');
+
+  backend.complete(promptId, { outputs: [output('9', 'a.png')], startedAt: 1000, endedAt: 4000 });
+  const finished = nextEvent(engine.events, 'job-finished');
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  const job = await finished;
+  await engine.settled();
+  assert.deepEqual(job.outputs.map((o) => o.filename), ['a.png']);
+  assert.deepEqual(rec.finishedIds(), [promptId]);
+});
+
+test('an own job whose start we did not hear is announced once the server record exists, with its outputs', async (t) => {
+  const { backend, engine, rec } = await connectedEngine(t);
+  const { promptId } = await engine.submit('fake', { prompt: PROMPT });
+  backend.start_(promptId);
+  // Joined mid-run (a reconnect): an `executed` may have gone to the old socket, so the record decides.
+  backend.send({ type: 'executing', promptId, node: '9', displayNode: '9' });
+  backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } });
   backend.send({ type: 'execution_success', promptId, timestamp: 4000 });
   assert.equal(engine.job('fake', promptId)?.status, 'completed');
   assert.equal(rec.finished.length, 0, 'not announced before the server record exists');
@@ -46,14 +98,31 @@ test('own job: live progress, then one job-finished with the outputs of the serv
   backend.complete(promptId, { outputs: [output('9', 'a.png'), output('9', 'b.png')], startedAt: 1000, endedAt: 4000 });
   const finished = nextEvent(engine.events, 'job-finished');
   backend.send({ type: 'executing', promptId, node: null, displayNode: null });
-  backend.status(0);
-  backend.status(0);
   const job = await finished;
   await engine.settled();
   assert.equal(job.status, 'completed');
   assert.deepEqual(job.outputs.map((o) => o.filename), ['a.png', 'b.png']);
   assert.equal(job.durationMs, 3000);
   assert.deepEqual(rec.finishedIds(), [promptId]);
+});
+
+test('another client\'s job is never announced from live events alone, even heard from its start', async (t) => {
+  const { backend, engine, rec } = await connectedEngine(t);
+  const id = randomUUID();
+  backend.running.push({ id, status: 'running', clientId: 'browser-tab' });
+  backend.status(1);
+  await engine.settled();
+  assert.equal(engine.job('fake', id)?.submittedBy, 'other');
+  backend.send({ type: 'execution_start', promptId: id, timestamp: 1000 });
+  backend.send({ type: 'execution_success', promptId: id, timestamp: 2000 });
+  await engine.settled();
+  assert.equal(rec.finished.length, 0);
+  backend.complete(id, { outputs: [output('9', 'x.png')] });
+  backend.send({ type: 'executing', promptId: id, node: null, displayNode: null });
+  backend.status(0);
+  await engine.settled();
+  assert.deepEqual(rec.finishedIds(), [id]);
+  assert.deepEqual(rec.finished[0]?.outputs.map((o) => o.filename), ['x.png']);
 });
 
 test('a finished run sends the waiting jobs of its workflow again, with the estimate it taught, and no others', async (t) => {

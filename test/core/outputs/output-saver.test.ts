@@ -12,6 +12,8 @@ import { ComfySimulator } from '../../support/comfy-simulator.js';
 import { serverConnected } from '../../support/connect.js';
 import { nextEvent, tempDir } from '../../support/events.js';
 import { MAX_SUBFOLDER_DEPTH } from '../../../electron/core/outputs/path-safety.js';
+import { output as fakeOutput } from '../../support/fake-backend.js';
+import { connectedEngine } from '../../support/fake-engine.js';
 import { directSaver, filesUnder, outputRef, savingEngine, SERVER_NAME } from './support.js';
 
 const IMAGE = { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: 5 } };
@@ -259,6 +261,67 @@ test("an output in the server's own record of the job but missing from the live 
   const files = (await saved).files;
   assert.deepEqual(files.map((f) => f.filename).sort(), ['missed.flac', 'seen.png']);
   for (const file of files) assert.ok((await readFile(file.path)).equals(simBytes(sim, file.type, file.subfolder, file.filename)), file.filename);
+});
+
+test('a job announced before its server record was written is saved once that record was checked, with what it adds', async (t) => {
+  const sim = await ComfySimulator.start();
+  t.after(() => sim.stop());
+  const folder = await tempDir(t);
+  const { promptId } = sim.enqueue({ '1': out('images', 'seen.png'), '2': out('audio', 'missed.flac') });
+  await new Promise<void>((resolve) => sim.events.on('finished', (e: { promptId: string }) => e.promptId === promptId && resolve()));
+  let reached = (): void => undefined;
+  const waiting = new Promise<void>((resolve) => (reached = resolve));
+  let release = (): void => undefined;
+  const checked = new Promise<void>((resolve) => (release = resolve));
+  let lookups = 0;
+  const { saver, journal, finish } = await directSaver(t, sim.url, {
+    dataDir: await tempDir(t),
+    outputs: { folder, template: '{filename}' },
+    wrap: (backend) =>
+      new Proxy(backend, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property === 'lookup') lookups++;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      }),
+    recordChecked: (id) => {
+      if (id === promptId) reached();
+      return checked;
+    },
+  });
+  const saved = nextEvent(saver.events, 'saved', (e) => e.jobId === promptId);
+  const job = await finish(promptId, [outputRef('seen.png', { nodeId: '1' })]);
+  await waiting;
+  // Accepted (a crash now resumes it at the next start), and nothing asked of the server before the check is over.
+  assert.equal(saver.saveState('s0', promptId)?.state, 'pending');
+  assert.equal(lookups, 0);
+  // The check completed the journal's record with the output the live events missed.
+  await journal.recordFinished('s0', { ...job, status: 'completed', outputs: [...job.outputs, outputRef('missed.flac', { nodeId: '2', kind: 'audio' })] });
+  release();
+  assert.deepEqual((await saved).files.map((f) => f.filename).sort(), ['missed.flac', 'seen.png']);
+});
+
+test('an own job announced from its live events: outputs its record adds once written are saved in the same pass, once', async (t) => {
+  const folder = await tempDir(t);
+  const { backend, engine } = await connectedEngine(t, { outputs: { folder, template: '{filename}' } });
+  const { promptId } = await engine.submit('fake', { prompt: { '9': { class_type: 'SaveImage', inputs: {} } } });
+  backend.start_(promptId);
+  backend.send({ type: 'execution_start', promptId, timestamp: 1000 });
+  backend.send({ type: 'executed', promptId, node: '9', displayNode: '9', output: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } });
+  const finished = nextEvent(engine.events, 'job-finished', (job) => job.id === promptId);
+  const saved: string[][] = [];
+  engine.events.on('saved', (e) => saved.push(e.files.map((f) => f.filename).sort()));
+  backend.send({ type: 'execution_success', promptId, timestamp: 2000 });
+  assert.deepEqual((await finished).outputs.map((o) => o.filename), ['a.png']);
+  // Written after execution_success, as ComfyUI does (its answer until then lists the job as running).
+  backend.complete(promptId, { outputs: [fakeOutput('9', 'a.png'), fakeOutput('9', 'b.png')] });
+  const done = nextEvent(engine.events, 'saved', (e) => e.jobId === promptId);
+  backend.send({ type: 'executing', promptId, node: null, displayNode: null });
+  await done;
+  await engine.outputs?.settled();
+  assert.deepEqual(saved, [['a.png', 'b.png']]);
+  assert.deepEqual(await filesUnder(folder), ['a.png', 'b.png']);
 });
 
 test('a subfolder nested 2,000 levels deep is saved inside the folder at a bounded depth, not retried forever', async (t) => {

@@ -91,13 +91,15 @@ export async function directSaver(
     wrap?: (backend: ComfyBackend) => JobBackend;
     journal?: (journal: Journal) => Journal;
     journalOptions?: JournalOptions;
+    /** What the saver waits for before it asks for a job's outputs (the tracker's record check in the engine). */
+    recordChecked?: (jobId: string) => Promise<void>;
   },
 ): Promise<{ saver: OutputSaver; journal: Journal; finish: (id: string, outputs: readonly OutputRef[]) => Promise<JobView> }> {
   const { journal: opened } = await Journal.openIn(options.dataDir, options.journalOptions);
   const journal = options.journal ? options.journal(opened) : opened;
   const backend = new ComfyBackend(resolveServer({ id: 's0', name: SERVER_NAME, url }), opened, { timings: FAST_TIMINGS });
   const saver = new OutputSaver(journal, { ...FAST_RETRY, ...options.outputs });
-  saver.addServer(options.wrap ? options.wrap(backend) : backend);
+  saver.addServer(options.wrap ? options.wrap(backend) : backend, options.recordChecked);
   saver.start();
   t.after(async () => {
     await saver.stop();

@@ -21,6 +21,8 @@ export const COMFY_CLOUD_URL = 'https://cloud.comfy.org';
 
 export class CloudBackend extends ComfyBackend {
   readonly kind: ServerKind = 'comfy-cloud';
+  /** Cloud documents its outputs in the job's record (the jobs API), not on its socket: announced from the record. */
+  override readonly liveOutputsComplete: boolean = false;
   /** Moving a job means queueing it again at a chosen place, which Cloud ignores; holding jobs off it is not ours to do. */
   readonly steeringUnavailable = 'Comfy Cloud schedules your jobs itself and ignores queue places: its queue cannot be paused or reordered from here';
 

@@ -32,6 +32,8 @@ export const CLOUD_DIALECT: ConnectionDialect = {
   },
   statusFirst: false,
   statusAfterSubmit: false,
+  // Its front always accepts: a failed attempt is retried on the backoff, as a port check would tell nothing.
+  watchPortWhileDown: false,
   socketCredentials(server) {
     const auth = server.auth;
     // `wss://…/ws?clientId=…&token=<API key>`, as Comfy Cloud documents it.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { JobError } from '../../../shared/app-state.js';
 import { exceptionHint } from '../../comfy/exception-hints.js';
 import type { JobsPage } from '../../comfy/jobs-pages.js';
-import { fromJobsApiItem, jobsListSchema, activeFromQueue, type ActiveJobs, type RemoteJob, type RemoteStatus } from '../../comfy/remote-jobs.js';
+import { fromJobsApiItem, jobsListSchema, activeFromQueue, withCreatedAt, type ActiveJobs, type RemoteJob, type RemoteStatus } from '../../comfy/remote-jobs.js';
 import { cloudStatus } from './cloud-status.js';
 import { cloudTime } from './cloud-time.js';
 
@@ -53,11 +53,7 @@ export function fromCloudJobsList(body: unknown): JobsPage {
 /** `GET /api/queue`: Cloud's items are `[number, id, prompt, output_node_ids, metadata]`, times in seconds. */
 export function fromCloudQueue(body: unknown): ActiveJobs {
   const { running, pending } = activeFromQueue(body);
-  const inMs = (job: RemoteJob): RemoteJob => {
-    const createdAt = cloudTime(job.createdAt);
-    const { createdAt: _raw, ...rest } = job;
-    return createdAt === undefined ? rest : { ...rest, createdAt };
-  };
+  const inMs = (job: RemoteJob): RemoteJob => withCreatedAt(job, cloudTime(job.createdAt));
   return { running: running.map(inMs), pending: pending.map(inMs) };
 }
 

@@ -56,6 +56,7 @@ const nodeErrorSchema = z.object({
 
 export class ComfyBackend implements JobBackend {
   readonly events = new Emitter<BackendEvents>();
+  readonly liveOutputsComplete: boolean = true;
   readonly serverId: string;
   readonly name: string;
   readonly url: string;
@@ -84,7 +85,7 @@ export class ComfyBackend implements JobBackend {
     server: ResolvedServer,
     clientIds: ClientIdStore,
     /** `dialect` and `http` for services that speak ComfyUI's protocol with differences (Comfy Cloud). */
-    options: { timings?: Partial<ConnectionTimings>; dialect?: ConnectionDialect; http?: Omit<HttpOptions, 'timeoutMs'> } = {},
+    options: { timings?: Partial<ConnectionTimings>; dialect?: ConnectionDialect; http?: Omit<HttpOptions, 'timeoutMs'>; watchPortWhileDown?: boolean } = {},
   ) {
     this.server = server;
     this.serverId = server.id;

@@ -1,0 +1,173 @@
+// Progress frames superseded within one read are dropped unread; nothing else is, and what the tracker ends up with
+// is what every frame would have given it.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { FrameCoalescer, holdable } from '../../../electron/core/comfy/frame-coalescer.js';
+import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
+import type { FakeBackend } from '../../support/fake-backend.js';
+import { connectedEngine } from '../../support/fake-engine.js';
+
+const A = '1b0a37e4-7d9c-4f3e-9c1a-2f6f0e5b8a11';
+const B = '5c2e9b1d-0a4f-4c7e-8d3b-6e1f2a9c7b40';
+
+/** As ComfyUI's json.dumps writes them (", " and ": "), or compact (JSON.stringify). */
+function frame(type: string, data: Record<string, unknown>, python = true): string {
+  const text = JSON.stringify({ type, data });
+  return python ? text.replace(/,"/g, ', "').replace(/":/g, '": ') : text;
+}
+const progress = (prompt: string, value: number, python = true) => frame('progress', { value, max: 20, prompt_id: prompt, node: '3' }, python);
+const snapshot = (prompt: string, value: number, python = true) =>
+  frame('progress_state', { prompt_id: prompt, nodes: { '3': { value, max: 20, state: 'running', node_id: '3', prompt_id: prompt, display_node_id: '3', parent_node_id: null, real_node_id: '3' } } }, python);
+
+test('only progress frames in exactly the shape ComfyUI sends them can be held', () => {
+  assert.deepEqual(holdable(progress(A, 3)), { kind: 'progress', promptId: A });
+  assert.deepEqual(holdable(progress(A, 3, false)), { kind: 'progress', promptId: A });
+  assert.deepEqual(holdable(snapshot(A, 3)), { kind: 'progress_state', promptId: A });
+  assert.deepEqual(holdable(snapshot(A, 3, false)), { kind: 'progress_state', promptId: A });
+  for (const other of [
+    frame('executing', { node: '3', display_node: '3', prompt_id: A }),
+    frame('status', { status: { exec_info: { queue_remaining: 1 } } }),
+    // Another key order, a node name before the prompt id, an id that is not plain, no prompt id at all.
+    JSON.stringify({ data: { value: 1, max: 2, prompt_id: A, node: '3' }, type: 'progress' }),
+    JSON.stringify({ type: 'progress', data: { node: '"prompt_id": "x", ', value: 1, max: 2, prompt_id: A } }),
+    JSON.stringify({ type: 'progress', data: { value: 1, max: 2, prompt_id: 'a\\"b', node: '3' } }),
+    JSON.stringify({ type: 'progress', data: { value: 1, max: 2, node: '3' } }),
+    JSON.stringify({ type: 'progress_state', data: { nodes: {}, prompt_id: A } }),
+  ]) {
+    assert.equal(holdable(other), undefined, other);
+  }
+});
+
+test('within one read, the newest frame of each kind per prompt is delivered; any other frame delivers what is held first', () => {
+  const delivered: string[] = [];
+  let endOfRead = (): void => undefined;
+  const coalescer = new FrameCoalescer(
+    (text) => delivered.push(text),
+    (flush) => (endOfRead = flush),
+  );
+  const executing = frame('executing', { node: '8', display_node: '8', prompt_id: A });
+  for (let step = 1; step <= 3; step++) {
+    coalescer.text(snapshot(A, step));
+    coalescer.text(progress(A, step));
+  }
+  coalescer.text(executing);
+  assert.deepEqual(delivered, [snapshot(A, 3), progress(A, 3), executing]);
+  assert.equal(coalescer.superseded, 4);
+
+  // Another prompt's frame of a kind held for the first: delivered in arrival order, nothing dropped.
+  delivered.length = 0;
+  coalescer.text(progress(A, 4));
+  coalescer.text(progress(B, 1));
+  coalescer.text(snapshot(B, 1));
+  endOfRead();
+  assert.deepEqual(delivered, [progress(A, 4), progress(B, 1), snapshot(B, 1)]);
+  assert.equal(coalescer.superseded, 4);
+});
+
+test('a frame held and superseded is delivered where its newest came: never after a later frame of the other kind', () => {
+  const delivered: string[] = [];
+  let endOfRead = (): void => undefined;
+  const coalescer = new FrameCoalescer(
+    (text) => delivered.push(text),
+    (flush) => (endOfRead = flush),
+  );
+  coalescer.text(progress(A, 1));
+  coalescer.text(snapshot(A, 1));
+  coalescer.text(progress(A, 2));
+  endOfRead();
+  assert.deepEqual(delivered, [snapshot(A, 1), progress(A, 2)]);
+});
+
+test('whatever arrives, what is delivered is the frames in arrival order less those a newer frame of their kind and prompt superseded within the read', () => {
+  const kinds = ['progress', 'state', 'executing', 'binary'] as const;
+  const sequence = fc.array(
+    fc.record({ prompt: fc.constantFrom(A, B), kind: fc.constantFrom(...kinds), split: fc.boolean() }),
+    { minLength: 1, maxLength: 60 },
+  );
+  fc.assert(
+    fc.property(sequence, (frames) => {
+      const delivered: number[] = [];
+      let endOfRead = (): void => undefined;
+      // Each frame carries its arrival index (as its value), so the delivered order can be checked exactly.
+      const coalescer = new FrameCoalescer(
+        (text) => delivered.push(JSON.parse(text).data.value as number),
+        (flush) => (endOfRead = flush),
+      );
+      const texts = frames.map((f, i) =>
+        f.kind === 'progress' ? progress(f.prompt, i) : f.kind === 'state' ? frame('progress_state', { prompt_id: f.prompt, nodes: {}, value: i }) : frame('executing', { value: i, prompt_id: f.prompt }),
+      );
+      // The end of each read, by index: a frame is superseded by a newer one of its kind and prompt in its read only.
+      const readOf: number[] = [];
+      let read = 0;
+      frames.forEach((f, i) => {
+        readOf.push(read);
+        // A binary frame (a preview) is not text: the connection flushes before handling it, as it does here.
+        if (f.kind === 'binary') {
+          coalescer.flush();
+          delivered.push(i);
+        } else coalescer.text(texts[i]!);
+        if (f.split) {
+          endOfRead();
+          read++;
+        }
+      });
+      endOfRead();
+      // In arrival order, each at most once.
+      assert.ok(delivered.every((index, k) => k === 0 || index > delivered[k - 1]!), `order: ${delivered.join(',')}`);
+      const kept = new Set(delivered);
+      frames.forEach((f, i) => {
+        if (kept.has(i)) return;
+        // Left out: a progress frame that a newer one of its kind and prompt, delivered, followed in the same read,
+        // with no other frame between them.
+        assert.ok(f.kind === 'progress' || f.kind === 'state', `frame ${i} (${f.kind}) was lost`);
+        let j = i + 1;
+        for (; j < frames.length && readOf[j] === readOf[i]; j++) {
+          const g = frames[j]!;
+          assert.ok(g.kind === 'progress' || g.kind === 'state', `frame ${i} was dropped though frame ${j} (${g.kind}) came before a newer one`);
+          if (g.kind === f.kind && g.prompt === f.prompt && kept.has(j)) break;
+        }
+        assert.ok(j < frames.length && readOf[j] === readOf[i], `frame ${i} was dropped without a newer one delivered in its read`);
+      });
+    }),
+    { numRuns: 2_000 },
+  );
+});
+
+test('what the tracker ends up with is what every frame would have given it, whatever the order of the frames', async (t) => {
+  const sequence = fc.array(
+    fc.record({ prompt: fc.constantFrom(A, B), kind: fc.constantFrom('progress', 'state', 'executing'), value: fc.integer({ min: 0, max: 20 }), split: fc.boolean() }),
+    { minLength: 1, maxLength: 40 },
+  );
+  const setup = async () => {
+    const { backend, engine } = await connectedEngine(t);
+    for (const id of [A, B]) backend.running.push({ id, status: 'running', nodes: { '3': { type: 'KSampler' }, '8': { type: 'VAEDecode' } } });
+    backend.status(2);
+    await engine.settled();
+    return { backend, engine };
+  };
+  const every = await setup();
+  const coalesced = await setup();
+  await fc.assert(
+    fc.asyncProperty(sequence, async (frames) => {
+      let endOfRead = (): void => undefined;
+      const send = (backend: FakeBackend) => (text: string) => backend.send(decodeTextFrame(text));
+      const coalescer = new FrameCoalescer(send(coalesced.backend), (flush) => (endOfRead = flush));
+      for (const f of frames) {
+        const text = f.kind === 'progress' ? progress(f.prompt, f.value) : f.kind === 'state' ? snapshot(f.prompt, f.value) : frame('executing', { node: f.value % 2 ? '3' : '8', display_node: '3', prompt_id: f.prompt });
+        send(every.backend)(text);
+        coalescer.text(text);
+        // A read ends here sometimes.
+        if (f.split) endOfRead();
+      }
+      endOfRead();
+      // The step rate is left out: it is measured from when frames arrive, which differs between the two engines.
+      const progressOf = (engine: typeof every.engine, id: string) => {
+        const { stepsPerSecond: _rate, ...rest } = engine.job('fake', id)?.progress ?? {};
+        return rest;
+      };
+      for (const id of [A, B]) assert.deepEqual(progressOf(coalesced.engine, id), progressOf(every.engine, id));
+    }),
+    { numRuns: 300 },
+  );
+});
