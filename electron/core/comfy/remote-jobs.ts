@@ -76,12 +76,12 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes.map(String) : undefined, extra);
+  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes : undefined, extra);
 }
 
 /**
- * A queue item. Its node table and its name are read from the listed prompt only when asked for (the name once): a
- * queue is listed again at every look, and a job already known (all but the new ones) never asks.
+ * A queue item. Its node table, its name and its output nodes are read from the listing only when asked for (the name
+ * once): a queue is listed again at every look, and a job already known (all but the new ones) never asks.
  */
 class ListedJob implements RemoteJob {
   private name: { workflowName?: string } | undefined;
@@ -93,9 +93,13 @@ class ListedJob implements RemoteJob {
     readonly clientId: string | undefined,
     readonly createdAt: number | undefined,
     readonly listedPrompt: Readonly<Record<string, unknown>> | undefined,
-    readonly outputNodeIds: readonly string[] | undefined,
+    private readonly outputNodes: readonly unknown[] | undefined,
     private readonly extra: Record<string, unknown> | undefined,
   ) {}
+
+  get outputNodeIds(): readonly string[] | undefined {
+    return this.outputNodes?.map(String);
+  }
 
   get nodes(): NodeTable | undefined {
     return nodeInfoOf(this.listedPrompt).nodes;
@@ -107,7 +111,7 @@ class ListedJob implements RemoteJob {
   }
 
   withCreatedAt(createdAt: number | undefined): ListedJob {
-    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodeIds, this.extra);
+    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodes, this.extra);
   }
 }
 
