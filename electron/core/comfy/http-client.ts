@@ -1,9 +1,10 @@
 // HTTP to one ComfyUI server through undici: timeouts, a body size cap, credentials (headers, a query token, a pinned
 // certificate), redirects followed by hand so credentials never reach another origin, errors with stable codes.
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from './undici-parts.js';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { ComfyTrayError, HttpStatusError } from '../errors.js';
+import { readBodyText } from './body-text.js';
 import { parseJson, stringifyJson } from '../json.js';
 import { requestCredentials, routeLabel, routeUrl, type Credentials, type ResolvedServer } from './server-config.js';
 import { isUntrustedCertificateCode, pinnedConnector } from './tls-pinning.js';
@@ -107,7 +108,7 @@ export class ComfyHttp {
     // Small bodies: a limit on the whole exchange as well (undici applies the signal to the body too).
     const response = await this.dispatch(method, route, { ...options, signal: AbortSignal.timeout(this.timeoutOf(options.timeoutMs) + 1_000) });
     this.noteServerDate(response.headers.date);
-    const text = await readText(response.body, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, this.describe(route));
+    const text = await readText(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY, this.describe(route));
     return { status: response.statusCode, text };
   }
 
@@ -155,7 +156,7 @@ export class ComfyHttp {
       response = await this.dispatchUrl('GET', url, what, options, again);
     }
     if (response.statusCode !== 200 && response.statusCode !== 206) {
-      const text = await readText(response.body, 64 * 1024, what).catch(() => '');
+      const text = await readText(response, 64 * 1024, what).catch(() => '');
       throw new HttpStatusError(response.statusCode, what, text);
     }
     return { status: response.statusCode, body: response.body, headers: response.headers };
@@ -240,30 +241,13 @@ export class ComfyHttp {
   }
 }
 
-/**
- * Decoded piece by piece as it arrives, rather than gathered and joined at the end: a legacy /queue answer is tens of
- * MB, and twenty servers answering at once would otherwise hold their bodies twice over in buffers outside the
- * JavaScript heap, which the process rarely gives back to the system (only the text stays, and it is collected).
- */
-async function readText(body: Readable, maxBytes: number, what: string): Promise<string> {
-  const decoder = new StringDecoder('utf8');
-  let text = '';
-  let size = 0;
+async function readText(response: Dispatcher.ResponseData, maxBytes: number, what: string): Promise<string> {
   try {
-    for await (const chunk of body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > maxBytes) {
-        body.destroy();
-        throw new ComfyTrayError('COMFY_RESPONSE_TOO_LARGE', `${what} sent more than ${maxBytes} bytes`);
-      }
-      text += decoder.write(buffer);
-    }
+    return await readBodyText(response.body, { maxBytes, what });
   } catch (cause) {
     if (cause instanceof ComfyTrayError) throw cause;
     throw networkError(cause, what);
   }
-  return text + decoder.end();
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

@@ -1,7 +1,8 @@
 // An undici dispatcher for clients that build their own requests (the EventSource): it adds a server's credentials
 // to requests for that server's origin only, as they go out. A redirect elsewhere, followed by the client, goes
 // without them; the credentials are never part of a URL anyone keeps.
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undici-parts.js';
 import type { Credentials } from './server-config.js';
 import { pinnedConnector } from './tls-pinning.js';
 

@@ -76,12 +76,12 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes.map(String) : undefined, extra);
+  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes : undefined, extra);
 }
 
 /**
- * A queue item. Its node table and its name are read from the listed prompt only when asked for (the name once): a
- * queue is listed again at every look, and a job already known (all but the new ones) never asks.
+ * A queue item. Its node table, its name and its output nodes are read from the listing only when asked for (the name
+ * once): a queue is listed again at every look, and a job already known (all but the new ones) never asks.
  */
 class ListedJob implements RemoteJob {
   private name: { workflowName?: string } | undefined;
@@ -93,9 +93,13 @@ class ListedJob implements RemoteJob {
     readonly clientId: string | undefined,
     readonly createdAt: number | undefined,
     readonly listedPrompt: Readonly<Record<string, unknown>> | undefined,
-    readonly outputNodeIds: readonly string[] | undefined,
+    private readonly outputNodes: readonly unknown[] | undefined,
     private readonly extra: Record<string, unknown> | undefined,
   ) {}
+
+  get outputNodeIds(): readonly string[] | undefined {
+    return this.outputNodes?.map(String);
+  }
 
   get nodes(): NodeTable | undefined {
     return nodeInfoOf(this.listedPrompt).nodes;
@@ -107,7 +111,7 @@ class ListedJob implements RemoteJob {
   }
 
   withCreatedAt(createdAt: number | undefined): ListedJob {
-    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodeIds, this.extra);
+    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodes, this.extra);
   }
 }
 
@@ -126,13 +130,19 @@ export function activeFromQueue(body: unknown, dropped?: DropReporter): ActiveJo
   // malformed item fails the whole body, with the schema's own error.
   const parsed = queueEnvelope.parse(body);
   if (!parsed.queue_running.every(isQueueItem) || !parsed.queue_pending.every(isQueueItem)) queueBodySchema.parse(body);
-  const read = (item: readonly unknown[], status: 'pending' | 'running'): RemoteJob[] => {
-    const job = fromQueueItem(item, status);
-    if (!job) dropped?.('the prompt id (item[1])');
-    return job ? [job] : [];
+  // A plain loop: flatMap would make a one-item array per item, 10,000 per look.
+  const read = (items: readonly unknown[], status: 'pending' | 'running'): RemoteJob[] => {
+    const jobs: RemoteJob[] = [];
+    for (const item of items) {
+      if (!isQueueItem(item)) continue;
+      const job = fromQueueItem(item, status);
+      if (job) jobs.push(job);
+      else dropped?.('the prompt id (item[1])');
+    }
+    return jobs;
   };
-  const running = parsed.queue_running.flatMap((item) => (isQueueItem(item) ? read(item, 'running') : []));
-  const pending = parsed.queue_pending.flatMap((item) => (isQueueItem(item) ? read(item, 'pending') : []));
+  const running = read(parsed.queue_running, 'running');
+  const pending = read(parsed.queue_pending, 'pending');
   return { running, pending: sortByExecutionOrder(pending) };
 }
 

@@ -3,7 +3,8 @@
 // certificate, and that is checked before a single byte of a request (or its credentials) is written.
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket, type ConnectionOptions } from 'node:tls';
-import { buildConnector } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
+import { buildConnector } from './undici-parts.js';
 import { ComfyTrayError } from '../errors.js';
 
 /** `AB:CD:…` (32 bytes, upper case), the form Node and browsers show; undefined when `text` is not a SHA-256. */
@@ -31,7 +32,7 @@ export function pinMismatch(socket: TLSSocket, fingerprint: string): ComfyTrayEr
  * An undici connector that hands a socket to undici only once the pinned certificate is verified. TLS sessions are
  * not cached: every connection shows its certificate again.
  */
-export function pinnedConnector(fingerprint: string, timeoutMs?: number): buildConnector.connector {
+export function pinnedConnector(fingerprint: string, timeoutMs?: number): BuildConnector.connector {
   const connect = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, ...(timeoutMs !== undefined && { timeout: timeoutMs }) });
   return (options, callback) => {
     connect(options, (error, socket) => {

@@ -2,7 +2,7 @@
 // 408 or 429, with the wait the receiver asked for), or refused for good (any other 4xx: a wrong token or URL, which
 // trying again does not fix). Redirects are not followed: a signed body or a token goes to the URL it was set for
 // only. Nothing here logs a URL or a header: Discord and Slack URLs and ntfy tokens are credentials.
-import { request } from 'undici';
+import { request } from '../comfy/undici-parts.js';
 import { networkError } from '../comfy/http-client.js';
 import { errorMessage, firstLine } from '../errors.js';
 import type { ForwardRequest } from './forward-request.js';

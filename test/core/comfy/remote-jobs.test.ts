@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { ComfyBackend } from '../../../electron/core/backends/comfyui/comfy-backend.js';
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
-import { fromHistoryEntry, fromJobsApiItem, fromJobsList } from '../../../electron/core/comfy/remote-jobs.js';
+import { activeFromQueue, fromHistoryEntry, fromJobsApiItem, fromJobsList } from '../../../electron/core/comfy/remote-jobs.js';
 import { resolveServer } from '../../../electron/core/comfy/server-config.js';
 
 const ID = '6f0c2b7e-3f1a-4c55-9a64-0b1d2c3e4f50';
@@ -110,4 +110,14 @@ test('the backend reports a job it had to leave out once per route and field, na
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0]?.code, 'COMFY_FIELD_MISSING');
   assert.equal(warnings[0]?.message, `${url}api/jobs sent a job without "id"; such jobs are left out`);
+});
+
+test('a /queue item gives its output nodes as strings, in ComfyUI order and in Comfy Cloud order', () => {
+  const prompt = { '9': { class_type: 'SaveImage', inputs: {} } };
+  const active = activeFromQueue({
+    queue_running: [[1, 'run-1', prompt, { client_id: 'c1', create_time: 5 }, ['9', 12]]],
+    queue_pending: [[2, 'pend-1', prompt, ['9'], { client_id: 'c2' }], [3, 'pend-2', prompt, { client_id: 'c3' }]],
+  });
+  assert.deepEqual(active.running.map((job) => [job.id, job.clientId, job.createdAt, job.outputNodeIds]), [['run-1', 'c1', 5, ['9', '12']]]);
+  assert.deepEqual(active.pending.map((job) => [job.id, job.clientId, job.outputNodeIds]), [['pend-1', 'c2', ['9']], ['pend-2', 'c3', undefined]]);
 });

@@ -3,7 +3,7 @@
 // limit, about 120 updates, or the run's end), it was refused or broke, or it fell silent for three intervals
 // without closing. It never reopens by itself: the backend reads the run's record first, so nothing that happened
 // in the gap is missed, and decides.
-import { EventSource, type Dispatcher } from 'undici';
+import type { Dispatcher, EventSource } from 'undici';
 import { parseJson } from '../../json.js';
 import { runSnapshotSchema, type RunSnapshot } from './run-record.js';
 
@@ -30,9 +30,17 @@ export class RunStream {
   ) {}
 
   open(): void {
-    const source = new EventSource(this.url, { node: { dispatcher: this.dispatcher } });
-    this.source = source;
     this.armStallTimer();
+    loadEventSource()
+      .then((EventSourceClass) => this.listen(EventSourceClass))
+      .catch(() => this.stop('failed'));
+  }
+
+  private listen(EventSourceClass: typeof EventSource): void {
+    // Closed (or timed out) while undici's EventSource was being loaded.
+    if (this.done) return;
+    const source = new EventSourceClass(this.url, { node: { dispatcher: this.dispatcher } });
+    this.source = source;
     source.onmessage = (event) => {
       if (this.done) return;
       this.armStallTimer();
@@ -43,7 +51,7 @@ export class RunStream {
     source.onerror = () => {
       // CONNECTING: the server ended the stream and undici would reconnect on its own; CLOSED: refused (not 200, not
       // an event stream) or broken for good. Either way this stream is over; the backend reads the record first.
-      this.stop(source.readyState === EventSource.CLOSED ? 'failed' : 'closed');
+      this.stop(source.readyState === EventSourceClass.CLOSED ? 'failed' : 'closed');
     };
   }
 
@@ -70,6 +78,17 @@ export class RunStream {
     clearTimeout(this.stallTimer);
     this.stallTimer = setTimeout(() => this.stop('stalled'), this.stallAfterMs);
   }
+}
+
+let eventSource: Promise<typeof EventSource> | undefined;
+
+/**
+ * undici's EventSource comes with its whole package (fetch, its WebSocket, Node's own undici): loaded when the first
+ * run is followed, never by an app that follows no ComfyControl server (see comfy/undici-parts.ts).
+ */
+function loadEventSource(): Promise<typeof EventSource> {
+  eventSource ??= import('undici').then((undici) => undici.EventSource);
+  return eventSource;
 }
 
 function parseSnapshot(data: unknown): RunSnapshot | undefined {
