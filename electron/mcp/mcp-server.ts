@@ -30,16 +30,22 @@ export function createMcpServer(tools: readonly ToolDefinition[], version: strin
     if (!parsed.success) return failed(argumentFailure(parsed.error));
     const token = request.params._meta?.progressToken;
     let last = Number.NEGATIVE_INFINITY;
+    // Notifications go out one after another, and all of them before the answer: a client stops listening for a
+    // request's progress once its answer is in, so a last "100 %" sent after it would be lost.
+    let sending: Promise<void> = Promise.resolve();
     try {
       const answer = await tool.run(parsed.data, {
         signal: extra.signal,
-        progress: async (progress, total, message) => {
+        progress: (progress, total, message) => {
           // The spec wants each notification's progress larger than the last.
-          if (token === undefined || !(progress > last)) return;
+          if (token === undefined || !(progress > last)) return sending;
           last = progress;
-          await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, ...(total !== undefined && { total }), message } });
+          const notification = { method: 'notifications/progress' as const, params: { progressToken: token, progress, ...(total !== undefined && { total }), message } };
+          // A notification that could not be sent is not the tool's failure; the next one is still tried.
+          sending = sending.then(() => extra.sendNotification(notification)).catch(() => undefined);
+          return sending;
         },
-      });
+      }).finally(() => sending.catch(() => undefined));
       const checked = tool.output.safeParse(answer.structured);
       if (!checked.success) {
         log.error('a tool answered outside its schema', { tool: tool.name, issue: checked.error.issues[0]?.message });

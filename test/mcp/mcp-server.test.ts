@@ -1,10 +1,16 @@
 // The MCP server as a process: its tools and their schemas as a client lists them, bad arguments to every tool, a
-// tool that does not exist, nothing but protocol messages on stdout, and a clean end when the client goes away.
+// tool that does not exist, nothing but protocol messages on stdout, and a clean end when the client goes away; and,
+// in process, progress notifications that always reach the client before the answer.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { createMcpServer } from '../../electron/mcp/mcp-server.js';
+import { defineTool } from '../../electron/mcp/tool.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { tempDir } from '../support/events.js';
 import { startMcp, writeAppSettings } from '../support/mcp-session.js';
@@ -93,4 +99,35 @@ test('stdout carries protocol messages only (logs go to stderr); the server ends
   assert.ok(lines.length >= 3);
   for (const line of lines) assert.equal((JSON.parse(line) as { jsonrpc?: string }).jsonrpc, '2.0', line);
   assert.match(stderr, /comfy-tray mcp: serving 1 server/);
+});
+
+test('every progress notification a tool sends reaches the client before its answer, however slowly the transport writes', { timeout: 30_000 }, async (t) => {
+  const tool = defineTool({
+    name: 'count',
+    title: 'Count',
+    description: 'Counts to 100 in three progress notifications sent without waiting for them, then answers at once.',
+    input: z.object({}).strict(),
+    output: z.object({ counted: z.number() }),
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    run: (_args, call) => {
+      for (const step of [10, 50, 100]) void call.progress(step, 100, `${step} %`);
+      return Promise.resolve({ structured: { counted: 100 } });
+    },
+  });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  // A transport that takes its time with notifications (a busy pipe): the answer must still come after them.
+  const send = serverSide.send.bind(serverSide);
+  serverSide.send = async (message, options) => {
+    if (!('id' in message)) await new Promise((resolve) => setTimeout(resolve, 20));
+    return send(message, options);
+  };
+  const server = createMcpServer([tool], '0.0.0');
+  await server.connect(serverSide);
+  const client = new Client({ name: 'test', version: '0' });
+  await client.connect(clientSide);
+  t.after(() => client.close());
+  const seen: number[] = [];
+  const answer = await client.callTool({ name: 'count', arguments: {} }, undefined, { onprogress: (update) => seen.push(update.progress) });
+  assert.deepEqual(answer.structuredContent, { counted: 100 });
+  assert.deepEqual(seen, [10, 50, 100]);
 });

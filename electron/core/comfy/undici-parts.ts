@@ -1,5 +1,5 @@
 // undici's HTTP client without the rest of the package. Importing 'undici' runs its index, which loads fetch, its
-// WebSocket, cache and mocks, and Node's own copy of undici besides: about 8 MB of resident memory that the engine
+// WebSocket, cache and mocks, and Node's own copy of undici besides: about 6 MB of resident memory that the engine
 // never uses (docs/benchmarks.md, section 9). The parts the app uses are taken from the files the index takes them
 // from (the version is pinned by the lockfile; the HTTP tests go through every one). Types still come from 'undici'.
 import type { Dispatcher } from 'undici';
