@@ -5,13 +5,11 @@
 // With SCREENSHOTS=1 it refreshes docs/screenshots/batch*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ComfySimulator, type SimGeneration } from '../../support/comfy-simulator.js';
-import { engineFor, serverConnected } from '../../support/connect.js';
+import type { SimGeneration } from '../../support/comfy-simulator.js';
 import { nextEvent } from '../../support/events.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
-import { engineActions } from '../../support/renderer-harness/engine-actions.js';
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
-import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
+import { useWindowSuite, windowOnSimulator } from '../../support/renderer-harness/window-suite.js';
 import { pendingOrder, seededPrompt, simEvent } from '../../support/steering.js';
 import { shot } from '../../support/renderer-harness/screenshots.js';
 
@@ -23,14 +21,7 @@ describe('batches and compact rows in Chromium', { skip: chromiumMissing() }, ()
     ['legacy', 'dark', 2],
   ] as [SimGeneration, 'light' | 'dark', number][]) {
     test(`${generation} server, ${theme}, ${zoom * 100}%: one row per batch, opened, moved and watched; compact rows`, async (t) => {
-      const sim = await ComfySimulator.start({ generation, stepDelayMs: 5 });
-      t.after(() => sim.stop());
-      const engine = await engineFor(t, [sim.url]);
-      await serverConnected(engine);
-      const page = await suite.openPage(t, theme, zoom);
-      await attachEngine(t, page, engine, { handlers: engineActions(engine) });
-      await page.goto(suite.url);
-      await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
+      const { sim, engine, page } = await windowOnSimulator(t, suite, { simulator: { generation, stepDelayMs: 5 }, colorScheme: theme, zoom });
 
       const { promptId: running } = sim.enqueue(seededPrompt('warm-up', 40), { clientId: 'browser' });
       await simEvent(sim, 'started', running);

@@ -4,13 +4,10 @@
 // without sideways scrolling. With SCREENSHOTS=1 it refreshes docs/screenshots/failure-details*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ComfySimulator } from '../../support/comfy-simulator.js';
-import { engineFor, serverConnected } from '../../support/connect.js';
 import { nextEvent } from '../../support/events.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
-import { engineActions } from '../../support/renderer-harness/engine-actions.js';
-import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
+import { useWindowSuite, windowOnSimulator } from '../../support/renderer-harness/window-suite.js';
 import { shot } from '../../support/renderer-harness/screenshots.js';
 
 const MESSAGE = 'CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 8.00 GiB of which 412.00 MiB is free.';
@@ -28,14 +25,7 @@ describe('failure details in Chromium', { skip: chromiumMissing() }, () => {
     ['dark', 2],
   ] as ['light' | 'dark', number][]) {
     test(`${theme}, ${zoom * 100}%: a failed row opens to its whole error, keyboard only; Re-run queues it again`, async (t) => {
-      const sim = await ComfySimulator.start({ stepDelayMs: 5 });
-      t.after(() => sim.stop());
-      const engine = await engineFor(t, [sim.url]);
-      await serverConnected(engine);
-      const page = await suite.openPage(t, theme, zoom);
-      await attachEngine(t, page, engine, { handlers: engineActions(engine) });
-      await page.goto(suite.url);
-      await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
+      const { sim, engine, page } = await windowOnSimulator(t, suite, { simulator: { stepDelayMs: 5 }, colorScheme: theme, zoom });
 
       const { promptId } = sim.enqueue(RAISE, { clientId: 'browser' });
       const history = page.getByRole('list', { name: 'History' });

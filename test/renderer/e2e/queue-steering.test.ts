@@ -3,13 +3,11 @@
 // order and run). Also at 200% zoom in the dark theme. With SCREENSHOTS=1 it refreshes docs/screenshots/queue-*.png.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ComfySimulator, type SimGeneration } from '../../support/comfy-simulator.js';
-import { engineFor, serverConnected } from '../../support/connect.js';
+import type { SimGeneration } from '../../support/comfy-simulator.js';
 import { nextEvent } from '../../support/events.js';
 import { chromiumMissing } from '../../support/renderer-harness/chromium.js';
 import { horizontalOverflow, tabTo } from '../../support/renderer-harness/keyboard.js';
-import { engineActions } from '../../support/renderer-harness/engine-actions.js';
-import { attachEngine, useWindowSuite } from '../../support/renderer-harness/window-suite.js';
+import { useWindowSuite, windowOnSimulator } from '../../support/renderer-harness/window-suite.js';
 import { eventOrder, pendingOrder, seededPrompt, simEvent } from '../../support/steering.js';
 import { shot } from '../../support/renderer-harness/screenshots.js';
 
@@ -21,14 +19,7 @@ describe('steering the queue in Chromium', { skip: chromiumMissing() }, () => {
     ['legacy', 'dark', 2],
   ] as [SimGeneration, 'light' | 'dark', number][]) {
     test(`${generation} server, ${theme} theme, zoom ${zoom * 100}%: tick, move to front, pause, resume, keyboard only`, async (t) => {
-      const sim = await ComfySimulator.start({ generation, stepDelayMs: 5 });
-      t.after(() => sim.stop());
-      const engine = await engineFor(t, [sim.url]);
-      await serverConnected(engine);
-      const page = await suite.openPage(t, theme, zoom);
-      await attachEngine(t, page, engine, { handlers: engineActions(engine) });
-      await page.goto(suite.url);
-      await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
+      const { sim, engine, page } = await windowOnSimulator(t, suite, { simulator: { generation, stepDelayMs: 5 }, colorScheme: theme, zoom });
 
       // A job runs (held between steps), four wait: named after their outputs, not their ids.
       const { promptId: running } = sim.enqueue(seededPrompt('upscale-4k', 40), { clientId: 'browser' });

@@ -5,6 +5,9 @@ import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Engine } from '../../../electron/core/engine.js';
 import { AppStore } from '../../../electron/core/store/app-store.js';
+import { ComfySimulator, type SimulatorOptions } from '../comfy-simulator.js';
+import { engineFor, serverConnected } from '../connect.js';
+import { engineActions } from './engine-actions.js';
 import { buildRenderer } from './build-renderer.js';
 import { attachTray, type TrayHandlers } from './fake-tray.js';
 import { launchChromium } from './chromium.js';
@@ -85,4 +88,24 @@ export async function attachEngine(
     ...(options.handlers && { handlers: options.handlers }),
   });
   t.after(detach);
+}
+
+/**
+ * How most window tests begin: a simulator, a real engine connected to it, and the window open on that engine with
+ * the shell's actions, once it shows the server connected. Everything is stopped when the test ends.
+ */
+export async function windowOnSimulator(
+  t: { after: (fn: () => unknown) => void },
+  suite: WindowSuite,
+  options: { simulator?: SimulatorOptions; colorScheme?: 'light' | 'dark'; zoom?: number } = {},
+): Promise<{ sim: ComfySimulator; engine: Engine; page: Page }> {
+  const sim = await ComfySimulator.start(options.simulator);
+  t.after(() => sim.stop());
+  const engine = await engineFor(t, [sim.url]);
+  await serverConnected(engine);
+  const page = await suite.openPage(t, options.colorScheme, options.zoom);
+  await attachEngine(t, page, engine, { handlers: engineActions(engine) });
+  await page.goto(suite.url);
+  await page.getByRole('listitem', { name: /server 0: Connected/ }).waitFor();
+  return { sim, engine, page };
 }
