@@ -7,7 +7,7 @@ import { act } from 'preact/test-utils';
 import type { ServerView } from '../../../electron/shared/app-state.js';
 import type { DroppedFile, PrepareResult } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
-import { byText, flush, renderApp, server, type Rendered } from '../support/render.js';
+import { byText, flush, renderApp, server, type Rendered, typeInto } from '../support/render.js';
 import { clean, opened } from '../support/drop-answers.js';
 
 let current: Rendered | undefined;
@@ -32,12 +32,6 @@ async function drag(type: 'dragenter' | 'dragover' | 'dragleave' | 'drop', targe
 }
 async function key(name: string, shiftKey = false): Promise<void> {
   await act(() => void (document.activeElement ?? document.body).dispatchEvent(new KeyboardEvent('keydown', { key: name, shiftKey, bubbles: true, cancelable: true })));
-}
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  await act(() => {
-    input.value = text;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
 }
 const dialog = (r: Rendered): HTMLElement | null => r.root.querySelector('[role="dialog"]');
 const submitButton = (r: Rendered): HTMLButtonElement => byText(dialog(r)!, 'button', 'Submit') as HTMLButtonElement;
@@ -88,7 +82,7 @@ test('drop → open (all files, one call) → preflight → Submit: queued feedb
   const upload = byText(d, 'label', 'Upload 1 missing input file').querySelector('input')!;
   assert.equal(upload.checked, true, 'upload is on by default when files are offered');
   await act(() => byText(d, 'label', 'Repeat').click());
-  await type(d.querySelector<HTMLInputElement>('#submit-repeat')!, '2');
+  await typeInto(d.querySelector<HTMLInputElement>('#submit-repeat')!, '2');
   await flush();
   assert.equal(submitButton(r).disabled, false);
   await act(() => submitButton(r).click());
@@ -179,12 +173,12 @@ test('repeat is validated as typed, beside the field', async () => {
   await flush();
   const input = dialog(r)!.querySelector<HTMLInputElement>('#submit-repeat')!;
   for (const bad of ['0', '1001', '2x']) {
-    await type(input, bad);
+    await typeInto(input, bad);
     assert.equal(input.getAttribute('aria-invalid'), 'true', bad);
     assert.equal(document.getElementById(input.getAttribute('aria-describedby')!)!.textContent, 'Repeat: enter a whole number from 1 to 1000');
     assert.equal(submitButton(r).disabled, true);
   }
-  await type(input, '1000');
+  await typeInto(input, '1000');
   await flush();
   assert.equal(input.getAttribute('aria-invalid'), 'false');
   assert.equal(submitButton(r).textContent, 'Submit ×1000');
@@ -203,7 +197,7 @@ test('a partial submit failure says exactly how many were queued, with the per-n
   });
   await r.openWorkflows([opened('t1')]);
   await flush();
-  await type(dialog(r)!.querySelector<HTMLInputElement>('#submit-repeat')!, '5');
+  await typeInto(dialog(r)!.querySelector<HTMLInputElement>('#submit-repeat')!, '5');
   await flush();
   await act(() => submitButton(r).click());
   await flush();

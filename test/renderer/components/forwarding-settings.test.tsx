@@ -5,7 +5,7 @@ import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { ForwardTargetInput, SettingsPatch } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
-import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered } from '../support/render.js';
+import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered, typeInto } from '../support/render.js';
 
 const EVENTS = { done: true, failed: true, queueFinished: false, serverOffline: true };
 
@@ -28,13 +28,6 @@ async function openSettings(): Promise<Rendered> {
   return current;
 }
 
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  await act(() => {
-    input.value = text;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
-
 const fieldset = (root: HTMLElement, legend: RegExp): HTMLFieldSetElement =>
   [...root.querySelectorAll('fieldset')].find((set) => legend.test(set.querySelector('legend')?.textContent ?? '')) as HTMLFieldSetElement;
 
@@ -55,7 +48,7 @@ test('a stored signing secret is never shown; "Send test" sends the target with 
   assert.match(hook.textContent!, /Failed \(FORWARD_REFUSED\): the receiver answered HTTP 401/);
 
   // The URL changed: the secret must be typed again (or forgotten) before Save.
-  await type(hook.querySelector<HTMLInputElement>('input[type="url"]')!, 'https://elsewhere.example.net/');
+  await typeInto(hook.querySelector<HTMLInputElement>('input[type="url"]')!, 'https://elsewhere.example.net/');
   assert.match(hook.textContent!, /The URL changed: enter the signing secret again/);
   assert.equal((byText(root, 'button', 'Save') as HTMLButtonElement).disabled, true);
   await act(() => byText(hook, 'button', 'Forget the saved secret').click());
@@ -68,11 +61,11 @@ test('an ntfy target added and filled in: its topic checked as it is typed, per-
   const ntfy = fieldset(root, /\(ntfy\)/);
   const topic = ntfy.querySelector<HTMLInputElement>('input[id$="-topic"]')!;
   assert.equal(topic.getAttribute('aria-invalid'), 'true', 'a topic is needed');
-  await type(topic, 'comfy alerts');
+  await typeInto(topic, 'comfy alerts');
   assert.match(ntfy.querySelector(`#${topic.id}-error`)!.textContent!, /letters, digits/);
-  await type(topic, 'comfy-alerts');
+  await typeInto(topic, 'comfy-alerts');
   assert.equal(ntfy.querySelector(`#${topic.id}-error`), null);
-  await type(ntfy.querySelector<HTMLInputElement>('input[type="password"]')!, 'tk_abc');
+  await typeInto(ntfy.querySelector<HTMLInputElement>('input[type="password"]')!, 'tk_abc');
   const failedOnly = [...ntfy.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')].find((box) => box.parentElement?.textContent?.trim() === 'Done')!;
   await act(() => failedOnly.click());
   let patch: SettingsPatch | undefined;

@@ -6,7 +6,7 @@ import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { SettingsPatch } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
-import { DEFAULT_SETTINGS, byText, flush, job, renderApp, server, type Rendered } from '../support/render.js';
+import { DEFAULT_SETTINGS, byText, flush, job, renderApp, server, type Rendered, typeInto } from '../support/render.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -20,13 +20,6 @@ const SERVERS = [
   server('cc', { name: 'Runs', kind: 'comfycontrol', version: undefined }),
 ];
 const card = (root: HTMLElement, name: string): HTMLElement => root.querySelector<HTMLElement>(`[aria-label="Servers"] li[aria-label^="${name}:"]`)!;
-
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  await act(() => {
-    input.value = text;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-}
 
 test('cards and rows say which kind a job runs on; a Cloud failure shows node, exception, message and a sentence', async () => {
   current = await renderApp(
@@ -71,14 +64,14 @@ test('ComfyControl: no web UI, clear-pending or cancel; a pasted run id is follo
   const input = runs.querySelector<HTMLInputElement>('input.follow-run__id')!;
   const follow = byText(runs, 'button', 'Follow') as HTMLButtonElement;
   assert.equal(follow.disabled, true, 'nothing to follow yet');
-  await type(input, '  a1b2c3d4-run  ');
+  await typeInto(input, '  a1b2c3d4-run  ');
   await act(() => follow.click());
   await flush();
   assert.deepEqual(current.calls.filter((c) => c.method === 'followJob').map((c) => c.args), [['cc', 'a1b2c3d4-run']]);
   assert.match(root.querySelector('.feedback')!.textContent!, /Runs: following run a1b2c3d4-run/);
   assert.equal(input.value, '', 'cleared once followed');
   current.actions.followJob = async () => ({ ok: false, code: 'COMFY_JOB_NOT_FOUND', message: 'Runs has no run typo on this account; check the id' });
-  await type(input, 'typo');
+  await typeInto(input, 'typo');
   await act(() => (byText(runs, 'button', 'Follow') as HTMLButtonElement).click());
   await flush();
   assert.match(root.querySelector('.feedback__item--error')!.textContent!, /no run typo on this account/);
@@ -166,7 +159,7 @@ test('Settings: Add Comfy Cloud asks for the API key only; Test connection names
   assert.equal(editor.querySelector<HTMLInputElement>('input[type="url"]')!.value, 'https://cloud.comfy.org');
   assert.match(editor.textContent!, /API key \(from platform\.comfy\.org\)/);
   assert.match(editor.textContent!, /Enter the API key/);
-  await type(editor.querySelector<HTMLInputElement>('input[type="password"]')!, 'ck-typed-key');
+  await typeInto(editor.querySelector<HTMLInputElement>('input[type="password"]')!, 'ck-typed-key');
   await act(() => byText(editor, 'button', 'Test connection').click());
   await flush();
   assert.equal((tested[0] as { kind?: string }).kind, 'comfy-cloud');

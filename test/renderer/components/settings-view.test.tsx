@@ -4,7 +4,7 @@ import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { SettingsPatch } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
-import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered } from '../support/render.js';
+import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered, typeInto } from '../support/render.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -21,13 +21,6 @@ async function openSettings(): Promise<Rendered> {
   await act(() => byText(current!.root, 'button', 'Settings').click());
   await flush();
   return current;
-}
-
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  await act(() => {
-    input.value = text;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
 }
 
 const saveButton = (root: HTMLElement): HTMLButtonElement => root.querySelector<HTMLButtonElement>('button[type="submit"]')!;
@@ -56,7 +49,7 @@ test('a stored secret is never shown, only that one exists; editing and saving s
     sent = patch;
     return { ok: true, settings: DEFAULT_SETTINGS, warnings: [] };
   };
-  await type(root.querySelector<HTMLInputElement>('input[id$="-name"]')!, 'Studio 2');
+  await typeInto(root.querySelector<HTMLInputElement>('input[id$="-name"]')!, 'Studio 2');
   assert.equal(saveButton(root).disabled, false);
   await act(() => saveButton(root).click());
   await flush();
@@ -68,20 +61,20 @@ test('a stored secret is never shown, only that one exists; editing and saving s
 test('problems show beside the field as the user types and disable Save', async () => {
   const { root } = await openSettings();
   const url = root.querySelector<HTMLInputElement>('input[id$="-url"]')!;
-  await type(url, 'ftp://nope');
+  await typeInto(url, 'ftp://nope');
   assert.match(root.querySelector(`#${url.id}-error`)!.textContent!, /http:\/\/ or https:\/\//);
   assert.equal(url.getAttribute('aria-invalid'), 'true');
   assert.equal(saveButton(root).disabled, true);
-  await type(url, 'http://ok.local:8188');
+  await typeInto(url, 'http://ok.local:8188');
   assert.equal(root.querySelector(`#${url.id}-error`), null);
   await section(root, 'Outputs');
   const template = root.querySelector<HTMLInputElement>('#outputs-template')!;
-  await type(template, '{server}/{nope}');
+  await typeInto(template, '{server}/{nope}');
   assert.match(root.querySelector('#outputs-template-error')!.textContent!, /Unknown token \{nope\}/);
-  await type(template, '{server}/{job}_{index}');
+  await typeInto(template, '{server}/{job}_{index}');
   assert.match(root.querySelector('.template-preview')!.textContent!, /^<Pictures>\/Comfy Tray\/Studio\/3f2a9c1e_0\.png$/);
   await section(root, 'General');
-  await type(root.querySelector<HTMLInputElement>('#general-journal')!, '10');
+  await typeInto(root.querySelector<HTMLInputElement>('#general-journal')!, '10');
   assert.match(root.querySelector('#general-journal-error')!.textContent!, /from 50 to 100000/);
   assert.equal(saveButton(root).disabled, true);
 });
@@ -94,7 +87,7 @@ test('a server switched to an API key needs the key before it can be saved', asy
     auth.dispatchEvent(new Event('change', { bubbles: true }));
   });
   assert.match(root.textContent!, /Enter the API key/);
-  await type(root.querySelector<HTMLInputElement>('input[type="password"]')!, 'k-123');
+  await typeInto(root.querySelector<HTMLInputElement>('input[type="password"]')!, 'k-123');
   assert.doesNotMatch(root.textContent!, /Enter the API key/);
   assert.doesNotMatch(root.textContent!, /k-123/);
 });
@@ -179,7 +172,7 @@ test('a user name and password typed into the URL: the form says where they go, 
     auth.dispatchEvent(new Event('change', { bubbles: true }));
   });
   const url = root.querySelector<HTMLInputElement>('input[id$="-url"]')!;
-  await type(url, 'https://alice:hunter2@comfy.example/proxy/');
+  await typeInto(url, 'https://alice:hunter2@comfy.example/proxy/');
   assert.match(root.textContent!, /will be moved to Authentication \(Basic\) when you save/);
   assert.doesNotMatch(root.textContent!, /hunter2/);
   let sent: SettingsPatch | undefined;
@@ -222,7 +215,7 @@ test('with secure storage, no such warning', async () => {
 test('a changed URL asks for the secret again, and the marker is never sent with another URL', async () => {
   const { root, settingsApi } = await openSettings();
   const url = root.querySelector<HTMLInputElement>('input[id$="-url"]')!;
-  await type(url, 'https://elsewhere.example/');
+  await typeInto(url, 'https://elsewhere.example/');
   const secret = root.querySelector<HTMLInputElement>('input[type="password"]')!;
   assert.match(root.querySelector(`#${secret.id}-error`)!.textContent!, /The URL changed: enter the token again/);
   assert.doesNotMatch(root.textContent!, /Saved\. Leave empty to keep it\./);
@@ -241,7 +234,7 @@ test('a changed URL asks for the secret again, and the marker is never sent with
     sent = patch;
     return { ok: true, settings: DEFAULT_SETTINGS, warnings: [] };
   };
-  await type(secret, 't-for-elsewhere');
+  await typeInto(secret, 't-for-elsewhere');
   await act(() => saveButton(root).click());
   await flush();
   assert.deepEqual(sent?.servers?.[0]?.auth, { kind: 'bearer', token: 't-for-elsewhere' });
@@ -249,7 +242,7 @@ test('a changed URL asks for the secret again, and the marker is never sent with
 
 test('the same URL spelled otherwise keeps the stored secret', async () => {
   const { root } = await openSettings();
-  await type(root.querySelector<HTMLInputElement>('input[id$="-url"]')!, 'https://COMFY.example/proxy');
+  await typeInto(root.querySelector<HTMLInputElement>('input[id$="-url"]')!, 'https://COMFY.example/proxy');
   assert.match(root.textContent!, /Saved\. Leave empty to keep it\./);
   assert.doesNotMatch(root.textContent!, /The URL changed/);
 });

@@ -6,7 +6,7 @@ import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { SettingsPatch } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
-import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered } from '../support/render.js';
+import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered, typeInto } from '../support/render.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -26,13 +26,6 @@ async function open(): Promise<Rendered> {
   await current.showView('settings');
   await flush();
   return current;
-}
-
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  await act(() => {
-    input.value = text;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  });
 }
 
 const tabs = (root: HTMLElement): HTMLElement[] => [...root.querySelectorAll<HTMLElement>('[role="tab"]')];
@@ -74,7 +67,7 @@ test('the server list: each with its state in words and a dot, the selected one 
   assert.equal(editor.querySelector<HTMLInputElement>('input[id$="-name"]')!.value, 'Cloud box');
   assert.equal(editor.querySelector<HTMLSelectElement>('select[id$="-auth"]')!.value, 'bearer');
   assert.deepEqual([...editor.querySelectorAll('.form-group__title')].map((h) => h.textContent), ['Connection', 'Authentication', 'Saving outputs', 'Notifications']);
-  await type(editor.querySelector<HTMLInputElement>('input[id$="-url"]')!, 'nope');
+  await typeInto(editor.querySelector<HTMLInputElement>('input[id$="-url"]')!, 'nope');
   assert.equal(root.querySelector('.server-picker__item[aria-current="true"]')!.getAttribute('aria-label'), 'Cloud box: Authentication failed, has problems');
   assert.match(tabs(root)[0]!.getAttribute('aria-description') ?? '', /has problems/);
   assert.match(root.querySelector('.settings__footer')!.textContent!, /Some fields have problems/);
@@ -113,7 +106,7 @@ test('Back with unsaved changes asks: Keep editing stays, Discard leaves without
   const sent: SettingsPatch[] = [];
   r.settingsApi.updateSettings = async (patch) => (sent.push(patch), { ok: true, settings: { ...DEFAULT_SETTINGS, servers: SERVERS.map((s, i) => (i === 0 ? { ...s, name: 'Studio 2' } : s)) }, warnings: [] });
   const name = (): HTMLInputElement => r.root.querySelector<HTMLInputElement>('.server-editor input[id$="-name"]')!;
-  await type(name(), 'Studio 2');
+  await typeInto(name(), 'Studio 2');
   await act(() => byText(r.root, 'button', 'Back to queue').click());
   const question = r.root.querySelector('[role="alertdialog"]')!;
   assert.match(question.textContent!, /You have unsaved changes\./);
@@ -131,7 +124,7 @@ test('Back with unsaved changes asks: Keep editing stays, Discard leaves without
 
   await r.showView('settings');
   await flush();
-  await type(name(), 'Studio 3');
+  await typeInto(name(), 'Studio 3');
   await act(() => byText(r.root, 'button', 'Back to queue').click());
   await act(() => byText(r.root.querySelector('[role="alertdialog"]')!, 'button', 'Discard changes').click());
   assert.ok(byText(r.root, 'h1', 'Comfy Tray'));

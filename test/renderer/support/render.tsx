@@ -199,6 +199,14 @@ export async function renderApp(snapshot: AppSnapshot, view: ComponentChild, opt
   });
 }
 
+/** Types into a field as a user does: its value changes and an `input` event bubbles. */
+export async function typeInto(input: HTMLInputElement, text: string): Promise<void> {
+  await act(() => {
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
 export function byText(root: ParentNode, selector: string, text: string | RegExp): HTMLElement {
   const found = [...root.querySelectorAll<HTMLElement>(selector)].find((el) => (typeof text === 'string' ? el.textContent?.includes(text) : text.test(el.textContent ?? '')));
   if (!found) throw new Error(`No ${selector} with text ${String(text)} in:\n${((root as HTMLElement).innerHTML ?? '').slice(0, 400)}`);
