@@ -110,14 +110,7 @@ async function overHttp(): Promise<void> {
   engine.start();
   await all;
   await engine.settled();
-  await engine.journal.flush();
-  const setupMs = performance.now() - start;
-  const after = await settle();
-  const idle = await afterIdle();
-  const jobs = engine.jobs().length;
-  const journalBytes = statSync(engine.journal.path).size;
-  rmSync(dataDir, { recursive: true, force: true });
-  channel.finish({ type: 'result', jobs, before, after, idle, journalBytes, setupMs });
+  await finish(engine, dataDir, start, before);
 }
 
 async function main(): Promise<void> {
@@ -169,6 +162,11 @@ async function main(): Promise<void> {
     }
     await engine.settled();
   }
+  await finish(engine, dataDir, start, before);
+}
+
+/** Measures the engine once it tracks every job, sends the result, and removes the data folder. */
+async function finish(engine: Engine, dataDir: string, start: number, before: NodeJS.MemoryUsage): Promise<void> {
   await engine.journal.flush();
   const setupMs = performance.now() - start;
   const after = await settle();
