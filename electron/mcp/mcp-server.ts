@@ -45,7 +45,7 @@ export function createMcpServer(tools: readonly ToolDefinition[], version: strin
           sending = sending.then(() => extra.sendNotification(notification)).catch(() => undefined);
           return sending;
         },
-      }).finally(() => sending.catch(() => undefined));
+      }).finally(() => sending);
       const checked = tool.output.safeParse(answer.structured);
       if (!checked.success) {
         log.error('a tool answered outside its schema', { tool: tool.name, issue: checked.error.issues[0]?.message });
