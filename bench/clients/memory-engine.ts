@@ -30,6 +30,8 @@ export interface MemoryResult {
    * listing) only once the process has been quiet a while, as the app mostly is.
    */
   readonly idle: NodeJS.MemoryUsage;
+  /** RSS each second of that quiet spell (no forced collection): how soon the app is back to its resting size. */
+  readonly idleRssBytes: readonly number[];
   readonly journalBytes: number;
   readonly setupMs: number;
 }
@@ -41,9 +43,13 @@ const FINISHED = Number(finishedArg ?? 0);
 const channel = parentChannel<never, MemoryResult>();
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 8_000);
 
-async function afterIdle(): Promise<NodeJS.MemoryUsage> {
-  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-  return settle();
+async function afterIdle(): Promise<{ idle: NodeJS.MemoryUsage; idleRssBytes: number[] }> {
+  const idleRssBytes: number[] = [];
+  for (let waited = 0; waited < IDLE_MS; waited += 1_000) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, IDLE_MS - waited)));
+    idleRssBytes.push(process.memoryUsage.rss());
+  }
+  return { idle: await settle(), idleRssBytes };
 }
 
 /** Answers like a server over HTTP would: fresh objects on every call, never shared with the tracker. */
@@ -170,11 +176,11 @@ async function finish(engine: Engine, dataDir: string, start: number, before: No
   await engine.journal.flush();
   const setupMs = performance.now() - start;
   const after = await settle();
-  const idle = await afterIdle();
+  const { idle, idleRssBytes } = await afterIdle();
   const jobs = engine.jobs().length;
   const journalBytes = statSync(engine.journal.path).size;
   rmSync(dataDir, { recursive: true, force: true });
-  channel.finish({ type: 'result', jobs, before, after, idle, journalBytes, setupMs });
+  channel.finish({ type: 'result', jobs, before, after, idle, idleRssBytes, journalBytes, setupMs });
 }
 
 void main();

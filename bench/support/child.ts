@@ -58,8 +58,9 @@ export class Child<In, Out> {
   /** `entry` is a bench/clients/*.ts file; `--expose-gc` so children can measure memory after a full collection. */
   static async start<In, Out>(entry: string, args: readonly string[]): Promise<Child<In, Out>> {
     const file = await bundle(entry);
-    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile per child (open it in Chrome DevTools) to see where time goes.
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile per child (open it in Chrome DevTools) to see where time goes;
+    // BENCH_NODE_FLAGS="--trace-gc" (any Node flags) shows what the garbage collector does in each child.
+    const profile = [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
     return new Child<In, Out>(fork(file, [...args], { execArgv: ['--expose-gc', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
 

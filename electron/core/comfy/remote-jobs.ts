@@ -6,6 +6,8 @@ import { executionErrorSchema, toJobError } from './execution-error.js';
 import { jobName } from './job-name.js';
 import { promptShape, type NodeTable } from './prompt-shape.js';
 import { outputsOfJob } from './outputs.js';
+import { ListingScanError, scanQueueListing, type ScannedItem, type ScannedListing, type Span } from './queue-listing-scan.js';
+import { parseJson } from '../json.js';
 
 export type RemoteStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -34,6 +36,11 @@ export interface RemoteJob {
    * never to be sent again. Kept by reference, so it costs nothing unless someone reads it.
    */
   readonly listedPrompt?: Readonly<Record<string, unknown>>;
+  /**
+   * Read from a queue listing: its prompt-derived fields (nodes, name, signature) are the same at every look, so a job
+   * that has read them once need not read them again (tracked-job.ts).
+   */
+  readonly listed?: boolean;
   /** How many nodes the server took from its cache when it ran the job (records that kept `execution_cached`). */
   readonly cachedNodeCount?: number;
 }
@@ -76,7 +83,15 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, asRecord(prompt), Array.isArray(outputNodes) ? outputNodes : undefined, extra);
+  const parts: ListedParts = { prompt: asRecord(prompt), extra, outputNodes: Array.isArray(outputNodes) ? outputNodes : undefined };
+  return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, parts);
+}
+
+/** What a queue item holds beyond its fields: read only when asked (see ListedJob). */
+interface ListedParts {
+  readonly prompt: Readonly<Record<string, unknown>> | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+  readonly outputNodes: readonly unknown[] | undefined;
 }
 
 /**
@@ -84,6 +99,7 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
  * once): a queue is listed again at every look, and a job already known (all but the new ones) never asks.
  */
 class ListedJob implements RemoteJob {
+  readonly listed = true;
   private name: { workflowName?: string } | undefined;
 
   constructor(
@@ -92,26 +108,91 @@ class ListedJob implements RemoteJob {
     readonly priority: number | undefined,
     readonly clientId: string | undefined,
     readonly createdAt: number | undefined,
-    readonly listedPrompt: Readonly<Record<string, unknown>> | undefined,
-    private readonly outputNodes: readonly unknown[] | undefined,
-    private readonly extra: Record<string, unknown> | undefined,
+    private readonly parts: ListedParts,
   ) {}
 
+  get listedPrompt(): Readonly<Record<string, unknown>> | undefined {
+    return this.parts.prompt;
+  }
+
   get outputNodeIds(): readonly string[] | undefined {
-    return this.outputNodes?.map(String);
+    return this.parts.outputNodes?.map(String);
   }
 
   get nodes(): NodeTable | undefined {
-    return nodeInfoOf(this.listedPrompt).nodes;
+    return nodeInfoOf(this.parts.prompt).nodes;
   }
 
   get workflowName(): string | undefined {
-    this.name ??= nameOf(this.listedPrompt, this.extra);
+    this.name ??= nameOf(this.parts.prompt, this.parts.extra);
     return this.name.workflowName;
   }
 
   withCreatedAt(createdAt: number | undefined): ListedJob {
-    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.listedPrompt, this.outputNodes, this.extra);
+    return new ListedJob(this.id, this.status, this.priority, this.clientId, createdAt, this.parts);
+  }
+}
+
+/**
+ * The parts of an item of a scanned /queue body (queue-listing-scan.ts), each parsed from its place in the body when
+ * read. A job already known reads none, so its prompt is never built; one that is new has its prompt parsed on its
+ * own. Only the item read last keeps what was parsed (a job's fields are read one after the other): the prompts of a
+ * whole listing, kept until the look ends, would live long enough for the garbage collector to copy and promote them.
+ */
+interface ParsedParts {
+  prompt?: Record<string, unknown> | undefined;
+  extra?: Record<string, unknown> | undefined;
+  outputNodes?: readonly unknown[] | undefined;
+}
+let lastRead: { item: ScannedItem; parsed: ParsedParts } | undefined;
+
+class ScannedParts implements ListedParts {
+  constructor(
+    private readonly text: string,
+    private readonly item: ScannedItem,
+  ) {}
+
+  get prompt(): Readonly<Record<string, unknown>> | undefined {
+    const parsed = this.parsed();
+    if (!('prompt' in parsed)) parsed.prompt = asRecord(this.value(this.item.prompt));
+    return parsed.prompt;
+  }
+
+  get extra(): Record<string, unknown> | undefined {
+    const parsed = this.parsed();
+    if (!('extra' in parsed)) parsed.extra = asRecord(this.value(this.cloudOrder() ? this.item.fourth : this.item.third));
+    return parsed.extra;
+  }
+
+  get outputNodes(): readonly unknown[] | undefined {
+    const parsed = this.parsed();
+    if (!('outputNodes' in parsed)) {
+      const value = this.value(this.cloudOrder() ? this.item.third : this.item.fourth);
+      parsed.outputNodes = Array.isArray(value) ? value : undefined;
+    }
+    return parsed.outputNodes;
+  }
+
+  /** What was parsed of this item so far. Keyed by the item, which holds no reference to the body. */
+  private parsed(): ParsedParts {
+    if (lastRead?.item !== this.item) lastRead = { item: this.item, parsed: {} };
+    return lastRead.parsed;
+  }
+
+  /** Comfy Cloud lists the output nodes as item[3] and extra_data as item[4]. */
+  private cloudOrder(): boolean {
+    const { third } = this.item;
+    return third !== undefined && this.text.charCodeAt(third.start) === 0x5b;
+  }
+
+  /** One element of the item; one that is not JSON (the scanner only matched its brackets) counts as absent. */
+  private value(span: Span | undefined): unknown {
+    if (span === undefined) return undefined;
+    try {
+      return parseJson(this.text.slice(span.start, span.end));
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -144,6 +225,33 @@ export function activeFromQueue(body: unknown, dropped?: DropReporter): ActiveJo
   const running = read(parsed.queue_running, 'running');
   const pending = read(parsed.queue_pending, 'pending');
   return { running, pending: sortByExecutionOrder(pending) };
+}
+
+/**
+ * `activeFromQueue` for a /queue body still in text: scanned (queue-listing-scan.ts), so that a look builds no prompt
+ * but those of jobs new to the app. A body the scanner does not expect is parsed whole by `parseWhole` (the caller's
+ * JSON parse, with its errors) and read as before: the scanner only ever makes a look cheaper, never stricter.
+ */
+export function activeFromQueueText(text: string, parseWhole: (text: string) => unknown, dropped?: DropReporter): ActiveJobs {
+  let listing: ScannedListing;
+  try {
+    listing = scanQueueListing(text);
+  } catch (error) {
+    if (!(error instanceof ListingScanError)) throw error;
+    return activeFromQueue(parseWhole(text), dropped);
+  }
+  const read = (items: readonly ScannedItem[], status: 'pending' | 'running'): RemoteJob[] => {
+    const jobs: RemoteJob[] = [];
+    for (const item of items) {
+      if (item.id === undefined) {
+        dropped?.('the prompt id (item[1])');
+        continue;
+      }
+      jobs.push(new ListedJob(item.id, status, item.number, item.clientId, item.createdAt, new ScannedParts(text, item)));
+    }
+    return jobs;
+  };
+  return { running: read(listing.running, 'running'), pending: sortByExecutionOrder(read(listing.pending, 'pending')) };
 }
 
 /** The pending list is a binary heap's array: execution order is (priority, prompt id). */

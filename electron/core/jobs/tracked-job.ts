@@ -28,6 +28,8 @@ export interface TrackedJob {
   nodes?: Readonly<Record<string, NodeInfo>>;
   /** The prompt's shape (workflow-signature.ts): which earlier runs predict this one's duration. */
   signature?: string;
+  /** Its node table, name and signature were taken from a queue listing's prompt (tracked-job.ts, applyRemoteFields). */
+  listingRead?: boolean;
   /** Replaced, never changed in place (a job without any shares one empty set). */
   cached: ReadonlySet<string>;
   /** `cached` came from the server (`execution_cached`), rather than being the empty default. */
@@ -85,6 +87,11 @@ export function applyRemoteFields(job: TrackedJob, remote: RemoteJob): boolean {
   if (job.startedAt === undefined && remote.startedAt !== undefined) {
     job.startedAt = remote.startedAt;
     changed = true;
+  }
+  // A queue listing's prompt says the same at every look: once read, another look need not parse it again.
+  if (remote.listed === true) {
+    if (job.listingRead === true) return changed;
+    job.listingRead = true;
   }
   if (job.nodes === undefined) {
     const nodes = remote.nodes;

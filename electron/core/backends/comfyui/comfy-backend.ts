@@ -21,7 +21,7 @@ import { HISTORY_PAGE_SIZE, historyPages } from '../../comfy/history-pages.js';
 import { outputStreamOf, rangeHeaders } from '../../comfy/output-stream.js';
 import { DOCUMENTED_DIALECT, describeDialect, jobsQuery, learnFromRefusal, type JobsApiDialect, type JobsApiStatus } from '../../comfy/jobs-api-dialect.js';
 import {
-  activeFromQueue,
+  activeFromQueueText,
   fromHistoryEntry,
   fromJobsApiItem,
   fromJobsList,
@@ -242,7 +242,13 @@ export class ComfyBackend implements JobBackend {
         pending: sortByExecutionOrder(jobs.filter((j) => j.status === 'pending')),
       };
     }
-    return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
+    return this.legacyQueue();
+  }
+
+  /** The legacy /queue, scanned rather than parsed whole: it carries every queued job's prompt (remote-jobs.ts). */
+  private async legacyQueue(): Promise<ActiveJobs> {
+    const text = await this.http.getText('api/queue');
+    return activeFromQueueText(text, (body) => this.http.parse('api/queue', body), this.dropReporter('api/queue'));
   }
 
   async systemStats(): Promise<ServerHealth> {
@@ -250,7 +256,7 @@ export class ComfyBackend implements JobBackend {
   }
 
   async describeActive(): Promise<ActiveJobs> {
-    return activeFromQueue(await this.http.getJson('api/queue'), this.dropReporter('api/queue'));
+    return this.legacyQueue();
   }
 
   async *finishedPages(firstPageSize: number): AsyncGenerator<RemoteJob[]> {
