@@ -241,6 +241,11 @@ export class ComfyConnection {
       handshakeTimeout: this.timings.handshakeTimeoutMs,
       maxPayload: MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
+      // ws would close the whole socket (1007) over one text frame that is not valid UTF-8, after scanning every
+      // frame to find out. We decode text with Buffer#toString, which turns bad sequences into U+FFFD, and the frame
+      // is then parsed and checked like any other: at worst it is malformed and counted, and the connection stays up
+      // (one bad frame never breaks a connection). Nothing reads a frame's raw bytes as text, so skip the scan.
+      skipUTF8Validation: true,
       // Never: a redirect would carry the credentials (headers and token) wherever it points.
       followRedirects: false,
       // Node's request takes a connection handed over later: only once the pinned certificate is verified.

@@ -257,6 +257,26 @@ describe('ComfyConnection', () => {
     assert.deepEqual(images, [...images].sort((a, b) => a - b), 'in order');
   });
 
+  test('a text frame that is not valid UTF-8 is read with replacement characters: the connection stays up', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    const prompt = randomUUID();
+    const nodes: (string | null)[] = [];
+    backend.events.on('message', (m) => {
+      if (m.type === 'executing' && m.promptId === prompt) nodes.push(m.node);
+    });
+    const before = backend.stats.reconnects;
+    const frame = Buffer.concat([Buffer.from(`{"type": "executing", "data": {"node": "3`), Buffer.from([0xff, 0xc3]), Buffer.from(`", "display_node": "3", "prompt_id": "${prompt}"}}`)]);
+    sim.sendRawTextBytes(frame);
+    sim.broadcastStatus();
+    await nextEvent(backend.events, 'message', (m) => m.type === 'status');
+    assert.deepEqual(nodes, ['3\uFFFD\uFFFD']);
+    assert.equal(backend.connection.state, 'connected');
+    assert.equal(backend.stats.reconnects, before);
+  });
+
   test('malformed JSON, unknown types, every binary type and a 20 MB frame leave the connection up', async (t) => {
     const sim = await simulator(t);
     const { backend } = await backendFor(t, sim.url);
