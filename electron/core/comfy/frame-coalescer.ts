@@ -12,11 +12,10 @@
 // the progress frames before it (they can make its job known, and a legacy preview goes to the job of the last step),
 // so a progress frame before a held preview is never dropped: it is delivered, and the newer one held after it. So
 // the state they leave is the one every frame would have left.
-import type { ServerMessage } from './messages.js';
+import { readProgressFrame, type ServerMessage } from './messages.js';
 
 export type HeldKind = 'progress' | 'progress_state' | 'preview';
 
-type PreviewMessage = Extract<ServerMessage, { type: 'preview' }>;
 
 // Anchored, and the prompt id comes before any string value: nothing inside a string can pass for it. Separators as
 // Python's json.dumps writes them (ComfyUI) or compact. One pattern for both kinds: other frames fail at their type.
@@ -33,7 +32,8 @@ export function holdable(text: string): { kind: HeldKind; promptId: string } | u
 /** One held frame per kind: the newest, and the prompt it is about. */
 interface Slot {
   promptId: string;
-  frame: string | PreviewMessage;
+  /** Text to parse when delivered, or a frame already decoded (a preview; a progress frame read without JSON.parse). */
+  frame: string | ServerMessage;
   /** When the held frame (the newest of its slot) arrived, relative to the other slots'. */
   order: number;
 }
@@ -55,12 +55,18 @@ export class FrameCoalescer {
     private readonly deliver: (text: string) => void,
     /** Runs `flush` once the current read is handled (the next turn of the event loop). */
     private readonly later: (flush: () => void) => void = (flush) => void setImmediate(flush),
-    /** Handles one binary frame, decoded when it arrived. */
-    private readonly deliverBinary: (message: ServerMessage) => void,
+    /** Handles a frame decoded when it arrived: a binary frame, or a progress frame read without JSON.parse. */
+    private readonly deliverDecoded: (message: ServerMessage) => void,
   ) {}
 
   /** A text frame, in arrival order. */
   text(text: string): void {
+    // Read once: the same match that makes a progress frame holdable gives its fields.
+    const progress = readProgressFrame(text);
+    if (progress !== undefined) {
+      this.hold('progress', progress.promptId, progress);
+      return;
+    }
     const key = holdable(text);
     if (key === undefined) {
       this.flush();
@@ -74,7 +80,7 @@ export class FrameCoalescer {
   binary(message: ServerMessage): void {
     if (message.type !== 'preview') {
       this.flush();
-      this.deliverBinary(message);
+      this.deliverDecoded(message);
       return;
     }
     this.hold('preview', this.previewKey(message), message);
@@ -87,13 +93,13 @@ export class FrameCoalescer {
    * prompt of the progress slot (another prompt's flushes it), so a legacy preview is keyed by that prompt, or by
    * none when it came before any: one after a progress frame never supersedes one from before it.
    */
-  private previewKey(message: PreviewMessage): string {
+  private previewKey(message: Extract<ServerMessage, { type: 'preview' }>): string {
     if (message.promptId !== undefined) return `id:${message.promptId}`;
     const progress = this.slots.progress;
     return progress === undefined ? 'legacy' : `legacy:${progress.promptId}`;
   }
 
-  private hold(kind: HeldKind, promptId: string, frame: string | PreviewMessage): void {
+  private hold(kind: HeldKind, promptId: string, frame: string | ServerMessage): void {
     const slot = this.slots[kind];
     const preview = this.slots.preview;
     if (slot !== undefined && kind !== 'preview' && preview !== undefined && preview.order > slot.order) {
@@ -140,7 +146,7 @@ export class FrameCoalescer {
     held.sort((a, b) => a.order - b.order);
     for (const slot of held) {
       if (typeof slot.frame === 'string') this.deliver(slot.frame);
-      else this.deliverBinary(slot.frame);
+      else this.deliverDecoded(slot.frame);
     }
   }
 }

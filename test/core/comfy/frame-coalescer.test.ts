@@ -26,7 +26,6 @@ const preview = (prompt: string | undefined, n: number): ServerMessage => ({
   image: Buffer.from(String(n)),
   ...(prompt !== undefined && { promptId: prompt, nodeId: '3', displayNodeId: '3' }),
 });
-const noBinary = (message: ServerMessage): never => assert.fail(`unexpected binary frame ${message.type}`);
 
 test('only progress frames in exactly the shape ComfyUI sends them can be held', () => {
   assert.deepEqual(holdable(progress(A, 3)), { kind: 'progress', promptId: A });
@@ -48,12 +47,12 @@ test('only progress frames in exactly the shape ComfyUI sends them can be held',
 });
 
 test('within one read, the newest frame of each kind per prompt is delivered; any other frame delivers what is held first', () => {
-  const delivered: string[] = [];
+  const delivered: ServerMessage[] = [];
   let endOfRead = (): void => undefined;
   const coalescer = new FrameCoalescer(
-    (text) => delivered.push(text),
+    (text) => delivered.push(decodeTextFrame(text)),
     (flush) => (endOfRead = flush),
-    noBinary,
+    (message) => delivered.push(message),
   );
   const executing = frame('executing', { node: '8', display_node: '8', prompt_id: A });
   for (let step = 1; step <= 3; step++) {
@@ -61,7 +60,7 @@ test('within one read, the newest frame of each kind per prompt is delivered; an
     coalescer.text(progress(A, step));
   }
   coalescer.text(executing);
-  assert.deepEqual(delivered, [snapshot(A, 3), progress(A, 3), executing]);
+  assert.deepEqual(delivered, [snapshot(A, 3), progress(A, 3), executing].map(decodeTextFrame));
   assert.equal(coalescer.superseded, 4);
 
   // Another prompt's frame of a kind held for the first: delivered in arrival order, nothing dropped.
@@ -70,32 +69,32 @@ test('within one read, the newest frame of each kind per prompt is delivered; an
   coalescer.text(progress(B, 1));
   coalescer.text(snapshot(B, 1));
   endOfRead();
-  assert.deepEqual(delivered, [progress(A, 4), progress(B, 1), snapshot(B, 1)]);
+  assert.deepEqual(delivered, [progress(A, 4), progress(B, 1), snapshot(B, 1)].map(decodeTextFrame));
   assert.equal(coalescer.superseded, 4);
 });
 
 test('a frame held and superseded is delivered where its newest came: never after a later frame of the other kind', () => {
-  const delivered: string[] = [];
+  const delivered: ServerMessage[] = [];
   let endOfRead = (): void => undefined;
   const coalescer = new FrameCoalescer(
-    (text) => delivered.push(text),
+    (text) => delivered.push(decodeTextFrame(text)),
     (flush) => (endOfRead = flush),
-    noBinary,
+    (message) => delivered.push(message),
   );
   coalescer.text(progress(A, 1));
   coalescer.text(snapshot(A, 1));
   coalescer.text(progress(A, 2));
   endOfRead();
-  assert.deepEqual(delivered, [snapshot(A, 1), progress(A, 2)]);
+  assert.deepEqual(delivered, [snapshot(A, 1), progress(A, 2)].map(decodeTextFrame));
 });
 
 test('previews are held like progress frames: the newest per prompt in a read; never a step before a preview', () => {
   const delivered: string[] = [];
   let endOfRead = (): void => undefined;
   const coalescer = new FrameCoalescer(
-    (text) => delivered.push(`text ${JSON.parse(text).type as string} ${JSON.parse(text).data.value as number}`),
+    (text) => delivered.push(`text ${decodeTextFrame(text).type}`),
     (flush) => (endOfRead = flush),
-    (message) => delivered.push(message.type === 'preview' ? `preview ${message.image.toString()}` : message.type),
+    (message) => delivered.push(message.type === 'preview' ? `preview ${message.image.toString()}` : message.type === 'progress' ? `progress ${message.value}` : message.type),
   );
   for (let step = 1; step <= 3; step++) {
     coalescer.text(progress(A, step));
@@ -104,7 +103,7 @@ test('previews are held like progress frames: the newest per prompt in a read; n
   coalescer.binary(preview(B, 1));
   coalescer.binary({ type: 'progress_text', nodeId: '3', text: 'loading' });
   // Each step is delivered: a preview after it is handled with it (it may be what makes the preview's job known).
-  assert.deepEqual(delivered, ['text progress 1', 'text progress 2', 'text progress 3', 'preview 3', 'preview 1', 'progress_text']);
+  assert.deepEqual(delivered, ['progress 1', 'progress 2', 'progress 3', 'preview 3', 'preview 1', 'progress_text']);
   assert.equal(coalescer.superseded, 2);
   assert.equal(coalescer.supersededPreviews, 2);
 
@@ -118,7 +117,7 @@ test('previews are held like progress frames: the newest per prompt in a read; n
   coalescer.text(progress(A, 5));
   coalescer.binary(preview(undefined, 13));
   endOfRead();
-  assert.deepEqual(delivered, ['preview 11', 'text progress 4', 'text progress 5', 'preview 13']);
+  assert.deepEqual(delivered, ['preview 11', 'progress 4', 'progress 5', 'preview 13']);
   assert.equal(coalescer.supersededPreviews, 4);
 });
 
@@ -137,7 +136,8 @@ test('whatever arrives, what is delivered is the frames in arrival order less th
       const coalescer = new FrameCoalescer(
         (text) => delivered.push(JSON.parse(text).data.value as number),
         (flush) => (endOfRead = flush),
-        (message) => delivered.push(Number(message.type === 'preview' ? message.image.toString() : message.type === 'progress_text' ? message.text : NaN)),
+        (message) =>
+          delivered.push(message.type === 'preview' ? Number(message.image.toString()) : message.type === 'progress' ? message.value : message.type === 'progress_text' ? Number(message.text) : NaN),
       );
       // The end of each read, by index: a frame is superseded by a newer one of its kind and prompt in its read only.
       const readOf: number[] = [];
