@@ -12,7 +12,8 @@
 // the progress frames before it (they can make its job known, and a legacy preview goes to the job of the last step),
 // so a progress frame before a held preview is never dropped: it is delivered, and the newer one held after it. So
 // the state they leave is the one every frame would have left.
-import { readProgressFrame, type ServerMessage } from './messages.js';
+import { readProgressFrame } from './hot-frames.js';
+import type { ServerMessage } from './messages.js';
 
 export type HeldKind = 'progress' | 'progress_state' | 'preview';
 

@@ -4,6 +4,7 @@ import type { JobError } from '../../shared/app-state.js';
 import { parseJson } from '../json.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
 import { asFields, readNodeId, readNumber, readString, type Fields } from './frame-fields.js';
+import { readProgressStateFrame } from './hot-frames.js';
 
 export interface NodeProgressState {
   readonly value: number;
@@ -30,6 +31,8 @@ export type ServerMessage =
   | { readonly type: 'malformed'; readonly reason: string };
 
 export function decodeTextFrame(text: string): ServerMessage {
+  const snapshot = readProgressStateFrame(text);
+  if (snapshot !== undefined) return snapshot;
   let raw: unknown;
   try {
     raw = parseJson(text);
@@ -42,24 +45,6 @@ export function decodeTextFrame(text: string): ServerMessage {
   const data = asFields(envelope.data);
   if (!data) return KNOWN.has(type) ? malformed(type) : { type: 'unknown', rawType: type };
   return decodeData(type, data) ?? malformed(type);
-}
-
-// A whole `progress` frame as ComfyUI writes it (json.dumps separators, or compact), read without JSON.parse: a sampler
-// sends one per step. Only strict JSON numbers and strings without escapes match, so what it reads is exactly what
-// JSON.parse and the checks below would give; anything else (and a number too large for a double) is left to them.
-const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
-const PROGRESS_FRAME = new RegExp(
-  String.raw`^\{"type": ?"progress", ?"data": ?\{"value": ?(${NUMBER}), ?"max": ?(${NUMBER}), ?"prompt_id": ?"([\w-]{1,128})", ?"node": ?(?:"([^"\\\x00-\x1f]*)"|null)\}\}$`,
-);
-
-/** A `progress` frame in exactly the shape ComfyUI sends, decoded as `decodeTextFrame` would; undefined otherwise. */
-export function readProgressFrame(text: string): (Extract<ServerMessage, { type: 'progress' }> & { readonly promptId: string }) | undefined {
-  const match = PROGRESS_FRAME.exec(text);
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  const max = Number(match[2]);
-  if (!Number.isFinite(value) || !Number.isFinite(max)) return undefined;
-  return { type: 'progress', node: match[4] ?? null, value, max, promptId: match[3]! };
 }
 
 const KNOWN = new Set([
