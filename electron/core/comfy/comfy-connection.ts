@@ -331,15 +331,16 @@ export class ComfyConnection {
   private decode(data: RawData, isBinary: boolean): ServerMessage {
     this.stats.frames++;
     const buffer = bufferOf(data);
-    return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString('utf8'));
+    return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString());
   }
 
   /** A frame once the handshake is over: progress frames and previews superseded within one read are dropped. */
   private receive(data: RawData, isBinary: boolean): void {
     this.stats.frames++;
     const buffer = bufferOf(data);
+    // toString() without an encoding is Node's direct UTF-8 path (the same decoding, minus a lookup per frame).
     if (isBinary) this.coalescer.binary(decodeBinaryFrame(buffer));
-    else this.coalescer.text(buffer.toString('utf8'));
+    else this.coalescer.text(buffer.toString());
   }
 
   private handleCoalesced(message: ServerMessage): void {
