@@ -136,18 +136,22 @@ export class FrameCoalescer {
 
   /** Delivers the held frames that arrived before `order`, oldest first; the later ones stay held. */
   private deliverBefore(order: number): void {
-    const held: Slot[] = [];
-    for (const kind of KINDS) {
-      const slot = this.slots[kind];
-      if (slot === undefined || slot.order >= order) continue;
-      held.push(slot);
-      this.slots[kind] = undefined;
+    // At most three, picked one at a time: no array or sort for every delivery.
+    for (;;) {
+      let first: Slot | undefined;
+      let firstKind: HeldKind = 'progress';
+      for (const kind of KINDS) {
+        const slot = this.slots[kind];
+        if (slot !== undefined && slot.order < order && (first === undefined || slot.order < first.order)) {
+          first = slot;
+          firstKind = kind;
+        }
+      }
+      if (first === undefined) return;
+      this.slots[firstKind] = undefined;
       this.held--;
-    }
-    held.sort((a, b) => a.order - b.order);
-    for (const slot of held) {
-      if (typeof slot.frame === 'string') this.deliver(slot.frame);
-      else this.deliverDecoded(slot.frame);
+      if (typeof first.frame === 'string') this.deliver(first.frame);
+      else this.deliverDecoded(first.frame);
     }
   }
 }

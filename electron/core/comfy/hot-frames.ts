@@ -7,9 +7,10 @@
 import type { NodeProgressState, ServerMessage } from './messages.js';
 
 const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
-/** The characters of a JSON string without escapes; a capture group. */
-const TEXT = String.raw`([^"\\\x00-\x1f]*)`;
-const PLAIN = String.raw`"[^"\\\x00-\x1f]*"`;
+/** The characters of a JSON string without escapes (between its quotes), as a capture group. */
+export const TEXT = String.raw`([^"\\\x00-\x1f]*)`;
+/** A JSON string without escapes, quotes included, not captured. */
+export const PLAIN = String.raw`"[^"\\\x00-\x1f]*"`;
 
 const PROGRESS = new RegExp(
   String.raw`^\{"type": ?"progress", ?"data": ?\{"value": ?(${NUMBER}), ?"max": ?(${NUMBER}), ?"prompt_id": ?"([\w-]{1,128})", ?"node": ?(?:"${TEXT}"|null)\}\}$`,
@@ -19,7 +20,9 @@ const SNAPSHOT_HEAD = /^\{"type": ?"progress_state", ?"data": ?\{"prompt_id": ?"
 /** One node of a snapshot, then the separator before the next, if any. Sticky: read from where the last one ended. */
 const SNAPSHOT_NODE = new RegExp(
   String.raw`"${TEXT}": ?\{"value": ?(${NUMBER}), ?"max": ?(${NUMBER}), ?"state": ?"${TEXT}", ?"node_id": ?${PLAIN}, ?"prompt_id": ?${PLAIN}, ` +
-    String.raw`?"display_node_id": ?(?:"${TEXT}"|null), ?"parent_node_id": ?(?:${PLAIN}|null), ?"real_node_id": ?(?:${PLAIN}|null)\}(, ?)?`,
+    String.raw`?"display_node_id": ?(?:"${TEXT}"|null), ?"parent_node_id": ?(?:${PLAIN}|null), ?"real_node_id": ?(?:${PLAIN}|null)` +
+    // Newer servers add what the node is doing.
+    String.raw`(?:, ?"activity": ?(?:${PLAIN}|null))?\}(, ?)?`,
   'y',
 );
 const SNAPSHOT_END = '}}}';

@@ -51,23 +51,24 @@ test('a progress frame is read exactly as the general decoder reads it, or left 
   }
 });
 
-/** One node of a snapshot in ComfyUI's key order. */
-const nodeState = (id: string, value: number | string, max: number | string, state: string, display: string | null) =>
-  `"${id}":{"value":${literal(value)},"max":${literal(max)},"state":${JSON.stringify(state)},"node_id":"${id}","prompt_id":"${prompt}","display_node_id":${JSON.stringify(display)},"parent_node_id":null,"real_node_id":"${id}"}`;
+/** One node of a snapshot in ComfyUI's key order; newer servers add `activity`. */
+const nodeState = (id: string, value: number | string, max: number | string, state: string, display: string | null, activity?: string | null) =>
+  `"${id}":{"value":${literal(value)},"max":${literal(max)},"state":${JSON.stringify(state)},"node_id":"${id}","prompt_id":"${prompt}","display_node_id":${JSON.stringify(display)},"parent_node_id":null,"real_node_id":"${id}"` +
+  `${activity === undefined ? '' : `,"activity":${JSON.stringify(activity)}`}}`;
 const snapshotText = (nodes: string[]) => `{"type":"progress_state","data":{"prompt_id":"${prompt}","nodes":{${nodes.join(',')}}}}`;
 
 test('a progress_state snapshot is read exactly as the general decoder reads it, or left to it', () => {
   // As ComfyUI sends them (the recorded shape): always read on the fast path, and decoded on it.
-  const real = snapshotText([nodeState('4', 1, 1, 'finished', '4'), nodeState('12:5', 0, 1, 'running', '12'), nodeState('3', 7, 20, 'running', '3')]);
+  const real = snapshotText([nodeState('4', 1, 1, 'finished', '4'), nodeState('12:5', 0, 1, 'running', '12', null), nodeState('3', 7, 20, 'running', '3', 'Sampling')]);
   for (const form of [real, python(real), snapshotText([]), python(snapshotText([]))]) {
     assert.notEqual(readProgressStateFrame(form), undefined, form);
     assert.deepEqual(readProgressStateFrame(form), general(form), form);
   }
   const id = fc.oneof(fc.constantFrom('3', '12:5', '__proto__', 'constructor', ''), fc.string({ maxLength: 6 }));
-  const node = fc.record({ id, value: number, max: number, state: fc.oneof(fc.constantFrom('running', 'finished', 'pending'), fc.string({ maxLength: 4 })), display: fc.oneof(fc.constant(null), fc.string({ maxLength: 4 })) });
+  const node = fc.record({ id, value: number, max: number, state: fc.oneof(fc.constantFrom('running', 'finished', 'pending'), fc.string({ maxLength: 4 })), display: fc.oneof(fc.constant(null), fc.string({ maxLength: 4 })), activity: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }) });
   fc.assert(
     fc.property(fc.array(node, { maxLength: 5 }), fc.boolean(), fc.constantFrom('', ' ', ',', ', {}'), (nodes, asPython, tail) => {
-      let text = snapshotText(nodes.map((n) => nodeState(JSON.stringify(n.id).slice(1, -1), n.value, n.max, n.state, n.display)));
+      let text = snapshotText(nodes.map((n) => nodeState(JSON.stringify(n.id).slice(1, -1), n.value, n.max, n.state, n.display, n.activity)));
       if (asPython) text = python(text);
       if (tail) text = text.replace(/\}\}\}$/, `${tail}}}}`);
       const fast = readProgressStateFrame(text);
