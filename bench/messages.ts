@@ -46,8 +46,10 @@ interface Run {
   readonly receivingRssBytes: number;
   /** HTTP requests the client made while receiving (our tracker reconciles on `status`). */
   readonly requests: number;
-  /** Progress frames ours dropped unread, superseded in the same read. */
+  /** Progress frames and previews ours dropped, superseded in the same read. */
   readonly superseded: number;
+  /** Of `superseded`, the previews. */
+  readonly supersededPreviews: number;
 }
 
 // A running job with a realistic prompt: the tracker keeps it active and applies progress to it.
@@ -79,7 +81,7 @@ async function measure(kind: ClientKind, stream: Stream): Promise<Run> {
     }
     // Every frame of the stream is one our decoder knows: anything else means the bench measures the wrong path.
     if ((result.malformed ?? 0) + (result.unknown ?? 0) > 0) throw new Error(`${kind}: ${result.malformed} malformed, ${result.unknown} unknown frames`);
-    return { wallMs: result.wallMs, cpuUs: result.cpuUs, maxRssBytes: result.maxRssBytes, readyRssBytes: result.readyRssBytes, receivingRssBytes: result.receivingRssBytes, requests: fake.requestCount(), superseded: result.superseded ?? 0 };
+    return { wallMs: result.wallMs, cpuUs: result.cpuUs, maxRssBytes: result.maxRssBytes, readyRssBytes: result.readyRssBytes, receivingRssBytes: result.receivingRssBytes, requests: fake.requestCount(), superseded: result.superseded ?? 0, supersededPreviews: result.supersededPreviews ?? 0 };
   } finally {
     await child.stop();
   }
@@ -95,7 +97,7 @@ for (let run = 1; run <= RUNS; run++) {
       results.set(key, [...(results.get(key) ?? []), r]);
       process.stderr.write(
         `run ${run}/${RUNS} ${key.padEnd(18)} ${fmt((stream.count / r.wallMs) * 1000).padStart(9)} frames/s  ${fmt(r.cpuUs / stream.count, 2).padStart(7)} µs CPU/frame  ` +
-          `RSS ${mb(r.readyRssBytes, 0)} → ${mb(r.receivingRssBytes, 0)} (max ${mb(r.maxRssBytes, 0)})  ${r.requests} requests  ${r.superseded} superseded\n`,
+          `RSS ${mb(r.readyRssBytes, 0)} → ${mb(r.receivingRssBytes, 0)} (max ${mb(r.maxRssBytes, 0)})  ${r.requests} requests  ${r.superseded} superseded (${r.supersededPreviews} previews)\n`,
       );
     }
   }
@@ -110,6 +112,7 @@ interface Summary {
   readonly receivingRssBytes: number;
   readonly requests: number;
   readonly superseded: number;
+  readonly supersededPreviews: number;
 }
 const summary = (kind: ClientKind, stream: Stream): Summary => {
   const runs = results.get(`${kind}/${stream.name}`) ?? [];
@@ -121,6 +124,7 @@ const summary = (kind: ClientKind, stream: Stream): Summary => {
     receivingRssBytes: median(runs.map((r) => r.receivingRssBytes)),
     requests: median(runs.map((r) => r.requests)),
     superseded: median(runs.map((r) => r.superseded)),
+    supersededPreviews: median(runs.map((r) => r.supersededPreviews)),
   };
 };
 
@@ -166,7 +170,8 @@ const markdown = [
   '',
   CLIENTS.includes('core')
     ? `HTTP requests our Engine made while receiving (reconciliations triggered by \`status\` frames, coalesced): text ${fmt(data.core!.text!.requests)}, mixed ${fmt(data.core!.mixed!.requests)}. ` +
-      `Progress frames it dropped unread, superseded by a newer one of the same prompt in the same read: text ${fmt(data.core!.text!.superseded)}, mixed ${fmt(data.core!.mixed!.superseded)}.`
+      `Frames it dropped, superseded by a newer one of the same kind and prompt in the same read (progress frames unread): text ${fmt(data.core!.text!.superseded)}, ` +
+      `previews ${fmt(data.core!.binary!.superseded)}, mixed ${fmt(data.core!.mixed!.superseded)} (of which previews ${fmt(data.core!.mixed!.supersededPreviews)}).`
     : '',
 ].join('\n');
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ComfyApi } from '@saintno/comfyui-sdk';
 import WebSocket from 'ws';
 import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
-import { ComfyConnection, type ClientIdStore } from '../../electron/core/comfy/comfy-connection.js';
+import { ComfyConnection, type ClientIdStore, type ConnectionStats } from '../../electron/core/comfy/comfy-connection.js';
 import { ComfyHttp } from '../../electron/core/comfy/http-client.js';
 import { resolveServer } from '../../electron/core/comfy/server-config.js';
 import { Engine } from '../../electron/core/engine.js';
@@ -37,12 +37,14 @@ export type FromClient =
       frames?: number;
       malformed?: number;
       unknown?: number;
-      /** Progress frames dropped unread, superseded by a newer one in the same read (ours only). */
+      /** Progress frames and previews dropped, superseded by a newer one in the same read (ours only). */
       superseded?: number;
+      /** Of `superseded`, the previews. */
+      supersededPreviews?: number;
     };
 
 /** What a client can count itself, read once the blast is over. */
-type Counters = Pick<Extract<FromClient, { type: 'result' }>, 'frames' | 'malformed' | 'unknown' | 'superseded'>;
+type Counters = Pick<Extract<FromClient, { type: 'result' }>, 'frames' | 'malformed' | 'unknown' | 'superseded' | 'supersededPreviews'>;
 
 const [kind, url] = process.argv.slice(2) as [ClientKind, string];
 const channel = parentChannel<ToClient, FromClient>();
@@ -79,7 +81,18 @@ async function connectConnection(): Promise<() => Counters> {
   conn.start();
   await connected;
   const before = { ...conn.stats };
-  return () => ({ frames: conn.stats.frames - before.frames, malformed: conn.stats.malformed, unknown: conn.stats.unknown, superseded: (conn.stats.superseded ?? 0) - (before.superseded ?? 0) });
+  return () => countersOf(conn.stats, before);
+}
+
+/** Our connection's counters since `before` (the stats of the same connection once it was ready). */
+function countersOf(stats: ConnectionStats, before: ConnectionStats): Counters {
+  return {
+    frames: stats.frames - before.frames,
+    malformed: stats.malformed,
+    unknown: stats.unknown,
+    superseded: stats.superseded - before.superseded,
+    supersededPreviews: stats.supersededPreviews - before.supersededPreviews,
+  };
 }
 
 async function connectCore(): Promise<() => Counters> {
@@ -100,7 +113,7 @@ async function connectCore(): Promise<() => Counters> {
   const backend = engine.backend('bench');
   if (!(backend instanceof ComfyBackend)) throw new Error('expected a ComfyBackend');
   const before = { ...backend.stats };
-  return () => ({ frames: backend.stats.frames - before.frames, malformed: backend.stats.malformed, unknown: backend.stats.unknown, superseded: (backend.stats.superseded ?? 0) - (before.superseded ?? 0) });
+  return () => countersOf(backend.stats, before);
 }
 
 async function connectSdk(): Promise<() => Counters> {

@@ -1,5 +1,6 @@
 // Binary socket frames: a 4-byte big-endian event type, then a type-specific body. Never JSON-decoded; the image
 // bytes are a view into the received buffer (no copy).
+import { PLAIN, TEXT } from './hot-frames.js';
 import type { ServerMessage } from './messages.js';
 
 export const PREVIEW_IMAGE = 1;
@@ -7,6 +8,13 @@ export const PROGRESS_TEXT = 3;
 export const PREVIEW_IMAGE_WITH_METADATA = 4;
 
 const MAX_METADATA_BYTES = 64 * 1024;
+
+// A preview's metadata as ComfyUI writes it (its key order; json.dumps or compact separators; strings without escapes),
+// read without JSON.parse, exactly as the general reading below would read it: every preview of a sampler has it.
+const METADATA = new RegExp(
+  String.raw`^\{"node_id": ?(?:"${TEXT}"|null), ?"prompt_id": ?"([\w-]{1,128})", ?"display_node_id": ?(?:"${TEXT}"|null), ` +
+    String.raw`?"parent_node_id": ?(?:${PLAIN}|null), ?"real_node_id": ?(?:${PLAIN}|null), ?"image_type": ?"${TEXT}"\}$`,
+);
 
 export function decodeBinaryFrame(frame: Buffer): ServerMessage {
   if (frame.length < 4) return { type: 'malformed', reason: 'binary frame shorter than 4 bytes' };
@@ -38,9 +46,22 @@ function decodePreviewWithMetadata(frame: Buffer): ServerMessage {
   if (length > MAX_METADATA_BYTES || length > frame.length - 8) {
     return { type: 'malformed', reason: 'preview metadata length overruns frame' };
   }
+  const text = frame.toString('utf8', 8, 8 + length);
+  const plain = METADATA.exec(text);
+  if (plain) {
+    const [, nodeId, promptId, displayNodeId, imageType] = plain;
+    return {
+      type: 'preview',
+      mime: imageType === 'image/png' ? 'image/png' : 'image/jpeg',
+      image: frame.subarray(8 + length),
+      promptId: promptId!,
+      ...(nodeId !== undefined && { nodeId }),
+      ...(displayNodeId !== undefined && { displayNodeId }),
+    };
+  }
   let meta: unknown;
   try {
-    meta = JSON.parse(frame.toString('utf8', 8, 8 + length));
+    meta = JSON.parse(text);
   } catch {
     return { type: 'malformed', reason: 'preview metadata is not JSON' };
   }

@@ -47,8 +47,10 @@ export interface ConnectionStats {
   halfOpenDetections: number;
   /** Bare TCP checks of the port while the server was down (outage-watch.ts). */
   portChecks: number;
-  /** Progress frames dropped unread, superseded by a newer one in the same read (frame-coalescer.ts). */
+  /** Progress frames and previews dropped, superseded by a newer one in the same read (frame-coalescer.ts). */
   superseded: number;
+  /** Of `superseded`, the previews. */
+  supersededPreviews: number;
 }
 
 /** What we ask for in the handshake; preview metadata switches preview frames to type 4 (with prompt/node ids). */
@@ -62,7 +64,7 @@ const SOFT_REFUSAL_CODES = new Set(['COMFY_UNREACHABLE', 'COMFY_CONNECT_TIMEOUT'
 
 export class ComfyConnection {
   readonly events = new Emitter<ConnectionEvents>((error) => this.log.error('listener failed', { error: errorMessage(error) }));
-  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0, superseded: 0 };
+  readonly stats: ConnectionStats = { frames: 0, malformed: 0, unknown: 0, reconnects: 0, deafDetections: 0, halfOpenDetections: 0, portChecks: 0, superseded: 0, supersededPreviews: 0 };
   private readonly timings: ConnectionTimings;
   private readonly log;
   private info: ConnectionInfo = { state: 'connecting' };
@@ -84,10 +86,11 @@ export class ComfyConnection {
   private probing = false;
   private readonly random: () => number;
   private readonly outage: OutageWatch;
-  private readonly coalescer = new FrameCoalescer((text) => {
-    this.handleMessage(decodeTextFrame(text));
-    this.stats.superseded = this.coalescer.superseded;
-  });
+  private readonly coalescer = new FrameCoalescer(
+    (text) => this.handleCoalesced(decodeTextFrame(text)),
+    undefined,
+    (message) => this.handleCoalesced(message),
+  );
   /** Following by polling: HTTP works, the socket upgrade does not (a proxy refuses it). */
   private polling = false;
   private softRefusals = 0;
@@ -238,6 +241,11 @@ export class ComfyConnection {
       handshakeTimeout: this.timings.handshakeTimeoutMs,
       maxPayload: MAX_MESSAGE_BYTES,
       perMessageDeflate: false,
+      // ws would close the whole socket (1007) over one text frame that is not valid UTF-8, after scanning every
+      // frame to find out. We decode text with Buffer#toString, which turns bad sequences into U+FFFD, and the frame
+      // is then parsed and checked like any other: at worst it is malformed and counted, and the connection stays up
+      // (one bad frame never breaks a connection). Nothing reads a frame's raw bytes as text, so skip the scan.
+      skipUTF8Validation: true,
       // Never: a redirect would carry the credentials (headers and token) wherever it points.
       followRedirects: false,
       // Node's request takes a connection handed over later: only once the pinned certificate is verified.
@@ -323,19 +331,22 @@ export class ComfyConnection {
   private decode(data: RawData, isBinary: boolean): ServerMessage {
     this.stats.frames++;
     const buffer = bufferOf(data);
-    return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString('utf8'));
+    return isBinary ? decodeBinaryFrame(buffer) : decodeTextFrame(buffer.toString());
   }
 
-  /** A frame once the handshake is over: progress frames superseded within one read are dropped unread. */
+  /** A frame once the handshake is over: progress frames and previews superseded within one read are dropped. */
   private receive(data: RawData, isBinary: boolean): void {
     this.stats.frames++;
     const buffer = bufferOf(data);
-    if (!isBinary) {
-      this.coalescer.text(buffer.toString('utf8'));
-      return;
-    }
-    this.coalescer.flush();
-    this.handleMessage(decodeBinaryFrame(buffer));
+    // toString() without an encoding is Node's direct UTF-8 path (the same decoding, minus a lookup per frame).
+    if (isBinary) this.coalescer.binary(decodeBinaryFrame(buffer));
+    else this.coalescer.text(buffer.toString());
+  }
+
+  private handleCoalesced(message: ServerMessage): void {
+    this.stats.superseded = this.coalescer.superseded;
+    this.stats.supersededPreviews = this.coalescer.supersededPreviews;
+    this.handleMessage(message);
   }
 
   private handleMessage(message: ServerMessage): void {

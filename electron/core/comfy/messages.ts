@@ -4,6 +4,7 @@ import type { JobError } from '../../shared/app-state.js';
 import { parseJson } from '../json.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
 import { asFields, readNodeId, readNumber, readString, type Fields } from './frame-fields.js';
+import { readProgressStateFrame } from './hot-frames.js';
 
 export interface NodeProgressState {
   readonly value: number;
@@ -30,6 +31,8 @@ export type ServerMessage =
   | { readonly type: 'malformed'; readonly reason: string };
 
 export function decodeTextFrame(text: string): ServerMessage {
+  const snapshot = readProgressStateFrame(text);
+  if (snapshot !== undefined) return snapshot;
   let raw: unknown;
   try {
     raw = parseJson(text);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { decodeBinaryFrame } from '../../../electron/core/comfy/binary-frames.js';
 
 function frame(type: number, second: number, rest: Buffer = Buffer.alloc(0)): Buffer {
@@ -46,4 +47,30 @@ test('hostile frames become malformed or unknown values, never exceptions', () =
   ];
   for (const c of cases) assert.equal(decodeBinaryFrame(c).type, 'malformed', c.toString('hex'));
   assert.deepEqual(decodeBinaryFrame(frame(99, 0)), { type: 'unknown', rawType: 'binary:99' });
+});
+
+test('type 4 metadata as ComfyUI writes it is read without JSON.parse, exactly as the general reading reads it', () => {
+  const prompt = '0b36a0c9-413e-485c-b646-00000000002a';
+  const python = (text: string) => text.replace(/,"/g, ', "').replace(/":/g, '": ');
+  const preview = (metadata: string) => {
+    const meta = Buffer.from(metadata);
+    return frame(4, meta.length, Buffer.concat([meta, Buffer.from('IMG')]));
+  };
+  // A trailing space, which JSON allows, keeps the metadata off the fast path: the general reading of the same fields.
+  const both = (metadata: string) => [decodeBinaryFrame(preview(metadata)), decodeBinaryFrame(preview(`${metadata} `))] as const;
+  const text = fc.oneof(fc.constantFrom('3', '12:5', ''), fc.string({ maxLength: 5 }));
+  const id = fc.oneof(fc.constant(null), text, fc.integer());
+  fc.assert(
+    fc.property(id, id, id, id, fc.oneof(fc.constantFrom('image/png', 'image/jpeg'), text), fc.boolean(), (node, display, parent, real, imageType, asPython) => {
+      const json = JSON.stringify({ node_id: node, prompt_id: prompt, display_node_id: display, parent_node_id: parent, real_node_id: real, image_type: imageType });
+      const [fast, general] = both(asPython ? python(json) : json);
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: 3_000 },
+  );
+  const real = JSON.stringify({ node_id: '3', prompt_id: prompt, display_node_id: '3', parent_node_id: null, real_node_id: '3', image_type: 'image/png' });
+  for (const metadata of [real, python(real)]) {
+    const [fast] = both(metadata);
+    assert.deepEqual(fast.type === 'preview' && [fast.promptId, fast.nodeId, fast.displayNodeId, fast.mime, fast.image.toString()], [prompt, '3', '3', 'image/png', 'IMG']);
+  }
 });

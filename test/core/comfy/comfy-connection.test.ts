@@ -9,6 +9,7 @@ import { WebSocket } from 'ws';
 import { ComfySimulator, type SimulatorOptions } from '../../support/comfy-simulator.js';
 import { backendFor, stateReached } from '../../support/connect.js';
 import { nextEvent, nextNodeEvent, tempDir } from '../../support/events.js';
+import { previewFrameWithMetadata } from '../../support/simulator/frames.js';
 
 async function simulator(t: { after: (fn: () => Promise<void>) => void }, options: SimulatorOptions = {}): Promise<ComfySimulator> {
   const sim = await ComfySimulator.start(options);
@@ -228,6 +229,52 @@ describe('ComfyConnection', () => {
     assert.equal(values.length + backend.stats.superseded, 200, 'each frame either handled or superseded');
     assert.equal(values.at(-1), 200, 'the newest is handled, before the status that came after it');
     assert.deepEqual(values, [...values].sort((a, b) => a - b), 'in order');
+  });
+
+  test('previews a newer one for the same prompt supersedes in the same read are dropped; every one counted, the newest handled', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    const prompt = randomUUID();
+    const images: number[] = [];
+    backend.events.on('message', (m) => {
+      if (m.type === 'preview' && m.promptId === prompt) images.push(m.image.readUInt32BE(0));
+    });
+    const before = { ...backend.stats };
+    for (let n = 1; n <= 200; n++) {
+      const image = Buffer.alloc(64);
+      image.writeUInt32BE(n, 0);
+      sim.sendRaw(previewFrameWithMetadata('JPEG', image, '3', prompt));
+    }
+    sim.broadcastStatus();
+    await nextEvent(backend.events, 'message', (m) => m.type === 'status');
+    assert.equal(backend.stats.frames - before.frames, 201);
+    const dropped = backend.stats.supersededPreviews - before.supersededPreviews;
+    assert.equal(images.length + dropped, 200, 'each preview either handled or superseded');
+    assert.equal(backend.stats.superseded - before.superseded, dropped, 'counted among the superseded frames');
+    assert.equal(images.at(-1), 200, 'the newest is handled, before the status that came after it');
+    assert.deepEqual(images, [...images].sort((a, b) => a - b), 'in order');
+  });
+
+  test('a text frame that is not valid UTF-8 is read with replacement characters: the connection stays up', async (t) => {
+    const sim = await simulator(t);
+    const { backend } = await backendFor(t, sim.url);
+    backend.start();
+    await stateReached(backend, 'connected');
+    const prompt = randomUUID();
+    const nodes: (string | null)[] = [];
+    backend.events.on('message', (m) => {
+      if (m.type === 'executing' && m.promptId === prompt) nodes.push(m.node);
+    });
+    const before = backend.stats.reconnects;
+    const frame = Buffer.concat([Buffer.from(`{"type": "executing", "data": {"node": "3`), Buffer.from([0xff, 0xc3]), Buffer.from(`", "display_node": "3", "prompt_id": "${prompt}"}}`)]);
+    sim.sendRawTextBytes(frame);
+    sim.broadcastStatus();
+    await nextEvent(backend.events, 'message', (m) => m.type === 'status');
+    assert.deepEqual(nodes, ['3\uFFFD\uFFFD']);
+    assert.equal(backend.connection.state, 'connected');
+    assert.equal(backend.stats.reconnects, before);
   });
 
   test('malformed JSON, unknown types, every binary type and a 20 MB frame leave the connection up', async (t) => {

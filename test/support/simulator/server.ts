@@ -169,6 +169,11 @@ export class ComfySimulator {
     this.core.sockets.deliver(data, sid ?? null);
   }
 
+  /** Injects a text frame of any bytes, not necessarily UTF-8 (no server sends that on purpose; a broken one might). */
+  sendRawTextBytes(bytes: Buffer, sid?: string): void {
+    this.core.sockets.deliver(bytes, sid ?? null, false);
+  }
+
   broadcastStatus(): void {
     this.core.broadcastStatus();
   }

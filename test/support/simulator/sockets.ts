@@ -58,15 +58,15 @@ export class SocketRegistry {
     this.deliver(frame, sid);
   }
 
-  /** Sends to one registered socket, or to all when sid is null/undefined. */
-  deliver(frame: string | Buffer, sid: unknown): void {
+  /** Sends to one registered socket, or to all when sid is null/undefined; bytes as a text frame with `binary: false`. */
+  deliver(frame: string | Buffer, sid: unknown, binary = typeof frame !== 'string'): void {
     if (sid === null || sid === undefined) {
-      for (const socket of [...this.bySid.values()]) write(socket, frame);
+      for (const socket of [...this.bySid.values()]) write(socket, frame, binary);
       return;
     }
     if (typeof sid !== 'string') return;
     const socket = this.bySid.get(sid);
-    if (socket) write(socket, frame);
+    if (socket) write(socket, frame, binary);
   }
 
   /** Sends directly to a socket (the on-connect messages go to the new socket itself). */
@@ -92,10 +92,10 @@ export class SocketRegistry {
   }
 }
 
-function write(socket: SimSocket, frame: string | Buffer): void {
+function write(socket: SimSocket, frame: string | Buffer, binary = typeof frame !== 'string'): void {
   if (socket.frozen || socket.ws.readyState !== WebSocket.OPEN) return;
   try {
-    socket.ws.send(frame, { binary: typeof frame !== 'string' });
+    socket.ws.send(frame, { binary });
   } catch {
     // send_socket_catch_exception: a dying socket never breaks the sender.
   }
