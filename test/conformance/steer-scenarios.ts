@@ -4,6 +4,7 @@
 // a job held across an app restart comes back once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { activeFromQueue, activeFromQueueText, type RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
 import { tempDir } from '../support/events.js';
 import { OtherClient, type ApiPrompt } from './support/other-client.js';
 import type { RealComfyUI } from './support/real-comfyui.js';
@@ -37,6 +38,20 @@ async function busyQueue(real: RealEngine, other: OtherClient, tag: string): Pro
   await other.untilRunning(running);
   for (const id of prompts.keys()) await real.jobReached(id, (job) => job.status === 'pending');
   return { running, prompts };
+}
+
+/**
+ * The app reads a legacy /queue body with its scanner, never building the prompts of jobs it knows: the real server's
+ * text, as it writes it, must be read by the scanner itself (not by the whole-body parse it falls back to) and give
+ * the jobs the parse gives.
+ */
+async function scannerReadsTheRealQueue(url: string): Promise<void> {
+  const text = await (await fetch(new URL('api/queue', url))).text();
+  const parsed = activeFromQueue(JSON.parse(text));
+  const scanned = activeFromQueueText(text, () => assert.fail('the scanner fell back to the whole parse'));
+  assert.ok(scanned.pending.length >= 3 && scanned.running.length === 1);
+  const fields = (j: RemoteJob) => [j.id, j.status, j.priority, j.clientId, j.createdAt, j.workflowName, j.nodes];
+  assert.deepEqual([...scanned.running, ...scanned.pending].map(fields), [...parsed.running, ...parsed.pending].map(fields));
 }
 
 function finishedOnce(real: RealEngine, id: string): number {
@@ -102,6 +117,7 @@ export function steerScenarios(server: () => RealComfyUI): void {
     const { running, prompts } = await busyQueue(real, other, 'move');
     const [a, b, c] = [...prompts.keys()] as [string, string, string];
     assert.deepEqual(await pendingOrder(other), [a, b, c]);
+    await scannerReadsTheRealQueue(server().url);
 
     const front = await real.engine.moveToFront(REAL_SERVER_ID, [c]);
     assert.deepEqual(front, { done: [c], skipped: [] });

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeBinaryFrame } from '../../../electron/core/comfy/binary-frames.js';
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
-import { activeFromQueue, fromHistoryBody, fromJobsApiItem, fromJobsList } from '../../../electron/core/comfy/remote-jobs.js';
+import { activeFromQueue, activeFromQueueText, fromHistoryBody, fromJobsApiItem, fromJobsList, type RemoteJob } from '../../../electron/core/comfy/remote-jobs.js';
+import { scanQueueListing } from '../../../electron/core/comfy/queue-listing-scan.js';
 import { binaryFrame, frameText, httpTranscript, notes, RECORDED_VERSIONS, scenarios, wsTranscripts } from '../../support/recorded.js';
 
 const KNOWN_TYPES = new Set([
@@ -69,6 +70,13 @@ for (const version of RECORDED_VERSIONS) {
           // Kept for the workflow signature (duration estimates); never a record's exact prompt.
           assert.ok(job.listedPrompt && job.prompt === undefined);
         }
+        // The app reads the body's text with the scanner: as the server writes it (Python's separators), it reads
+        // the same jobs, by itself, not through the whole-body parse it falls back to.
+        const text = JSON.stringify(h.body).replaceAll('":', '": ').replaceAll(/,(?=["{[\d-])/g, ', ');
+        assert.equal(scanQueueListing(text).pending.length, raw.queue_pending.length);
+        const scanned = activeFromQueueText(text, () => assert.fail('the scanner fell back to the whole parse'));
+        const fields = (j: RemoteJob) => [j.id, j.status, j.priority, j.clientId, j.createdAt, j.workflowName, j.nodes];
+        assert.deepEqual([...scanned.running, ...scanned.pending].map(fields), [...active.running, ...active.pending].map(fields));
       }
     });
 
