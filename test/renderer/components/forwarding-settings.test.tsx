@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { ForwardTargetInput, SettingsPatch } from '../../../electron/shared/ipc-contract.js';
-import { App } from '../../../renderer/components/App.js';
-import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered, typeInto } from '../support/render.js';
+import { DEFAULT_SETTINGS, byText, flush, openSettingsWith, type Rendered, typeInto } from '../support/render.js';
 
 const EVENTS = { done: true, failed: true, queueFinished: false, serverOffline: true };
 
@@ -16,13 +15,10 @@ afterEach(() => {
 });
 
 async function openSettings(): Promise<Rendered> {
-  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
-  current.settingsApi.getSettings = async () => ({
+  current = await openSettingsWith({
     ...DEFAULT_SETTINGS,
     notifications: { ...DEFAULT_SETTINGS.notifications, forwarding: [{ id: 'w', name: 'Home hook', kind: 'webhook', enabled: true, url: 'https://hooks.example.com/a', events: EVENTS, hasSecret: true }] },
   });
-  await act(() => byText(current!.root, 'button', 'Settings').click());
-  await flush();
   // Forwarding is set in the preferences window's Notifications section.
   await act(() => byText(current!.root, '[role="tab"]', 'Notifications').click());
   return current;

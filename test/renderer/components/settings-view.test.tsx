@@ -4,7 +4,7 @@ import { afterEach, test } from 'node:test';
 import { act } from 'preact/test-utils';
 import type { SettingsPatch } from '../../../electron/shared/ipc-contract.js';
 import { App } from '../../../renderer/components/App.js';
-import { DEFAULT_SETTINGS, byText, flush, renderApp, server, type Rendered, typeInto } from '../support/render.js';
+import { DEFAULT_SETTINGS, byText, flush, openSettingsWith, renderApp, server, type Rendered, typeInto } from '../support/render.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -13,13 +13,10 @@ afterEach(() => {
 });
 
 async function openSettings(): Promise<Rendered> {
-  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
-  current.settingsApi.getSettings = async () => ({
+  current = await openSettingsWith({
     ...DEFAULT_SETTINGS,
     servers: [{ id: 'a', name: 'Studio', url: 'https://comfy.example/proxy/', auth: { kind: 'bearer', hasSecret: true }, enabled: true }],
   });
-  await act(() => byText(current!.root, 'button', 'Settings').click());
-  await flush();
   return current;
 }
 
@@ -197,10 +194,7 @@ test('a user name and password typed into the URL: the form says where they go, 
 });
 
 test('without secure storage, the Servers section says passwords last only until the app quits', async () => {
-  current = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
-  current.settingsApi.getSettings = async () => ({ ...DEFAULT_SETTINGS, secretStorage: { persisted: false, reason: 'No system keyring was found' } });
-  await act(() => byText(current!.root, 'button', 'Settings').click());
-  await flush();
+  current = await openSettingsWith({ ...DEFAULT_SETTINGS, secretStorage: { persisted: false, reason: 'No system keyring was found' } });
   const note = current.root.querySelector('.settings__message--warning');
   assert.match(note?.textContent ?? '', /No system keyring was found: passwords and tokens are kept only until the app quits/);
 });

@@ -5,6 +5,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import type { JobView, ServerView } from '../../../electron/shared/app-state.js';
 import type { AppSnapshot, ConnectionTestInput, EventMap, FolderTarget, ForwardTargetInput, SettingsPatch, SettingsView, TrayApi, VersionedPatches } from '../../../electron/shared/ipc-contract.js';
+import { App } from '../../../renderer/components/App.js';
 import { createClock } from '../../../renderer/models/clock.js';
 import { connectModel } from '../../../renderer/models/connect.js';
 import { DropModel, connectDrop } from '../../../renderer/models/drop-model.js';
@@ -205,6 +206,15 @@ export async function typeInto(input: HTMLInputElement, text: string): Promise<v
     input.value = text;
     input.dispatchEvent(new Event('input', { bubbles: true }));
   });
+}
+
+/** The app with one server (`a`), its Settings view open, the settings answered as given. */
+export async function openSettingsWith(settings: SettingsView): Promise<Rendered> {
+  const rendered = await renderApp({ version: 1, servers: [server('a')], jobs: [] }, <App />);
+  rendered.settingsApi.getSettings = async () => settings;
+  await act(() => byText(rendered.root, 'button', 'Settings').click());
+  await flush();
+  return rendered;
 }
 
 export function byText(root: ParentNode, selector: string, text: string | RegExp): HTMLElement {
