@@ -12,6 +12,20 @@ const A = '1b0a37e4-7d9c-4f3e-9c1a-2f6f0e5b8a11';
 const B = '5c2e9b1d-0a4f-4c7e-8d3b-6e1f2a9c7b40';
 
 /** As ComfyUI's json.dumps writes them (", " and ": "), or compact (JSON.stringify). */
+/**
+ * A coalescer handing every delivered frame, decoded, to `handle`; `endOfRead` ends the current read (it delivers what
+ * is held) where the connection would at the next turn of the event loop.
+ */
+function coalescing(handle: (message: ServerMessage) => void): { coalescer: FrameCoalescer; endOfRead: () => void } {
+  let flush = (): void => undefined;
+  const coalescer = new FrameCoalescer(
+    (text) => handle(decodeTextFrame(text)),
+    (later) => (flush = later),
+    handle,
+  );
+  return { coalescer, endOfRead: () => flush() };
+}
+
 function frame(type: string, data: Record<string, unknown>, python = true): string {
   const text = JSON.stringify({ type, data });
   return python ? text.replace(/,"/g, ', "').replace(/":/g, '": ') : text;
@@ -48,12 +62,7 @@ test('only progress frames in exactly the shape ComfyUI sends them can be held',
 
 test('within one read, the newest frame of each kind per prompt is delivered; any other frame delivers what is held first', () => {
   const delivered: ServerMessage[] = [];
-  let endOfRead = (): void => undefined;
-  const coalescer = new FrameCoalescer(
-    (text) => delivered.push(decodeTextFrame(text)),
-    (flush) => (endOfRead = flush),
-    (message) => delivered.push(message),
-  );
+  const { coalescer, endOfRead } = coalescing((message) => delivered.push(message));
   const executing = frame('executing', { node: '8', display_node: '8', prompt_id: A });
   for (let step = 1; step <= 3; step++) {
     coalescer.text(snapshot(A, step));
@@ -75,12 +84,7 @@ test('within one read, the newest frame of each kind per prompt is delivered; an
 
 test('a frame held and superseded is delivered where its newest came: never after a later frame of the other kind', () => {
   const delivered: ServerMessage[] = [];
-  let endOfRead = (): void => undefined;
-  const coalescer = new FrameCoalescer(
-    (text) => delivered.push(decodeTextFrame(text)),
-    (flush) => (endOfRead = flush),
-    (message) => delivered.push(message),
-  );
+  const { coalescer, endOfRead } = coalescing((message) => delivered.push(message));
   coalescer.text(progress(A, 1));
   coalescer.text(snapshot(A, 1));
   coalescer.text(progress(A, 2));
@@ -219,12 +223,7 @@ test('what the tracker ends up with is what every frame would have given it, wha
   let previews = 0;
   await fc.assert(
     fc.asyncProperty(sequence, async (frames) => {
-      let endOfRead = (): void => undefined;
-      const coalescer = new FrameCoalescer(
-        (text) => coalesced.backend.send(decodeTextFrame(text)),
-        (flush) => (endOfRead = flush),
-        (message) => coalesced.backend.send(message),
-      );
+      const { coalescer, endOfRead } = coalescing((message) => coalesced.backend.send(message));
       // The step rate is left out: it is measured from when frames arrive, which differs between the two engines.
       const progressOf = (engine: typeof every.engine, id: string) => {
         const { stepsPerSecond: _rate, ...rest } = engine.job('fake', id)?.progress ?? {};
