@@ -23,10 +23,11 @@ export class ScannedItem {
   number: number | undefined = undefined;
   /** item[1], when it is a string. */
   id: string | undefined = undefined;
-  /** item[2], item[3], item[4]: the prompt, then extra_data and the output node ids (in either order). */
+  /** item[2]: the API prompt. */
   prompt: Span | undefined = undefined;
-  third: Span | undefined = undefined;
-  fourth: Span | undefined = undefined;
+  /** extra_data and the output node ids: item[3] and item[4], or the other way round (Comfy Cloud). */
+  extra: Span | undefined = undefined;
+  outputs: Span | undefined = undefined;
   /** `client_id` and `create_time` of the item's extra_data (whichever of item[3] and item[4] is an object). */
   clientId: string | undefined = undefined;
   createdAt: number | undefined = undefined;
@@ -104,6 +105,8 @@ class Scanner {
     this.expect(OPEN_ARRAY);
     if (this.consume(CLOSE_ARRAY)) this.fail('an empty queue item');
     const item = new ScannedItem();
+    let third: Span | undefined;
+    let fourth: Span | undefined;
     do {
       this.whitespace();
       const start = this.pos;
@@ -114,8 +117,8 @@ class Scanner {
         if (item.length <= 4) {
           const span = { start, end: this.pos };
           if (item.length === 2) item.prompt = span;
-          else if (item.length === 3) item.third = span;
-          else item.fourth = span;
+          else if (item.length === 3) third = span;
+          else fourth = span;
         }
       }
       item.length++;
@@ -123,9 +126,10 @@ class Scanner {
     this.expect(CLOSE_ARRAY);
     if (item.length < 2) this.fail('a queue item of one element');
     // extra_data is item[3], or item[4] where item[3] is the output list (Comfy Cloud).
-    const { third, fourth } = item;
-    const extra = third !== undefined && this.text.charCodeAt(third.start) === OPEN_ARRAY ? fourth : third;
-    if (extra !== undefined && this.text.charCodeAt(extra.start) === OPEN_OBJECT) this.readExtra(extra, item);
+    const cloudOrder = third !== undefined && this.text.charCodeAt(third.start) === OPEN_ARRAY;
+    item.extra = cloudOrder ? fourth : third;
+    item.outputs = cloudOrder ? third : fourth;
+    if (item.extra !== undefined && this.text.charCodeAt(item.extra.start) === OPEN_OBJECT) this.readExtra(item.extra, item);
     return item;
   }
 

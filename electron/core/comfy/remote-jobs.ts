@@ -160,14 +160,14 @@ class ScannedParts implements ListedParts {
 
   get extra(): Record<string, unknown> | undefined {
     const parsed = this.parsed();
-    if (!('extra' in parsed)) parsed.extra = asRecord(this.value(this.cloudOrder() ? this.item.fourth : this.item.third));
+    if (!('extra' in parsed)) parsed.extra = asRecord(this.value(this.item.extra));
     return parsed.extra;
   }
 
   get outputNodes(): readonly unknown[] | undefined {
     const parsed = this.parsed();
     if (!('outputNodes' in parsed)) {
-      const value = this.value(this.cloudOrder() ? this.item.third : this.item.fourth);
+      const value = this.value(this.item.outputs);
       parsed.outputNodes = Array.isArray(value) ? value : undefined;
     }
     return parsed.outputNodes;
@@ -177,12 +177,6 @@ class ScannedParts implements ListedParts {
   private parsed(): ParsedParts {
     if (lastRead?.item !== this.item) lastRead = { item: this.item, parsed: {} };
     return lastRead.parsed;
-  }
-
-  /** Comfy Cloud lists the output nodes as item[3] and extra_data as item[4]. */
-  private cloudOrder(): boolean {
-    const { third } = this.item;
-    return third !== undefined && this.text.charCodeAt(third.start) === 0x5b;
   }
 
   /** One element of the item; one that is not JSON (the scanner only matched its brackets) counts as absent. */
