@@ -4,6 +4,8 @@
 // a job held across an app restart comes back once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readProgressFrame, readProgressStateFrame } from '../../electron/core/comfy/hot-frames.js';
+import { decodeTextFrame } from '../../electron/core/comfy/messages.js';
 import { activeFromQueue, activeFromQueueText, type RemoteJob } from '../../electron/core/comfy/remote-jobs.js';
 import { tempDir } from '../support/events.js';
 import { OtherClient, type ApiPrompt } from './support/other-client.js';
@@ -52,6 +54,17 @@ async function scannerReadsTheRealQueue(url: string): Promise<void> {
   assert.ok(scanned.pending.length >= 3 && scanned.running.length === 1);
   const fields = (j: RemoteJob) => [j.id, j.status, j.priority, j.clientId, j.createdAt, j.workflowName, j.nodes];
   assert.deepEqual([...scanned.running, ...scanned.pending].map(fields), [...parsed.running, ...parsed.pending].map(fields));
+}
+
+/** The per-node and per-step frames (`progress_state`, `progress`), exactly as the real server wrote them, are read without JSON.parse (hot-frames.ts). */
+function perStepFramesTakeTheFastPath(texts: readonly string[]): void {
+  assert.ok(texts.length > 0, 'the server sent per-step frames');
+  for (const text of texts) {
+    const fast = JSON.parse(text).type === 'progress_state' ? readProgressStateFrame(text) : readProgressFrame(text);
+    assert.ok(fast, `read on the fast path: ${text.slice(0, 120)}`);
+    // A trailing space keeps the general decoder off the fast path: both must agree.
+    assert.deepEqual(fast, decodeTextFrame(`${text} `));
+  }
 }
 
 function finishedOnce(real: RealEngine, id: string): number {
@@ -141,5 +154,6 @@ export function steerScenarios(server: () => RealComfyUI): void {
     assert.ok(ran[0]!.number < ran[1]!.number && ran[1]!.number < ran[2]!.number, 'they ran as placed: c, b, a');
     await real.engine.settled();
     for (const id of [a, b, c]) assert.equal(finishedOnce(real, id), 1, `${id} finished exactly once`);
+    perStepFramesTakeTheFastPath(other.progressTexts);
   });
 }

@@ -17,6 +17,9 @@ export class OtherClient {
   private readonly terminals = new Map<string, Terminal>();
   private readonly waiters = new Map<string, (terminal: Terminal) => void>();
 
+  /** The per-step frames this socket heard, as the server wrote them (the first 500). */
+  readonly progressTexts: string[] = [];
+
   private constructor(
     readonly baseUrl: string,
     /** Undefined: submits without a client id, as curl and most scripts do. */
@@ -36,7 +39,9 @@ export class OtherClient {
     this.socket = socket;
     socket.on('message', (data, isBinary) => {
       if (isBinary) return;
-      const message = JSON.parse(data.toString()) as { type: string; data: Record<string, unknown> };
+      const text = data.toString();
+      const message = JSON.parse(text) as { type: string; data: Record<string, unknown> };
+      if ((message.type === 'progress' || message.type === 'progress_state') && this.progressTexts.length < 500) this.progressTexts.push(text);
       if (message.type !== 'execution_success' && message.type !== 'execution_error' && message.type !== 'execution_interrupted') return;
       const promptId = message.data.prompt_id;
       if (typeof promptId !== 'string') return;
