@@ -1,4 +1,6 @@
 // Entry point of `npm run headless`: the engine without Electron, for servers and scripts.
+// First, before any other module loads: V8's young generation keeps the size it starts with.
+import './core/runtime/hold-young-generation-at-start.js';
 import { parseCli, HELP } from './cli/args.js';
 import { status, watch } from './cli/commands.js';
 import { convert, submit } from './cli/submit-commands.js';

@@ -1,4 +1,6 @@
 // Composition root: build the core, build the shell, wire them.
+// First, before any other module loads: V8's young generation keeps the size it starts with.
+import './core/runtime/hold-young-generation-at-start.js';
 import type { BrowserWindow } from 'electron';
 import { Notification, Tray, app, clipboard, dialog, ipcMain, nativeImage, nativeTheme, powerMonitor, safeStorage, shell } from 'electron';
 import { join } from 'node:path';

@@ -3,6 +3,7 @@
 // per file. A file over either gets an error result and the worker is ended; the next file gets a new worker. The
 // worker ends once nothing is left to read, so an idle app holds no second heap and a CLI run can exit.
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { keepHoldingAfterStart } from '../runtime/young-generation.js';
 import { errorMessage } from '../errors.js';
 import { detectFormat } from './detect.js';
 import type { WorkflowErrorCode } from './errors.js';
@@ -152,8 +153,8 @@ function isResponse(message: unknown): message is ExtractResponse {
  */
 export function spawnExtractWorker(resourceLimits: ResourceLimits): Worker {
   const here = import.meta.url;
-  if (!new URL(here).pathname.endsWith('.ts')) return new Worker(new URL('./extract-worker.cjs', here), { resourceLimits });
+  if (!new URL(here).pathname.endsWith('.ts')) return keepHoldingAfterStart(new Worker(new URL('./extract-worker.cjs', here), { resourceLimits }));
   const source = new URL('./extract-worker.ts', here).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, resourceLimits });
+  return keepHoldingAfterStart(new Worker(bootstrap, { eval: true, resourceLimits }));
 }
