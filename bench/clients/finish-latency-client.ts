@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../electron/core/engine.js';
 import { parentChannel } from '../support/channel.js';
+import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export interface FinishLatencyResult {
   readonly type: 'result';
@@ -22,6 +23,7 @@ export interface FinishLatencyResult {
 }
 
 const [url, jobsArg, pauseArg] = process.argv.slice(2) as [string, string, string | undefined];
+holdYoungGeneration(); // as the app's entry points do
 const JOBS = Number(jobsArg);
 const PAUSE_MS = Number(pauseArg ?? 250);
 const channel = parentChannel<never, FinishLatencyResult>();

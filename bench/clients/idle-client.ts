@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { ComfyApi } from '@saintno/comfyui-sdk';
 import { Engine } from '../../electron/core/engine.js';
 import { parentChannel } from '../support/channel.js';
+import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export type IdleKind = 'core' | 'sdk';
 export type FromIdleClient = { type: 'ready' };
 
 const [kind, url] = process.argv.slice(2) as [IdleKind, string];
+if (kind === 'core') holdYoungGeneration(); // as the app's entry points do
 const channel = parentChannel<never, FromIdleClient>();
 
 async function core(): Promise<void> {

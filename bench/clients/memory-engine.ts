@@ -9,6 +9,8 @@
 //   http    the real thing for a legacy server: 20 ComfyBackends over HTTP and WebSocket, each server (in the parent
 //           process) listing its pending jobs through /queue with their full prompts; nothing but the engine lives
 //           in this process, so its RSS is the app's
+// First, as in the app's entry points: V8's young generation keeps the size it starts with.
+import '../../electron/core/runtime/hold-young-generation-at-start.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -17,6 +17,7 @@ import { resolveServer } from '../../electron/core/comfy/server-config.js';
 import { Engine } from '../../electron/core/engine.js';
 import { SENTINEL_QUEUE } from '../support/comfy-data.js';
 import { parentChannel } from '../support/channel.js';
+import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export type ClientKind = 'bare' | 'connection' | 'core' | 'sdk';
 
@@ -47,6 +48,8 @@ export type FromClient =
 type Counters = Pick<Extract<FromClient, { type: 'result' }>, 'frames' | 'malformed' | 'unknown' | 'superseded' | 'supersededPreviews'>;
 
 const [kind, url] = process.argv.slice(2) as [ClientKind, string];
+// Ours run as the app's entry points start them; the other clients with Node's defaults.
+if (kind !== 'bare' && kind !== 'sdk') holdYoungGeneration();
 const channel = parentChannel<ToClient, FromClient>();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,6 +10,7 @@ import { ComfyApi } from '@saintno/comfyui-sdk';
 import { request } from 'undici';
 import { Engine } from '../../electron/core/engine.js';
 import { parentChannel } from '../support/channel.js';
+import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export type ReconcileKind = 'core' | 'bare' | 'sdk';
 export interface Timing {
@@ -22,6 +23,8 @@ export type FromReconcileClient =
   | { type: 'result'; first: Timing; journal?: Timing; next: Timing; second: Timing; maxRssBytes: number; jobs?: number; connectReconciled?: boolean };
 
 const [kind, url, route, againArg] = process.argv.slice(2) as [ReconcileKind, string, string, string | undefined];
+// Ours runs as the app's entry points start it; the other clients with Node's defaults.
+if (kind === 'core') holdYoungGeneration();
 /** Looks measured after the first; the median is reported (one look is one sample of a noisy machine). */
 const AGAIN = Math.max(1, Number(againArg ?? 1));
 

@@ -7,6 +7,7 @@ import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend
 import type { ClientIdStore } from '../../electron/core/comfy/comfy-connection.js';
 import { resolveServer } from '../../electron/core/comfy/server-config.js';
 import { parentChannel } from '../support/channel.js';
+import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export type ToReconnectClient = { type: 'counters' };
 export type FromReconnectClient =
@@ -14,6 +15,7 @@ export type FromReconnectClient =
   | { type: 'counters'; httpRequests: number; portChecks?: number };
 
 const [url, countArg] = process.argv.slice(2) as [string, string];
+holdYoungGeneration(); // as the app's entry points do
 const COUNT = Number(countArg);
 const channel = parentChannel<ToReconnectClient, FromReconnectClient>();
 const now = (): number => performance.timeOrigin + performance.now();
