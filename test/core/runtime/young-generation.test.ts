@@ -3,6 +3,7 @@
 // by itself and that a worker's start undoes the hold, so the held cases could not pass by accident.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
@@ -58,4 +59,15 @@ describe('holdYoungGeneration', () => {
   it('keeps holding after a file is read in the extract worker', async () => {
     assert.ok((await youngGenerationAfterSurvivors('held, then a file read off the main thread')) <= 4 * MiB);
   });
+});
+
+describe('the entry points', () => {
+  // Loading the bundle's modules alone grows the young generation fourfold, and the hold keeps the size it finds.
+  for (const entry of ['main.ts', 'headless.ts']) {
+    it(`${entry} takes the hold before any other module loads`, async () => {
+      const source = await readFile(new URL(`../../../electron/${entry}`, import.meta.url), 'utf8');
+      const firstImport = source.split('\n').find((line) => line.startsWith('import '));
+      assert.equal(firstImport, "import './core/runtime/hold-young-generation-at-start.js';");
+    });
+  }
 });
