@@ -68,7 +68,7 @@ interface PromptNode {
 function orderedNodes(prompt: unknown): PromptNode[] {
   const graph = asRecord(prompt);
   if (!graph) return [];
-  const ids = Object.keys(graph).sort((a, b) => compareIds(a, b));
+  const ids = sortedIds(Object.keys(graph));
   const nodes: PromptNode[] = [];
   for (const id of ids) {
     const node = asRecord(graph[id]);
@@ -76,6 +76,20 @@ function orderedNodes(prompt: unknown): PromptNode[] {
     nodes.push({ classType: node.class_type, inputs: asRecord(node.inputs) ?? {} });
   }
   return nodes;
+}
+
+/**
+ * The ids of the prompt named last, as listed and as sorted: the jobs of one workflow list the same ids in the same
+ * order (10,000 new jobs in the first look at a big queue), and the same list always sorts the same way.
+ */
+let lastIds: readonly string[] = [];
+let lastSorted: readonly string[] = [];
+
+function sortedIds(ids: string[]): readonly string[] {
+  if (ids.length === lastIds.length && ids.every((id, i) => id === lastIds[i])) return lastSorted;
+  lastIds = [...ids];
+  lastSorted = ids.sort((a, b) => compareIds(a, b));
+  return lastSorted;
 }
 
 function compareIds(a: string, b: string): number {
@@ -92,15 +106,28 @@ function filenamePrefix(nodes: readonly PromptNode[]): string | undefined {
   for (const node of nodes) {
     const raw = node.inputs.filename_prefix;
     if (typeof raw !== 'string') continue;
-    const text = clean(
-      raw
-        .replace(/%[^%]*%/g, '')
-        .replace(/[\\/]+/g, '/')
-        .replace(/^[/_\-. ]+|[/_\-. ]+$/g, ''),
-    );
+    const text = cleanPrefix(raw);
     if (text !== undefined) return text;
   }
   return undefined;
+}
+
+/** Prefixes cleaned lately: a queue's jobs share a few (the same workflow queued again and again). */
+const cleanedPrefixes = new Map<string, string | undefined>();
+const MAX_CLEANED = 64;
+
+function cleanPrefix(raw: string): string | undefined {
+  if (cleanedPrefixes.has(raw)) return cleanedPrefixes.get(raw);
+  const text = clean(
+    raw
+      .replace(/%[^%]*%/g, '')
+      .replace(/[\\/]+/g, '/')
+      .replace(/^[/_\-. ]+|[/_\-. ]+$/g, ''),
+  );
+  if (cleanedPrefixes.size >= MAX_CLEANED) cleanedPrefixes.clear();
+  // A few short strings held, never a long one.
+  if (raw.length <= MAX_NAME) cleanedPrefixes.set(raw, text);
+  return text;
 }
 
 /** "sd_xl_base_1.0" from `SDXL/sd_xl_base_1.0.safetensors`: the file's name without its folder and extension. */

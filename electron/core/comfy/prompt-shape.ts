@@ -20,65 +20,101 @@ export interface PromptShape {
 
 /** Workflows compared with, most recently matched first: a queue rarely mixes more. */
 const RECENT = 16;
-const recent: { prompt: Record<string, unknown>; shape: PromptShape }[] = [];
-/** The same prompt object asked again (its table, then its signature): answered without a second comparison. */
-const byPrompt = new WeakMap<object, PromptShape>();
+const recent: { shape: PromptShape; outline: Outline }[] = [];
+/**
+ * The prompt asked last, and its shape: the tracker asks for a new job's table, then for its signature, of the same
+ * prompt, one after the other. One prompt held, not a map of them: 10,000 new jobs in a look would otherwise fill a
+ * weak map the garbage collector must walk.
+ */
+let lastPrompt: object | undefined;
+let lastShape: PromptShape | undefined;
 
 /** The shared node table of an API prompt; undefined when it is not an object. */
 export function promptShape(prompt: unknown): PromptShape | undefined {
   const graph = asRecord(prompt);
   if (!graph) return undefined;
-  let shape = byPrompt.get(graph);
-  if (shape) return shape;
-  const index = recent.findIndex((entry) => sameShape(entry.prompt, graph));
+  if (graph === lastPrompt) return lastShape;
+  let shape: PromptShape;
+  const index = recent.findIndex((entry) => hasOutline(graph, entry.outline));
   if (index >= 0) {
     const [entry] = recent.splice(index, 1);
     recent.unshift(entry!);
     shape = entry!.shape;
   } else {
     shape = { nodes: nodeTable(graph) };
-    recent.unshift({ prompt: graph, shape });
+    recent.unshift({ shape, outline: outlineOf(graph) });
     if (recent.length > RECENT) recent.pop();
   }
-  byPrompt.set(graph, shape);
+  lastPrompt = graph;
+  lastShape = shape;
   return shape;
 }
 
 /**
- * Whether two prompts give the same table and the same workflow signature: the same node ids, and for each the same class
- * type, the same title (or none that is a string), and the same links (inputs `[source, slot]`). Compared in place,
- * without building anything: this runs for every job new to the tracker.
+ * What two prompts must have alike to give the same table and the same workflow signature, read once from the first
+ * prompt of a workflow: its node ids, and for each the class type, the title (or none that is a string) and the links
+ * (inputs `[source, slot]`); widget values do not matter. A new prompt is compared with it in place, without building
+ * anything: this runs for every job new to the tracker (10,000 in the first look at a big queue).
  */
-function sameShape(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  let nodes = 0;
-  for (const id in a) {
-    if (!Object.hasOwn(a, id)) continue;
-    nodes++;
-    if (!Object.hasOwn(b, id) || !sameNode(asRecord(a[id]), asRecord(b[id]))) return false;
-  }
-  for (const id in b) if (Object.hasOwn(b, id)) nodes--;
-  return nodes === 0;
+interface Outline {
+  readonly nodes: readonly OutlineNode[];
 }
 
-function sameNode(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
-  const type = a?.class_type;
-  if (typeof type !== 'string' || typeof b?.class_type !== 'string') return typeof type !== 'string' && typeof b?.class_type !== 'string';
-  if (type !== b.class_type || titleOf(a!) !== titleOf(b)) return false;
-  const inputsA = asRecord(a!.inputs);
-  const inputsB = asRecord(b.inputs);
-  let links = 0;
-  if (inputsA) {
-    for (const name in inputsA) {
-      if (!Object.hasOwn(inputsA, name)) continue;
-      const link = inputsA[name];
-      if (!isLink(link)) continue;
-      links++;
-      const other = inputsB && Object.hasOwn(inputsB, name) ? inputsB[name] : undefined;
-      if (!isLink(other) || other[1] !== link[1] || (other[0] !== link[0] && String(other[0]) !== String(link[0]))) return false;
+interface OutlineNode {
+  readonly id: string;
+  /** Undefined: the node is not an object, or its class type is not a string (all such nodes are alike). */
+  readonly type: string | undefined;
+  readonly title: string | undefined;
+  readonly links: readonly { readonly name: string; readonly source: string | number; readonly slot: number }[];
+}
+
+function outlineOf(graph: Record<string, unknown>): Outline {
+  const nodes: OutlineNode[] = [];
+  for (const id in graph) {
+    if (!Object.hasOwn(graph, id)) continue;
+    const node = asRecord(graph[id]);
+    const type = node?.class_type;
+    if (typeof type !== 'string') {
+      nodes.push({ id, type: undefined, title: undefined, links: [] });
+      continue;
     }
+    const inputs = asRecord(node!.inputs);
+    const links: { name: string; source: string | number; slot: number }[] = [];
+    if (inputs) {
+      for (const name in inputs) {
+        const link = inputs[name];
+        if (Object.hasOwn(inputs, name) && isLink(link)) links.push({ name, source: link[0], slot: link[1] });
+      }
+    }
+    nodes.push({ id, type, title: titleOf(node!), links });
   }
-  if (inputsB) for (const name in inputsB) if (Object.hasOwn(inputsB, name) && isLink(inputsB[name])) links--;
-  return links === 0;
+  return { nodes };
+}
+
+/** Whether `graph` has the outline's node ids, class types, titles and links (and no other node id, and no other link). */
+function hasOutline(graph: Record<string, unknown>, outline: Outline): boolean {
+  let ids = 0;
+  for (const id in graph) if (Object.hasOwn(graph, id)) ids++;
+  if (ids !== outline.nodes.length) return false;
+  for (const expected of outline.nodes) {
+    if (!Object.hasOwn(graph, expected.id)) return false;
+    const node = asRecord(graph[expected.id]);
+    const type = node?.class_type;
+    if (expected.type === undefined || typeof type !== 'string') {
+      if (expected.type !== undefined || typeof type === 'string') return false;
+      continue;
+    }
+    if (type !== expected.type || titleOf(node!) !== expected.title) return false;
+    const inputs = asRecord(node!.inputs);
+    for (const link of expected.links) {
+      const other = inputs && Object.hasOwn(inputs, link.name) ? inputs[link.name] : undefined;
+      if (!isLink(other) || other[1] !== link.slot || (other[0] !== link.source && String(other[0]) !== String(link.source))) return false;
+    }
+    let links = 0;
+    if (inputs) for (const name in inputs) if (Object.hasOwn(inputs, name) && isLink(inputs[name])) links++;
+    if (links !== expected.links.length) return false;
+  }
+  return true;
 }
 
 function titleOf(node: Record<string, unknown>): string | undefined {

@@ -31,6 +31,8 @@ export class ScannedItem {
   /** `client_id` and `create_time` of the item's extra_data (whichever of item[3] and item[4] is an object). */
   clientId: string | undefined = undefined;
   createdAt: number | undefined = undefined;
+  /** Its extra_data names an `extra_pnginfo` member (where a workflow's own name is): else nothing there names the job. */
+  extraHasPngInfo = false;
   /** How many elements the item has. */
   length = 0;
 }
@@ -133,7 +135,7 @@ class Scanner {
     return item;
   }
 
-  /** The two fields of extra_data a look uses; the rest (the editor's workflow) is stepped over. */
+  /** The two fields of extra_data a look uses, and whether it has `extra_pnginfo`; the rest (the workflow) is stepped over. */
   private readExtra(span: Span, item: ScannedItem): void {
     const end = this.pos;
     this.pos = span.start;
@@ -145,7 +147,10 @@ class Scanner {
         this.whitespace();
         if (key === 'client_id') item.clientId = this.stringOrSkip();
         else if (key === 'create_time') item.createdAt = this.numberOrSkip();
-        else this.skipValue();
+        else {
+          if (key === 'extra_pnginfo') item.extraHasPngInfo = true;
+          this.skipValue();
+        }
       } while (this.consume(COMMA));
       this.expect(CLOSE_OBJECT);
     }

@@ -83,14 +83,15 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  const parts: ListedParts = { prompt: asRecord(prompt), extra, outputNodes: Array.isArray(outputNodes) ? outputNodes : undefined };
+  const parts: ListedParts = { prompt: asRecord(prompt), workflow: workflowOf(extra), outputNodes: Array.isArray(outputNodes) ? outputNodes : undefined };
   return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, parts);
 }
 
 /** What a queue item holds beyond its fields: read only when asked (see ListedJob). */
 interface ListedParts {
   readonly prompt: Readonly<Record<string, unknown>> | undefined;
-  readonly extra: Record<string, unknown> | undefined;
+  /** The UI workflow stored in extra_data (`extra_pnginfo.workflow`), for the name its client may have given it. */
+  readonly workflow: unknown;
   readonly outputNodes: readonly unknown[] | undefined;
 }
 
@@ -124,7 +125,7 @@ class ListedJob implements RemoteJob {
   }
 
   get workflowName(): string | undefined {
-    this.name ??= nameOf(this.parts.prompt, this.parts.extra);
+    this.name ??= nameOfWorkflow(this.parts.prompt, this.parts.workflow);
     return this.name.workflowName;
   }
 
@@ -141,7 +142,7 @@ class ListedJob implements RemoteJob {
  */
 interface ParsedParts {
   prompt?: Record<string, unknown> | undefined;
-  extra?: Record<string, unknown> | undefined;
+  workflow?: unknown;
   outputNodes?: readonly unknown[] | undefined;
 }
 let lastRead: { item: ScannedItem; parsed: ParsedParts } | undefined;
@@ -158,10 +159,14 @@ class ScannedParts implements ListedParts {
     return parsed.prompt;
   }
 
-  get extra(): Record<string, unknown> | undefined {
+  /**
+   * Read from extra_data only when the scanner saw it name `extra_pnginfo`: without it no workflow is stored there, and
+   * the browser's extra_data is often the largest part of an item.
+   */
+  get workflow(): unknown {
     const parsed = this.parsed();
-    if (!('extra' in parsed)) parsed.extra = asRecord(this.value(this.item.extra));
-    return parsed.extra;
+    if (!('workflow' in parsed)) parsed.workflow = this.item.extraHasPngInfo ? workflowOf(asRecord(this.value(this.item.extra))) : undefined;
+    return parsed.workflow;
   }
 
   get outputNodes(): readonly unknown[] | undefined {
@@ -471,14 +476,23 @@ function cachedCountOf(messages: readonly unknown[]): number | undefined {
 
 function storedGraphs(prompt: unknown, extra: Record<string, unknown> | undefined): { prompt?: Record<string, unknown>; workflow?: unknown } {
   const graph = asRecord(prompt);
-  const workflow = asRecord(extra?.extra_pnginfo)?.workflow;
+  const workflow = workflowOf(extra);
   return { ...(graph && { prompt: graph }), ...(workflow !== undefined && { workflow }) };
 }
 
 /** What to call the job (job-name.ts): the workflow's own name, else its output's filename prefix, its model, its file. */
 function nameOf(prompt: unknown, extra: Record<string, unknown> | undefined, outputs?: readonly OutputRef[]): { workflowName?: string } {
+  return nameOfWorkflow(prompt, workflowOf(extra), outputs);
+}
+
+function nameOfWorkflow(prompt: unknown, workflow: unknown, outputs?: readonly OutputRef[]): { workflowName?: string } {
   // Previews (`temp`) carry the editor's scratch names: only saved files say anything about the job.
   const saved = outputs?.filter((output) => output.type === 'output');
-  const name = jobName({ prompt, workflow: asRecord(extra?.extra_pnginfo)?.workflow, ...(saved && { outputs: saved }) });
+  const name = jobName({ prompt, workflow, ...(saved && { outputs: saved }) });
   return name === undefined ? {} : { workflowName: name.name };
+}
+
+/** The UI workflow an extra_data holds (`extra_pnginfo.workflow`). */
+function workflowOf(extra: Record<string, unknown> | undefined): unknown {
+  return asRecord(extra?.extra_pnginfo)?.workflow;
 }

@@ -153,6 +153,8 @@ function copyMark(mark: FinishedMark): { anchors: string[]; horizon?: number } {
  * end, as the server's queue grows); undefined otherwise (the whole list is written).
  */
 export function activeChange(before: readonly ActiveRecord[], after: readonly ActiveRecord[]): { remove: string[]; put: ActiveRecord[] } | undefined {
+  // Nothing held yet (the first look at a server): every job would be a put, never shorter than the list.
+  if (before.length === 0) return undefined;
   const was = new Map(before.map((job) => [job.id, job]));
   const kept = new Set(after.map((job) => job.id));
   const remove = before.filter((job) => !kept.has(job.id)).map((job) => job.id);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { activeFromQueue, fromHistoryBody, fromJobsApiItem } from '../../../electron/core/comfy/remote-jobs.js';
 import { jobName, workflowOwnName } from '../../../electron/core/comfy/job-name.js';
 import { RECORDED_VERSIONS, httpTranscript, scenarioDir, scenarios, type HttpLine } from '../../support/recorded.js';
@@ -46,6 +47,26 @@ describe('jobName', () => {
   test('the first output node in id order names the job, whatever order the keys came in', () => {
     const prompt = { '10': { class_type: 'SaveImage', inputs: { filename_prefix: 'second' } }, '9': { class_type: 'SaveAnimatedWEBP', inputs: { filename_prefix: 'first' } } };
     assert.equal(jobName({ prompt })?.name, 'first');
+  });
+
+  test('property: a name does not depend on the prompts named before it (the last id order and prefixes are remembered)', () => {
+    // Few ids and prefixes, so that prompts repeat each other's id lists (in any order) and prefixes.
+    const id = fc.constantFrom('1', '2', '9', '10', '1a', 'b', '02');
+    const node = fc.record({ class_type: fc.constantFrom('SaveImage', 'CheckpointLoaderSimple'), inputs: fc.record({ filename_prefix: fc.constantFrom('a/b', '%date%/c', 'ComfyUI', '  '), ckpt_name: fc.constantFrom('m.safetensors', 'x/y.ckpt') }, { requiredKeys: [] }) });
+    const prompts = fc.array(fc.dictionary(id, node, { maxKeys: 5 }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(prompts, (list) => {
+        const forward = list.map((prompt) => jobName({ prompt }));
+        const backward = [...list].reverse().map((prompt) => jobName({ prompt })).reverse();
+        const alone = list.map((prompt) => {
+          jobName({ prompt: { '0': { class_type: 'SaveImage', inputs: { filename_prefix: 'reset' } } } });
+          return jobName({ prompt: structuredClone(prompt) });
+        });
+        assert.deepEqual(forward, backward);
+        assert.deepEqual(forward, alone);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
 

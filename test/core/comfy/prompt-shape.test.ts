@@ -72,3 +72,66 @@ test('whatever the prompts hold, a shared shape is always the one the prompt its
     { numRuns: 5_000 },
   );
 });
+
+/** The rule, written plainly: the same node ids, and for each the same class type, title and links. */
+function sameShapeReference(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const record = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const title = (node: Record<string, unknown>): unknown => {
+    const t = record(node._meta)?.title;
+    return typeof t === 'string' ? t : undefined;
+  };
+  const isLink = (v: unknown): v is [string | number, number] => Array.isArray(v) && v.length === 2 && (typeof v[0] === 'string' || typeof v[0] === 'number') && typeof v[1] === 'number';
+  const links = (node: Record<string, unknown>): Map<string, string> =>
+    new Map(Object.entries(record(node.inputs) ?? {}).flatMap(([name, v]) => (isLink(v) ? [[name, `${String(v[0])}:${v[1]}`] as const] : [])));
+  const ids = Object.keys(a);
+  if (ids.length !== Object.keys(b).length || !ids.every((id) => Object.hasOwn(b, id))) return false;
+  return ids.every((id) => {
+    const [x, y] = [record(a[id]), record(b[id])];
+    const [tx, ty] = [x?.class_type, y?.class_type];
+    if (typeof tx !== 'string' || typeof ty !== 'string') return typeof tx !== 'string' && typeof ty !== 'string';
+    if (tx !== ty || title(x!) !== title(y!)) return false;
+    const [lx, ly] = [links(x!), links(y!)];
+    return lx.size === ly.size && [...lx].every(([name, link]) => ly.get(name) === link);
+  });
+}
+
+test('property: a prompt shares the table of the prompt before it exactly when the two have the same shape', () => {
+  const text = fc.string({ unit: fc.constantFrom('a', '1', '2', 'N'), maxLength: 2 });
+  const link = fc.tuple(fc.oneof(text, fc.integer({ min: 0, max: 2 })), fc.oneof(fc.integer({ min: 0, max: 1 }), text));
+  const node = fc.record(
+    {
+      class_type: fc.oneof(fc.constantFrom('A', 'B'), fc.constant(7)),
+      inputs: fc.oneof(fc.dictionary(fc.constantFrom('x', 'y', 'z'), fc.oneof(link, text, fc.integer()), { maxKeys: 3 }), fc.constant(null)),
+      _meta: fc.oneof(fc.record({ title: fc.oneof(fc.constantFrom('T', 'U'), fc.constant(3)) }, { requiredKeys: [] }), fc.constant('x')),
+    },
+    { requiredKeys: [] },
+  );
+  const prompt = fc.dictionary(fc.constantFrom('1', '2', '10', 'a'), fc.oneof(node, fc.constant(null), fc.constant([1])), { maxKeys: 3 });
+  // The second prompt is often the first with its widget values changed, which must share; else anything.
+  const pair = prompt.chain((p) =>
+    fc.tuple(
+      fc.constant(p),
+      fc.oneof(
+        fc.constant(JSON.parse(JSON.stringify(p).replace(/"(\w)"(?=[,}\]])/g, '"$1w"')) as Record<string, unknown>),
+        fc.constant(structuredClone(p)),
+        // One link more (or one widget more) on a node: a link changes the shape, a widget does not.
+        fc.tuple(fc.constantFrom(...Object.keys(p), 'none'), fc.constantFrom<unknown>(['1', 0], 5)).map(([id, value]) => {
+          const q = structuredClone(p) as Record<string, { inputs?: unknown } | null>;
+          const node = q[id];
+          if (node && typeof node === 'object' && !Array.isArray(node)) node.inputs = { ...(node.inputs as object), w: value };
+          return q as Record<string, unknown>;
+        }),
+        prompt,
+      ),
+    ),
+  );
+  fc.assert(
+    fc.property(pair, ([p, q]) => {
+      const first = promptShape(structuredClone(p));
+      const second = promptShape(q);
+      assert.equal(first?.nodes === second?.nodes, sameShapeReference(p, q));
+      assert.deepEqual(second?.nodes, freshTable(q));
+    }),
+    { numRuns: 5_000 },
+  );
+});

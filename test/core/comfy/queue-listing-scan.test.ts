@@ -73,7 +73,13 @@ test('property: any listing of JSON values reads the same jobs from its text as 
   const tricky = fc.string({ unit: fc.constantFrom('\\', '"', '[', ']', '{', '}', ',', ':', ' ', 'a', 'é', '🎨', '\n', '\u0000') });
   const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 4 }), tricky, fc.dictionary(tricky, tricky), fc.array(tricky));
   const extra = fc.record(
-    { client_id: fc.oneof(fc.oneof(tricky, fc.string({ unit: 'binary' })), anyValue), create_time: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), anyValue), other: anyValue },
+    {
+      client_id: fc.oneof(fc.oneof(tricky, fc.string({ unit: 'binary' })), anyValue),
+      create_time: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), anyValue),
+      // Where a client stores the workflow and its own name for it: extra_data is parsed only when this is there.
+      extra_pnginfo: fc.oneof(fc.record({ workflow: fc.oneof(fc.record({ extra: fc.record({ name: fc.oneof(tricky, anyValue) }), name: fc.oneof(tricky, anyValue) }, { requiredKeys: [] }), anyValue) }), anyValue),
+      other: anyValue,
+    },
     { requiredKeys: [] },
   );
   const prompt = fc.dictionary(
@@ -147,4 +153,24 @@ test('ids and client ids with escapes are unescaped; later duplicate keys win, a
   const last = activeFromQueueText(text, (t) => JSON.parse(t)).pending[1];
   assert.equal(last?.id, '\\');
   assert.equal(last?.clientId, undefined);
+});
+
+test('the scanner says which extra_data holds extra_pnginfo (escaped or not, in either order): the others are never parsed for a name', () => {
+  const text =
+    '{"queue_running": [], "queue_pending": [' +
+    '[1, "a", {}, {"client_id": "c", "extra_pnginfo": {"workflow": {"extra": {"name": "mine"}}}}],' +
+    '[2, "b", {}, {"extra\\u005fpnginfo": {"workflow": {"name": "escaped"}}}],' +
+    '[3, "c", {}, ["9"], {"extra_pnginfo": {"workflow": {"name": "cloud"}}}],' +
+    '[4, "d", {"9": {"class_type": "SaveImage", "inputs": {"filename_prefix": "plain"}}}, {"client_id": "c", "pnginfo": {"workflow": {"name": "no"}}}],' +
+    '[5, "e", {}, "extra_pnginfo"]]}';
+  assert.deepEqual(
+    scanQueueListing(text).pending.map((item) => item.extraHasPngInfo),
+    [true, true, true, false, false],
+  );
+  const [scanned, parsed] = both(JSON.parse(text), text);
+  assert.deepEqual(scanned, parsed);
+  assert.deepEqual(
+    activeFromQueueText(text, (t) => JSON.parse(t)).pending.map((job) => job.workflowName),
+    ['mine', 'escaped', 'cloud', 'plain', undefined],
+  );
 });
