@@ -2,12 +2,13 @@
 // folder) submits JOBS prompts one after the other to the simulated server and times, for each, the moment its
 // `job-finished` event came (with outputs) against the moment its `execution_success` frame arrived, and against the
 // timestamp the server put in that frame. Every job's file must be saved exactly once.
+// First, as in the app's entry points: V8's young generation keeps the size it starts with.
+import '../../electron/core/runtime/hold-young-generation-at-start.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../electron/core/engine.js';
 import { parentChannel } from '../support/channel.js';
-import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export interface FinishLatencyResult {
   readonly type: 'result';
@@ -23,7 +24,6 @@ export interface FinishLatencyResult {
 }
 
 const [url, jobsArg, pauseArg] = process.argv.slice(2) as [string, string, string | undefined];
-holdYoungGeneration(); // as the app's entry points do
 const JOBS = Number(jobsArg);
 const PAUSE_MS = Number(pauseArg ?? 250);
 const channel = parentChannel<never, FinishLatencyResult>();

@@ -2,12 +2,13 @@
 // own client id) to one server. It tells the parent every time one of them is connected (with the time, on the
 // shared clock), and on request how many HTTP requests its connections sent and how many bare TCP checks of the
 // port they made since the last request.
+// First, as in the app's entry points: V8's young generation keeps the size it starts with.
+import '../../electron/core/runtime/hold-young-generation-at-start.js';
 import { subscribe } from 'node:diagnostics_channel';
 import { ComfyBackend } from '../../electron/core/backends/comfyui/comfy-backend.js';
 import type { ClientIdStore } from '../../electron/core/comfy/comfy-connection.js';
 import { resolveServer } from '../../electron/core/comfy/server-config.js';
 import { parentChannel } from '../support/channel.js';
-import { holdYoungGeneration } from '../../electron/core/runtime/young-generation.js';
 
 export type ToReconnectClient = { type: 'counters' };
 export type FromReconnectClient =
@@ -15,7 +16,6 @@ export type FromReconnectClient =
   | { type: 'counters'; httpRequests: number; portChecks?: number };
 
 const [url, countArg] = process.argv.slice(2) as [string, string];
-holdYoungGeneration(); // as the app's entry points do
 const COUNT = Number(countArg);
 const channel = parentChannel<ToReconnectClient, FromReconnectClient>();
 const now = (): number => performance.timeOrigin + performance.now();
