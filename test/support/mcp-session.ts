@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema, type CallToolResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, type CallToolResult, type JSONRPCMessage, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { ERROR_META_KEY } from '../../electron/mcp/mcp-server.js';
 
 export type Answer = Record<string, unknown>;
@@ -17,6 +17,13 @@ export interface McpSession {
   readonly client: Client;
   /** Everything the server wrote on stderr so far. */
   stderr(): string;
+  /**
+   * Every message the server sent so far, in the order it arrived. The SDK's client hands a notification to its
+   * handler a microtask later but takes an answer at once (and forgets the request's progress handler), so a last
+   * progress notification read in the same chunk as the answer never reaches `onprogress`: the order the server kept
+   * is checked here.
+   */
+  wire(): readonly JSONRPCMessage[];
   call(name: string, args: Answer, options?: { onprogress?: (progress: Progress) => void; timeout?: number }): Promise<ToolOutcome>;
   /** A call expected to succeed: its structured answer (fails the test with the failure otherwise). */
   ok(name: string, args: Answer, options?: { onprogress?: (progress: Progress) => void; timeout?: number }): Promise<Answer>;
@@ -40,6 +47,12 @@ export async function startMcp(
   transport.stderr?.on('data', (chunk: Buffer) => (errText += chunk.toString()));
   const client = new Client({ name: 'comfy-tray-test', version: '1.0.0' });
   await client.connect(transport);
+  const wire: JSONRPCMessage[] = [];
+  const deliver = transport.onmessage;
+  transport.onmessage = (message: JSONRPCMessage) => {
+    wire.push(message);
+    deliver?.(message);
+  };
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -60,6 +73,7 @@ export async function startMcp(
   return {
     client,
     stderr: () => errText,
+    wire: () => wire,
     call,
     ok: async (name, toolArgs, options) => {
       const outcome = await call(name, toolArgs, options);
