@@ -28,6 +28,14 @@ export async function backendFor(
   return { backend, journal };
 }
 
+/** `backendFor`, started and connected. */
+export async function connectedBackendFor(t: TestContext, url: string, options: Parameters<typeof backendFor>[2] = {}): Promise<{ backend: ComfyBackend; journal: Journal }> {
+  const made = await backendFor(t, url, options);
+  made.backend.start();
+  await stateReached(made.backend, 'connected');
+  return made;
+}
+
 export function stateReached(backend: ComfyBackend, state: ConnectionInfo['state'], timeoutMs = 10_000): Promise<ConnectionInfo> {
   if (backend.connection.state === state) return Promise.resolve(backend.connection);
   return nextEvent(backend.events, 'connection', (info) => info.state === state, timeoutMs);

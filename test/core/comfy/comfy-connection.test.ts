@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { ComfySimulator, type SimulatorOptions } from '../../support/comfy-simulator.js';
-import { backendFor, stateReached } from '../../support/connect.js';
+import { connectedBackendFor, backendFor, stateReached } from '../../support/connect.js';
 import { nextEvent, nextNodeEvent, tempDir } from '../../support/events.js';
 import { previewFrameWithMetadata } from '../../support/simulator/frames.js';
 
@@ -42,16 +42,12 @@ describe('ComfyConnection', () => {
 
   test('works behind a reverse-proxy path prefix', async (t) => {
     const sim = await simulator(t, { basePath: '/comfy' });
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    await connectedBackendFor(t, sim.url);
   });
 
   test('reconnects after a server restart, and again after a second one', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     for (let round = 1; round <= 2; round++) {
       const dropped = stateReached(backend, 'reconnecting');
       await sim.restart();
@@ -79,9 +75,7 @@ describe('ComfyConnection', () => {
 
   test('a long outage shows offline with the next retry time, retries with backoff, and recovers', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     await sim.stop();
     const offline = await stateReached(backend, 'offline');
     assert.equal(offline.lastError?.code, 'COMFY_UNREACHABLE');
@@ -104,9 +98,7 @@ describe('ComfyConnection', () => {
 
   test('a half-open socket (no pong, no data) is detected and replaced, with a fresh client id', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url, { timings: { pingIntervalMs: 100, pongTimeoutMs: 300 } });
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url, { timings: { pingIntervalMs: 100, pongTimeoutMs: 300 } });
     const firstId = backend.clientId;
     sim.freezeSockets();
     await stateReached(backend, 'reconnecting');
@@ -134,9 +126,7 @@ describe('ComfyConnection', () => {
 
   test('a deaf socket (deregistered by the server) is noticed by the probe and replaced', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     // ComfyUI keeps one socket per client id: a second socket with our id silently takes our place.
     const intruder = new WebSocket(`${sim.url.replace('http', 'ws')}ws?clientId=${backend.clientId}`);
     t.after(() => intruder.terminate());
@@ -150,9 +140,7 @@ describe('ComfyConnection', () => {
   test('no status broadcast after our own submission means a deaf socket: it is replaced', async (t) => {
     const sim = await simulator(t);
     // A probe far away, so only the submission watch can notice.
-    const { backend } = await backendFor(t, sim.url, { timings: { probeIntervalMs: 60_000, statusAfterSubmitMs: 300 } });
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url, { timings: { probeIntervalMs: 60_000, statusAfterSubmitMs: 300 } });
     const intruder = new WebSocket(`${sim.url.replace('http', 'ws')}ws?clientId=${backend.clientId}`);
     t.after(() => intruder.terminate());
     await new Promise((resolve) => intruder.once('message', resolve));
@@ -213,9 +201,7 @@ describe('ComfyConnection', () => {
 
   test('progress frames a newer one supersedes in the same read are dropped unread; every frame is counted, the newest handled', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     const prompt = randomUUID();
     const values: number[] = [];
     backend.events.on('message', (m) => {
@@ -233,9 +219,7 @@ describe('ComfyConnection', () => {
 
   test('previews a newer one for the same prompt supersedes in the same read are dropped; every one counted, the newest handled', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     const prompt = randomUUID();
     const images: number[] = [];
     backend.events.on('message', (m) => {
@@ -259,9 +243,7 @@ describe('ComfyConnection', () => {
 
   test('a text frame that is not valid UTF-8 is read with replacement characters: the connection stays up', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     const prompt = randomUUID();
     const nodes: (string | null)[] = [];
     backend.events.on('message', (m) => {
@@ -279,9 +261,7 @@ describe('ComfyConnection', () => {
 
   test('malformed JSON, unknown types, every binary type and a 20 MB frame leave the connection up', async (t) => {
     const sim = await simulator(t);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     const head = (type: number, second: number) => {
       const b = Buffer.alloc(8);
       b.writeUInt32BE(type, 0);

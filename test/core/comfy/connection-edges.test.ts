@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectionInfo } from '../../../electron/core/comfy/comfy-connection.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
-import { backendFor, stateReached } from '../../support/connect.js';
+import { connectedBackendFor, backendFor, stateReached } from '../../support/connect.js';
 import { nextEvent, nextNodeEvent } from '../../support/events.js';
 import { logRequests, requestsTo } from '../../support/http-log.js';
 
@@ -66,9 +66,7 @@ describe('connection edges', () => {
         ws.send(statusFrame(sid));
       }
     });
-    const { backend } = await backendFor(t, server.url, { timings: { handshakeTimeoutMs: 200, featureFlagsWaitMs: 20, offlineAfterMs: 60_000 } });
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, server.url, { timings: { handshakeTimeoutMs: 200, featureFlagsWaitMs: 20, offlineAfterMs: 60_000 } });
     const timedOut = nextEvent(backend.events, 'connection', (info) => info.lastError?.code === 'COMFY_CONNECT_TIMEOUT');
     first?.close();
     const info = await timedOut;

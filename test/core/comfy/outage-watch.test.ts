@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { classifyFailure } from '../../../electron/core/comfy/outage-watch.js';
 import { ComfyTrayError } from '../../../electron/core/errors.js';
 import { ComfySimulator } from '../../support/comfy-simulator.js';
-import { backendFor, stateReached } from '../../support/connect.js';
+import { connectedBackendFor, backendFor, stateReached } from '../../support/connect.js';
 import { logRequests, requestsTo } from '../../support/http-log.js';
 import { TcpFront } from '../../support/tcp-front.js';
 
@@ -39,9 +39,7 @@ describe('outage watch', () => {
   test('while nothing listens, no HTTP request goes out: the port is checked, and the server is back at once', async (t) => {
     const sim = await simulator(t);
     const requests = logRequests(t, sim.url);
-    const { backend } = await backendFor(t, sim.url);
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url);
     const before = requestsTo(requests, '/api/system_stats').length;
     await sim.stop();
     // Offline comes after `offlineAfterMs` (400 ms here): twenty checks' worth of the fast timings.
@@ -84,9 +82,7 @@ describe('outage watch', () => {
   test('a second drop soon after an outage does not wait for a backoff the outage grew', async (t) => {
     const sim = await simulator(t);
     const timings = { firstRetryDelayMs: 1_000, maxRetryDelayMs: 30_000, jitterRatio: 0, stableAfterMs: 60_000 };
-    const { backend } = await backendFor(t, sim.url, { timings });
-    backend.start();
-    await stateReached(backend, 'connected');
+    const { backend } = await connectedBackendFor(t, sim.url, { timings });
     await sim.stop();
     await stateReached(backend, 'offline');
     await sim.start();
