@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Engine } from '../../electron/core/engine.js';
 import { median } from '../../electron/core/jobs/duration-estimate.js';
-import { workflowSignature } from '../../electron/core/jobs/workflow-signature.js';
+import { workflowSignature } from '../../electron/core/comfy/workflow-signature.js';
 import type { JobView } from '../../electron/shared/app-state.js';
 import { ComfySimulator } from '../support/comfy-simulator.js';
 import { engineFor, serverConnected } from '../support/connect.js';

@@ -4,7 +4,7 @@
 // whose prompts match share one frozen table. Without this, a 10,000-job legacy queue costs about 1.5 KB of identical
 // tables per job (see docs/benchmarks.md). A table no longer among the recent ones stays valid for its jobs. Prompts
 // that share a table also have the same workflow signature (its inputs are compared here): the jobs side hashes it
-// once per shared table (jobs/workflow-signature.ts).
+// once per shared table (workflow-signature.ts).
 
 export interface NodeInfo {
   readonly type: string;

@@ -19,7 +19,7 @@ import type { FinishedRecord, Journal } from './journal.js';
 import { jobName } from '../comfy/job-name.js';
 import { RecordFollowUp } from './record-follow-up.js';
 import { nextStepRate } from './step-rate.js';
-import { sharedWorkflowSignature } from './workflow-signature.js';
+import { sharedWorkflowSignature } from '../comfy/workflow-signature.js';
 import { applyRemoteFields, newTrackedJob, nodeLabel, overallProgress, toView, withTitle, type Terminal, type TrackedJob } from './tracked-job.js';
 
 export interface TrackerEvents {

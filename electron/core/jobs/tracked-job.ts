@@ -3,7 +3,7 @@ import type { JobError, JobProgress, JobStatus, JobView, LostReason, OutputRef, 
 import type { NodeProgressState } from '../comfy/messages.js';
 import type { NodeInfo, RemoteJob } from '../comfy/remote-jobs.js';
 import type { StepRate } from './step-rate.js';
-import { sharedWorkflowSignature } from './workflow-signature.js';
+import { sharedWorkflowSignature } from '../comfy/workflow-signature.js';
 
 export interface LiveTerminal {
   readonly status: 'completed' | 'failed' | 'cancelled';
@@ -26,7 +26,7 @@ export interface TrackedJob {
   /** Replaced, never changed in place (a job without any shares one empty array). */
   outputs: readonly OutputRef[];
   nodes?: Readonly<Record<string, NodeInfo>>;
-  /** The prompt's shape (workflow-signature.ts): which earlier runs predict this one's duration. */
+  /** The prompt's shape (comfy/workflow-signature.ts): which earlier runs predict this one's duration. */
   signature?: string;
   /** Its node table, name and signature were taken from a queue listing's prompt (tracked-job.ts, applyRemoteFields). */
   listingRead?: boolean;

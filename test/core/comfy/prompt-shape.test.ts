@@ -1,11 +1,11 @@
 // Node tables shared between the prompts of one workflow, and the signatures hashed once per shared table
-// (jobs/workflow-signature.ts relies on a shared table meaning the same signature): never a wrong one, whatever the
+// (comfy/workflow-signature.ts relies on a shared table meaning the same signature): never a wrong one, whatever the
 // prompts hold.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { promptShape } from '../../../electron/core/comfy/prompt-shape.js';
-import { sharedWorkflowSignature, workflowSignature } from '../../../electron/core/jobs/workflow-signature.js';
+import { sharedWorkflowSignature, workflowSignature } from '../../../electron/core/comfy/workflow-signature.js';
 
 /** The table as built from scratch, for comparison. */
 function freshTable(prompt: Record<string, unknown>): Record<string, { type: string; title?: string }> {

@@ -23,7 +23,7 @@ function unreadable(fields: Pick<RemoteJob, 'id' | 'status' | 'createdAt'>): Rem
     get workflowName() {
       return refuse();
     },
-    get listedPrompt() {
+    get signature() {
       return refuse();
     },
   };

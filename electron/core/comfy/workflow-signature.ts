@@ -3,7 +3,7 @@
 // adding, removing or rewiring a node changes it. Link inputs are part of the shape because a rewired graph (a LoRA
 // dropped, an upscaler bypassed) does different work with the same set of nodes.
 import { createHash } from 'node:crypto';
-import { promptShape } from '../comfy/prompt-shape.js';
+import { promptShape } from './prompt-shape.js';
 
 /** Prompts larger than this are not worth a signature (and would cost real time on every sighting). */
 const MAX_NODES = 5_000;

@@ -1,7 +1,7 @@
 // The workflow signature: the prompt's shape (ids, classes, links), blind to every widget value.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workflowSignature } from '../../../electron/core/jobs/workflow-signature.js';
+import { workflowSignature } from '../../../electron/core/comfy/workflow-signature.js';
 
 const PROMPT = {
   '3': { class_type: 'KSampler', inputs: { seed: 1, steps: 20, cfg: 8, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
