@@ -26,6 +26,11 @@ export interface JobNameInput {
 const MAX_NAME = 200;
 /** Inputs that name the model a workflow is built around, most telling first. */
 const MODEL_INPUTS = ['ckpt_name', 'unet_name', 'model_name', 'base_ckpt_name'] as const;
+/**
+ * The only inputs whose values a name is read from; the rest of what it reads is the prompt's node ids and class
+ * types. Prompts alike but for the values of other inputs have the same name (prompt-template.ts relies on it).
+ */
+export const NAME_INPUTS: readonly string[] = ['filename_prefix', ...MODEL_INPUTS];
 /** What ComfyUI's editor puts in a new SaveImage node: naming a job after it would name every job alike. */
 const DEFAULT_PREFIXES = new Set(['comfyui', 'comfyui_temp']);
 

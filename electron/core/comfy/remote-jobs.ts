@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { JobError, OutputRef } from '../../shared/app-state.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
-import { jobName } from './job-name.js';
+import { jobName, workflowOwnName } from './job-name.js';
+import { digestOfListedPrompt, digestOfPrompt, type PromptDigest } from './listed-prompt.js';
 import { promptShape, type NodeTable } from './prompt-shape.js';
 import { outputsOfJob } from './outputs.js';
 import { ListingScanError, scanQueueListing, type ScannedItem, type ScannedListing, type Span } from './queue-listing-scan.js';
@@ -32,10 +33,10 @@ export interface RemoteJob {
   readonly prompt?: Readonly<Record<string, unknown>>;
   readonly workflow?: unknown;
   /**
-   * The prompt as a queue listing carries it, read without exact integers: for its shape (node types, links) only,
-   * never to be sent again. Kept by reference, so it costs nothing unless someone reads it.
+   * The workflow signature (workflow-signature.ts), where the record works it out itself: a queue listing reads its
+   * prompts without building them (listed-prompt.ts). Other records give `prompt`, and the tracker hashes that.
    */
-  readonly listedPrompt?: Readonly<Record<string, unknown>>;
+  readonly signature?: string;
   /**
    * Read from a queue listing: its prompt-derived fields (nodes, name, signature) are the same at every look, so a job
    * that has read them once need not read them again (tracked-job.ts).
@@ -83,16 +84,33 @@ export function fromQueueItem(item: readonly unknown[], status: 'pending' | 'run
   const outputNodes = cloudOrder ? item[3] : item[4];
   const clientId = typeof extra?.client_id === 'string' ? extra.client_id : undefined;
   const createdAt = typeof extra?.create_time === 'number' ? extra.create_time : undefined;
-  const parts: ListedParts = { prompt: asRecord(prompt), workflow: workflowOf(extra), outputNodes: Array.isArray(outputNodes) ? outputNodes : undefined };
+  const parts = new ParsedParts(asRecord(prompt), workflowOf(extra), Array.isArray(outputNodes) ? outputNodes : undefined);
   return new ListedJob(id, status, typeof number === 'number' ? number : undefined, clientId, createdAt, parts);
 }
 
 /** What a queue item holds beyond its fields: read only when asked (see ListedJob). */
 interface ListedParts {
-  readonly prompt: Readonly<Record<string, unknown>> | undefined;
+  /** The node table, signature and name its prompt gives (listed-prompt.ts). */
+  readonly digest: PromptDigest;
   /** The UI workflow stored in extra_data (`extra_pnginfo.workflow`), for the name its client may have given it. */
   readonly workflow: unknown;
   readonly outputNodes: readonly unknown[] | undefined;
+}
+
+/** The parts of an item of a parsed body. */
+class ParsedParts implements ListedParts {
+  private read: PromptDigest | undefined;
+
+  constructor(
+    private readonly prompt: Readonly<Record<string, unknown>> | undefined,
+    readonly workflow: unknown,
+    readonly outputNodes: readonly unknown[] | undefined,
+  ) {}
+
+  get digest(): PromptDigest {
+    this.read ??= digestOfPrompt(this.prompt);
+    return this.read;
+  }
 }
 
 /**
@@ -112,20 +130,21 @@ class ListedJob implements RemoteJob {
     private readonly parts: ListedParts,
   ) {}
 
-  get listedPrompt(): Readonly<Record<string, unknown>> | undefined {
-    return this.parts.prompt;
-  }
-
   get outputNodeIds(): readonly string[] | undefined {
     return this.parts.outputNodes?.map(String);
   }
 
   get nodes(): NodeTable | undefined {
-    return nodeInfoOf(this.parts.prompt).nodes;
+    return this.parts.digest.nodes;
+  }
+
+  get signature(): string | undefined {
+    return this.parts.digest.signature;
   }
 
   get workflowName(): string | undefined {
-    this.name ??= nameOfWorkflow(this.parts.prompt, this.parts.workflow);
+    // As jobName orders its sources: the workflow's own name first, then what the prompt says.
+    this.name ??= { workflowName: workflowOwnName(this.parts.workflow) ?? this.parts.digest.name };
     return this.name.workflowName;
   }
 
@@ -135,17 +154,18 @@ class ListedJob implements RemoteJob {
 }
 
 /**
- * The parts of an item of a scanned /queue body (queue-listing-scan.ts), each parsed from its place in the body when
- * read. A job already known reads none, so its prompt is never built; one that is new has its prompt parsed on its
- * own. Only the item read last keeps what was parsed (a job's fields are read one after the other): the prompts of a
- * whole listing, kept until the look ends, would live long enough for the garbage collector to copy and promote them.
+ * The parts of an item of a scanned /queue body (queue-listing-scan.ts), each read from its place in the body when
+ * asked for. A job already known reads none; one that is new has its prompt read in place when it fits the template of
+ * a workflow met lately, or parsed on its own (listed-prompt.ts). Only the item read last keeps what was read (a job's
+ * fields are read one after the other): what a whole listing gives, kept until the look ends, would live long enough
+ * for the garbage collector to copy and promote it.
  */
-interface ParsedParts {
-  prompt?: Record<string, unknown> | undefined;
+interface ReadParts {
+  digest?: PromptDigest;
   workflow?: unknown;
   outputNodes?: readonly unknown[] | undefined;
 }
-let lastRead: { item: ScannedItem; parsed: ParsedParts } | undefined;
+let lastRead: { item: ScannedItem; parsed: ReadParts } | undefined;
 
 class ScannedParts implements ListedParts {
   constructor(
@@ -153,10 +173,11 @@ class ScannedParts implements ListedParts {
     private readonly item: ScannedItem,
   ) {}
 
-  get prompt(): Readonly<Record<string, unknown>> | undefined {
+  get digest(): PromptDigest {
     const parsed = this.parsed();
-    if (!('prompt' in parsed)) parsed.prompt = asRecord(this.value(this.item.prompt));
-    return parsed.prompt;
+    const span = this.item.prompt;
+    parsed.digest ??= span === undefined ? {} : digestOfListedPrompt(this.text, span.start, span.end);
+    return parsed.digest;
   }
 
   /**
@@ -179,7 +200,7 @@ class ScannedParts implements ListedParts {
   }
 
   /** What was parsed of this item so far. Keyed by the item, which holds no reference to the body. */
-  private parsed(): ParsedParts {
+  private parsed(): ReadParts {
     if (lastRead?.item !== this.item) lastRead = { item: this.item, parsed: {} };
     return lastRead.parsed;
   }

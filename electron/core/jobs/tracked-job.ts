@@ -105,7 +105,7 @@ export function applyRemoteFields(job: TrackedJob, remote: RemoteJob): boolean {
     changed = true;
   }
   if (job.signature === undefined) {
-    const signature = sharedWorkflowSignature(remote.prompt ?? remote.listedPrompt);
+    const signature = remote.signature ?? sharedWorkflowSignature(remote.prompt);
     if (signature !== undefined) {
       job.signature = signature;
       changed = true;

@@ -16,7 +16,7 @@ function seen(job: RemoteJob): Record<string, unknown> {
     clientId: job.clientId,
     createdAt: job.createdAt,
     listed: job.listed,
-    prompt: job.listedPrompt,
+    signature: job.signature,
     nodes: job.nodes,
     workflowName: job.workflowName,
     outputNodeIds: job.outputNodeIds,
@@ -57,6 +57,18 @@ test('a ComfyUI-shaped listing reads the same jobs as the parse, compact, indent
   assert.equal(scanned.running[0]?.workflowName, 'named 1');
   assert.equal(scanned.pending[1]?.workflowName, 'portrait_2');
   assert.equal(scanned.running[0]?.nodes?.['3']?.title, 'Sampler [main]');
+});
+
+test('a long queue of one workflow, read through its template after the first jobs, reads like the parse', () => {
+  const items = Array.from({ length: 60 }, (_, n) => realItem(n, `job-${n}`));
+  const body = { queue_running: items.slice(0, 1), queue_pending: items.slice(1) };
+  for (const text of [JSON.stringify(body).replaceAll('","', '", "').replaceAll('":', '": '), JSON.stringify(body, null, 1)]) {
+    const [scanned, parsed] = both(body, text);
+    assert.deepEqual(scanned, parsed);
+  }
+  const signatures = new Set(activeFromQueueText(JSON.stringify(body), (t) => JSON.parse(t)).pending.map((job) => job.signature));
+  assert.equal(signatures.size, 1);
+  assert.ok([...signatures][0]);
 });
 
 test('Comfy Cloud order ([number, id, prompt, outputs, extra]) reads like the parse', () => {
@@ -140,7 +152,7 @@ test('a prompt that is not JSON (only its brackets match) lists the job, without
   assert.equal(job?.clientId, 'c');
   assert.equal(job?.createdAt, 7);
   assert.equal(job?.nodes, undefined);
-  assert.equal(job?.listedPrompt, undefined);
+  assert.equal(job?.signature, undefined);
 });
 
 test('ids and client ids with escapes are unescaped; later duplicate keys win, as with JSON.parse', () => {

@@ -6,6 +6,7 @@ import { decodeBinaryFrame } from '../../../electron/core/comfy/binary-frames.js
 import { decodeTextFrame } from '../../../electron/core/comfy/messages.js';
 import { activeFromQueue, activeFromQueueText, fromHistoryBody, fromJobsApiItem, fromJobsList, type RemoteJob } from '../../../electron/core/comfy/remote-jobs.js';
 import { scanQueueListing } from '../../../electron/core/comfy/queue-listing-scan.js';
+import { workflowSignature } from '../../../electron/core/comfy/workflow-signature.js';
 import { binaryFrame, frameText, httpTranscript, notes, RECORDED_VERSIONS, scenarios, wsTranscripts } from '../../support/recorded.js';
 
 const KNOWN_TYPES = new Set([
@@ -67,8 +68,9 @@ for (const version of RECORDED_VERSIONS) {
         assert.deepEqual(priorities, [...priorities].sort((a, b) => a - b));
         for (const job of [...active.running, ...active.pending]) {
           assert.ok(job.nodes && Object.keys(job.nodes).length > 0);
-          // Kept for the workflow signature (duration estimates); never a record's exact prompt.
-          assert.ok(job.listedPrompt && job.prompt === undefined);
+          // The workflow signature (duration estimates) from the listing; never a record's exact prompt.
+          assert.equal(job.signature, workflowSignature(raw.queue_pending.concat(raw.queue_running).find((item) => item[1] === job.id)?.[2]));
+          assert.ok(job.signature !== undefined && job.prompt === undefined);
         }
         // The app reads the body's text with the scanner: as the server writes it (Python's separators), it reads
         // the same jobs, by itself, not through the whole-body parse it falls back to.
