@@ -4,14 +4,15 @@
 // signature come from its prompt. Parsing 10,000 prompts of ~3 KB builds millions of objects that die at once; yet a
 // busy queue is a few workflows queued again and again, whose prompts differ only in widget values (a seed, a text).
 // A template is the text of one such prompt cut at those values: the rest (node ids, class types, titles, input
-// names, links, punctuation) must appear again character for character, and each cut must hold one JSON scalar.
+// names, links, punctuation) must appear again character for character, and each cut must hold one JSON scalar of the
+// kind the template's prompt had there (a string, a number, a boolean; any scalar where it had null).
 //
 // What a match proves: the prompt parses (JSON.parse would accept it) to the template's prompt with other scalars as
 // the values of some inputs, and an input that is a scalar is never a link. So it has the same node ids, class types,
 // titles and links: the same node table and workflow signature (prompt-shape.ts, workflow-signature.ts). Its name
 // reads only the values of a few inputs (job-name.ts), and the cuts at those inputs are given back as a key, so that
-// a name is worked out once per key. Anything else (another key order, other spacing, an escaped member name, a
-// changed link or title) simply does not match, and the prompt is parsed as before.
+// a name is worked out once per key. Anything else (another key order, other spacing, a value of another kind, an
+// escaped member name, a changed link or title) simply does not match, and the prompt is parsed as before.
 import { NAME_INPUTS } from './job-name.js';
 
 /** A prompt's text cut at its inputs' scalar values, as one sticky pattern: the literal text, and a JSON scalar at each cut. */
@@ -36,13 +37,20 @@ const KEY_SEPARATOR = '\u0000';
 const MAX_PATTERN = 64 * 1024;
 
 /**
- * A JSON scalar, exactly as JSON.parse reads one, plus the NaN and Infinity that parseJson takes (json.ts; Python
+ * JSON scalars, exactly as JSON.parse reads them, plus the NaN and Infinity that parseJson takes (json.ts; Python
  * writes them). A string is checked as JSON.parse checks it (no raw control character, only JSON's escapes). Each
- * alternative has one way to match from a given start, so a prompt that does not fit fails after a short walk back.
+ * has one way to match from a given start, so a prompt that does not fit fails after a short walk back.
  */
 const STRING = String.raw`"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"`;
-const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
-const SCALAR = `${STRING}|${NUMBER}|true|false|null|NaN|-?Infinity`;
+const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|NaN|-?Infinity`;
+const BOOLEAN = 'true|false';
+/**
+ * What a cut takes: a value of the kind the template's prompt had there (a seed stays a number, a text a string), or
+ * any scalar where it had null. Each kind costs compiled code, and a cut that takes any scalar costs five times what
+ * one kind does; a prompt with a value of another kind is simply parsed.
+ */
+const CUT_PATTERN: Readonly<Record<CutKind, string>> = { string: STRING, number: NUMBER, boolean: BOOLEAN, any: `${STRING}|${NUMBER}|${BOOLEAN}|null` };
+type CutKind = 'string' | 'number' | 'boolean' | 'any';
 
 /**
  * The template of a prompt's JSON text, which the caller has parsed (so it is JSON, NaN and Infinity included, as
@@ -55,9 +63,10 @@ export function promptTemplate(text: string): PromptTemplate | undefined {
   let naming = 0;
   cut.literals.forEach((literal, i) => {
     source += escapeLiteral(literal);
-    if (i === cut.naming.length) return;
-    if (cut.naming[i]) naming++;
-    source += cut.naming[i] ? `(${SCALAR})` : `(?:${SCALAR})`;
+    const at = cut.cuts[i];
+    if (at === undefined) return;
+    if (at.naming) naming++;
+    source += at.naming ? `(${CUT_PATTERN[at.kind]})` : `(?:${CUT_PATTERN[at.kind]})`;
   });
   if (source.length > MAX_PATTERN) return undefined;
   return { pattern: new RegExp(source, 'y'), naming };
@@ -96,17 +105,17 @@ class TemplateBuilder {
   private pos = 0;
   private literalStart = 0;
   private readonly literals: string[] = [];
-  private readonly naming: boolean[] = [];
+  private readonly cuts: { kind: CutKind; naming: boolean }[] = [];
 
   constructor(private readonly text: string) {}
 
-  build(): { literals: readonly string[]; naming: readonly boolean[] } | undefined {
+  build(): { literals: readonly string[]; cuts: readonly { kind: CutKind; naming: boolean }[] } | undefined {
     this.whitespace();
     if (this.text.charCodeAt(this.pos) !== OPEN_OBJECT) return undefined;
     this.members(() => this.node());
-    if (this.naming.length === 0) return undefined;
+    if (this.cuts.length === 0) return undefined;
     this.literals.push(this.text.slice(this.literalStart));
-    return { literals: this.literals, naming: this.naming };
+    return { literals: this.literals, cuts: this.cuts };
   }
 
   /** A node: the value of its `inputs` member is where the cuts are. */
@@ -121,7 +130,7 @@ class TemplateBuilder {
     const start = this.pos;
     this.skipValue();
     this.literals.push(this.text.slice(this.literalStart, start));
-    this.naming.push(NAMING.has(name));
+    this.cuts.push({ kind: kindOf(first), naming: NAMING.has(name) });
     this.literalStart = this.pos;
   }
 
@@ -193,6 +202,14 @@ class TemplateBuilder {
   private whitespace(): void {
     while (isWhitespace(this.text.charCodeAt(this.pos))) this.pos++;
   }
+}
+
+/** The kind of the scalar whose first character is `first`. */
+function kindOf(first: number): CutKind {
+  if (first === QUOTE) return 'string';
+  if (first === 0x74 /* t */ || first === 0x66 /* f */) return 'boolean';
+  if (first === 0x6e /* n */) return 'any';
+  return 'number';
 }
 
 function isWhitespace(c: number): boolean {

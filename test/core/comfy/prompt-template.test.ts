@@ -37,8 +37,7 @@ test('a prompt of the same workflow with other widget values matches; its key ho
     { seed: 156680208700286, text: 'a "quoted" \\ path\n ünïcødé 🎨 [not] {a}, "x": 1' },
     { seed: -0.5e-7, cfg: 0, text: '' },
     { seed: 2 ** 64, text: '\u2028\u0000\u001f' },
-    { seed: true, cfg: null, text: false },
-    { seed: 'text now', cfg: 'Infinity' },
+    { seed: 0, cfg: -1e300, text: 'Infinity' },
   ];
   const keys = new Set<string>();
   for (const value of values) {
@@ -49,9 +48,16 @@ test('a prompt of the same workflow with other widget values matches; its key ho
   assert.equal(keys.size, 1, 'no naming input changed');
   const renamed = match(template, python(workflow({ prefix: 'portrait/%date%', ckpt: 'flux.gguf' })));
   assert.ok(renamed !== undefined && !keys.has(renamed));
-  // Python's NaN and Infinity, which parseJson reads, fit a cut.
+  // Python's NaN and Infinity, which parseJson reads, fit a number's cut.
   assert.equal(typeof match(template, python(workflow({ seed: 1 })).replace('"cfg": 7.5', '"cfg": NaN')), 'string');
   assert.equal(typeof match(template, python(workflow({ seed: 1 })).replace('"cfg": 7.5', '"cfg": -Infinity')), 'string');
+  // A value of another kind is left to the parse; where the template had null, any scalar fits.
+  const base = python(workflow());
+  for (const value of ['"text now"', 'true', 'null', '[]']) assert.equal(match(template, base.replace('"seed": 1', `"seed": ${value}`)), undefined, value);
+  assert.equal(match(template, base.replace('"text": "a lighthouse"', '"text": 5')), undefined);
+  const optional = promptTemplate(base.replace('"cfg": 7.5', '"cfg": null'));
+  assert.ok(optional);
+  for (const cfg of ['1', '"x"', 'true', 'null', 'NaN']) assert.equal(typeof match(optional, base.replace('"cfg": 7.5', `"cfg": ${cfg}`)), 'string', cfg);
 });
 
 test('what changes the table, the signature or the parse does not match', () => {
@@ -73,8 +79,13 @@ test('what changes the table, the signature or the parse does not match', () => 
   ];
   for (const text of changed) assert.equal(match(template, text), undefined, text);
   // Values JSON.parse refuses: the text would not parse, so it does not match.
-  for (const value of ['012', '+1', '.5', '1.', '1e', '-', 'tru', 'nul', 'NaNa', '"\u0001"', '"\\x"', '"\\u12g4"', '"open', "'single'", '"a"b"', 'undefined']) {
+  for (const value of ['012', '+1', '.5', '1.', '1e', '-', 'tru', 'nul', 'NaNa', "'single'", 'undefined']) {
     const text = base.replace('"steps": 30', `"steps": ${value}`);
+    assert.throws(() => parseJson(text));
+    assert.equal(match(template, text), undefined, value);
+  }
+  for (const value of ['"\u0001"', '"a\nb"', '"\\x"', '"\\u12g4"', '"open', '"a"b"', '"\\"']) {
+    const text = base.replace('"text": "a lighthouse"', `"text": ${value}`);
     assert.throws(() => parseJson(text));
     assert.equal(match(template, text), undefined, value);
   }
@@ -112,7 +123,7 @@ const NAMING = new Set(['filename_prefix', 'ckpt_name', 'unet_name', 'model_name
  * A prompt with the scalar input values that a template cuts at replaced through `next` (the rest untouched). Inputs
  * whose names JSON writes with escapes are not cut at; `only` picks among the others.
  */
-function revalue(value: Record<string, unknown>, next: () => unknown, only: (name: string) => boolean = () => true): Record<string, unknown> {
+function revalue(value: Record<string, unknown>, next: (old: unknown) => unknown, only: (name: string) => boolean = () => true): Record<string, unknown> {
   const copy: Record<string, unknown> = JSON.parse(JSON.stringify(value));
   for (const id of Object.keys(copy)) {
     const n = copy[id];
@@ -121,22 +132,32 @@ function revalue(value: Record<string, unknown>, next: () => unknown, only: (nam
     if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) continue;
     for (const name of Object.keys(inputs)) {
       const v = (inputs as Record<string, unknown>)[name];
-      if ((v === null || typeof v !== 'object') && !JSON.stringify(name).includes('\\') && only(name)) (inputs as Record<string, unknown>)[name] = next();
+      if ((v === null || typeof v !== 'object') && !JSON.stringify(name).includes('\\') && only(name)) (inputs as Record<string, unknown>)[name] = next(v);
     }
   }
   return copy;
 }
 
 test('property: a prompt that matches parses, and has the template’s table and signature; its name follows from its key', () => {
+  const strings = fc.array(fc.oneof(tricky, fc.string({ unit: 'binary' })), { minLength: 1, maxLength: 10 });
+  const numbers = fc.array(fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(Number)), { minLength: 1, maxLength: 10 });
   fc.assert(
-    fc.property(prompt, fc.array(scalar, { minLength: 1, maxLength: 30 }), fc.boolean(), (source, values, pythonStyle) => {
+    fc.property(prompt, strings, numbers, fc.array(scalar, { minLength: 1, maxLength: 10 }), fc.boolean(), (source, texts, nums, anys, pythonStyle) => {
       const write = (v: unknown): string => (pythonStyle ? python(v) : JSON.stringify(v));
       const text = write(source);
       const template = promptTemplate(text);
       if (!template) return;
       const expected = digestOfPrompt(parseJson(text));
       let i = 0;
-      const other = write(revalue(source, () => values[i++ % values.length]));
+      // Another value of the same kind at every cut (any scalar where the prompt had null).
+      const sameKind = (old: unknown): unknown => {
+        i++;
+        if (typeof old === 'string') return texts[i % texts.length];
+        if (typeof old === 'number') return nums[i % nums.length];
+        if (typeof old === 'boolean') return i % 2 === 0;
+        return anys[i % anys.length];
+      };
+      const other = write(revalue(source, sameKind));
       const key = match(template, other);
       // Only scalar input values changed: it must match.
       assert.notEqual(key, undefined, other);
@@ -144,7 +165,7 @@ test('property: a prompt that matches parses, and has the template’s table and
       assert.deepEqual(digestOfPrompt(parsed).nodes, expected.nodes);
       assert.equal(workflowSignature(parsed), workflowSignature(parseJson(text)));
       // The same key, the same name: with only the other values changed, the key and the name stay.
-      const sameNames = write(revalue(source, () => values[i++ % values.length], (name) => !NAMING.has(name)));
+      const sameNames = write(revalue(source, sameKind, (name) => !NAMING.has(name)));
       assert.equal(match(template, sameNames), match(template, text));
       assert.equal(jobName({ prompt: parseJson(sameNames) })?.name, expected.name);
     }),
@@ -152,28 +173,39 @@ test('property: a prompt that matches parses, and has the template’s table and
   );
 });
 
+const KEEP = 'the value that was there';
+
 test('property: whatever text stands at the cuts, a match means JSON.parse reads the template’s prompt with scalars there', () => {
   // The template's text with its cut values replaced by arbitrary text, made of JSON's own characters.
   const junk = fc.oneof(
     fc.string({ unit: fc.constantFrom('"', '\\', 'u', '0', '1', '9', 'a', 'e', 'E', '-', '+', '.', 'n', 'u', 'l', 't', 'r', 'N', 'I', '[', ']', '{', '}', ',', ':', ' ', '\u0001'), maxLength: 12 }),
-    // Valid ones too, so that whole prompts match.
-    { weight: 4, arbitrary: scalar.map((value) => JSON.stringify(value)) },
+    // Valid ones too, and the value that was there, so that whole prompts match.
+    { weight: 3, arbitrary: scalar.map((value) => JSON.stringify(value)) },
+    { weight: 4, arbitrary: fc.constant(KEEP) },
     fc.constantFrom('NaN', 'Infinity', '-Infinity', '"\\u00e9"', '1E+2', '-0.0e-0', '["4", 0]', '[1]', '{}'),
   );
   fc.assert(
     fc.property(prompt, fc.array(junk, { minLength: 1, maxLength: 10 }), (source, junks) => {
       const marker = '\u{10FFFF}marker';
       let n = 0;
-      const marked = python(revalue(source, () => `${marker}${n++}`));
-      const template = promptTemplate(python(revalue(source, () => 0)));
+      const originals: string[] = [];
+      const marked = python(
+        revalue(source, (old) => {
+          originals.push(JSON.stringify(old));
+          return `${marker}${n++}`;
+        }),
+      );
+      const template = promptTemplate(python(source));
       if (!template) return;
-      const text = marked.replaceAll(new RegExp(`"${marker}(\\d+)"`, 'g'), (_, k: string) => junks[Number(k) % junks.length]!);
+      const text = marked.replaceAll(new RegExp(`"${marker}(\\d+)"`, 'g'), (_, k: string) => {
+        const junk = junks[Number(k) % junks.length]!;
+        return junk === KEEP ? originals[Number(k)]! : junk;
+      });
       const key = match(template, text);
       if (key === undefined) return;
       const parsed = parseJson(text);
-      const expected = digestOfPrompt(parseJson(python(revalue(source, () => 0))));
-      assert.deepEqual(digestOfPrompt(parsed).nodes, expected.nodes);
-      assert.equal(workflowSignature(parsed), workflowSignature(parseJson(python(revalue(source, () => 0)))));
+      assert.deepEqual(digestOfPrompt(parsed).nodes, digestOfPrompt(parseJson(python(source))).nodes);
+      assert.equal(workflowSignature(parsed), workflowSignature(parseJson(python(source))));
     }),
     { numRuns: 500 },
   );
