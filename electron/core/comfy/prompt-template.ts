@@ -57,7 +57,13 @@ type CutKind = 'string' | 'number' | 'boolean' | 'any';
  * Python writes them). Undefined when it is not an object, has no input to cut, or is too big to be worth one.
  */
 export function promptTemplate(text: string): PromptTemplate | undefined {
-  const cut = new TemplateBuilder(text).build();
+  let cut: ReturnType<TemplateBuilder['build']>;
+  try {
+    cut = new TemplateBuilder(text).build();
+  } catch {
+    // Not JSON after all (the caller's parse said it was): no template, and the prompt is parsed every time.
+    return undefined;
+  }
   if (!cut) return undefined;
   let source = '';
   let naming = 0;

@@ -101,6 +101,8 @@ test('no template for what is not a prompt object or has no input value to cut',
     assert.equal(promptTemplate(text), undefined, text);
   }
   assert.ok(promptTemplate(python({ '1': { class_type: 'A', inputs: { x: 1 } } })));
+  // Text that is not JSON (callers parse it first): no template, nothing thrown.
+  for (const text of ['{"1": {"inputs": {"x": 1}', '{"1": {"inputs": {"x": "open}}}', '{"1": {"inputs": {"x": 1} "y"}}']) assert.equal(promptTemplate(text), undefined, text);
 });
 
 // ---- against the parse, on arbitrary prompts ----------------------------------------------------------------------
