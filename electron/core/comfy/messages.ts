@@ -2,6 +2,7 @@
 // their own) and malformed frames become values, never exceptions, so one bad frame cannot break a connection.
 import type { JobError } from '../../shared/app-state.js';
 import { parseJson } from '../json.js';
+import { setOwn } from '../own-key.js';
 import { executionErrorSchema, toJobError } from './execution-error.js';
 import { asFields, readNodeId, readNumber, readString, type Fields } from './frame-fields.js';
 import { readProgressStateFrame } from './hot-frames.js';
@@ -68,7 +69,7 @@ function decodeData(type: string, data: Fields): ServerMessage | undefined {
         const value = n.value === undefined ? 0 : readNumber(n.value);
         const max = n.max === undefined ? 1 : readNumber(n.max);
         if (value === undefined || max === undefined) return undefined;
-        nodes[id] = { value, max, state, displayNodeId };
+        setOwn(nodes, id, { value, max, state, displayNodeId });
       }
       return { type, promptId, nodes };
     }

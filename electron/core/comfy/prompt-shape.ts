@@ -5,6 +5,7 @@
 // tables per job (see docs/benchmarks.md). A table no longer among the recent ones stays valid for its jobs. Prompts
 // that share a table also have the same workflow signature (its inputs are compared here): the jobs side hashes it
 // once per shared table (workflow-signature.ts).
+import { setOwn } from '../own-key.js';
 
 export interface NodeInfo {
   readonly type: string;
@@ -133,7 +134,7 @@ function nodeTable(graph: Record<string, unknown>): NodeTable {
     const node = asRecord(graph[id]);
     if (typeof node?.class_type !== 'string') continue;
     const title = asRecord(node._meta)?.title;
-    nodes[id] = Object.freeze(typeof title === 'string' ? { type: node.class_type, title } : { type: node.class_type });
+    setOwn(nodes, id, Object.freeze(typeof title === 'string' ? { type: node.class_type, title } : { type: node.class_type }));
   }
   return Object.freeze(nodes);
 }

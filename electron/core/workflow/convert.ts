@@ -1,5 +1,6 @@
 // Converts a UI workflow into the API prompt the editor's Queue button would submit, using the target server's
 // /object_info (protocol doc §6.4). Anything that cannot be placed with certainty is refused, naming node and input.
+import { setOwn } from '../own-key.js';
 import type { ApiPrompt } from './classify-json.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
@@ -81,7 +82,7 @@ export function convertWorkflow(workflow: Record<string, unknown>, info: ObjectI
     for (const [name, target] of resolved) {
       if (target === null) continue;
       if ('link' in target) {
-        inputs[name] = target.link;
+        setOwn(inputs, name, target.link);
         continue;
       }
       const spec = def.inputs.find((input) => input.name === name);
@@ -91,12 +92,12 @@ export function convertWorkflow(workflow: Record<string, unknown>, info: ObjectI
         const at = { ...ref, input: name };
         errors.push(new WorkflowError('WORKFLOW_VALUE_MISMATCH', `${describeNode(at)}: primitive value ${show(target.value)}: ${check.reason}`, { node: at }));
       }
-      inputs[name] = target.value;
+      setOwn(inputs, name, target.value);
     }
     for (const [name, value] of Object.entries(inputs)) {
-      if (Array.isArray(value) && !isLinkValue(value, name, resolved)) inputs[name] = { __value__: value };
+      if (Array.isArray(value) && !isLinkValue(value, name, resolved)) setOwn(inputs, name, { __value__: value });
     }
-    prompt[node.id] = { class_type: node.ui.type, inputs, _meta: { title } };
+    setOwn<ApiPrompt[string]>(prompt, node.id, { class_type: node.ui.type, inputs, _meta: { title } });
     if (node.groupChild !== true) targets.push({ searchName: node.ui.searchName, title, widget: (widget) => prompt[node.id]?.inputs[widget] });
   }
   if (errors.length > 0) return { ok: false, errors };

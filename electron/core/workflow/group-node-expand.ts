@@ -3,6 +3,7 @@
 // outputs resolve to inner origins. The group's widgets_values are dealt out to the inner widgets in the order the
 // layout gives (each value followed by its hidden control values), after checking that the count matches exactly:
 // a group whose saved values do not line up is refused, never shifted.
+import { setOwn } from '../own-key.js';
 import { isControlValue } from './control-values.js';
 import { WorkflowError, describeNode } from './errors.js';
 import type { NodeRef } from './errors.js';
@@ -109,7 +110,7 @@ function dealValues(outer: UiNode, plan: GroupPlan, ref: NodeRef): Dealt {
     dealt.byWidgetName.set(widget.name, value);
     if (widget.kind === 'input') {
       const values = dealt.byNode.get(widget.index) ?? {};
-      values[widget.input] = value;
+      setOwn(values, widget.input, value);
       dealt.byNode.set(widget.index, values);
     } else if (widget.kind === 'primitive') {
       dealt.primitives.set(widget.index, [value, ...controls]);

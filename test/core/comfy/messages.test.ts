@@ -31,3 +31,12 @@ test('a 20 MB message is parsed without trouble', () => {
   const text = JSON.stringify({ type: 'executed', data: { prompt_id: 'p', node: '1', output: { text: ['x'.repeat(20 * 1024 * 1024)] } } });
   assert.equal(decodeTextFrame(text).type, 'executed');
 });
+
+test('a progress_state node called "__proto__" is an own entry, as JSON.parse reads it, not the map\'s prototype', () => {
+  const node = (id: string) => ({ value: 1, max: 4, state: 'running', node_id: id, display_node_id: id, prompt_id: 'p' });
+  const message = decodeTextFrame(`{"type": "progress_state", "data": {"prompt_id": "p", "nodes": {"__proto__": ${JSON.stringify(node('__proto__'))}, "value": ${JSON.stringify(node('value'))}}}}`);
+  assert.ok(message?.type === 'progress_state');
+  assert.deepEqual(Object.keys(message.nodes), ['__proto__', 'value']);
+  assert.equal(Object.getPrototypeOf(message.nodes), Object.prototype);
+  assert.equal(message.nodes['__proto__']?.displayNodeId, '__proto__');
+});

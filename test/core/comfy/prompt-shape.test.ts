@@ -15,7 +15,7 @@ function freshTable(prompt: Record<string, unknown>): Record<string, { type: str
     const { class_type: type, _meta: meta } = node as { class_type?: unknown; _meta?: { title?: unknown } };
     if (typeof type !== 'string') continue;
     const title = meta !== null && typeof meta === 'object' ? meta.title : undefined;
-    nodes[id] = typeof title === 'string' ? { type, title } : { type };
+    Object.defineProperty(nodes, id, { value: typeof title === 'string' ? { type, title } : { type }, enumerable: true, writable: true, configurable: true });
   }
   return nodes;
 }
@@ -134,4 +134,14 @@ test('property: a prompt shares the table of the prompt before it exactly when t
     }),
     { numRuns: 5_000 },
   );
+});
+
+test('node ids a server chose to hurt ("__proto__", then "type" and "title") are entries of the table like any other', () => {
+  const prompt = JSON.parse('{"__proto__": {"class_type": "A", "_meta": {"title": "t"}}, "type": {"class_type": "B"}, "title": {"class_type": "C", "_meta": {"title": "u"}}}') as Record<string, unknown>;
+  const shape = promptShape(prompt);
+  assert.ok(shape);
+  assert.deepEqual(Object.keys(shape.nodes), ['__proto__', 'type', 'title']);
+  assert.deepEqual(shape.nodes, freshTable(prompt));
+  assert.equal(Object.getPrototypeOf(shape.nodes), Object.prototype);
+  assert.ok(sharedWorkflowSignature(prompt));
 });

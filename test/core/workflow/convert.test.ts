@@ -208,3 +208,27 @@ test('a big integer nested in a widget value is refused naming node and input; o
   const placed = ok(convert(parseJson(text('18446744073709551615'), { exactIntegers: true })));
   assert.match(stringifyJson(placed.prompt), /"seed":18446744073709551615,/);
 });
+
+test('inputs a server named "__proto__" are inputs of the prompt like any other, linked or set', () => {
+  const protoInfo = parseObjectInfo({
+    ...(JSON.parse('{"ProtoNode": {"input": {"required": {"__proto__": ["IMAGE", {}], "constructor": ["INT", {"default": 1}]}}, "input_order": {"required": ["__proto__", "constructor"]}, "output": [], "display_name": "Proto"}}') as Record<string, unknown>),
+    EmptyImage: rawObjectInfo().EmptyImage,
+  }).info;
+  const result = convertWorkflow(
+    tiny(
+      [
+        { id: 1, type: 'EmptyImage', mode: 0, inputs: [], outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [1] }], widgets_values: [16, 8, 1, 0] },
+        { id: 2, type: 'ProtoNode', mode: 0, inputs: [{ name: '__proto__', type: 'IMAGE', link: 1 }], outputs: [], widgets_values: [7] },
+      ],
+      [[1, 1, 0, 2, 0, 'IMAGE']],
+    ),
+    protoInfo,
+  );
+  const inputs = ok(result).prompt['2']?.inputs;
+  assert.ok(inputs);
+  assert.equal(Object.getPrototypeOf(inputs), Object.prototype);
+  assert.deepEqual(Object.keys(inputs).sort(), ['__proto__', 'constructor']);
+  assert.deepEqual(inputs['__proto__'], ['1', 0]);
+  assert.equal(inputs['constructor'], 7);
+  assert.match(stringifyJson(ok(result).prompt), /"__proto__":\["1",0\]/);
+});
