@@ -1,6 +1,6 @@
 // Binary socket frames: a 4-byte big-endian event type, then a type-specific body. Never JSON-decoded; the image
 // bytes are a view into the received buffer (no copy).
-import { PLAIN, TEXT } from './hot-frames.js';
+import { PLAIN_STRING as PLAIN, PLAIN_TEXT as TEXT } from './json-tokens.js';
 import type { ServerMessage } from './messages.js';
 
 export const PREVIEW_IMAGE = 1;

@@ -4,13 +4,8 @@
 // goes through. Only strict JSON numbers and strings without escapes match, so what these read is exactly what
 // JSON.parse and the checks in messages.ts would give (a property test holds them to it); anything else, and a number
 // too large for a double, returns undefined and is left to those.
+import { JSON_NUMBER as NUMBER, PLAIN_STRING as PLAIN, PLAIN_TEXT as TEXT } from './json-tokens.js';
 import type { NodeProgressState, ServerMessage } from './messages.js';
-
-const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?`;
-/** The characters of a JSON string without escapes (between its quotes), as a capture group. */
-export const TEXT = String.raw`([^"\\\x00-\x1f]*)`;
-/** A JSON string without escapes, quotes included, not captured. */
-export const PLAIN = String.raw`"[^"\\\x00-\x1f]*"`;
 
 const PROGRESS = new RegExp(
   String.raw`^\{"type": ?"progress", ?"data": ?\{"value": ?(${NUMBER}), ?"max": ?(${NUMBER}), ?"prompt_id": ?"([\w-]{1,128})", ?"node": ?(?:"${TEXT}"|null)\}\}$`,

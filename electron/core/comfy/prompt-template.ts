@@ -14,6 +14,7 @@
 // a name is worked out once per key. Anything else (another key order, other spacing, a value of another kind, an
 // escaped member name, a changed link or title) simply does not match, and the prompt is parsed as before.
 import { NAME_INPUTS } from './job-name.js';
+import { JSON_NUMBER, JSON_STRING, stringEndAt } from './json-tokens.js';
 
 /** A prompt's text cut at its inputs' scalar values, as one sticky pattern: the literal text, and a JSON scalar at each cut. */
 export interface PromptTemplate {
@@ -23,7 +24,6 @@ export interface PromptTemplate {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 const OPEN_OBJECT = 0x7b;
@@ -41,15 +41,14 @@ const MAX_PATTERN = 64 * 1024;
  * writes them). A string is checked as JSON.parse checks it (no raw control character, only JSON's escapes). Each
  * has one way to match from a given start, so a prompt that does not fit fails after a short walk back.
  */
-const STRING = String.raw`"[^"\\\u0000-\u001f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\u0000-\u001f]*)*"`;
-const NUMBER = String.raw`-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|NaN|-?Infinity`;
+const NUMBER = `${JSON_NUMBER}|NaN|-?Infinity`;
 const BOOLEAN = 'true|false';
 /**
  * What a cut takes: a value of the kind the template's prompt had there (a seed stays a number, a text a string), or
  * any scalar where it had null. Each kind costs compiled code, and a cut that takes any scalar costs five times what
  * one kind does; a prompt with a value of another kind is simply parsed.
  */
-const CUT_PATTERN: Readonly<Record<CutKind, string>> = { string: STRING, number: NUMBER, boolean: BOOLEAN, any: `${STRING}|${NUMBER}|${BOOLEAN}|null` };
+const CUT_PATTERN: Readonly<Record<CutKind, string>> = { string: JSON_STRING, number: NUMBER, boolean: BOOLEAN, any: `${JSON_STRING}|${NUMBER}|${BOOLEAN}|null` };
 type CutKind = 'string' | 'number' | 'boolean' | 'any';
 
 /**
@@ -191,18 +190,10 @@ class TemplateBuilder {
     }
   }
 
-  /** The position after the string at `start` (an odd run of backslashes escapes a quote). */
   private stringEnd(start: number): number {
-    const { text } = this;
-    let from = start + 1;
-    for (;;) {
-      const quote = text.indexOf('"', from);
-      if (quote < 0) throw new Error('not JSON: an unterminated string');
-      let backslashes = 0;
-      while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-      if ((backslashes & 1) === 0) return quote + 1;
-      from = quote + 1;
-    }
+    const end = stringEndAt(this.text, start);
+    if (end < 0) throw new Error('not JSON: an unterminated string');
+    return end;
   }
 
   private whitespace(): void {

@@ -10,6 +10,7 @@
 // steps over are checked only for balanced brackets and closed strings; an item's prompt is checked by JSON.parse
 // when someone reads it. Anything the scanner does not expect throws `ListingScanError`, and the caller parses the
 // body the ordinary way, which accepts exactly what JSON.parse accepts and reports what is wrong.
+import { JSON_NUMBER, stringEndAt } from './json-tokens.js';
 
 /** Where a value is in the body: `text.slice(start, end)` is its JSON; both -1 when the item has no such element. */
 export interface Span {
@@ -50,7 +51,6 @@ export class ListingScanError extends Error {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const OPEN_OBJECT = 0x7b;
@@ -59,7 +59,7 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 /** Deeper than any prompt; a guard against a body built to exhaust the scanner's bracket stack. */
 const MAX_DEPTH = 10_000;
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const NUMBER = new RegExp(JSON_NUMBER, 'y');
 
 export function scanQueueListing(text: string): ScannedListing {
   return new Scanner(text).listing();
@@ -207,16 +207,8 @@ class Scanner {
 
   /** The position after the string that opens at `start`. */
   private skipString(start: number): number {
-    const { text } = this;
-    let from = start + 1;
-    for (;;) {
-      const quote = text.indexOf('"', from);
-      if (quote < 0) this.fail('an unterminated string');
-      let backslashes = 0;
-      while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-      if ((backslashes & 1) === 0) return quote + 1;
-      from = quote + 1;
-    }
+    const end = stringEndAt(this.text, start);
+    return end < 0 ? this.fail('an unterminated string') : end;
   }
 
   private skipValue(): void {
@@ -250,7 +242,8 @@ class Scanner {
     for (;;) {
       const c = text.charCodeAt(pos++);
       if (c === QUOTE) {
-        pos = this.skipString(pos - 1);
+        pos = stringEndAt(text, pos - 1);
+        if (pos < 0) this.fail('an unterminated string');
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
         if (depth === MAX_DEPTH) this.fail('nesting too deep');
         // `{` + 2 is `}`, `[` + 2 is `]`.
